@@ -1,0 +1,135 @@
+// Package api is landreg's HTTP layer: echo routes that parse and validate requests,
+// call the store, and stream responses. Errors leave as application/problem+json.
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/rs/zerolog"
+
+	"github.com/landreg/landreg/store"
+)
+
+// Config is what the HTTP layer needs to know about its deployment.
+type Config struct {
+	// BaseURL, when set, is used for absolute links instead of the request's host
+	// (for servers behind a proxy that does not send X-Forwarded-* headers).
+	BaseURL string
+	Limits  Limits
+	Version string
+}
+
+// Server holds the routes' dependencies.
+type Server struct {
+	cfg     Config
+	pool    *pgxpool.Pool
+	log     zerolog.Logger
+	echo    *echo.Echo
+	openapi []byte
+}
+
+// New builds the HTTP handler.
+func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
+	if cfg.Limits.Default == 0 {
+		cfg.Limits = Limits{Default: 100, Max: 10000}
+	}
+	s := &Server{cfg: cfg, pool: pool, log: log}
+	s.openapi = buildOpenAPI(cfg)
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = s.errorHandler
+	e.Use(middleware.RequestID())
+	e.Use(s.accessLog)
+	e.Use(middleware.Recover())
+	e.Use(middleware.BodyLimit("16M"))
+	e.Use(middleware.CORS())
+	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	e.GET("/", s.landing)
+	e.GET("/conformance", s.conformance)
+	e.GET("/api", s.apiDoc)
+	e.GET("/collections", s.collections)
+	e.GET("/collections/:collectionId", s.collection)
+	e.GET("/collections/:collectionId/items", s.items)
+	e.GET("/collections/:collectionId/items/:featureId", s.item)
+	s.echo = e
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// NewHTTPServer wraps the handler with timeouts fit for streaming: no write timeout
+// (a large export may take minutes); slow clients are bounded by the header timeout
+// and request contexts cancel the database work when they go away.
+func NewHTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
+func (s *Server) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
+}
+
+func (s *Server) readyz(c echo.Context) error {
+	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
+	defer cancel()
+	if err := store.Ready(ctx, s.pool); err != nil {
+		return writeProblem(c, problem(http.StatusServiceUnavailable, "not-ready", "Not ready",
+			"数据库不可用或未迁移", err.Error()))
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+}
+
+// accessLog writes one JSON line per request.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		res := c.Response()
+		ev := s.log.Info()
+		if res.Status >= 500 {
+			ev = s.log.Error()
+		}
+		ev.Str("request_id", res.Header().Get(echo.HeaderXRequestID)).
+			Str("method", c.Request().Method).
+			Str("path", c.Request().URL.Path).
+			Str("query", c.Request().URL.RawQuery).
+			Int("status", res.Status).
+			Int64("bytes", res.Size).
+			Float64("latency_ms", float64(time.Since(start).Microseconds())/1000).
+			Msg("request")
+		return nil
+	}
+}
+
+func jsonEncode(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// writeJSON sends v with an explicit media type (OGC clients check it strictly).
+func writeJSON(c echo.Context, status int, mediaType string, v any) error {
+	c.Response().Header().Set(echo.HeaderContentType, mediaType)
+	c.Response().WriteHeader(status)
+	return jsonEncode(c.Response(), v)
+}

@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/landreg/landreg/pgcluster"
+	"github.com/landreg/landreg/store"
+)
+
+// dbFlags select the database: DATABASE_URL, or the private cluster in --data-dir.
+type dbFlags struct {
+	url     string
+	dataDir string
+	pgBin   string
+	pgPort  int
+}
+
+// dbName is the database landreg uses inside its private cluster.
+const dbName = "landreg"
+
+func (f *dbFlags) register(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.url, "database-url", os.Getenv("DATABASE_URL"),
+		"PostgreSQL URL (env DATABASE_URL); when empty, a private cluster under --data-dir is used")
+	cmd.Flags().StringVar(&f.dataDir, "data-dir", envOr("LANDREG_DATA_DIR", "./data/pg"),
+		"folder of the private PostgreSQL cluster (env LANDREG_DATA_DIR)")
+	cmd.Flags().StringVar(&f.pgBin, "pg-bin", envOr("LANDREG_PG_BIN", pgcluster.DefaultBinDir),
+		"folder of the PostgreSQL 15 server binaries (env LANDREG_PG_BIN)")
+	cmd.Flags().IntVar(&f.pgPort, "pg-port", 0, "TCP port of the private cluster on 127.0.0.1 (0 = last used or any free port)")
+}
+
+// session is an open database, with the cluster that was started for it, if any.
+type session struct {
+	pool     *pgxpool.Pool
+	cluster  *pgcluster.Cluster
+	started  bool // this process started the cluster and must stop it
+	embedded bool
+}
+
+// open connects to DATABASE_URL, or starts (or reuses) the private cluster.
+func (f *dbFlags) open(ctx context.Context, log zerolog.Logger, opt store.Options) (*session, error) {
+	s := &session{}
+	url := f.url
+	if url == "" {
+		c, err := pgcluster.New(f.dataDir, f.pgBin)
+		if err != nil {
+			return nil, err
+		}
+		if !c.Initialized() {
+			log.Info().Str("data_dir", c.Dir).Msg("creating private PostgreSQL cluster")
+			if err := c.Init(ctx); err != nil {
+				return nil, err
+			}
+		}
+		started, err := c.Start(ctx, f.pgPort)
+		if err != nil {
+			return nil, err
+		}
+		s.cluster, s.started, s.embedded = c, started, true
+		log.Info().Str("data_dir", c.Dir).Int("port", c.Port()).Bool("reused", !started).Msg("private PostgreSQL cluster up")
+		if err := c.EnsureDatabase(ctx, dbName); err != nil {
+			s.close(ctx, log)
+			return nil, err
+		}
+		url = c.URL(dbName)
+	}
+	pool, err := store.Open(ctx, url, opt)
+	if err != nil {
+		s.close(ctx, log)
+		return nil, err
+	}
+	s.pool = pool
+	return s, nil
+}
+
+// close releases the pool and stops the cluster if this process started it.
+func (s *session) close(ctx context.Context, log zerolog.Logger) {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if s.cluster != nil && s.started {
+		if err := s.cluster.Stop(context.WithoutCancel(ctx)); err != nil {
+			log.Error().Err(err).Msg("stopping private cluster")
+		} else {
+			log.Info().Msg("private PostgreSQL cluster stopped")
+		}
+	}
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+func newLogger() zerolog.Logger {
+	return zerolog.New(os.Stderr).With().Timestamp().Logger()
+}
+
+func dbCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "db",
+		Short: "Manage the private PostgreSQL + PostGIS cluster under --data-dir",
+	}
+	var dataDir, pgBin string
+	var port int
+	var fast bool
+	cmd.PersistentFlags().StringVar(&dataDir, "data-dir", envOr("LANDREG_DATA_DIR", "./data/pg"), "folder of the private cluster (env LANDREG_DATA_DIR)")
+	cmd.PersistentFlags().StringVar(&pgBin, "pg-bin", envOr("LANDREG_PG_BIN", pgcluster.DefaultBinDir), "folder of the PostgreSQL 15 server binaries")
+	cluster := func() (*pgcluster.Cluster, error) { return pgcluster.New(dataDir, pgBin) }
+
+	start := &cobra.Command{
+		Use:   "start",
+		Short: "Create (if needed) and start the cluster; print its connection URL",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := cluster()
+			if err != nil {
+				return err
+			}
+			c.Fast = fast
+			if err := c.Init(cmd.Context()); err != nil {
+				return err
+			}
+			if _, err := c.Start(cmd.Context(), port); err != nil {
+				return err
+			}
+			if err := c.EnsureDatabase(cmd.Context(), dbName); err != nil {
+				return err
+			}
+			// stdout carries only the URL so scripts can capture it.
+			fmt.Fprintln(cmd.OutOrStdout(), c.URL(dbName))
+			fmt.Fprintln(cmd.ErrOrStderr(), "TCP (QGIS, psql):", c.TCPURL(dbName))
+			return nil
+		},
+	}
+	start.Flags().IntVar(&port, "port", 0, "TCP port on 127.0.0.1 (0 = last used or any free port)")
+	start.Flags().BoolVar(&fast, "fast", false, "turn off fsync: for throwaway test clusters only")
+
+	stop := &cobra.Command{
+		Use:   "stop",
+		Short: "Stop the cluster",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := cluster()
+			if err != nil {
+				return err
+			}
+			return c.Stop(cmd.Context())
+		},
+	}
+	status := &cobra.Command{
+		Use:   "status",
+		Short: "Say whether the cluster runs, and where",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := cluster()
+			if err != nil {
+				return err
+			}
+			if !c.Initialized() {
+				return fmt.Errorf("no cluster in %s", c.Dir)
+			}
+			running, port := c.Running(cmd.Context())
+			if !running {
+				fmt.Fprintf(cmd.OutOrStdout(), "stopped (%s)\n", c.Dir)
+				return nil
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "running on 127.0.0.1:%d (%s)\n%s\n", port, c.Dir, c.URL(dbName))
+			return nil
+		},
+	}
+	cmd.AddCommand(start, stop, status)
+	return cmd
+}

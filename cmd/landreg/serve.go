@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/landreg/landreg/api"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/migrations"
+	"github.com/landreg/landreg/store"
+)
+
+func serveCmd() *cobra.Command {
+	var db dbFlags
+	var addr, baseURL string
+	var noFixtures bool
+	var stmtTimeout time.Duration
+	var limits api.Limits
+	var maxConns int32
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
+		Long: `Run the HTTP server.
+
+Without DATABASE_URL, serve starts (or reuses) a private PostgreSQL + PostGIS cluster
+under --data-dir, applies migrations, loads the demo fixtures into an empty database,
+and stops the cluster on exit if it started it. With DATABASE_URL it only migrates.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			log := newLogger()
+			t0 := time.Now()
+
+			sess, err := db.open(ctx, log, store.Options{MaxConns: maxConns, StatementTimeout: stmtTimeout})
+			if err != nil {
+				return err
+			}
+			defer sess.close(ctx, log)
+
+			applied, err := migrations.Up(ctx, sess.pool)
+			if err != nil {
+				return err
+			}
+			if len(applied) > 0 {
+				log.Info().Strs("applied", applied).Msg("migrations applied")
+			}
+			if sess.embedded && !noFixtures {
+				empty, err := fixtures.IsEmpty(ctx, sess.pool)
+				if err != nil {
+					return err
+				}
+				if empty {
+					n, err := fixtures.Load(ctx, sess.pool)
+					if err != nil {
+						return fmt.Errorf("loading demo fixtures: %w", err)
+					}
+					log.Info().Interface("counts", n).Msg("demo fixtures loaded")
+				}
+			}
+
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("listen on %s: %w", addr, err)
+			}
+			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version}, sess.pool, log)
+			srv := api.NewHTTPServer(addr, h)
+			errc := make(chan error, 1)
+			go func() { errc <- srv.Serve(ln) }()
+
+			base := baseURL
+			if base == "" {
+				base = "http://" + ln.Addr().String()
+			}
+			log.Info().Str("addr", ln.Addr().String()).Dur("startup", time.Since(t0)).Msg("listening")
+			out := cmd.OutOrStdout()
+			fmt.Fprintf(out, "landreg %s listening on %s (ready in %.1fs)\n", version, base, time.Since(t0).Seconds())
+			fmt.Fprintf(out, "  map:          %s/map\n", base)
+			fmt.Fprintf(out, "  collections:  %s/collections\n", base)
+			fmt.Fprintf(out, "  parcels:      %s/collections/parcels/items?limit=5\n", base)
+			fmt.Fprintf(out, "  block lines:  %s/collections/block_lines/items\n", base)
+			fmt.Fprintf(out, "  districts:    %s/collections/districts/items\n", base)
+			if sess.embedded {
+				fmt.Fprintf(out, "  PostGIS (QGIS, psql, ogr2ogr): %s\n", sess.cluster.TCPURL(dbName))
+			}
+
+			select {
+			case err := <-errc:
+				return err
+			case <-ctx.Done():
+			}
+			log.Info().Msg("shutting down: draining requests")
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				log.Error().Err(err).Msg("shutdown")
+			}
+			return nil
+		},
+	}
+	db.register(cmd)
+	cmd.Flags().StringVar(&addr, "addr", envOr("LANDREG_ADDR", "127.0.0.1:8080"), "HTTP listen address (env LANDREG_ADDR)")
+	cmd.Flags().StringVar(&baseURL, "base-url", os.Getenv("LANDREG_BASE_URL"), "public base URL for links, when behind a proxy (env LANDREG_BASE_URL)")
+	cmd.Flags().BoolVar(&noFixtures, "no-fixtures", false, "do not load the demo fixtures into an empty private database")
+	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
+	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
+	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
+	cmd.Flags().Int32Var(&maxConns, "max-conns", 16, "database pool size")
+	return cmd
+}
+
+func migrateCmd() *cobra.Command {
+	var db dbFlags
+	cmd := &cobra.Command{
+		Use:   "migrate",
+		Short: "Apply pending schema migrations (a no-op when current)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := newLogger()
+			sess, err := db.open(cmd.Context(), log, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer sess.close(cmd.Context(), log)
+			applied, err := migrations.Up(cmd.Context(), sess.pool)
+			if err != nil {
+				return err
+			}
+			cur, _, err := migrations.Status(cmd.Context(), sess.pool)
+			if err != nil {
+				return err
+			}
+			for _, a := range applied {
+				fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "schema at version %d\n", cur)
+			return nil
+		},
+	}
+	db.register(cmd)
+	return cmd
+}
+
+func fixturesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "fixtures", Short: "Demo data for three Wenzhou districts"}
+	var db dbFlags
+	load := &cobra.Command{
+		Use:   "load",
+		Short: "Migrate, then load the demo fixtures into an empty database",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log := newLogger()
+			sess, err := db.open(cmd.Context(), log, store.Options{})
+			if err != nil {
+				return err
+			}
+			defer sess.close(cmd.Context(), log)
+			if _, err := migrations.Up(cmd.Context(), sess.pool); err != nil {
+				return err
+			}
+			n, err := fixtures.Load(cmd.Context(), sess.pool)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "loaded %+v\n", n)
+			return nil
+		},
+	}
+	db.register(load)
+	cmd.AddCommand(load)
+	return cmd
+}

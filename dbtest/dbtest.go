@@ -1,0 +1,147 @@
+// Package dbtest gives tests a fresh, migrated PostGIS database of their own on the
+// cluster that `make test` starts (LANDREG_TEST_DATABASE_URL). No mocks: every test
+// talks to real PostgreSQL + PostGIS.
+package dbtest
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/migrations"
+)
+
+// EnvURL names the admin connection to the test cluster.
+const EnvURL = "LANDREG_TEST_DATABASE_URL"
+
+const templateDB = "landreg_test_template"
+
+var templateOnce sync.Once
+var templateErr error
+
+// AdminURL returns the test cluster URL or fails the test with how to get one.
+func AdminURL(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv(EnvURL)
+	if u == "" {
+		t.Fatalf("%s is not set: run the suite with `make test`, which starts a private PostGIS cluster", EnvURL)
+	}
+	return u
+}
+
+// URL returns the test cluster URL (postgres:// form) pointed at another database.
+func URL(t testing.TB, dbname string) string {
+	t.Helper()
+	u, err := url.Parse(AdminURL(t))
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		t.Fatalf("%s must be a postgres:// URL", EnvURL)
+	}
+	u.Path = "/" + dbname
+	return u.String()
+}
+
+// New creates a fresh database (copied from a migrated template), returns a pool on it,
+// and drops it when the test ends.
+func New(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	name := NewDatabase(t)
+	pool := Connect(t, name)
+	return pool
+}
+
+// NewDatabase creates a fresh migrated database and returns its name.
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, AdminURL(t))
+	if err != nil {
+		t.Fatalf("connect test cluster: %v", err)
+	}
+	defer admin.Close(ctx)
+	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin) })
+	if templateErr != nil {
+		t.Fatalf("template database: %v", templateErr)
+	}
+	name := fmt.Sprintf("landreg_t_%d_%d", time.Now().UnixNano()%1e9, rand.IntN(1e6))
+	// CREATE DATABASE ... TEMPLATE fails while another session is connected to the
+	// template; retry briefly when parallel packages clone at the same moment.
+	for i := 0; ; i++ {
+		_, err = admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+templateDB)
+		if err == nil || i > 50 {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("create test database: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx := context.Background()
+		c, err := pgx.Connect(ctx, AdminURL(t))
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	})
+	return name
+}
+
+// Connect opens a pool on a database of the test cluster, closed at test end.
+func Connect(t testing.TB, dbname string) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(AdminURL(t))
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvURL, err)
+	}
+	cfg.ConnConfig.Database = dbname
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("connect %s: %v", dbname, err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// ensureTemplate migrates the template database once per cluster. Packages run in
+// parallel processes, so a session-level advisory lock guards the creation.
+func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
+	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(74205)"); err != nil {
+		return err
+	}
+	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(74205)")
+	var ready bool
+	err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", templateDB).Scan(&ready)
+	if err != nil || ready {
+		return err
+	}
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+templateDB)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+templateDB); err != nil {
+		return err
+	}
+	cfg, err := pgxpool.ParseConfig(admin.Config().ConnString())
+	if err != nil {
+		return err
+	}
+	cfg.ConnConfig.Database = templateDB
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if _, err := migrations.Up(ctx, pool); err != nil {
+		pool.Close()
+		return err
+	}
+	pool.Close()
+	_, err = admin.Exec(ctx, "ALTER DATABASE "+templateDB+" WITH is_template true")
+	return err
+}

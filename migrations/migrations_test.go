@@ -1,0 +1,234 @@
+package migrations_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/migrations"
+)
+
+func TestUpOnEmptyDatabaseThenNoop(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dbtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	name := "landreg_t_empty_migrate"
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	pool := dbtest.Connect(t, name)
+
+	applied, err := migrations.Up(ctx, pool)
+	if err != nil {
+		t.Fatalf("first Up: %v", err)
+	}
+	if len(applied) == 0 {
+		t.Fatal("first Up applied nothing on an empty database")
+	}
+	cur, latest, err := migrations.Status(ctx, pool)
+	if err != nil || cur != latest || cur == 0 {
+		t.Fatalf("status after Up: cur=%d latest=%d err=%v", cur, latest, err)
+	}
+	again, err := migrations.Up(ctx, pool)
+	if err != nil || len(again) != 0 {
+		t.Fatalf("second Up should be a no-op, applied %v, err %v", again, err)
+	}
+	for _, table := range []string{"districts", "block_lines", "block_lines_history", "parcels", "parcels_history", "parcel_events", "audit_log", "enterprises"} {
+		var typ string
+		err := pool.QueryRow(ctx, `SELECT coalesce((SELECT type || ',' || srid FROM geometry_columns WHERE f_table_name = $1), 'none')`, table).Scan(&typ)
+		if err != nil {
+			t.Fatalf("%s: %v", table, err)
+		}
+		if strings.HasPrefix(table, "districts") || strings.HasPrefix(table, "block_lines") || strings.HasPrefix(table, "parcels") {
+			if typ != "MULTIPOLYGON,4490" {
+				t.Errorf("%s geometry column is %s, want MULTIPOLYGON,4490", table, typ)
+			}
+		}
+	}
+}
+
+const (
+	district  = `INSERT INTO districts (xzqdm, name, geom) VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)))`
+	lineA     = `INSERT INTO block_lines (code, name, xzqdm, level, geom, valid_from) VALUES ('330304-GYQK-01', '一级区块1', '330304', 1, ST_Multi(ST_MakeEnvelope(120.62, 27.93, 120.63, 27.94, 4490)), '2020-12-31') RETURNING id`
+	actorTxSQ = `SELECT set_config('landreg.actor', $1, true), set_config('landreg.reason', $2, true), set_config('landreg.effective_date', $3, true)`
+)
+
+// inTx runs fn in a transaction carrying actor, reason and effective date, as the API does.
+func inTx(t *testing.T, pool *pgxpool.Pool, actor, reason, eff string, fn func(pgx.Tx) error) error {
+	t.Helper()
+	ctx := context.Background()
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, actorTxSQ, actor, reason, eff); err != nil {
+			return err
+		}
+		return fn(tx)
+	})
+}
+
+func TestHistoryAndAudit(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	if _, err := pool.Exec(ctx, district); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	err := inTx(t, pool, "alice", "划定", "2020-12-31", func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, lineA).Scan(&id)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An update by bob effective 2023-06-30 closes version 1 at that date.
+	err = inTx(t, pool, "bob", "道路调整", "2023-06-30", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE block_lines SET geom = ST_Multi(ST_MakeEnvelope(120.62, 27.93, 120.635, 27.94, 4490)) WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var version int
+	var validFrom, createdBy string
+	if err := pool.QueryRow(ctx, `SELECT version, valid_from::text, created_by FROM block_lines WHERE id = $1`, id).Scan(&version, &validFrom, &createdBy); err != nil {
+		t.Fatal(err)
+	}
+	if version != 2 || validFrom != "2023-06-30" || createdBy != "bob" {
+		t.Errorf("current version = %d from %s by %s; want 2 from 2023-06-30 by bob", version, validFrom, createdBy)
+	}
+	var hv int
+	var hFrom, hTo, closedBy string
+	var retired bool
+	if err := pool.QueryRow(ctx, `SELECT version, valid_from::text, valid_to::text, closed_by, retired FROM block_lines_history WHERE id = $1`, id).Scan(&hv, &hFrom, &hTo, &closedBy, &retired); err != nil {
+		t.Fatal(err)
+	}
+	if hv != 1 || hFrom != "2020-12-31" || hTo != "2023-06-30" || closedBy != "bob" || retired {
+		t.Errorf("history row = v%d %s..%s closed by %s retired=%v", hv, hFrom, hTo, closedBy, retired)
+	}
+
+	// A no-op update writes neither a version nor an audit row.
+	var auditBefore int
+	pool.QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&auditBefore)
+	if _, err := pool.Exec(ctx, `UPDATE block_lines SET name = name WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	var auditAfter int
+	pool.QueryRow(ctx, `SELECT count(*) FROM audit_log`).Scan(&auditAfter)
+	if auditAfter != auditBefore {
+		t.Errorf("no-op update wrote %d audit rows", auditAfter-auditBefore)
+	}
+
+	// Delete retires: the row leaves the current table and stays in history.
+	err = inTx(t, pool, "carol", "撤销", "2024-01-01", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM block_lines WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM block_lines WHERE id = $1`, id).Scan(&n)
+	if n != 0 {
+		t.Error("deleted line still current")
+	}
+	var lastTo string
+	if err := pool.QueryRow(ctx, `SELECT valid_to::text, closed_by FROM block_lines_history WHERE id = $1 AND retired`, id).Scan(&lastTo, &closedBy); err != nil {
+		t.Fatalf("retired version missing from history: %v", err)
+	}
+	if lastTo != "2024-01-01" || closedBy != "carol" {
+		t.Errorf("retired version ends %s by %s", lastTo, closedBy)
+	}
+	// As of 2022 the line existed with its first geometry.
+	var asOf int
+	pool.QueryRow(ctx, `SELECT version FROM block_lines_all WHERE id = $1 AND valid_from <= '2022-01-01' AND (valid_to IS NULL OR valid_to > '2022-01-01')`, id).Scan(&asOf)
+	if asOf != 1 {
+		t.Errorf("as of 2022-01-01: version %d, want 1", asOf)
+	}
+
+	// The audit log has who, why, old and new rows for every step.
+	rows, err := pool.Query(ctx, `SELECT op, actor, coalesce(reason, ''), old_row IS NOT NULL, new_row IS NOT NULL FROM audit_log WHERE table_name = 'block_lines' AND row_key = $1::text ORDER BY id`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type rec struct {
+		op, actor, reason string
+		hasOld, hasNew    bool
+	}
+	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[rec])
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []rec{{"INSERT", "alice", "划定", false, true}, {"UPDATE", "bob", "道路调整", true, true}, {"DELETE", "carol", "撤销", true, false}}
+	if len(got) != len(want) {
+		t.Fatalf("audit rows %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("audit row %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
+	// A direct database edit without landreg.actor is attributed to the login role.
+	if _, err := pool.Exec(ctx, `UPDATE districts SET name = '瓯海区（改）'`); err != nil {
+		t.Fatal(err)
+	}
+	var actor string
+	pool.QueryRow(ctx, `SELECT actor FROM audit_log WHERE table_name = 'districts' AND op = 'UPDATE'`).Scan(&actor)
+	if !strings.HasPrefix(actor, "db:") {
+		t.Errorf("direct edit actor = %q, want db:<role>", actor)
+	}
+	// The audit log itself cannot be rewritten.
+	if _, err := pool.Exec(ctx, `DELETE FROM audit_log`); err == nil {
+		t.Error("audit_log accepted a DELETE")
+	}
+}
+
+func TestGeometryRulesRejectWithReason(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	if _, err := pool.Exec(ctx, district); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, lineA); err != nil {
+		t.Fatal(err)
+	}
+	insert := `INSERT INTO block_lines (code, name, xzqdm, level, geom, valid_from) VALUES ($1, 'x', '330304', 1, ST_Multi(ST_GeomFromText($2, 4490)), '2020-12-31')`
+	cases := []struct {
+		name, wkt, code, msg string
+	}{
+		{"bow-tie", "POLYGON((120.60 27.90, 120.61 27.91, 120.61 27.90, 120.60 27.91, 120.60 27.90))", "LRG01", "Self-intersection"},
+		{"swapped axes", "POLYGON((27.90 120.60, 27.91 120.60, 27.91 120.61, 27.90 120.61, 27.90 120.60))", "LRG03", "swapped"},
+		{"projected metres", "POLYGON((568000 3098000, 568100 3098000, 568100 3098100, 568000 3098000))", "LRG03", "outside China"},
+		{"overlap", "POLYGON((120.625 27.935, 120.64 27.935, 120.64 27.945, 120.625 27.945, 120.625 27.935))", "LRB01", "overlaps"},
+		{"empty", "POLYGON EMPTY", "LRG02", "empty"},
+	}
+	for i, c := range cases {
+		_, err := pool.Exec(ctx, insert, "X-"+string(rune('a'+i)), c.wkt)
+		var pg *pgconn.PgError
+		if !errors.As(err, &pg) {
+			t.Errorf("%s: accepted (err %v)", c.name, err)
+			continue
+		}
+		if pg.Code != c.code || !strings.Contains(pg.Message, c.msg) {
+			t.Errorf("%s: got %s %q, want %s containing %q", c.name, pg.Code, pg.Message, c.code, c.msg)
+		}
+	}
+	// Touching lines (shared edge, no shared interior) are fine.
+	if _, err := pool.Exec(ctx, insert, "touch", "POLYGON((120.63 27.93, 120.64 27.93, 120.64 27.94, 120.63 27.94, 120.63 27.93))"); err != nil {
+		t.Errorf("touching line rejected: %v", err)
+	}
+	// Nothing half-written: only the two accepted lines exist.
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM block_lines`).Scan(&n)
+	if n != 2 {
+		t.Errorf("%d block lines, want 2", n)
+	}
+}

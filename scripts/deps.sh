@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what landreg needs from Debian 12 when it is missing: PostgreSQL 15 with
+# PostGIS 3 (the private cluster and tests), GDAL (ogrinfo/ogr2ogr client tests).
+# Go itself must already be on the machine (https://go.dev/dl or Debian backports).
+set -euo pipefail
+
+need=()
+for pkg in postgresql-15 postgresql-15-postgis-3 gdal-bin; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    need+=("$pkg")
+  fi
+done
+if ! command -v go >/dev/null 2>&1 && [ ! -x /usr/local/go/bin/go ]; then
+  echo "landreg: Go is not installed (need Go 1.26+ on PATH or in /usr/local/go)" >&2
+  exit 1
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+echo "installing: ${need[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO="sudo"
+fi
+# A fresh machine may have no package lists yet.
+$SUDO apt-get update -q
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${need[@]}"
