@@ -214,6 +214,9 @@ func (s *Server) items(c echo.Context) error {
 	if p != nil {
 		return p
 	}
+	if q.AsOf != nil && !coll.Versioned {
+		return badParam("datetime", coll.ID+" 没有历史版本", coll.ID+" keeps no versions; datetime applies to block_lines and parcels")
+	}
 	fw := &fcWriter{res: c.Response()}
 	page, err := coll.Items(c.Request().Context(), s.pool, q, fw)
 	if err != nil {

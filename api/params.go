@@ -18,7 +18,7 @@ type Limits struct {
 }
 
 // itemsParams are the query parameters /items understands.
-var itemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "after": true, "f": true}
+var itemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "after": true, "f": true, "datetime": true}
 
 // parseItemsQuery validates /items parameters. Unknown parameters are an error rather
 // than ignored, so a typo never silently returns the whole layer.
@@ -59,6 +59,16 @@ func parseItemsQuery(v url.Values, lim Limits) (store.ItemsQuery, *Problem) {
 			return q, p
 		}
 		q.BBox = b
+	}
+	if s, ok := single(v, "datetime"); ok {
+		if strings.Contains(s, "/") {
+			return q, badParam("datetime", "暂只支持时刻，不支持时间段", "datetime intervals are not supported yet; give one date or instant")
+		}
+		d, p := parseDate("datetime", s)
+		if p != nil {
+			return q, p
+		}
+		q.AsOf = &d
 	}
 	if s, ok := single(v, "f"); ok && s != "json" && s != "geojson" {
 		p := badParam("f", "不支持的格式 "+s, "unsupported format "+strconv.Quote(s))

@@ -59,3 +59,24 @@ func TestParseItemsQuery(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDatetime(t *testing.T) {
+	lim := Limits{Default: 10, Max: 100}
+	for q, want := range map[string]string{
+		"datetime=2023-06-30":                "2023-06-30",
+		"datetime=2023-06-30T20:00:00Z":      "2023-07-01", // 04:00 next day in Asia/Shanghai
+		"datetime=2023-06-30T10:00:00%2B08:00": "2023-06-30",
+	} {
+		v, _ := url.ParseQuery(q)
+		got, p := parseItemsQuery(v, lim)
+		if p != nil || got.AsOf == nil || got.AsOf.Format("2006-01-02") != want {
+			t.Errorf("%s: %v %v, want %s", q, got.AsOf, p, want)
+		}
+	}
+	for _, q := range []string{"datetime=yesterday", "datetime=2023-13-01", "datetime=2020-01-01/2021-01-01"} {
+		v, _ := url.ParseQuery(q)
+		if _, p := parseItemsQuery(v, lim); p == nil || p.Field != "datetime" {
+			t.Errorf("%s: want a datetime problem, got %v", q, p)
+		}
+	}
+}

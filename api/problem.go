@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -21,6 +22,8 @@ type Problem struct {
 	FeatureID string   `json:"feature_id,omitempty"`
 	Instance  string   `json:"instance,omitempty"`
 	Allowed   []string `json:"allowed,omitempty"`
+	// Rule carries the figures of a refused block-line change (shortfall per level).
+	Rule json.RawMessage `json:"rule,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Type + ": " + p.Detail }
@@ -83,6 +86,17 @@ func dbProblem(err error) *Problem {
 		p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity}
 	case "23503":
 		p = &Problem{Type: problemBase + "unknown-reference", Title: "Unknown reference", Status: http.StatusUnprocessableEntity}
+	case "LRR01":
+		p = &Problem{Type: problemBase + "block-line-rule", Title: "Block-line rule violated (总量只增不减)", Status: http.StatusUnprocessableEntity}
+		if json.Valid([]byte(pg.Detail)) {
+			p.Rule = json.RawMessage(pg.Detail)
+			p.Detail = pg.Message
+			return p
+		}
+	case "LRR04", "LRA02":
+		p = &Problem{Type: problemBase + "invalid-state", Title: "Invalid state", Status: http.StatusConflict}
+	case "LRA01":
+		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
 	case "57014":
 		return problem(http.StatusServiceUnavailable, "timeout", "Query timed out",
 			"查询超时", "the query took too long; narrow the request (bbox, limit)")

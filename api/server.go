@@ -15,6 +15,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/store"
+	"github.com/landreg/landreg/web"
 )
 
 // Config is what the HTTP layer needs to know about its deployment.
@@ -24,6 +25,8 @@ type Config struct {
 	BaseURL string
 	Limits  Limits
 	Version string
+	// AuthReads demands a bearer token for reads too (writes always need one).
+	AuthReads bool
 }
 
 // Server holds the routes' dependencies.
@@ -52,6 +55,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.Use(middleware.BodyLimit("16M"))
 	e.Use(middleware.CORS())
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
+	e.Use(s.authMiddleware)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -62,6 +66,10 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.GET("/collections/:collectionId", s.collection)
 	e.GET("/collections/:collectionId/items", s.items)
 	e.GET("/collections/:collectionId/items/:featureId", s.item)
+	s.routesV1(e)
+	mapFS := echo.MustSubFS(web.Assets, "map")
+	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/map/") })
+	e.StaticFS("/map/", mapFS)
 	s.echo = e
 	return s
 }

@@ -119,12 +119,15 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
 		return err
 	}
 	defer admin.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(74205)")
-	var ready bool
-	err := admin.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1 AND datistemplate)", templateDB).Scan(&ready)
-	if err != nil || ready {
+	var fp string
+	err := admin.QueryRow(ctx, `SELECT coalesce((SELECT shobj_description(oid, 'pg_database') FROM pg_database
+		WHERE datname = $1 AND datistemplate), '')`, templateDB).Scan(&fp)
+	if err != nil || fp == migrations.Fingerprint() {
 		return err
 	}
-	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+templateDB)
+	// Missing or built from other migrations: rebuild.
+	admin.Exec(ctx, "ALTER DATABASE "+templateDB+" WITH is_template false")
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+templateDB+" WITH (FORCE)")
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+templateDB); err != nil {
 		return err
 	}
@@ -142,6 +145,9 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
 		return err
 	}
 	pool.Close()
+	if _, err = admin.Exec(ctx, "COMMENT ON DATABASE "+templateDB+" IS '"+migrations.Fingerprint()+"'"); err != nil {
+		return err
+	}
 	_, err = admin.Exec(ctx, "ALTER DATABASE "+templateDB+" WITH is_template true")
 	return err
 }

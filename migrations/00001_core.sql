@@ -5,18 +5,18 @@
 
 CREATE EXTENSION IF NOT EXISTS postgis;
 
-CREATE SCHEMA IF NOT EXISTS landreg;
+CREATE SCHEMA IF NOT EXISTS landreg_sys;
 
 -- Who is writing: the API sets landreg.actor per transaction (SET LOCAL); a direct
 -- database client falls back to its login role, prefixed so auditors can tell.
 -- +goose StatementBegin
-CREATE FUNCTION landreg.actor() RETURNS text LANGUAGE sql STABLE AS $$
+CREATE FUNCTION landreg_sys.actor() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT coalesce(nullif(current_setting('landreg.actor', true), ''), 'db:' || session_user)
 $$;
 -- +goose StatementEnd
 
 -- +goose StatementBegin
-CREATE FUNCTION landreg.reason() RETURNS text LANGUAGE sql STABLE AS $$
+CREATE FUNCTION landreg_sys.reason() RETURNS text LANGUAGE sql STABLE AS $$
   SELECT nullif(current_setting('landreg.reason', true), '')
 $$;
 -- +goose StatementEnd
@@ -24,7 +24,7 @@ $$;
 -- The legal date a change takes effect. Direct edits without a stated date take
 -- effect today (Asia/Shanghai civil date, see docs/decisions.md).
 -- +goose StatementBegin
-CREATE FUNCTION landreg.effective_date() RETURNS date LANGUAGE plpgsql STABLE AS $$
+CREATE FUNCTION landreg_sys.effective_date() RETURNS date LANGUAGE plpgsql STABLE AS $$
 DECLARE s text := nullif(current_setting('landreg.effective_date', true), '');
 BEGIN
   IF s IS NULL THEN
@@ -42,7 +42,7 @@ $$;
 -- with lon/lat axis order. Errors carry the reason and location so QGIS shows them.
 -- SQLSTATE class LR: LRG01 invalid, LRG02 empty, LRG03 outside China / swapped axes.
 -- +goose StatementBegin
-CREATE FUNCTION landreg.check_geom() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION landreg_sys.check_geom() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   key text := coalesce(to_jsonb(NEW)->>'code', to_jsonb(NEW)->>'zddm', to_jsonb(NEW)->>'xzqdm', '?');
   env box2d;
@@ -75,10 +75,18 @@ $$;
 -- holds its own columns first, then exactly the current table's columns in order, so a
 -- later ALTER TABLE ... ADD COLUMN on both keeps them aligned.
 -- +goose StatementBegin
-CREATE FUNCTION landreg.version_row() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION landreg_sys.version_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  eff date := landreg.effective_date();
+  eff date := landreg_sys.effective_date();
+  adj text := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW)->>'adjustment_id' END;
 BEGIN
+  -- A direct editor naming an adjustment on the row edits as of that adjustment's date.
+  IF adj IS NOT NULL AND nullif(current_setting('landreg.effective_date', true), '') IS NULL
+     AND (TG_OP = 'INSERT' OR adj IS DISTINCT FROM to_jsonb(OLD)->>'adjustment_id')
+     AND to_regclass('adjustments') IS NOT NULL THEN
+    EXECUTE 'SELECT coalesce((SELECT effective_date FROM adjustments WHERE id = $1::bigint), $2)'
+      INTO eff USING adj, eff;
+  END IF;
   IF TG_OP = 'UPDATE' THEN
     -- Generated columns (area_m2) are not yet computed in NEW, so compare the rest;
     -- geometry by its exact bytes, since jsonb would round coordinates.
@@ -100,23 +108,23 @@ BEGIN
     END IF;
     NEW.version := OLD.version + 1;
     NEW.sys_from := now();
-    NEW.created_by := landreg.actor();
-    NEW.reason := landreg.reason();
+    NEW.created_by := landreg_sys.actor();
+    NEW.reason := landreg_sys.reason();
     EXECUTE format('INSERT INTO %I.%I SELECT $1, $2, false, $3, $4, ($5).*',
                    TG_TABLE_SCHEMA, TG_TABLE_NAME || '_history')
-      USING NEW.valid_from, now(), landreg.actor(), landreg.reason(), OLD;
+      USING NEW.valid_from, now(), landreg_sys.actor(), landreg_sys.reason(), OLD;
     RETURN NEW;
   ELSIF TG_OP = 'DELETE' THEN
     -- A delete retires the row: its last version goes to history with its end.
     EXECUTE format('INSERT INTO %I.%I SELECT $1, $2, true, $3, $4, ($5).*',
                    TG_TABLE_SCHEMA, TG_TABLE_NAME || '_history')
-      USING greatest(eff, OLD.valid_from), now(), landreg.actor(), landreg.reason(), OLD;
+      USING greatest(eff, OLD.valid_from), now(), landreg_sys.actor(), landreg_sys.reason(), OLD;
     RETURN OLD;
   ELSE -- INSERT
     NEW.version := 1;
     NEW.sys_from := now();
-    NEW.created_by := coalesce(NEW.created_by, landreg.actor());
-    NEW.reason := coalesce(NEW.reason, landreg.reason());
+    NEW.created_by := coalesce(NEW.created_by, landreg_sys.actor());
+    NEW.reason := coalesce(NEW.reason, landreg_sys.reason());
     NEW.valid_from := coalesce(NEW.valid_from, eff);
     RETURN NEW;
   END IF;
@@ -127,20 +135,20 @@ $$;
 -- Audit: one row per changed row, written set-based from transition tables so bulk
 -- loads stay fast. The row key is id where the table has one, else its code.
 -- +goose StatementBegin
-CREATE FUNCTION landreg.audit() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION landreg_sys.audit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
     INSERT INTO audit_log (table_name, op, row_key, actor, reason, new_row)
-    SELECT TG_TABLE_NAME, 'INSERT', coalesce(j->>'id', j->>'xzqdm'), landreg.actor(), landreg.reason(), j
+    SELECT TG_TABLE_NAME, 'INSERT', coalesce(j->>'id', j->>'xzqdm'), landreg_sys.actor(), landreg_sys.reason(), j
     FROM (SELECT to_jsonb(n) AS j FROM new_rows n) s;
   ELSIF TG_OP = 'UPDATE' THEN
     INSERT INTO audit_log (table_name, op, row_key, actor, reason, old_row, new_row)
-    SELECT TG_TABLE_NAME, 'UPDATE', o.k, landreg.actor(), landreg.reason(), o.j, n.j
+    SELECT TG_TABLE_NAME, 'UPDATE', o.k, landreg_sys.actor(), landreg_sys.reason(), o.j, n.j
     FROM (SELECT coalesce(to_jsonb(x)->>'id', to_jsonb(x)->>'xzqdm') AS k, to_jsonb(x) AS j FROM old_rows x) o
     JOIN (SELECT coalesce(to_jsonb(x)->>'id', to_jsonb(x)->>'xzqdm') AS k, to_jsonb(x) AS j FROM new_rows x) n USING (k);
   ELSE
     INSERT INTO audit_log (table_name, op, row_key, actor, reason, old_row)
-    SELECT TG_TABLE_NAME, 'DELETE', coalesce(j->>'id', j->>'xzqdm'), landreg.actor(), landreg.reason(), j
+    SELECT TG_TABLE_NAME, 'DELETE', coalesce(j->>'id', j->>'xzqdm'), landreg_sys.actor(), landreg_sys.reason(), j
     FROM (SELECT to_jsonb(o) AS j FROM old_rows o) s;
   END IF;
   RETURN NULL;
@@ -165,14 +173,14 @@ CREATE INDEX audit_log_at ON audit_log (at);
 COMMENT ON TABLE audit_log IS '审计日志 / audit log: who changed what, when and why';
 
 -- +goose StatementBegin
-CREATE FUNCTION landreg.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION landreg_sys.audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   RAISE EXCEPTION '% 只能追加 / % is append-only', TG_TABLE_NAME, TG_TABLE_NAME USING ERRCODE = 'LR004';
 END
 $$;
 -- +goose StatementEnd
 CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
-  FOR EACH ROW EXECUTE FUNCTION landreg.audit_append_only();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.audit_append_only();
 
 -- Districts (县级行政区) with their block-line rule settings.
 CREATE TABLE districts (
@@ -195,7 +203,7 @@ CREATE TABLE districts (
 CREATE INDEX districts_geom ON districts USING gist (geom);
 COMMENT ON TABLE districts IS '县级行政区 / county-level districts';
 CREATE TRIGGER districts_geom BEFORE INSERT OR UPDATE OF geom ON districts
-  FOR EACH ROW EXECUTE FUNCTION landreg.check_geom();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.check_geom();
 
 -- Industrial block lines (工业区块线), current versions.
 CREATE TABLE block_lines (
@@ -247,7 +255,7 @@ COMMENT ON TABLE block_lines_history IS '工业区块线历史版本 / closed ve
 -- No two current lines of a district may share interior. The advisory lock per
 -- district serialises concurrent writers so both cannot pass the check at once.
 -- +goose StatementBegin
-CREATE FUNCTION landreg.block_lines_no_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION landreg_sys.block_lines_no_overlap() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE other record;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('landreg.block_lines:' || NEW.xzqdm));
@@ -268,11 +276,11 @@ $$;
 -- +goose StatementEnd
 
 CREATE TRIGGER block_lines_10_geom BEFORE INSERT OR UPDATE OF geom ON block_lines
-  FOR EACH ROW EXECUTE FUNCTION landreg.check_geom();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.check_geom();
 CREATE TRIGGER block_lines_20_version BEFORE INSERT OR UPDATE OR DELETE ON block_lines
-  FOR EACH ROW EXECUTE FUNCTION landreg.version_row();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.version_row();
 CREATE TRIGGER block_lines_30_overlap BEFORE INSERT OR UPDATE OF geom, xzqdm ON block_lines
-  FOR EACH ROW EXECUTE FUNCTION landreg.block_lines_no_overlap();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.block_lines_no_overlap();
 
 -- Current and closed versions together, for "as of a date" queries.
 CREATE VIEW block_lines_all AS
@@ -360,9 +368,9 @@ CREATE INDEX parcels_history_zddm ON parcels_history (zddm);
 COMMENT ON TABLE parcels_history IS '宗地历史版本 / closed versions of parcels';
 
 CREATE TRIGGER parcels_10_geom BEFORE INSERT OR UPDATE OF geom ON parcels
-  FOR EACH ROW EXECUTE FUNCTION landreg.check_geom();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.check_geom();
 CREATE TRIGGER parcels_20_version BEFORE INSERT OR UPDATE OR DELETE ON parcels
-  FOR EACH ROW EXECUTE FUNCTION landreg.version_row();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.version_row();
 
 CREATE VIEW parcels_all AS
   SELECT NULL::date AS valid_to, NULL::timestamptz AS sys_to, false AS retired,
@@ -387,7 +395,7 @@ CREATE TABLE parcel_events (
   supersedes  bigint REFERENCES parcel_events,
   reason      text,
   recorded_at timestamptz NOT NULL DEFAULT now(),
-  recorded_by text NOT NULL DEFAULT landreg.actor(),
+  recorded_by text NOT NULL DEFAULT landreg_sys.actor(),
   CHECK (supersedes IS NULL OR reason IS NOT NULL)
 );
 CREATE INDEX parcel_events_parcel ON parcel_events (parcel_id, event_date);
@@ -395,7 +403,7 @@ COMMENT ON TABLE parcel_events IS '宗地事件（只追加）/ parcel events, a
 
 -- Events attach to current parcels only: a retired parcel takes no new facts.
 -- +goose StatementBegin
-CREATE FUNCTION landreg.parcel_event_check() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION landreg_sys.parcel_event_check() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM parcels WHERE id = NEW.parcel_id) THEN
     IF EXISTS (SELECT 1 FROM parcels_history WHERE id = NEW.parcel_id AND retired) THEN
@@ -406,46 +414,46 @@ BEGIN
       USING ERRCODE = 'LRP01', COLUMN = 'parcel_id', TABLE = 'parcel_events';
   END IF;
   NEW.recorded_at := now();
-  NEW.recorded_by := landreg.actor();
+  NEW.recorded_by := landreg_sys.actor();
   RETURN NEW;
 END
 $$;
 -- +goose StatementEnd
 CREATE TRIGGER parcel_events_check BEFORE INSERT ON parcel_events
-  FOR EACH ROW EXECUTE FUNCTION landreg.parcel_event_check();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.parcel_event_check();
 CREATE TRIGGER parcel_events_append_only BEFORE UPDATE OR DELETE ON parcel_events
-  FOR EACH ROW EXECUTE FUNCTION landreg.audit_append_only();
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.audit_append_only();
 
 -- Audit triggers (statement level, transition tables: one trigger per operation).
 CREATE TRIGGER districts_audit_ins AFTER INSERT ON districts REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER districts_audit_upd AFTER UPDATE ON districts REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER districts_audit_del AFTER DELETE ON districts REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER block_lines_audit_ins AFTER INSERT ON block_lines REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER block_lines_audit_upd AFTER UPDATE ON block_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER block_lines_audit_del AFTER DELETE ON block_lines REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER parcels_audit_ins AFTER INSERT ON parcels REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER parcels_audit_upd AFTER UPDATE ON parcels REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER parcels_audit_del AFTER DELETE ON parcels REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER parcel_events_audit_ins AFTER INSERT ON parcel_events REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER enterprises_audit_ins AFTER INSERT ON enterprises REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER enterprises_audit_upd AFTER UPDATE ON enterprises REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 CREATE TRIGGER enterprises_audit_del AFTER DELETE ON enterprises REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg.audit();
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
 
 -- +goose Down
 DROP VIEW IF EXISTS parcels_all, block_lines_all;
 DROP TABLE IF EXISTS parcel_events, parcels_history, parcels, enterprises,
   block_lines_history, block_lines, districts, audit_log;
-DROP SCHEMA IF EXISTS landreg CASCADE;
+DROP SCHEMA IF EXISTS landreg_sys CASCADE;

@@ -4,8 +4,10 @@ package migrations
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"embed"
+	"encoding/hex"
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -71,4 +73,17 @@ func Status(ctx context.Context, pool *pgxpool.Pool) (current, latest int64, err
 		latest = srcs[len(srcs)-1].Version
 	}
 	return current, latest, nil
+}
+
+// Fingerprint identifies the embedded migration set, so a cached copy of a migrated
+// database (the test template) can tell when it is stale.
+func Fingerprint() string {
+	h := sha256.New()
+	entries, _ := files.ReadDir(".")
+	for _, e := range entries {
+		b, _ := files.ReadFile(e.Name())
+		h.Write([]byte(e.Name()))
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -3,6 +3,7 @@ package migrations_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -155,13 +156,13 @@ func TestHistoryAndAudit(t *testing.T) {
 	}
 
 	// The audit log has who, why, old and new rows for every step.
-	rows, err := pool.Query(ctx, `SELECT op, actor, coalesce(reason, ''), old_row IS NOT NULL, new_row IS NOT NULL FROM audit_log WHERE table_name = 'block_lines' AND row_key = $1::text ORDER BY id`, id)
+	rows, err := pool.Query(ctx, `SELECT op, actor, coalesce(reason, ''), old_row IS NOT NULL, new_row IS NOT NULL FROM audit_log WHERE table_name = 'block_lines' AND row_key = $1 ORDER BY id`, strconv.FormatInt(id, 10))
 	if err != nil {
 		t.Fatal(err)
 	}
 	type rec struct {
-		op, actor, reason string
-		hasOld, hasNew    bool
+		Op, Actor, Reason string
+		HasOld, HasNew    bool
 	}
 	got, err := pgx.CollectRows(rows, pgx.RowToStructByPos[rec])
 	if err != nil {

@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -26,12 +28,9 @@ type Collection struct {
 	idExpr string // integer feature id, also the paging key
 	props  string // json_build_object(...) over alias t
 
-	featuresSQL     string
-	featuresBBoxSQL string
-	countSQL        string
-	countBBoxSQL    string
-	itemSQL         string
-	extentSQL       string
+	allView   string // current and closed versions (versioned collections)
+	itemSQL   string
+	extentSQL string
 }
 
 // areaProps are the computed ellipsoidal areas (CGCS2000 ellipsoid, ST_Area on
@@ -97,27 +96,49 @@ const featureSelect = `SELECT (%[1]s)::int8, '{"type":"Feature","id":' || %[1]s 
   ST_AsGeoJSON(t.geom, 9, 0) || ',"properties":' || (%[2]s)::text || '}'
 FROM %[3]s t`
 
-// bboxWhere binds the box as $n..$n+3; && lets the GIST index prune before the exact test.
-const bboxWhere = `t.geom && ST_MakeEnvelope($%[1]d, $%[2]d, $%[3]d, $%[4]d, 4490)
-  AND ST_Intersects(t.geom, ST_MakeEnvelope($%[1]d, $%[2]d, $%[3]d, $%[4]d, 4490))`
+// Filter fragments; %s are placeholders ($n) allocated by the builder, never values.
+const (
+	// && lets the GIST index prune before the exact test.
+	bboxFilter = `t.geom && ST_MakeEnvelope(%[1]s, %[2]s, %[3]s, %[4]s, 4490)
+  AND ST_Intersects(t.geom, ST_MakeEnvelope(%[1]s, %[2]s, %[3]s, %[4]s, 4490))`
+	// A version is valid on [valid_from, valid_to): the lines as of a legal date.
+	asOfFilter = `t.valid_from <= %[1]s AND (t.valid_to IS NULL OR t.valid_to > %[1]s)`
+)
 
 func init() {
 	for _, c := range collections {
-		sel := fmt.Sprintf(featureSelect, c.idExpr, c.props, c.table)
-		c.featuresSQL = sel + fmt.Sprintf("\nWHERE %s > $1\nORDER BY %s\nLIMIT $2 OFFSET $3", c.idExpr, c.idExpr)
-		c.featuresBBoxSQL = sel + fmt.Sprintf("\nWHERE %s > $1 AND %s\nORDER BY %s\nLIMIT $2 OFFSET $3",
-			c.idExpr, fmt.Sprintf(bboxWhere, 4, 5, 6, 7), c.idExpr)
-		c.countSQL = fmt.Sprintf("SELECT count(*) FROM %s t", c.table)
-		c.countBBoxSQL = fmt.Sprintf("SELECT count(*) FROM %s t WHERE %s", c.table, fmt.Sprintf(bboxWhere, 1, 2, 3, 4))
-		c.itemSQL = sel + fmt.Sprintf("\nWHERE %s = $1", c.idExpr)
+		c.itemSQL = fmt.Sprintf(featureSelect, c.idExpr, c.props, c.table) + fmt.Sprintf("\nWHERE %s = $1", c.idExpr)
 		validFrom := "NULL::date"
 		if c.Versioned {
 			validFrom = "min(t.valid_from)"
+			c.allView = c.table + "_all"
 		}
 		c.extentSQL = fmt.Sprintf(`SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n, vf
 FROM (SELECT ST_Extent(t.geom) AS e, count(*) AS n, %s AS vf FROM %s t) s`, validFrom, c.table)
 		byID[c.ID] = c
 	}
+}
+
+// sqlArgs allocates numbered placeholders for bind values.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// where builds the filter of a query and its arguments; the SQL text depends only on
+// which filters are present, so prepared statements are reused.
+func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []string) {
+	from = c.table
+	if q.AsOf != nil && c.Versioned {
+		from = c.allView
+		conds = append(conds, fmt.Sprintf(asOfFilter, args.add(*q.AsOf)))
+	}
+	if bb := q.BBox; bb != nil {
+		conds = append(conds, fmt.Sprintf(bboxFilter, args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY)))
+	}
+	return from, conds
 }
 
 // Collections lists the served collections in a stable order.
@@ -156,6 +177,8 @@ type ItemsQuery struct {
 	Limit  int
 	Offset int
 	After  int64 // keyset cursor: features with id > After
+	// AsOf selects the versions valid on that legal date (versioned collections).
+	AsOf *time.Time
 }
 
 // FeatureSink receives a page as it streams from the database.
@@ -178,19 +201,24 @@ type Page struct {
 // in one round trip; the page asks for Limit+1 rows to learn whether a next page exists.
 func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery, sink FeatureSink) (Page, error) {
 	var page Page
-	b := &pgx.Batch{}
 	after := q.After
 	if after == 0 {
 		after = -1 << 62
 	}
-	if q.BBox != nil {
-		bb := q.BBox
-		b.Queue(c.countBBoxSQL, bb.MinX, bb.MinY, bb.MaxX, bb.MaxY)
-		b.Queue(c.featuresBBoxSQL, after, q.Limit+1, q.Offset, bb.MinX, bb.MinY, bb.MaxX, bb.MaxY)
-	} else {
-		b.Queue(c.countSQL)
-		b.Queue(c.featuresSQL, after, q.Limit+1, q.Offset)
+	var cargs, fargs sqlArgs
+	from, conds := c.where(q, &cargs)
+	countSQL := "SELECT count(*) FROM " + from + " t"
+	if len(conds) > 0 {
+		countSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
+	_, fconds := c.where(q, &fargs)
+	fconds = append([]string{c.idExpr + " > " + fargs.add(after)}, fconds...)
+	featuresSQL := fmt.Sprintf(featureSelect, c.idExpr, c.props, from) +
+		"\nWHERE " + strings.Join(fconds, "\n  AND ") +
+		"\nORDER BY " + c.idExpr + "\nLIMIT " + fargs.add(q.Limit+1) + " OFFSET " + fargs.add(q.Offset)
+	b := &pgx.Batch{}
+	b.Queue(countSQL, cargs...)
+	b.Queue(featuresSQL, fargs...)
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return page, err

@@ -26,6 +26,7 @@ func serveCmd() *cobra.Command {
 	var stmtTimeout time.Duration
 	var limits api.Limits
 	var maxConns int32
+	var authReads bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
@@ -72,7 +73,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version}, sess.pool, log)
+			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads}, sess.pool, log)
 			srv := api.NewHTTPServer(addr, h)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
@@ -115,6 +116,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
 	cmd.Flags().Int32Var(&maxConns, "max-conns", 16, "database pool size")
+	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	return cmd
 }
 

@@ -1,0 +1,286 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/geo"
+)
+
+// Adjustment (调整方案) is a proposal to take area out of and add area into a
+// district's block lines; applying it writes new block-line versions in one transaction.
+type Adjustment struct {
+	ID            int64            `json:"id"`
+	Xzqdm         string           `json:"xzqdm"`
+	Kind          string           `json:"kind"`
+	Status        string           `json:"status"`
+	DocNo         *string          `json:"doc_no"`
+	Reason        string           `json:"reason"`
+	EffectiveDate string           `json:"effective_date"`
+	PublicityFrom *string          `json:"publicity_from"`
+	PublicityTo   *string          `json:"publicity_to"`
+	ApprovedOn    *string          `json:"approved_on"`
+	ApprovedBy    *string          `json:"approved_by"`
+	AppliedAt     *time.Time       `json:"applied_at"`
+	AppliedBy     *string          `json:"applied_by"`
+	CreatedAt     time.Time        `json:"created_at"`
+	CreatedBy     string           `json:"created_by"`
+	Parts         []AdjustmentPart `json:"parts"`
+}
+
+// AdjustmentPart is one removal (调出) or addition (调入) polygon.
+type AdjustmentPart struct {
+	Seq      int             `json:"seq"`
+	Role     string          `json:"role"`
+	Level    *int            `json:"level"`
+	LineCode *string         `json:"line_code"`
+	LineName *string         `json:"line_name"`
+	AreaM2   float64         `json:"area_m2"`
+	Geometry json.RawMessage `json:"geometry"`
+}
+
+// NewAdjustment is a validated proposal from the API.
+type NewAdjustment struct {
+	Xzqdm         string
+	Kind          string
+	DocNo         string
+	Reason        string
+	EffectiveDate time.Time
+	PublicityFrom *time.Time
+	PublicityTo   *time.Time
+	Parts         []NewPart
+}
+
+// NewPart is a removal or addition with its geometry in its input CRS.
+type NewPart struct {
+	Role     string
+	Level    int // additions only
+	LineCode string
+	LineName string
+	Geom     *geo.Polygonal
+}
+
+// PartError names the part whose geometry the database refused.
+type PartError struct {
+	Seq int
+	Err error
+}
+
+func (e *PartError) Error() string { return fmt.Sprintf("part %d: %v", e.Seq, e.Err) }
+func (e *PartError) Unwrap() error { return e.Err }
+
+const insertAdjustmentSQL = `INSERT INTO adjustments (xzqdm, kind, doc_no, reason, effective_date, publicity_from, publicity_to, status, created_by)
+VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, CASE WHEN $6::date IS NULL THEN 'draft' ELSE 'publicised' END, landreg_sys.actor())
+RETURNING id`
+
+// Input geometries are transformed by PostGIS (GIS axis order: easting/longitude first).
+const insertPartSQL = `INSERT INTO adjustment_parts (adjustment_id, seq, role, level, line_code, line_name, geom)
+VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''),
+        ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromWKB($7), $8::int), 4490)))`
+
+// CreateAdjustment stores a proposal and its parts.
+func CreateAdjustment(ctx context.Context, pool *pgxpool.Pool, ch Change, a NewAdjustment) (int64, error) {
+	var id int64
+	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+		if err := tx.QueryRow(ctx, insertAdjustmentSQL, a.Xzqdm, a.Kind, a.DocNo, a.Reason, a.EffectiveDate,
+			a.PublicityFrom, a.PublicityTo).Scan(&id); err != nil {
+			return err
+		}
+		for i, p := range a.Parts {
+			var level *int
+			if p.Role == "addition" {
+				level = &p.Level
+			}
+			if _, err := tx.Exec(ctx, insertPartSQL, id, i+1, p.Role, level, p.LineCode, p.LineName, p.Geom.WKB, p.Geom.SRID); err != nil {
+				return &PartError{Seq: i + 1, Err: err}
+			}
+		}
+		return nil
+	})
+	return id, err
+}
+
+const getAdjustmentSQL = `SELECT id, xzqdm, kind, status, doc_no, reason, effective_date::text, publicity_from::text,
+  publicity_to::text, approved_on::text, approved_by, applied_at, applied_by, created_at, created_by
+FROM adjustments WHERE id = $1`
+
+const getPartsSQL = `SELECT seq, role, level, line_code, line_name, area_m2, ST_AsGeoJSON(geom, 9, 0)::json
+FROM adjustment_parts WHERE adjustment_id = $1 ORDER BY seq`
+
+// GetAdjustment reads a proposal with its parts (geometry as lon/lat GeoJSON).
+func GetAdjustment(ctx context.Context, pool *pgxpool.Pool, id int64) (*Adjustment, error) {
+	a := &Adjustment{}
+	err := pool.QueryRow(ctx, getAdjustmentSQL, id).Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason,
+		&a.EffectiveDate, &a.PublicityFrom, &a.PublicityTo, &a.ApprovedOn, &a.ApprovedBy, &a.AppliedAt, &a.AppliedBy,
+		&a.CreatedAt, &a.CreatedBy)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := pool.Query(ctx, getPartsSQL, id)
+	if err != nil {
+		return nil, err
+	}
+	a.Parts, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (AdjustmentPart, error) {
+		var p AdjustmentPart
+		var lvl *int16
+		err := r.Scan(&p.Seq, &p.Role, &lvl, &p.LineCode, &p.LineName, &p.AreaM2, &p.Geometry)
+		if lvl != nil {
+			l := int(*lvl)
+			p.Level = &l
+		}
+		return p, err
+	})
+	return a, err
+}
+
+// ListAdjustments lists a district's proposals (all districts when xzqdm is empty).
+func ListAdjustments(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]Adjustment, error) {
+	rows, err := pool.Query(ctx, `SELECT id, xzqdm, kind, status, doc_no, reason, effective_date::text, publicity_from::text,
+  publicity_to::text, approved_on::text, approved_by, applied_at, applied_by, created_at, created_by
+FROM adjustments WHERE $1 = '' OR xzqdm = $1 ORDER BY id`, xzqdm)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Adjustment, error) {
+		var a Adjustment
+		err := r.Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason, &a.EffectiveDate, &a.PublicityFrom,
+			&a.PublicityTo, &a.ApprovedOn, &a.ApprovedBy, &a.AppliedAt, &a.AppliedBy, &a.CreatedAt, &a.CreatedBy)
+		a.Parts = []AdjustmentPart{}
+		return a, err
+	})
+}
+
+// ErrState means the adjustment is not in a state that allows the step.
+var ErrState = errors.New("adjustment state does not allow this step")
+
+// Transition moves an adjustment along draft → publicised → approved, or to
+// rejected/withdrawn. Applying has its own function.
+func Transition(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64, to string, docNo string, on time.Time) error {
+	from := map[string][]string{
+		"publicised": {"draft"},
+		"approved":   {"draft", "publicised"},
+		"rejected":   {"draft", "publicised", "approved"},
+		"withdrawn":  {"draft", "publicised", "approved"},
+	}[to]
+	if from == nil {
+		return fmt.Errorf("unknown target status %q", to)
+	}
+	return InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM adjustments WHERE id = $1 FOR UPDATE`, id).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		ok := false
+		for _, f := range from {
+			ok = ok || f == status
+		}
+		if !ok {
+			return fmt.Errorf("%w: %s → %s", ErrState, status, to)
+		}
+		_, err = tx.Exec(ctx, `UPDATE adjustments SET status = $2,
+  approved_on = CASE WHEN $2 = 'approved' THEN $3::date ELSE approved_on END,
+  approved_by = CASE WHEN $2 = 'approved' THEN landreg_sys.actor() ELSE approved_by END,
+  doc_no = coalesce(nullif($4, ''), doc_no),
+  publicity_from = CASE WHEN $2 = 'publicised' THEN coalesce(publicity_from, $3::date) ELSE publicity_from END
+WHERE id = $1`, id, to, on, docNo)
+		return err
+	})
+}
+
+// Outcome is the balance of an adjustment per level, as the rule check computes it.
+type Outcome struct {
+	Accepted       bool    `json:"accepted"`
+	Message        string  `json:"message,omitempty"`
+	Kind           string  `json:"kind,omitempty"`
+	EffectiveDate  string  `json:"effective_date"`
+	RemovedM2L1    float64 `json:"removed_m2_l1"`
+	RemovedM2L2    float64 `json:"removed_m2_l2"`
+	AddedM2L1      float64 `json:"added_m2_l1"`
+	AddedM2L2      float64 `json:"added_m2_l2"`
+	ReserveUsedM2  float64 `json:"reserve_used_m2"`
+	ReserveAddedM2 float64 `json:"reserve_added_m2"`
+	FreeAddedM2    float64 `json:"free_added_m2"`
+	ShortfallM2L1  float64 `json:"shortfall_m2_l1"`
+	ShortfallM2L2  float64 `json:"shortfall_m2_l2"`
+	TotalBeforeM2  float64 `json:"total_before_m2"`
+	TotalAfterM2   float64 `json:"total_after_m2"`
+	TotalAfterM2L1 float64 `json:"total_after_m2_l1"`
+	TotalAfterM2L2 float64 `json:"total_after_m2_l2"`
+	ReserveAfterM2 float64 `json:"reserve_after_m2"`
+	LedgerID       int64   `json:"ledger_id,omitempty"`
+}
+
+// Preview runs the apply step and the rule check in a transaction that is rolled back:
+// the figures are those an apply would produce, because it is the same code.
+func Preview(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outcome, error) {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, setChangeSQL, ch.Actor, ch.Reason, ""); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `SELECT set_config('landreg.preview', 'on', true)`); err != nil {
+		return nil, err
+	}
+	var exists bool
+	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM adjustments WHERE id = $1)`, id).Scan(&exists); err != nil {
+		return nil, err
+	}
+	if !exists {
+		return nil, ErrNotFound
+	}
+	if _, err := tx.Exec(ctx, `SELECT landreg_sys.apply_adjustment($1)`, id); err != nil {
+		return nil, err
+	}
+	if _, err := tx.Exec(ctx, `SET CONSTRAINTS block_lines_rule IMMEDIATE`); err != nil {
+		return nil, err
+	}
+	var raw []byte
+	err = tx.QueryRow(ctx, `SELECT outcome FROM pg_temp.landreg_preview LIMIT 1`).Scan(&raw)
+	if err != nil {
+		// No temp table: the adjustment changed nothing.
+		return &Outcome{Accepted: true, Message: "调整方案未改变区块线 / the adjustment changes no block line"}, nil
+	}
+	o := &Outcome{}
+	return o, json.Unmarshal(raw, o)
+}
+
+const ledgerOutcomeSQL = `SELECT effective_date::text, kind, removed_m2_l1, removed_m2_l2, added_m2_l1, added_m2_l2,
+  reserve_used_m2, reserve_added_m2, free_added_m2, total_before_m2, total_after_m2, total_after_m2_l1,
+  total_after_m2_l2, reserve_after_m2, id
+FROM block_line_ledger WHERE adjustment_id = $1 ORDER BY id DESC LIMIT 1`
+
+// Apply writes the adjustment's new block-line versions, reserve and ledger rows in one
+// transaction; the commit-time rule check rejects it with the shortfall per level.
+func Apply(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outcome, error) {
+	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT landreg_sys.apply_adjustment($1)`, id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	o := &Outcome{Accepted: true}
+	err = pool.QueryRow(ctx, ledgerOutcomeSQL, id).Scan(&o.EffectiveDate, &o.Kind, &o.RemovedM2L1, &o.RemovedM2L2,
+		&o.AddedM2L1, &o.AddedM2L2, &o.ReserveUsedM2, &o.ReserveAddedM2, &o.FreeAddedM2, &o.TotalBeforeM2,
+		&o.TotalAfterM2, &o.TotalAfterM2L1, &o.TotalAfterM2L2, &o.ReserveAfterM2, &o.LedgerID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &Outcome{Accepted: true, Message: "调整方案未改变区块线 / the adjustment changes no block line"}, nil
+	}
+	return o, err
+}

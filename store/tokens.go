@@ -1,0 +1,79 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Roles that gate the write endpoints.
+const (
+	RolePlanner   = "planner"   // block lines and adjustments
+	RoleRegistrar = "registrar" // parcels and events
+	RoleAuditor   = "auditor"   // audit reports
+	RoleAdmin     = "admin"     // everything, including approvals
+)
+
+// Token is an API token's identity; the secret itself is never stored.
+type Token struct {
+	ID        int64      `json:"id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	CreatedAt time.Time  `json:"created_at"`
+	RevokedAt *time.Time `json:"revoked_at"`
+}
+
+func hashToken(secret string) string {
+	h := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateToken makes a token and returns its secret, which is shown once.
+func CreateToken(ctx context.Context, pool *pgxpool.Pool, name, role string) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	secret := "lr_" + base64.RawURLEncoding.EncodeToString(b)
+	_, err := pool.Exec(ctx, `INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3)`, name, role, hashToken(secret))
+	return secret, err
+}
+
+// ErrBadToken means the token is unknown or revoked.
+var ErrBadToken = errors.New("unknown or revoked token")
+
+// Authenticate resolves a bearer secret to its token.
+func Authenticate(ctx context.Context, pool *pgxpool.Pool, secret string) (*Token, error) {
+	t := &Token{}
+	err := pool.QueryRow(ctx, `SELECT id, name, role, created_at, revoked_at FROM api_tokens
+WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(secret)).Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt, &t.RevokedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrBadToken
+	}
+	return t, err
+}
+
+// RevokeToken ends a token by name.
+func RevokeToken(ctx context.Context, pool *pgxpool.Pool, name string) error {
+	tag, err := pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, name)
+	if err == nil && tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// ListTokens lists tokens without secrets.
+func ListTokens(ctx context.Context, pool *pgxpool.Pool) ([]Token, error) {
+	rows, err := pool.Query(ctx, `SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowToStructByPos[Token])
+}
