@@ -240,7 +240,10 @@ BEGIN
   SELECT * INTO after FROM landreg_sys.block_line_totals(x, t);
   total_after := after.l1 + after.l2;
   total_before := total_after - add1 - add2 + rem1 + rem2;
-  in_window := (dist.rule_start IS NULL OR t >= dist.rule_start) AND (dist.rule_end IS NULL OR t <= dist.rule_end);
+  -- A district without a configured rule window is not under the rule (ledger only);
+  -- an open end on one side means the window is open there.
+  in_window := (dist.rule_start IS NOT NULL OR dist.rule_end IS NOT NULL)
+               AND (dist.rule_start IS NULL OR t >= dist.rule_start) AND (dist.rule_end IS NULL OR t <= dist.rule_end);
 
   -- Without the session setting, a direct editor (QGIS) may name the adjustment in the
   -- adjustment_id attribute of the lines it changes.

@@ -45,7 +45,7 @@ var collections = []*Collection{
 		Title:       "行政区 Districts",
 		Description: "县级行政区及区块线基数 / county-level districts with their block-line baseline. Areas are ellipsoidal (CGCS2000).",
 		table:       "districts",
-		idExpr:      "t.xzqdm::int",
+		idExpr:      "t.xzqdm::int8",
 		props: `json_build_object('xzqdm', t.xzqdm, 'name', t.name,
   'baseline_area_m2', round(t.baseline_area_m2::numeric, 2),
   'baseline_area_mu', round((t.baseline_area_m2 * 3 / 2000)::numeric, 4),

@@ -47,7 +47,7 @@ m2 AS (
          OR (d.include_logistics AND p.landuse_code = ANY ('{1101,110101,110102,110103,0604,0508,W,W1,W2,W3}')))
 )
 SELECT d.xzqdm, d.name, t.l1, t.l2, d.baseline_area_m2, d.baseline_doc, r.l1, r.l2,
-  (d.rule_start IS NULL OR $2 >= d.rule_start) AND (d.rule_end IS NULL OR $2 <= d.rule_end),
+  (d.rule_start IS NOT NULL OR d.rule_end IS NOT NULL) AND (d.rule_start IS NULL OR $2 >= d.rule_start) AND (d.rule_end IS NULL OR $2 <= d.rule_end),
   d.rule_start::text, d.rule_end::text, m2.m2
 FROM d, landreg_sys.block_line_totals($1, $2) t, landreg_sys.reserve_at($1, $2) r, m2`
 
