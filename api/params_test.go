@@ -63,8 +63,8 @@ func TestParseItemsQuery(t *testing.T) {
 func TestParseDatetime(t *testing.T) {
 	lim := Limits{Default: 10, Max: 100}
 	for q, want := range map[string]string{
-		"datetime=2023-06-30":                "2023-06-30",
-		"datetime=2023-06-30T20:00:00Z":      "2023-07-01", // 04:00 next day in Asia/Shanghai
+		"datetime=2023-06-30":                  "2023-06-30",
+		"datetime=2023-06-30T20:00:00Z":        "2023-07-01", // 04:00 next day in Asia/Shanghai
 		"datetime=2023-06-30T10:00:00%2B08:00": "2023-06-30",
 	} {
 		v, _ := url.ParseQuery(q)

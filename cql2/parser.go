@@ -321,6 +321,8 @@ func (p *parser) parseOperand() Expr {
 		return &BoolLit{Value: up == "TRUE", Pos: t.pos}
 	case reserved[up]:
 		p.fail(t, "a value (property, literal or function)")
+	case geomKinds[up] && p.isKw(nxt, "EMPTY"):
+		p.abort(errAt(t.pos, "EMPTY geometries are not supported", ""))
 	case geomKinds[up] && (nxt.kind == tLParen || p.isKw(nxt, "Z")):
 		return p.parseGeometry()
 	case nxt.kind != tLParen:
