@@ -1,29 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: a throwaway private PostGIS cluster on a free port in a temp
-# folder, `go vet` and `go test ./...` against it, then the cluster is stopped and removed.
+# The whole test suite: `go vet` and `go test ./...` against a throwaway private PostGIS
+# cluster (see with-cluster.sh). Extra arguments go to `go test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PATH:/usr/local/go/bin"
-
 scripts/deps.sh
-mkdir -p bin
-go build -o bin/landreg ./cmd/landreg
-
-tmp=$(mktemp -d /tmp/landreg-test.XXXXXX)
-# The postgres system user (when run as root) must be able to reach the cluster folder.
-chmod 755 "$tmp"
-cleanup() {
-  bin/landreg db stop --data-dir "$tmp/pg" >/dev/null 2>&1 || true
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-
-if ! url=$(bin/landreg db start --fast --data-dir "$tmp/pg" 2>"$tmp/start.log"); then
-  cat "$tmp/start.log" >&2
-  exit 1
-fi
-export LANDREG_TEST_DATABASE_URL="$url"
-echo "test cluster: $url" >&2
-
-go vet ./...
-go test -count=1 -timeout 20m "$@" ./...
+exec scripts/with-cluster.sh bash -c 'go vet ./... && go test -count=1 -timeout 20m "$@" ./...' test "$@"
