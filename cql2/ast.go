@@ -230,7 +230,27 @@ func (e *Property) String() string {
 	return e.Name
 }
 
-func (e *StringLit) String() string { return "'" + strings.ReplaceAll(e.Value, "'", "''") + "'" }
+// String quotes the value. A quote is normally doubled, but right after a
+// backslash it is written as backslash-quote, because CQL2 reads a backslash
+// followed by a quote as an escaped quote. (A value ending in a backslash
+// cannot be expressed in CQL2 text and never results from parsing.)
+func (e *StringLit) String() string {
+	var b strings.Builder
+	b.WriteByte('\'')
+	for i := 0; i < len(e.Value); i++ {
+		c := e.Value[i]
+		switch {
+		case c == '\'' && i > 0 && e.Value[i-1] == '\\':
+			b.WriteString(`\'`)
+		case c == '\'':
+			b.WriteString("''")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('\'')
+	return b.String()
+}
 
 func (e *NumberLit) String() string {
 	if e.IsInt {

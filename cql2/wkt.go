@@ -14,6 +14,17 @@ func (p *parser) parseGeometry() Expr {
 	if kind == "BBOX" || kind == "ENVELOPE" {
 		return p.parseBBox()
 	}
+	// All coordinates of a literal must have the same dimension; take it
+	// from the first coordinate so the Z tags can be written as we go.
+	p.dim = 2
+	for j := p.i; j < len(p.toks); j++ {
+		if p.toks[j].kind == tNumber {
+			if j+2 < len(p.toks) && p.toks[j+1].kind == tNumber && p.toks[j+2].kind == tNumber {
+				p.dim = 3
+			}
+			break
+		}
+	}
 	var b strings.Builder
 	p.geometryTagged(&b, true)
 	g := b.String()
@@ -27,18 +38,16 @@ func (p *parser) geometryTagged(b *strings.Builder, top bool) {
 		(!top && kind == "GEOMETRYCOLLECTION") {
 		p.fail(t, "a geometry type (POINT, LINESTRING, POLYGON, MULTIPOINT, MULTILINESTRING or MULTIPOLYGON)")
 	}
-	if p.isKw(p.cur(), "Z") {
+	if z := p.cur(); p.isKw(z, "Z") {
 		p.next()
-		if p.dim == 2 {
-			p.abort(errAt(t.pos, "mixed 2D and 3D coordinates in geometry", ""))
+		if p.dim != 3 {
+			p.abort(errAt(z.pos, "geometry tagged Z must have 3 ordinates per coordinate", ""))
 		}
-		p.dim = 3
 	}
 	b.WriteString(kind)
-	// The Z tag is written after the coordinates are known (dimension may
-	// only be implied by three ordinates); use a placeholder and patch it.
-	mark := b.Len()
-	b.WriteString("\x00")
+	if p.dim == 3 {
+		b.WriteString(" Z ")
+	}
 	switch kind {
 	case "POINT":
 		p.expect(tLParen, "'(' after POINT")
@@ -82,14 +91,6 @@ func (p *parser) geometryTagged(b *strings.Builder, top bool) {
 	case "GEOMETRYCOLLECTION":
 		p.list(b, "GEOMETRYCOLLECTION", func() { p.geometryTagged(b, false) })
 	}
-	// patch the Z placeholder
-	s := b.String()
-	tag := ""
-	if p.dim == 3 {
-		tag = " Z "
-	}
-	b.Reset()
-	b.WriteString(s[:mark] + tag + s[mark+1:])
 }
 
 // list parses "(" item {"," item} ")".
@@ -164,9 +165,7 @@ func (p *parser) coord(b *strings.Builder) []float64 {
 	if len(c) < 2 {
 		p.fail(p.cur(), "a coordinate number")
 	}
-	if p.dim == 0 {
-		p.dim = len(c)
-	} else if p.dim != len(c) {
+	if p.dim != len(c) {
 		p.abort(errAt(start.pos, "mixed 2D and 3D coordinates in geometry", ""))
 	}
 	p.vertices++
