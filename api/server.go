@@ -66,6 +66,8 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.GET("/collections/:collectionId", s.collection)
 	e.GET("/collections/:collectionId/items", s.items)
 	e.GET("/collections/:collectionId/items/:featureId", s.item)
+	e.GET("/tiles/:layers/:z/:x/:y", s.tile)
+	e.GET("/tiles/:layers", s.tileJSON)
 	s.routesV1(e)
 	mapFS := echo.MustSubFS(web.Assets, "map")
 	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/map/") })

@@ -1,0 +1,117 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/landreg/landreg/store"
+)
+
+const mtMVT = "application/vnd.mapbox-vector-tile"
+
+// tileLayersParam parses "parcels" or "block_lines,parcels".
+func tileLayersParam(s string) ([]*store.TileLayer, *Problem) {
+	var out []*store.TileLayer
+	seen := map[string]bool{}
+	for _, id := range strings.Split(s, ",") {
+		l, ok := store.TileLayerByID(id)
+		if !ok {
+			p := notFound("没有瓦片图层 "+id, "unknown tile layer "+strconv.Quote(id))
+			for _, tl := range store.TileLayers() {
+				p.Allowed = append(p.Allowed, tl.ID)
+			}
+			return nil, p
+		}
+		if !seen[id] {
+			out = append(out, l)
+			seen[id] = true
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) tile(c echo.Context) error {
+	layers, p := tileLayersParam(c.Param("layers"))
+	if p != nil {
+		return p
+	}
+	z, errZ := strconv.Atoi(c.Param("z"))
+	x, errX := strconv.Atoi(c.Param("x"))
+	y, errY := strconv.Atoi(strings.TrimSuffix(c.Param("y"), ".mvt"))
+	if errZ != nil || errX != nil || errY != nil || z < 0 || z > 22 || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
+		return badParam("z/x/y", "瓦片坐标无效", "tile coordinates out of range: z 0–22, 0 ≤ x, y < 2^z")
+	}
+	for k := range c.QueryParams() {
+		if k != "datetime" {
+			p := badParam(k, "未知参数 "+k, "unknown query parameter "+k)
+			p.Allowed = []string{"datetime"}
+			return p
+		}
+	}
+	q, perr := parseItemsQuery(c.QueryParams(), s.cfg.Limits)
+	if perr != nil {
+		return perr
+	}
+	// The request context cancels the query when the client pans away.
+	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, q.AsOf)
+	if err != nil {
+		return err
+	}
+	sum := sha256.Sum256(tile)
+	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Cache-Control", "public, max-age=60")
+	if match := c.Request().Header.Get("If-None-Match"); match == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if len(tile) == 0 {
+		return c.NoContent(http.StatusNoContent)
+	}
+	return c.Blob(http.StatusOK, mtMVT, tile)
+}
+
+// tileJSON describes a tile layer set for MapLibre and QGIS (TileJSON 3.0).
+func (s *Server) tileJSON(c echo.Context) error {
+	ids := strings.TrimSuffix(c.Param("layers"), ".json")
+	layers, p := tileLayersParam(ids)
+	if p != nil {
+		return p
+	}
+	minZ, maxZ := 22, 0
+	var vl []map[string]any
+	var bounds []float64
+	for _, l := range layers {
+		minZ, maxZ = min(minZ, l.MinZoom), max(maxZ, l.MaxZoom)
+		vl = append(vl, map[string]any{"id": l.ID, "fields": l.Fields, "minzoom": l.MinZoom, "maxzoom": l.MaxZoom})
+		if coll, ok := store.CollectionByID(l.ID); ok {
+			ext, err := coll.Extent(c.Request().Context(), s.pool)
+			if err != nil {
+				return err
+			}
+			if b := ext.BBox; b != nil {
+				if bounds == nil {
+					bounds = []float64{b.MinX, b.MinY, b.MaxX, b.MaxY}
+				}
+				bounds = []float64{min(bounds[0], b.MinX), min(bounds[1], b.MinY), max(bounds[2], b.MaxX), max(bounds[3], b.MaxY)}
+			}
+		}
+	}
+	if bounds == nil {
+		bounds = []float64{-180, -85.0511, 180, 85.0511}
+	}
+	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{
+		"tilejson":      "3.0.0",
+		"name":          ids,
+		"tiles":         []string{s.base(c) + "/tiles/" + ids + "/{z}/{x}/{y}.mvt"},
+		"minzoom":       minZ,
+		"maxzoom":       maxZ,
+		"bounds":        bounds,
+		"vector_layers": vl,
+	})
+}

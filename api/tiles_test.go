@@ -1,0 +1,99 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/rs/zerolog"
+
+	"github.com/landreg/landreg/api"
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+)
+
+// tileOf returns the z/x/y of the Web Mercator tile holding lon/lat.
+func tileOf(lon, lat float64, z int) (int, int) {
+	n := math.Exp2(float64(z))
+	x := int((lon + 180) / 360 * n)
+	r := lat * math.Pi / 180
+	y := int((1 - math.Log(math.Tan(r)+1/math.Cos(r))/math.Pi) / 2 * n)
+	return x, y
+}
+
+func TestVectorTiles(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	if _, err := fixtures.Load(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
+	defer srv.Close()
+
+	var lon, lat float64
+	pool.QueryRow(ctx, `SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM block_lines ORDER BY id LIMIT 1) s`).Scan(&lon, &lat)
+	z := 14
+	x, y := tileOf(lon, lat, z)
+	path := "/tiles/districts,block_lines,parcels/" + itoa(int64(z)) + "/" + itoa(int64(x)) + "/" + itoa(int64(y)) + ".mvt"
+	res, body := get(t, srv.URL+path)
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || res.Header.Get("ETag") == "" {
+		t.Fatalf("tile: %d %s %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("ETag"))
+	}
+	layers, err := mvt.Unmarshal(body)
+	if err != nil {
+		t.Fatalf("tile does not decode as MVT: %v", err)
+	}
+	got := map[string]int{}
+	for _, l := range layers {
+		got[l.Name] = len(l.Features)
+	}
+	// The same tile envelope counted by PostGIS directly.
+	for _, table := range []string{"districts", "block_lines", "parcels"} {
+		var n int
+		err := pool.QueryRow(ctx, `SELECT count(*) FROM `+table+` t WHERE ST_Intersects(ST_Transform(t.geom, 3857), ST_TileEnvelope($1, $2, $3))`, z, x, y).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[table] < n || n == 0 && table != "parcels" {
+			t.Errorf("layer %s has %d features, %d intersect the tile", table, got[table], n)
+		}
+	}
+	for _, l := range layers {
+		if l.Name == "block_lines" {
+			for _, f := range l.Features {
+				if f.ID == nil || f.Properties["code"] == nil || f.Properties["level"] == nil {
+					t.Errorf("block line feature lacks id/code/level: %v %v", f.ID, f.Properties)
+				}
+			}
+		}
+	}
+	// Conditional request, zoom limits, bad coordinates and unknown layers.
+	req, _ := http.NewRequest("GET", srv.URL+path, nil)
+	req.Header.Set("If-None-Match", res.Header.Get("ETag"))
+	if r2, err := http.DefaultClient.Do(req); err != nil || r2.StatusCode != 304 {
+		t.Errorf("If-None-Match: %v %v", err, r2)
+	}
+	lx, ly := tileOf(lon, lat, 8)
+	res, body = get(t, srv.URL+"/tiles/parcels/8/"+itoa(int64(lx))+"/"+itoa(int64(ly))+".mvt")
+	if res.StatusCode != 204 || len(body) != 0 {
+		t.Errorf("parcels below their min zoom: %d, %d bytes", res.StatusCode, len(body))
+	}
+	for _, bad := range []string{"/tiles/parcels/3/9/1.mvt", "/tiles/parcels/x/1/1.mvt", "/tiles/nope/14/1/1.mvt", "/tiles/parcels/14/1/1.mvt?colour=red"} {
+		if res, _ := get(t, srv.URL+bad); res.StatusCode < 400 || res.Header.Get("Content-Type") != "application/problem+json" {
+			t.Errorf("%s: %d %s", bad, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+	var tj struct {
+		Tiles        []string         `json:"tiles"`
+		VectorLayers []map[string]any `json:"vector_layers"`
+		Bounds       []float64        `json:"bounds"`
+	}
+	res, body = get(t, srv.URL+"/tiles/block_lines,parcels")
+	if err := json.Unmarshal(body, &tj); err != nil || len(tj.Tiles) != 1 || len(tj.VectorLayers) != 2 || len(tj.Bounds) != 4 {
+		t.Errorf("TileJSON %s", body)
+	}
+}

@@ -1,0 +1,94 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// TileLayer is a collection served as a Mapbox Vector Tile layer.
+type TileLayer struct {
+	ID      string
+	MinZoom int
+	MaxZoom int
+	// Fields names the attributes and their types, for TileJSON.
+	Fields map[string]string
+	// Versioned layers can be asked for as of a date.
+	Versioned bool
+
+	table   string
+	columns string // attribute expressions over alias t
+}
+
+// Zoom limits keep low zooms cheap: parcels (up to 10^5–10^6) appear from z12, where a
+// tile holds a town's worth; districts and lines are few and shown from z5.
+var tileLayers = []*TileLayer{
+	{ID: "districts", MinZoom: 5, MaxZoom: 22, table: "districts",
+		columns: `t.xzqdm::int8 AS id, t.xzqdm, t.name`,
+		Fields:  map[string]string{"xzqdm": "String", "name": "String"}},
+	{ID: "block_lines", MinZoom: 5, MaxZoom: 22, Versioned: true, table: "block_lines",
+		columns: `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(t.area_m2::numeric * 3 / 2000, 2)::float8 AS area_mu`,
+		Fields:  map[string]string{"code": "String", "name": "String", "xzqdm": "String", "level": "Number", "version": "Number", "area_mu": "Number"}},
+	{ID: "parcels", MinZoom: 12, MaxZoom: 22, Versioned: true, table: "parcels",
+		columns: `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(t.area_m2::numeric * 3 / 2000, 2)::float8 AS area_mu`,
+		Fields:  map[string]string{"zddm": "String", "xzqdm": "String", "holder_name": "String", "landuse_code": "String", "project_name": "String", "area_mu": "Number"}},
+}
+
+// TileLayers lists the layers in drawing order.
+func TileLayers() []*TileLayer { return tileLayers }
+
+// TileLayerByID finds a layer.
+func TileLayerByID(id string) (*TileLayer, bool) {
+	for _, l := range tileLayers {
+		if l.ID == id {
+			return l, true
+		}
+	}
+	return nil, false
+}
+
+// maxTileFeatures bounds one layer of one tile.
+const maxTileFeatures = 50000
+
+// One tile layer: the tile envelope is computed by PostGIS (Web Mercator), turned into
+// the storage CRS for an index-backed && on the table, and the geometries are clipped
+// and quantised by ST_AsMVTGeom. %[1]s layer name, %[2]s columns, %[3]s table,
+// %[4]s extra filter.
+const tileLayerSQL = `(SELECT coalesce(ST_AsMVT(q, '%[1]s', 4096, 'geom', 'id'), ''::bytea) FROM (
+  SELECT %[2]s, ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.merc, 4096, 64, true) AS geom
+  FROM %[3]s t, bounds
+  WHERE t.geom && bounds.query%[4]s
+  LIMIT ` + "%[5]d" + `) q)`
+
+const tileBoundsSQL = `WITH bounds AS (
+  SELECT ST_TileEnvelope($1, $2, $3) AS merc,
+         ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4490) AS query)
+SELECT `
+
+// Tile renders the layers of one tile in a single statement; the result is the
+// concatenation of their MVT layers (a valid MVT). asOf selects versions of versioned
+// layers valid on that date.
+func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y int, asOf *time.Time) ([]byte, error) {
+	args := sqlArgs{z, x, y}
+	parts := make([]string, 0, len(layers))
+	for _, l := range layers {
+		if z < l.MinZoom || z > l.MaxZoom {
+			continue
+		}
+		table, filter := l.table, ""
+		if asOf != nil && l.Versioned {
+			table = l.table + "_all"
+			filter = "\n    AND " + fmt.Sprintf(asOfFilter, args.add(*asOf))
+		}
+		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, table, filter, maxTileFeatures))
+	}
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	var tile []byte
+	err := pool.QueryRow(ctx, tileBoundsSQL+strings.Join(parts, " ||\n")+" FROM bounds", args...).Scan(&tile)
+	return tile, err
+}
