@@ -61,7 +61,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 					return err
 				}
 				if empty {
-					n, err := fixtures.Load(ctx, sess.pool)
+					n, err := fixtures.LoadDemo(ctx, sess.pool)
 					if err != nil {
 						return fmt.Errorf("loading demo fixtures: %w", err)
 					}
@@ -169,7 +169,7 @@ func fixturesCmd() *cobra.Command {
 			if _, err := migrations.Up(cmd.Context(), sess.pool); err != nil {
 				return err
 			}
-			n, err := fixtures.Load(cmd.Context(), sess.pool)
+			n, err := fixtures.LoadDemo(cmd.Context(), sess.pool)
 			if err != nil {
 				return err
 			}
