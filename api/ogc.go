@@ -2,6 +2,8 @@ package api
 
 import (
 	"bufio"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -10,15 +12,19 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/landreg/landreg/cql2"
+	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
 )
 
 // Media types OGC clients match exactly.
 const (
-	mtJSON    = "application/json"
-	mtGeoJSON = "application/geo+json"
-	mtOpenAPI = "application/vnd.oai.openapi+json;version=3.0"
-	crs84     = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+	mtJSON       = "application/json"
+	mtGeoJSON    = "application/geo+json"
+	mtHTML       = "text/html; charset=utf-8"
+	mtOpenAPI    = "application/vnd.oai.openapi+json;version=3.0"
+	mtSchemaJSON = "application/schema+json"
+	crs84        = geo.CRS84URI
 )
 
 // Link is an OGC API link object.
@@ -30,9 +36,27 @@ type Link struct {
 }
 
 var conformanceClasses = []string{
+	"http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+	"http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+	"http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+	"http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+	"http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+	"http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
+	"http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+	"http://www.opengis.net/spec/ogcapi-features-5/1.0/conf/schemas",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/optimistic-locking-etags",
+	"http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
 }
 
 // base is the absolute URL prefix of this server as the client sees it.
@@ -55,22 +79,42 @@ func (s *Server) base(c echo.Context) string {
 	return scheme + "://" + host
 }
 
+// wantsHTML: f=html, or a browser's Accept header without an explicit f.
+func wantsHTML(c echo.Context) bool {
+	if f := c.QueryParam("f"); f != "" {
+		return f == "html"
+	}
+	accept := c.Request().Header.Get("Accept")
+	return strings.Contains(accept, "text/html")
+}
+
 func (s *Server) landing(c echo.Context) error {
 	b := s.base(c)
-	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{
+	doc := map[string]any{
 		"title":       "landreg 工业用地登记 Industrial land registry",
 		"description": "工业区块线、宗地与闲置土地 / industrial block lines, parcels and idle land (OGC API – Features)",
 		"links": []Link{
 			{Href: b + "/", Rel: "self", Type: mtJSON, Title: "This document"},
+			{Href: b + "/?f=html", Rel: "alternate", Type: mtHTML, Title: "This document as HTML"},
 			{Href: b + "/api", Rel: "service-desc", Type: mtOpenAPI, Title: "OpenAPI 3.0 definition"},
+			{Href: b + "/api.html", Rel: "service-doc", Type: mtHTML, Title: "API documentation"},
 			{Href: b + "/conformance", Rel: "conformance", Type: mtJSON, Title: "Conformance classes"},
 			{Href: b + "/collections", Rel: "data", Type: mtJSON, Title: "Collections"},
+			{Href: b + "/map/", Rel: "alternate", Type: mtHTML, Title: "工业用地一张图 Map"},
 		},
-	})
+	}
+	if wantsHTML(c) {
+		return s.renderHTML(c, "landing", doc)
+	}
+	return writeJSON(c, http.StatusOK, mtJSON, doc)
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"conformsTo": conformanceClasses})
+	doc := map[string]any{"conformsTo": conformanceClasses}
+	if wantsHTML(c) {
+		return s.renderHTML(c, "conformance", doc)
+	}
+	return writeJSON(c, http.StatusOK, mtJSON, doc)
 }
 
 func (s *Server) apiDoc(c echo.Context) error {
@@ -97,23 +141,33 @@ func (s *Server) collectionDoc(c echo.Context, coll *store.Collection) (map[stri
 			"trs":      "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian",
 		}
 	}
+	links := []Link{
+		{Href: b, Rel: "self", Type: mtJSON},
+		{Href: b + "?f=html", Rel: "alternate", Type: mtHTML},
+		{Href: b + "/items", Rel: "items", Type: mtGeoJSON, Title: coll.Title},
+		{Href: b + "/items?f=html", Rel: "items", Type: mtHTML, Title: coll.Title},
+		{Href: b + "/queryables", Rel: "http://www.opengis.net/def/rel/ogc/1.0/queryables", Type: mtSchemaJSON, Title: "Queryables"},
+		{Href: b + "/schema", Rel: "http://www.opengis.net/def/rel/ogc/1.0/schema", Type: mtSchemaJSON, Title: "Schema"},
+		{Href: b + "/schema", Rel: "describedby", Type: mtSchemaJSON, Title: "Schema"},
+	}
+	if _, ok := store.TileLayerByID(coll.ID); ok {
+		links = append(links, Link{Href: s.base(c) + "/tiles/" + coll.ID, Rel: "tiles", Type: mtJSON, Title: "TileJSON (vector tiles)"})
+	}
 	return map[string]any{
 		"id":          coll.ID,
 		"title":       coll.Title,
 		"description": coll.Description,
 		"itemType":    "feature",
-		"crs":         []string{crs84},
+		"crs":         geo.SupportedCRSURIs(),
+		"storageCrs":  geo.CRSs[1].URI,
 		"extent":      extent,
 		"itemCount":   ext.Count,
-		"links": []Link{
-			{Href: b, Rel: "self", Type: mtJSON},
-			{Href: b + "/items", Rel: "items", Type: mtGeoJSON, Title: coll.Title},
-		},
+		"links":       links,
 	}, nil
 }
 
 func (s *Server) collections(c echo.Context) error {
-	var docs []map[string]any
+	docs := []map[string]any{}
 	for _, coll := range store.Collections() {
 		d, err := s.collectionDoc(c, coll)
 		if err != nil {
@@ -122,10 +176,18 @@ func (s *Server) collections(c echo.Context) error {
 		docs = append(docs, d)
 	}
 	b := s.base(c)
-	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{
+	doc := map[string]any{
 		"collections": docs,
-		"links":       []Link{{Href: b + "/collections", Rel: "self", Type: mtJSON}},
-	})
+		"crs":         geo.SupportedCRSURIs(),
+		"links": []Link{
+			{Href: b + "/collections", Rel: "self", Type: mtJSON},
+			{Href: b + "/collections?f=html", Rel: "alternate", Type: mtHTML},
+		},
+	}
+	if wantsHTML(c) {
+		return s.renderHTML(c, "collections", doc)
+	}
+	return writeJSON(c, http.StatusOK, mtJSON, doc)
 }
 
 func (s *Server) lookup(c echo.Context) (*store.Collection, error) {
@@ -149,7 +211,48 @@ func (s *Server) collection(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if wantsHTML(c) {
+		return s.renderHTML(c, "collection", d)
+	}
 	return writeJSON(c, http.StatusOK, mtJSON, d)
+}
+
+var cqlTypeSchema = map[cql2.Type]map[string]any{
+	cql2.String:    {"type": "string"},
+	cql2.Number:    {"type": "number"},
+	cql2.Integer:   {"type": "integer"},
+	cql2.Boolean:   {"type": "boolean"},
+	cql2.Date:      {"type": "string", "format": "date"},
+	cql2.Timestamp: {"type": "string", "format": "date-time"},
+	cql2.Geometry:  {"format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"},
+}
+
+// queryables lists the filterable properties as JSON Schema (Part 3); the schema of
+// the features (Part 5) uses the same list.
+func (s *Server) queryables(c echo.Context) error {
+	coll, err := s.lookup(c)
+	if err != nil {
+		return err
+	}
+	props := map[string]any{}
+	for _, qq := range coll.Queryables {
+		p := map[string]any{"title": qq.Title}
+		for k, v := range cqlTypeSchema[qq.Type] {
+			p[k] = v
+		}
+		props[qq.Name] = p
+	}
+	kind := "queryables"
+	if strings.HasSuffix(c.Path(), "/schema") {
+		kind = "schema"
+	}
+	return writeJSON(c, http.StatusOK, mtSchemaJSON, map[string]any{
+		"$schema":    "https://json-schema.org/draft/2020-12/schema",
+		"$id":        s.base(c) + "/collections/" + coll.ID + "/" + kind,
+		"type":       "object",
+		"title":      coll.Title,
+		"properties": props,
+	})
 }
 
 func (s *Server) item(c echo.Context) error {
@@ -164,8 +267,23 @@ func (s *Server) item(c echo.Context) error {
 		p.FeatureID = fid
 		return p
 	}
-	feature, err := coll.Item(c.Request().Context(), s.pool, id)
-	if err == store.ErrNotFound {
+	for k := range c.QueryParams() {
+		if k != "crs" && k != "f" {
+			p := badParam(k, "未知参数 "+k, "unknown query parameter "+k)
+			p.Allowed = []string{"crs", "f"}
+			return p
+		}
+	}
+	crs := geo.CRSs[0]
+	if cs := c.QueryParam("crs"); cs != "" {
+		cc, p := parseCRS("crs", cs)
+		if p != nil {
+			return p
+		}
+		crs = cc
+	}
+	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, crs)
+	if errors.Is(err, store.ErrNotFound) {
 		p := notFound("要素 "+fid+" 不存在", "feature "+fid+" not found in "+coll.ID)
 		p.FeatureID = fid
 		return p
@@ -173,13 +291,31 @@ func (s *Server) item(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	etag := itemETag(id, version)
+	h := c.Response().Header()
+	h.Set("ETag", etag)
+	h.Set("Content-Crs", "<"+crs.URI+">")
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if wantsHTML(c) {
+		var f map[string]any
+		json.Unmarshal(feature, &f)
+		return s.renderHTML(c, "item", map[string]any{"collection": coll, "feature": f, "id": id})
+	}
 	return c.Blob(http.StatusOK, mtGeoJSON, feature)
+}
+
+// itemETag identifies a feature version; a write bumps the version.
+func itemETag(id int64, version int) string {
+	return `"` + strconv.FormatInt(id, 10) + "-" + strconv.Itoa(version) + `"`
 }
 
 // fcWriter streams a FeatureCollection: the opening members, then each Feature as
 // PostGIS produced it, then the members known only at the end (member order is free).
 type fcWriter struct {
 	res *echo.Response
+	crs string
 	w   *bufio.Writer
 	n   int
 }
@@ -187,7 +323,7 @@ type fcWriter struct {
 func (f *fcWriter) Begin(matched int64) error {
 	h := f.res.Header()
 	h.Set(echo.HeaderContentType, mtGeoJSON)
-	h.Set("Content-Crs", "<"+crs84+">")
+	h.Set("Content-Crs", "<"+f.crs+">")
 	h.Set("OGC-NumberMatched", strconv.FormatInt(matched, 10))
 	f.res.WriteHeader(http.StatusOK)
 	f.w = bufio.NewWriterSize(f.res, 64<<10)
@@ -204,50 +340,102 @@ func (f *fcWriter) Feature(_ int64, feature []byte) error {
 	return err
 }
 
+// collectSink keeps a page in memory (HTML views only; JSON streams).
+type collectSink struct {
+	matched  int64
+	features []json.RawMessage
+}
+
+func (cs *collectSink) Begin(n int64) error { cs.matched = n; return nil }
+func (cs *collectSink) Feature(_ int64, f []byte) error {
+	cs.features = append(cs.features, append(json.RawMessage(nil), f...))
+	return nil
+}
+
 func (s *Server) items(c echo.Context) error {
 	coll, err := s.lookup(c)
 	if err != nil {
 		return err
 	}
 	params := c.QueryParams()
-	q, p := parseItemsQuery(params, s.cfg.Limits)
+	q, p := parseItemsQuery(params, s.cfg.Limits, coll)
 	if p != nil {
 		return p
 	}
-	if q.AsOf != nil && !coll.Versioned {
-		return badParam("datetime", coll.ID+" 没有历史版本", coll.ID+" keeps no versions; datetime applies to block_lines and parcels")
+	ctx := c.Request().Context()
+	if wantsHTML(c) {
+		cs := &collectSink{}
+		page, err := coll.Items(ctx, s.pool, q, cs)
+		if err != nil {
+			return filterOr(err)
+		}
+		return s.renderHTML(c, "items", map[string]any{"collection": coll, "features": cs.features,
+			"matched": cs.matched, "links": s.pageLinks(c, coll, params, q, page, mtHTML)})
 	}
-	fw := &fcWriter{res: c.Response()}
-	page, err := coll.Items(c.Request().Context(), s.pool, q, fw)
+	fw := &fcWriter{res: c.Response(), crs: q.CRS.URI}
+	page, err := coll.Items(ctx, s.pool, q, fw)
 	if err != nil {
 		if fw.w == nil {
-			return err // nothing sent yet: a proper problem response
+			return filterOr(err) // nothing sent yet: a proper problem response
 		}
 		// Mid-stream failure: the status is gone; cut the connection so the client
 		// sees a broken response instead of a valid-looking partial collection.
 		s.log.Error().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("stream aborted")
 		panic(http.ErrAbortHandler)
 	}
-	self := s.base(c) + "/collections/" + coll.ID + "/items"
-	links := []Link{{Href: withQuery(self, params), Rel: "self", Type: mtGeoJSON}}
-	if page.HasNext {
-		next := cloneValues(params)
-		if q.Offset > 0 {
-			next.Set("offset", strconv.Itoa(q.Offset+q.Limit))
-		} else {
-			next.Set("after", strconv.FormatInt(page.LastID, 10))
-		}
-		next.Set("limit", strconv.Itoa(q.Limit))
-		links = append(links, Link{Href: withQuery(self, next), Rel: "next", Type: mtGeoJSON, Title: "Next page"})
-	}
-	links = append(links, Link{Href: s.base(c) + "/collections/" + coll.ID, Rel: "collection", Type: mtJSON})
 	fw.w.WriteString(`],"numberReturned":` + strconv.Itoa(page.Returned) +
 		`,"timeStamp":"` + time.Now().UTC().Format(time.RFC3339) + `","links":`)
-	if err := jsonEncode(fw.w, links); err != nil {
+	if err := jsonEncode(fw.w, s.pageLinks(c, coll, params, q, page, mtGeoJSON)); err != nil {
 		return nil
 	}
 	fw.w.WriteString("}")
 	return fw.w.Flush()
+}
+
+// filterOr turns a filter compilation error into a 400.
+func filterOr(err error) error {
+	var fe *store.FilterError
+	if errors.As(err, &fe) {
+		var ce *cql2.Error
+		if errors.As(err, &ce) {
+			return cqlProblem(ce)
+		}
+		return badParam("filter", "过滤条件有误", fe.Error())
+	}
+	return err
+}
+
+// pageLinks carries every query parameter into self, next and prev. Pages cut by id
+// continue with after=<last id>; offset pages (sortby, intervals) with offset.
+func (s *Server) pageLinks(c echo.Context, coll *store.Collection, params url.Values, q store.ItemsQuery, page store.Page, mt string) []Link {
+	self := s.base(c) + "/collections/" + coll.ID + "/items"
+	links := []Link{{Href: withQuery(self, params), Rel: "self", Type: mt}}
+	alt := cloneValues(params)
+	if mt == mtHTML {
+		alt.Del("f")
+		links = append(links, Link{Href: withQuery(self, alt), Rel: "alternate", Type: mtGeoJSON})
+	} else {
+		alt.Set("f", "html")
+		links = append(links, Link{Href: withQuery(self, alt), Rel: "alternate", Type: mtHTML})
+	}
+	if page.HasNext {
+		next := cloneValues(params)
+		if q.Keyset() {
+			next.Set("after", strconv.FormatInt(page.LastID, 10))
+		} else {
+			next.Set("offset", strconv.Itoa(q.Offset+q.Limit))
+		}
+		next.Set("limit", strconv.Itoa(q.Limit))
+		links = append(links, Link{Href: withQuery(self, next), Rel: "next", Type: mt, Title: "Next page"})
+	}
+	if q.Offset > 0 {
+		prev := cloneValues(params)
+		prev.Set("offset", strconv.Itoa(max(0, q.Offset-q.Limit)))
+		prev.Set("limit", strconv.Itoa(q.Limit))
+		links = append(links, Link{Href: withQuery(self, prev), Rel: "prev", Type: mt, Title: "Previous page"})
+	}
+	links = append(links, Link{Href: s.base(c) + "/collections/" + coll.ID, Rel: "collection", Type: mtJSON})
+	return links
 }
 
 func cloneValues(v url.Values) url.Values {

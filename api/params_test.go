@@ -3,9 +3,13 @@ package api
 import (
 	"net/url"
 	"testing"
+	"time"
 
 	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/store"
 )
+
+var parcels, _ = store.CollectionByID("parcels")
 
 func TestParseItemsQuery(t *testing.T) {
 	lim := Limits{Default: 100, Max: 10000}
@@ -37,10 +41,25 @@ func TestParseItemsQuery(t *testing.T) {
 		{"f=json", "", 100, 0, 0, nil},
 		{"f=xml", "f", 0, 0, 0, nil},
 		{"colour=red", "colour", 0, 0, 0, nil},
+		{"xzqdm=330304", "", 100, 0, 0, nil},
+		{"version=x", "version", 0, 0, 0, nil},
+		{"geometry=x", "geometry", 0, 0, 0, nil},
+		{"bbox=3098000,568000,3099000,569000&bbox-crs=EPSG:4549", "", 100, 0, 0, &geo.BBox{MinX: 568000, MinY: 3098000, MaxX: 569000, MaxY: 3099000}},
+		{"bbox=568000,3098000,569000,3099000&bbox-crs=EPSG:4549", "bbox", 0, 0, 0, nil},
+		{"bbox=27.8,120.5,28.0,120.7&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4490", "", 100, 0, 0, &geo.BBox{MinX: 120.5, MinY: 27.8, MaxX: 120.7, MaxY: 28.0}},
+		{"bbox=120.5,27.8,120.7,28.0&bbox-crs=EPSG:4490", "bbox", 0, 0, 0, nil},
+		{"bbox-crs=EPSG:4490", "bbox-crs", 0, 0, 0, nil},
+		{"crs=EPSG:2385", "crs", 0, 0, 0, nil},
+		{"filter=zddm%3D'x'", "", 100, 0, 0, nil},
+		{"filter=zddm%3D", "filter", 0, 0, 0, nil},
+		{"filter=zddm%3D'x'&filter-lang=cql2-json", "filter-lang", 0, 0, 0, nil},
+		{"sortby=-area_m2,%2Bzddm", "", 100, 0, 0, nil},
+		{"sortby=geometry", "sortby", 0, 0, 0, nil},
+		{"sortby=nope", "sortby", 0, 0, 0, nil},
 	}
 	for _, c := range cases {
 		v, _ := url.ParseQuery(c.query)
-		q, p := parseItemsQuery(v, lim)
+		q, p := parseItemsQuery(v, lim, parcels)
 		if c.wantField != "" {
 			if p == nil || p.Field != c.wantField || p.Status != 400 {
 				t.Errorf("%q: want 400 problem on %s, got %+v", c.query, c.wantField, p)
@@ -68,14 +87,31 @@ func TestParseDatetime(t *testing.T) {
 		"datetime=2023-06-30T10:00:00%2B08:00": "2023-06-30",
 	} {
 		v, _ := url.ParseQuery(q)
-		got, p := parseItemsQuery(v, lim)
+		got, p := parseItemsQuery(v, lim, parcels)
 		if p != nil || got.AsOf == nil || got.AsOf.Format("2006-01-02") != want {
 			t.Errorf("%s: %v %v, want %s", q, got.AsOf, p, want)
 		}
 	}
-	for _, q := range []string{"datetime=yesterday", "datetime=2023-13-01", "datetime=2020-01-01/2021-01-01"} {
+	for q, want := range map[string][2]string{
+		"datetime=2020-01-01/2021-01-01": {"2020-01-01", "2021-01-01"},
+		"datetime=../2021-01-01":         {"", "2021-01-01"},
+		"datetime=2020-01-01/":           {"2020-01-01", ""},
+	} {
 		v, _ := url.ParseQuery(q)
-		if _, p := parseItemsQuery(v, lim); p == nil || p.Field != "datetime" {
+		got, p := parseItemsQuery(v, lim, parcels)
+		show := func(d *time.Time) string {
+			if d == nil {
+				return ""
+			}
+			return d.Format("2006-01-02")
+		}
+		if p != nil || !got.Interval || show(got.From) != want[0] || show(got.To) != want[1] {
+			t.Errorf("%s: %+v %v", q, got, p)
+		}
+	}
+	for _, q := range []string{"datetime=yesterday", "datetime=2023-13-01", "datetime=../..", "datetime=2021-01-01/2020-01-01"} {
+		v, _ := url.ParseQuery(q)
+		if _, p := parseItemsQuery(v, lim, parcels); p == nil || p.Field != "datetime" {
 			t.Errorf("%s: want a datetime problem, got %v", q, p)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -53,12 +54,16 @@ func (s *Server) tile(c echo.Context) error {
 			return p
 		}
 	}
-	q, perr := parseItemsQuery(c.QueryParams(), s.cfg.Limits)
-	if perr != nil {
-		return perr
+	var asOf *time.Time
+	if dt := c.QueryParam("datetime"); dt != "" {
+		d, p := parseDate("datetime", dt)
+		if p != nil {
+			return p
+		}
+		asOf = &d
 	}
 	// The request context cancels the query when the client pans away.
-	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, q.AsOf)
+	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf)
 	if err != nil {
 		return err
 	}

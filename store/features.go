@@ -12,25 +12,36 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
 )
 
 // Collection is a feature layer served over OGC API – Features. Its SQL is fixed at
-// start-up from the definitions below; requests only bind parameters.
+// start-up from the definitions below; requests only choose among fixed fragments and
+// bind parameters.
 type Collection struct {
 	ID          string
 	Title       string
 	Description string
-	// Versioned collections keep history (valid_from/valid_to).
+	// Versioned collections keep history (valid_from/valid_to) and accept datetime.
 	Versioned bool
+	// Queryables are the properties clients may filter and sort by, in order.
+	Queryables []Queryable
 
-	table  string // current rows
-	idExpr string // integer feature id, also the paging key
-	props  string // json_build_object(...) over alias t
-
+	table     string // current rows
+	idExpr    string // integer feature id, also the paging key
+	props     string // json_build_object(...) over alias t
 	allView   string // current and closed versions (versioned collections)
-	itemSQL   string
+	queries   map[string]cql2.Queryable
 	extentSQL string
+}
+
+// Queryable is a property clients may filter by (OGC API – Features Part 3).
+type Queryable struct {
+	Name  string
+	Title string
+	SQL   string
+	Type  cql2.Type
 }
 
 // areaProps are the computed ellipsoidal areas (CGCS2000 ellipsoid, ST_Area on
@@ -38,6 +49,10 @@ type Collection struct {
 const areaProps = `'area_m2', round(t.area_m2::numeric, 2),
   'area_mu', round((t.area_m2 * 3 / 2000)::numeric, 4),
   'area_ha', round((t.area_m2 / 10000)::numeric, 4)`
+
+func q(name, title, sql string, typ cql2.Type) Queryable {
+	return Queryable{Name: name, Title: title, SQL: sql, Type: typ}
+}
 
 var collections = []*Collection{
 	{
@@ -52,6 +67,12 @@ var collections = []*Collection{
   'baseline_doc', t.baseline_doc, 'baseline_date', t.baseline_date,
   'rule_start', t.rule_start, 'rule_end', t.rule_end, 'comp_ratio', t.comp_ratio,
   'synthetic', t.synthetic, ` + areaProps + `)`,
+		Queryables: []Queryable{
+			q("xzqdm", "行政区划代码 district code", "t.xzqdm", cql2.String),
+			q("name", "名称 name", "t.name", cql2.String),
+			q("area_m2", "面积 area (m²)", "t.area_m2", cql2.Number),
+			q("geometry", "几何 geometry", "t.geom", cql2.Geometry),
+		},
 	},
 	{
 		ID:          "block_lines",
@@ -63,7 +84,19 @@ var collections = []*Collection{
 		props: `json_build_object('code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
   'level', t.level, 'level_name', CASE t.level WHEN 1 THEN '一级' ELSE '二级' END,
   'approval_doc', t.approval_doc, 'adjustment_id', t.adjustment_id,
-  'valid_from', t.valid_from, 'version', t.version, ` + areaProps + `)`,
+  'valid_from', t.valid_from, 'valid_to', t.valid_to, 'version', t.version, ` + areaProps + `)`,
+		Queryables: []Queryable{
+			q("code", "区块编号 code", "t.code", cql2.String),
+			q("name", "名称 name", "t.name", cql2.String),
+			q("xzqdm", "行政区划代码 district code", "t.xzqdm", cql2.String),
+			q("level", "级别 level (1, 2)", "t.level", cql2.Integer),
+			q("approval_doc", "批复文号 approval document", "t.approval_doc", cql2.String),
+			q("adjustment_id", "调整方案 adjustment", "t.adjustment_id", cql2.Integer),
+			q("valid_from", "生效日期 valid from", "t.valid_from", cql2.Date),
+			q("version", "版本 version", "t.version", cql2.Integer),
+			q("area_m2", "面积 area (m²)", "t.area_m2", cql2.Number),
+			q("geometry", "几何 geometry", "t.geom", cql2.Geometry),
+		},
 	},
 	{
 		ID:          "parcels",
@@ -84,30 +117,37 @@ var collections = []*Collection{
   'agreed_completion', t.agreed_completion, 'agreed_rampup_review', t.agreed_rampup_review,
   'far_min', t.far_min, 'far_max', t.far_max, 'coverage_min', t.coverage_min,
   'invest_intensity_wan_per_mu', t.invest_intensity_wan_per_mu, 'tax_per_mu_wan', t.tax_per_mu_wan,
-  'va_per_mu_wan', t.va_per_mu_wan, 'valid_from', t.valid_from, 'version', t.version, ` + areaProps + `)`,
+  'va_per_mu_wan', t.va_per_mu_wan, 'energy_va_wan_per_tce', t.energy_va_wan_per_tce,
+  'emission_va_wan_per_t', t.emission_va_wan_per_t, 'rd_ratio', t.rd_ratio,
+  'valid_from', t.valid_from, 'valid_to', t.valid_to, 'version', t.version, ` + areaProps + `)`,
+		Queryables: []Queryable{
+			q("zddm", "宗地代码 parcel code", "t.zddm", cql2.String),
+			q("bdcdyh", "不动产单元号 unit number", "t.bdcdyh", cql2.String),
+			q("xzqdm", "行政区划代码 district code", "t.xzqdm", cql2.String),
+			q("project_name", "项目名称 project", "t.project_name", cql2.String),
+			q("holder_name", "权利人 holder", "t.holder_name", cql2.String),
+			q("holder_uscc", "统一社会信用代码 holder USCC", "t.holder_uscc", cql2.String),
+			q("landuse_code", "用途代码 land-use code", "t.landuse_code", cql2.String),
+			q("industry_code", "行业代码 industry (GB/T 4754)", "t.industry_code", cql2.String),
+			q("supply_method", "供地方式 supply method", "t.supply_method", cql2.String),
+			q("is_standard_land", "标准地 standard land", "t.is_standard_land", cql2.Boolean),
+			q("registered_area_m2", "登记面积 registered area (m²)", "t.registered_area_m2", cql2.Number),
+			q("area_m2", "椭球面积 area (m²)", "t.area_m2", cql2.Number),
+			q("price_wan", "出让价款 price (万元)", "t.price_wan", cql2.Number),
+			q("contract_date", "合同日期 contract date", "t.contract_date", cql2.Date),
+			q("agreed_start", "约定开工 agreed start", "t.agreed_start", cql2.Date),
+			q("agreed_completion", "约定竣工 agreed completion", "t.agreed_completion", cql2.Date),
+			q("valid_from", "生效日期 valid from", "t.valid_from", cql2.Date),
+			q("version", "版本 version", "t.version", cql2.Integer),
+			q("geometry", "几何 geometry", "t.geom", cql2.Geometry),
+		},
 	},
 }
 
 var byID = map[string]*Collection{}
 
-// The feature is assembled as text by PostGIS: Go streams it without decoding.
-// options=0 keeps ST_AsGeoJSON from adding a "crs" member (our SRID is not 4326).
-const featureSelect = `SELECT (%[1]s)::int8, '{"type":"Feature","id":' || %[1]s || ',"geometry":' ||
-  ST_AsGeoJSON(t.geom, 9, 0) || ',"properties":' || (%[2]s)::text || '}'
-FROM %[3]s t`
-
-// Filter fragments; %s are placeholders ($n) allocated by the builder, never values.
-const (
-	// && lets the GIST index prune before the exact test.
-	bboxFilter = `t.geom && ST_MakeEnvelope(%[1]s, %[2]s, %[3]s, %[4]s, 4490)
-  AND ST_Intersects(t.geom, ST_MakeEnvelope(%[1]s, %[2]s, %[3]s, %[4]s, 4490))`
-	// A version is valid on [valid_from, valid_to): the lines as of a legal date.
-	asOfFilter = `t.valid_from <= %[1]s AND (t.valid_to IS NULL OR t.valid_to > %[1]s)`
-)
-
 func init() {
 	for _, c := range collections {
-		c.itemSQL = fmt.Sprintf(featureSelect, c.idExpr, c.props, c.table) + fmt.Sprintf("\nWHERE %s = $1", c.idExpr)
 		validFrom := "NULL::date"
 		if c.Versioned {
 			validFrom = "min(t.valid_from)"
@@ -115,30 +155,12 @@ func init() {
 		}
 		c.extentSQL = fmt.Sprintf(`SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e), n, vf
 FROM (SELECT ST_Extent(t.geom) AS e, count(*) AS n, %s AS vf FROM %s t) s`, validFrom, c.table)
+		c.queries = map[string]cql2.Queryable{}
+		for _, qq := range c.Queryables {
+			c.queries[qq.Name] = cql2.Queryable{SQL: qq.SQL, Type: qq.Type}
+		}
 		byID[c.ID] = c
 	}
-}
-
-// sqlArgs allocates numbered placeholders for bind values.
-type sqlArgs []any
-
-func (a *sqlArgs) add(v any) string {
-	*a = append(*a, v)
-	return "$" + strconv.Itoa(len(*a))
-}
-
-// where builds the filter of a query and its arguments; the SQL text depends only on
-// which filters are present, so prepared statements are reused.
-func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []string) {
-	from = c.table
-	if q.AsOf != nil && c.Versioned {
-		from = c.allView
-		conds = append(conds, fmt.Sprintf(asOfFilter, args.add(*q.AsOf)))
-	}
-	if bb := q.BBox; bb != nil {
-		conds = append(conds, fmt.Sprintf(bboxFilter, args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY)))
-	}
-	return from, conds
 }
 
 // Collections lists the served collections in a stable order.
@@ -148,6 +170,16 @@ func Collections() []*Collection { return collections }
 func CollectionByID(id string) (*Collection, bool) {
 	c, ok := byID[id]
 	return c, ok
+}
+
+// Queryable finds a filterable property by name.
+func (c *Collection) Queryable(name string) (Queryable, bool) {
+	for _, qq := range c.Queryables {
+		if qq.Name == name {
+			return qq, true
+		}
+	}
+	return Queryable{}, false
 }
 
 // Extent is a collection's spatial and temporal extent and size.
@@ -173,13 +205,38 @@ func (c *Collection) Extent(ctx context.Context, pool *pgxpool.Pool) (Extent, er
 
 // ItemsQuery selects a page of features.
 type ItemsQuery struct {
-	BBox   *geo.BBox // lon/lat
-	Limit  int
-	Offset int
-	After  int64 // keyset cursor: features with id > After
+	// BBox is in BBoxSRID with easting/longitude first (the API has already put the
+	// axes in that order); zero SRID means storage lon/lat.
+	BBox     *geo.BBox
+	BBoxSRID int
+	Limit    int
+	Offset   int
+	After    int64 // keyset cursor: features with id > After
 	// AsOf selects the versions valid on that legal date (versioned collections).
 	AsOf *time.Time
+	// From/To select every version valid at some time in [From, To] (either may be open).
+	Interval bool
+	From, To *time.Time
+	Equals   []Equal
+	Filter   cql2.Expr
+	SortBy   []SortKey
+	CRS      geo.CRS // output CRS; zero value = CRS84
 }
+
+// Equal is a simple property filter (?name=value), value already typed.
+type Equal struct {
+	Name  string
+	Value any
+}
+
+// SortKey orders by a queryable.
+type SortKey struct {
+	Name string
+	Desc bool
+}
+
+// Keyset reports whether the page is cut by id (cheap at any depth) rather than offset.
+func (q ItemsQuery) Keyset() bool { return !q.Interval && len(q.SortBy) == 0 && q.Offset == 0 }
 
 // FeatureSink receives a page as it streams from the database.
 type FeatureSink interface {
@@ -197,28 +254,160 @@ type Page struct {
 	HasNext  bool
 }
 
+// The feature is assembled as text by PostGIS: Go streams it without decoding.
+// options=0 keeps ST_AsGeoJSON from adding a "crs" member (our SRID is not 4326).
+// %[1]s id expression, %[2]s geometry expression, %[3]s properties, %[4]s table.
+const featureSelect = `SELECT (%[1]s)::int8, '{"type":"Feature","id":' || %[1]s || ',"geometry":' ||
+  %[2]s || ',"properties":' || (%[3]s)::text || '}'
+FROM %[4]s t`
+
+// Filter fragments; %s are placeholders ($n) allocated by the builder, never values.
+const (
+	// && lets the GIST index prune before the exact test.
+	bboxFilter = `t.geom && %[1]s AND ST_Intersects(t.geom, %[1]s)`
+	envelope   = `ST_MakeEnvelope(%s, %s, %s, %s, 4490)`
+	// A box in another CRS: densified before transforming so its curved edges stay close.
+	envelopeFrom = `ST_Transform(ST_Segmentize(ST_MakeEnvelope(%[1]s, %[2]s, %[3]s, %[4]s, %[5]d), (%[3]s - %[1]s) / 32.0), 4490)`
+	// A version is valid on [valid_from, valid_to): the lines as of a legal date.
+	asOfFilter    = `t.valid_from <= %[1]s AND (t.valid_to IS NULL OR t.valid_to > %[1]s)`
+	intervalStart = `(t.valid_to IS NULL OR t.valid_to > %s)`
+	intervalEnd   = `t.valid_from <= %s`
+)
+
+// propsFor adapts the properties to the source: current tables have no valid_to.
+func (c *Collection) propsFor(from string) string {
+	if from == c.table {
+		return strings.ReplaceAll(c.props, "t.valid_to", "NULL::date")
+	}
+	return c.props
+}
+
+// geometryExpr renders the geometry in the output CRS, in that CRS's authority axis
+// order (OGC API – Features Part 2): lat/lon for EPSG:4490 and 4326, northing/easting
+// for the Gauss-Krüger zones; CRS84 and EPSG:3857 keep x first. CGCS2000 → CRS84/WGS 84
+// needs no transformation (PROJ treats it as a ballpark no-op; the difference is < 1 m).
+func geometryExpr(c geo.CRS) string {
+	g := "t.geom"
+	digits := 9
+	if c.SRID != 0 && c.SRID != 4490 && c.SRID != 4326 {
+		g = fmt.Sprintf("ST_Transform(t.geom, %d)", c.SRID)
+		digits = 3
+	}
+	if c.LatFirst {
+		g = "ST_FlipCoordinates(" + g + ")"
+	}
+	return fmt.Sprintf("ST_AsGeoJSON(%s, %d, 0)", g, digits)
+}
+
+// sqlArgs allocates numbered placeholders for bind values.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
+}
+
+// FilterError is a client error in a filter (unknown property, bad CQL2).
+type FilterError struct{ Err error }
+
+func (e *FilterError) Error() string { return e.Err.Error() }
+func (e *FilterError) Unwrap() error { return e.Err }
+
+// where builds the table and filter of a query.
+func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []string, err error) {
+	from = c.table
+	if c.Versioned && (q.AsOf != nil || q.Interval) {
+		from = c.allView
+	}
+	if q.AsOf != nil && c.Versioned {
+		conds = append(conds, fmt.Sprintf(asOfFilter, args.add(*q.AsOf)))
+	}
+	if q.Interval && c.Versioned {
+		if q.From != nil {
+			conds = append(conds, fmt.Sprintf(intervalStart, args.add(*q.From)))
+		}
+		if q.To != nil {
+			conds = append(conds, fmt.Sprintf(intervalEnd, args.add(*q.To)))
+		}
+	}
+	if bb := q.BBox; bb != nil {
+		var env string
+		if q.BBoxSRID == 0 || q.BBoxSRID == 4490 || q.BBoxSRID == 4326 {
+			env = fmt.Sprintf(envelope, args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY))
+		} else {
+			env = fmt.Sprintf(envelopeFrom, args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY), q.BBoxSRID)
+		}
+		conds = append(conds, fmt.Sprintf(bboxFilter, env))
+	}
+	for _, e := range q.Equals {
+		qq, ok := c.queries[e.Name]
+		if !ok {
+			return "", nil, &FilterError{fmt.Errorf("unknown property %q", e.Name)}
+		}
+		conds = append(conds, qq.SQL+" = "+args.add(e.Value))
+	}
+	if q.Filter != nil {
+		sql, fargs, err := cql2.Compile(q.Filter, c.queries, len(*args)+1, 4490)
+		if err != nil {
+			return "", nil, &FilterError{err}
+		}
+		*args = append(*args, fargs...)
+		conds = append(conds, "("+sql+")")
+	}
+	return from, conds, nil
+}
+
+func (c *Collection) orderBy(q ItemsQuery) (string, error) {
+	var keys []string
+	for _, k := range q.SortBy {
+		qq, ok := c.queries[k.Name]
+		if !ok || qq.Type == cql2.Geometry {
+			return "", &FilterError{fmt.Errorf("cannot sort by %q", k.Name)}
+		}
+		dir := " ASC NULLS LAST"
+		if k.Desc {
+			dir = " DESC NULLS LAST"
+		}
+		keys = append(keys, qq.SQL+dir)
+	}
+	// The id (and version, for intervals) last keeps the order stable across pages.
+	keys = append(keys, c.idExpr)
+	if q.Interval && c.Versioned {
+		keys = append(keys, "t.version")
+	}
+	return strings.Join(keys, ", "), nil
+}
+
 // Items streams one page of features to sink. The count and the page go to the server
 // in one round trip; the page asks for Limit+1 rows to learn whether a next page exists.
 func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery, sink FeatureSink) (Page, error) {
 	var page Page
-	after := q.After
-	if after == 0 {
-		after = -1 << 62
+	var args sqlArgs
+	from, conds, err := c.where(q, &args)
+	if err != nil {
+		return page, err
 	}
-	var cargs, fargs sqlArgs
-	from, conds := c.where(q, &cargs)
+	order, err := c.orderBy(q)
+	if err != nil {
+		return page, err
+	}
 	countSQL := "SELECT count(*) FROM " + from + " t"
 	if len(conds) > 0 {
 		countSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
-	_, fconds := c.where(q, &fargs)
-	fconds = append([]string{c.idExpr + " > " + fargs.add(after)}, fconds...)
-	featuresSQL := fmt.Sprintf(featureSelect, c.idExpr, c.props, from) +
-		"\nWHERE " + strings.Join(fconds, "\n  AND ") +
-		"\nORDER BY " + c.idExpr + "\nLIMIT " + fargs.add(q.Limit+1) + " OFFSET " + fargs.add(q.Offset)
+	cargs := append([]any(nil), args...)
+	if q.Keyset() && q.After > 0 {
+		conds = append(conds, c.idExpr+" > "+args.add(q.After))
+	}
+	featuresSQL := fmt.Sprintf(featureSelect, c.idExpr, geometryExpr(q.CRS), c.propsFor(from), from)
+	if len(conds) > 0 {
+		featuresSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
+	}
+	featuresSQL += "\nORDER BY " + order + "\nLIMIT " + args.add(q.Limit+1) + " OFFSET " + args.add(q.Offset)
+
 	b := &pgx.Batch{}
 	b.Queue(countSQL, cargs...)
-	b.Queue(featuresSQL, fargs...)
+	b.Queue(featuresSQL, args...)
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return page, err
@@ -261,15 +450,23 @@ func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery
 // ErrNotFound means no row has the requested key.
 var ErrNotFound = errors.New("not found")
 
-// Item returns one finished GeoJSON Feature.
-func (c *Collection) Item(ctx context.Context, pool *pgxpool.Pool, id int64) ([]byte, error) {
-	var fid int64
-	var feature []byte
-	err := pool.QueryRow(ctx, c.itemSQL, id).Scan(&fid, &feature)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, ErrNotFound
+// Item returns one finished GeoJSON Feature in the output CRS, and its version (for
+// ETags; 0 for collections without versions).
+func (c *Collection) Item(ctx context.Context, pool *pgxpool.Pool, id int64, crs geo.CRS) ([]byte, int, error) {
+	version := "0"
+	if c.Versioned {
+		version = "t.version"
 	}
-	return feature, err
+	sql := fmt.Sprintf(featureSelect, c.idExpr, geometryExpr(crs), c.propsFor(c.table), c.table)
+	sql = strings.Replace(sql, "SELECT (", "SELECT "+version+", (", 1) + "\nWHERE " + c.idExpr + " = $1"
+	var fid int64
+	var v int
+	var feature []byte
+	err := pool.QueryRow(ctx, sql, id).Scan(&v, &fid, &feature)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, 0, ErrNotFound
+	}
+	return feature, v, err
 }
 
 // rawInt64 reads an int8 column in pgx's binary result format.

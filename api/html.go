@@ -1,0 +1,74 @@
+package api
+
+import (
+	"embed"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"net/http"
+	"sort"
+
+	"github.com/labstack/echo/v4"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// pages are parsed once; each page template defines "content" for the shared layout.
+var pages = func() map[string]*template.Template {
+	funcs := template.FuncMap{
+		"props": func(f json.RawMessage) map[string]any {
+			var v struct {
+				Properties map[string]any `json:"properties"`
+			}
+			json.Unmarshal(f, &v)
+			return v.Properties
+		},
+		"fid": func(f json.RawMessage) any {
+			var v struct {
+				ID any `json:"id"`
+			}
+			json.Unmarshal(f, &v)
+			return v.ID
+		},
+		"keys": func(m map[string]any) []string {
+			out := make([]string, 0, len(m))
+			for k := range m {
+				out = append(out, k)
+			}
+			sort.Strings(out)
+			return out
+		},
+		"show": func(v any) string {
+			if v == nil {
+				return "—"
+			}
+			if f, ok := v.(float64); ok {
+				return fmt.Sprintf("%.10g", f)
+			}
+			return fmt.Sprint(v)
+		},
+		"json": func(v any) string {
+			b, _ := json.MarshalIndent(v, "", "  ")
+			return string(b)
+		},
+	}
+	out := map[string]*template.Template{}
+	for _, name := range []string{"landing", "conformance", "collections", "collection", "items", "item", "apidoc"} {
+		out[name] = template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+	}
+	return out
+}()
+
+// renderHTML writes a page for people; programs get the JSON of the same resource.
+func (s *Server) renderHTML(c echo.Context, page string, data any) error {
+	c.Response().Header().Set(echo.HeaderContentType, mtHTML)
+	c.Response().WriteHeader(http.StatusOK)
+	return pages[page].Execute(c.Response(), data)
+}
+
+func (s *Server) apiHTML(c echo.Context) error {
+	var doc map[string]any
+	json.Unmarshal(s.openapi, &doc)
+	return s.renderHTML(c, "apidoc", doc)
+}
