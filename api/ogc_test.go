@@ -1,0 +1,249 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/paulmach/orb"
+	"github.com/rs/zerolog"
+
+	"github.com/landreg/landreg/api"
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+)
+
+func TestOGCFeatures(t *testing.T) {
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
+	defer srv.Close()
+
+	// A known parcel and its first vertex in every CRS, computed by PostGIS/PROJ.
+	var id int64
+	var lon, lat float64
+	pool.QueryRow(ctx, `SELECT id, ST_X(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)), ST_Y(ST_PointN(ST_ExteriorRing(ST_GeometryN(geom, 1)), 1)) FROM parcels ORDER BY id LIMIT 1`).Scan(&id, &lon, &lat)
+
+	t.Run("CRS round trip and axis order", func(t *testing.T) {
+		cases := []struct {
+			crs      string
+			srid     int
+			latFirst bool
+			tol      float64
+		}{
+			{"http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4490, false, 1e-9},
+			{"http://www.opengis.net/def/crs/EPSG/0/4490", 4490, true, 1e-9},
+			{"http://www.opengis.net/def/crs/EPSG/0/4326", 4490, true, 1e-9},
+			{"http://www.opengis.net/def/crs/EPSG/0/3857", 3857, false, 0.001},
+			{"http://www.opengis.net/def/crs/EPSG/0/4549", 4549, true, 0.001},
+			{"http://www.opengis.net/def/crs/EPSG/0/4528", 4528, true, 0.001},
+		}
+		for _, c := range cases {
+			var x, y float64 // easting/lon, northing/lat per PostGIS
+			pool.QueryRow(ctx, `SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform(ST_SetSRID(ST_MakePoint($1, $2), 4490), $3::int) p) s`, lon, lat, c.srid).Scan(&x, &y)
+			want := [2]float64{x, y}
+			if c.latFirst {
+				want = [2]float64{y, x}
+			}
+			res, body := get(t, srv.URL+"/collections/parcels/items/"+itoa(id)+"?crs="+url.QueryEscape(c.crs))
+			if res.StatusCode != 200 || res.Header.Get("Content-Crs") != "<"+c.crs+">" {
+				t.Fatalf("%s: %d Content-Crs %q", c.crs, res.StatusCode, res.Header.Get("Content-Crs"))
+			}
+			var f struct {
+				Geometry struct {
+					Coordinates [][][][2]float64 `json:"coordinates"`
+				} `json:"geometry"`
+			}
+			json.Unmarshal(body, &f)
+			got := f.Geometry.Coordinates[0][0][0]
+			if math.Abs(got[0]-want[0]) > c.tol || math.Abs(got[1]-want[1]) > c.tol {
+				t.Errorf("%s: first vertex %v, want %v", c.crs, got, want)
+			}
+			// A bbox in the same CRS and axis order around that vertex finds the parcel.
+			d := 0.0005
+			if c.tol < 1e-3 {
+				d = 0.0000005
+			}
+			if c.srid != 4490 {
+				d = 5
+			}
+			bbox := []float64{want[0] - d, want[1] - d, want[0] + d, want[1] + d}
+			bs := make([]string, 4)
+			for i, v := range bbox {
+				bs[i] = jsonNum(v)
+			}
+			fc := getFC(t, srv.URL+"/collections/parcels/items?limit=50&crs="+url.QueryEscape(c.crs)+"&bbox-crs="+url.QueryEscape(c.crs)+"&bbox="+strings.Join(bs, ","))
+			found := false
+			for _, ft := range fc.Features {
+				found = found || int64(ft.ID.(float64)) == id
+			}
+			if !found {
+				t.Errorf("%s: bbox %v in the CRS's axis order does not find parcel %d", c.crs, bbox, id)
+			}
+		}
+		res, body := get(t, srv.URL+"/collections/parcels/items?crs=EPSG:9999")
+		var p api.Problem
+		json.Unmarshal(body, &p)
+		if res.StatusCode != 400 || len(p.Allowed) != 6 {
+			t.Errorf("unsupported CRS: %d %s", res.StatusCode, body)
+		}
+	})
+
+	t.Run("CQL2 filters", func(t *testing.T) {
+		count := func(where string, args ...any) int {
+			var n int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM parcels WHERE `+where, args...).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		cases := []struct {
+			filter string
+			where  string
+		}{
+			{"xzqdm = '330304'", "xzqdm = '330304'"},
+			{"xzqdm <> '330304' AND price_wan > 1000", "xzqdm <> '330304' AND price_wan > 1000"},
+			{"xzqdm = '330381' OR registered_area_m2 < 5000", "xzqdm = '330381' OR registered_area_m2 < 5000"},
+			{"NOT (is_standard_land = TRUE)", "NOT is_standard_land"},
+			{"holder_name LIKE '%鞋%'", "holder_name LIKE '%鞋%'"},
+			{"landuse_code IN ('0601', '1001')", "landuse_code IN ('0601', '1001')"},
+			{"price_wan BETWEEN 500 AND 1500", "price_wan BETWEEN 500 AND 1500"},
+			{"agreed_start IS NULL", "agreed_start IS NULL"},
+			{"contract_date >= DATE('2020-01-01')", "contract_date >= '2020-01-01'"},
+			{"S_INTERSECTS(geometry, BBOX(120.60, 27.92, 120.68, 27.97))", "ST_Intersects(geom, ST_MakeEnvelope(120.60, 27.92, 120.68, 27.97, 4490))"},
+			{"S_INTERSECTS(geometry, POLYGON((120.6 27.9, 120.7 27.9, 120.7 28.0, 120.6 28.0, 120.6 27.9))) AND version = 1",
+				"ST_Intersects(geom, ST_GeomFromText('POLYGON((120.6 27.9, 120.7 27.9, 120.7 28.0, 120.6 28.0, 120.6 27.9))', 4490)) AND version = 1"},
+		}
+		for _, c := range cases {
+			want := count(c.where)
+			fc := getFC(t, srv.URL+"/collections/parcels/items?limit=1&filter-lang=cql2-text&filter="+url.QueryEscape(c.filter))
+			if fc.NumberMatched != want {
+				t.Errorf("%s: numberMatched %d, want %d", c.filter, fc.NumberMatched, want)
+			}
+		}
+		if count("xzqdm = '330304'") == 0 || count("holder_name LIKE '%鞋%'") == 0 {
+			t.Error("filters should select something on the fixtures")
+		}
+		for _, bad := range []string{
+			"xzqdm = '330304'; DROP TABLE parcels; --",
+			"xzqdm = x' OR '1'='1",
+			"1=1) OR (1=1",
+			"pg_sleep(10) = 1",
+			"nope = 1",
+			"price_wan = 'abc'",
+			"xzqdm LIKE",
+			"/* c */ xzqdm = '1'",
+		} {
+			res, body := get(t, srv.URL+"/collections/parcels/items?filter="+url.QueryEscape(bad))
+			if res.StatusCode != 400 || !strings.Contains(string(body), `"field":"filter"`) {
+				t.Errorf("%q: %d %s", bad, res.StatusCode, body)
+			}
+		}
+		// A quoted string that looks like SQL is only a value.
+		fc := getFC(t, srv.URL+"/collections/parcels/items?filter="+url.QueryEscape("holder_name = 'x''; DROP TABLE parcels; --'"))
+		if fc.NumberMatched != 0 || count("true") == 0 {
+			t.Errorf("quoted injection matched %d", fc.NumberMatched)
+		}
+	})
+
+	t.Run("property filters, sortby and prev/next", func(t *testing.T) {
+		fc := getFC(t, srv.URL+"/collections/block_lines/items?xzqdm=330304&level=1")
+		for _, f := range fc.Features {
+			if f.Properties["xzqdm"] != "330304" || f.Properties["level"].(float64) != 1 {
+				t.Errorf("filter leak: %v", f.Properties)
+			}
+		}
+		if len(fc.Features) == 0 {
+			t.Error("no level-1 lines in 330304")
+		}
+		var prevArea float64 = math.Inf(1)
+		next := srv.URL + "/collections/parcels/items?sortby=-area_m2&limit=40&xzqdm=330381"
+		pages, seen := 0, 0
+		var prevLink string
+		for next != "" {
+			fc := getFC(t, next)
+			pages++
+			for _, f := range fc.Features {
+				a := f.Properties.MustFloat64("area_m2")
+				if a > prevArea+1e-9 {
+					t.Fatalf("sortby -area_m2 out of order: %v after %v", a, prevArea)
+				}
+				prevArea = a
+				seen++
+			}
+			next, prevLink = "", ""
+			for _, l := range fc.Links {
+				switch l.Rel {
+				case "next":
+					next = l.Href
+				case "prev":
+					prevLink = l.Href
+				}
+			}
+			if pages > 1 && (prevLink == "" || !strings.Contains(prevLink, "sortby=-area_m2") || !strings.Contains(prevLink, "xzqdm=330381")) {
+				t.Errorf("page %d prev link %q does not carry the query", pages, prevLink)
+			}
+		}
+		var n int
+		pool.QueryRow(ctx, `SELECT count(*) FROM parcels WHERE xzqdm = '330381'`).Scan(&n)
+		if seen != n || pages < 2 {
+			t.Errorf("sorted paging saw %d of %d in %d pages", seen, n, pages)
+		}
+	})
+
+	t.Run("datetime intervals return every version", func(t *testing.T) {
+		var versions, lines int
+		pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT id) FROM block_lines_all WHERE valid_from <= '2025-12-31' AND (valid_to IS NULL OR valid_to > '2021-01-01')`).Scan(&versions, &lines)
+		fc := getFC(t, srv.URL+"/collections/block_lines/items?limit=1000&datetime=2021-01-01/2025-12-31")
+		if fc.NumberMatched != versions || versions <= lines {
+			t.Errorf("interval matched %d, want %d versions of %d lines", fc.NumberMatched, versions, lines)
+		}
+		open := getFC(t, srv.URL+"/collections/block_lines/items?limit=1&datetime=../2020-12-31")
+		if open.NumberMatched != 15 {
+			t.Errorf("open-start interval matched %d, want the 15 baseline lines", open.NumberMatched)
+		}
+	})
+
+	t.Run("queryables, schema and HTML", func(t *testing.T) {
+		var qd struct {
+			Properties map[string]map[string]any `json:"properties"`
+		}
+		getJSON(t, srv.URL+"/collections/parcels/queryables", "application/schema+json", &qd)
+		if qd.Properties["zddm"]["type"] != "string" || qd.Properties["geometry"]["format"] == nil {
+			t.Errorf("queryables %v", qd.Properties)
+		}
+		for _, p := range []string{"/?f=html", "/collections?f=html", "/collections/parcels?f=html", "/collections/parcels/items?f=html&limit=5", "/collections/parcels/items/" + itoa(id) + "?f=html", "/conformance?f=html", "/api.html"} {
+			res, body := get(t, srv.URL+p)
+			if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "landreg") {
+				t.Errorf("%s: %d %s", p, res.StatusCode, res.Header.Get("Content-Type"))
+			}
+		}
+		_, body := get(t, srv.URL+"/collections/parcels/items?f=html&limit=3")
+		var zddm string
+		pool.QueryRow(ctx, `SELECT zddm FROM parcels ORDER BY id LIMIT 1`).Scan(&zddm)
+		if !strings.Contains(string(body), zddm) {
+			t.Error("HTML items page does not show the first parcel's code")
+		}
+	})
+
+	t.Run("geometry stays lon/lat MultiPolygon by default", func(t *testing.T) {
+		fc := getFC(t, srv.URL+"/collections/parcels/items?limit=3")
+		for _, f := range fc.Features {
+			if _, ok := f.Geometry.(orb.MultiPolygon); !ok {
+				t.Errorf("geometry %T", f.Geometry)
+			}
+		}
+	})
+}
+
+func jsonNum(v float64) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
