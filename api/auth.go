@@ -56,27 +56,35 @@ func (s *Server) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// requireRole gates a write route; admin may do everything.
+// checkRole allows the request's token if it has one of roles; admin may do everything.
+func checkRole(c echo.Context, roles ...string) error {
+	t, _ := c.Get(tokenKey).(*store.Token)
+	if t == nil {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="landreg"`)
+		return unauthorized("写操作需要令牌", "writes need a bearer token (landreg token create)")
+	}
+	if t.Role == store.RoleAdmin {
+		return nil
+	}
+	for _, r := range roles {
+		if t.Role == r {
+			return nil
+		}
+	}
+	p := problem(http.StatusForbidden, "forbidden", "Forbidden", "角色 "+t.Role+" 无此权限",
+		"role "+t.Role+" may not do this; needs one of "+strings.Join(append(roles, store.RoleAdmin), ", "))
+	p.Allowed = append(roles, store.RoleAdmin)
+	return p
+}
+
+// requireRole gates a write route.
 func requireRole(roles ...string) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
-			t, _ := c.Get(tokenKey).(*store.Token)
-			if t == nil {
-				c.Response().Header().Set("WWW-Authenticate", `Bearer realm="landreg"`)
-				return unauthorized("写操作需要令牌", "writes need a bearer token (landreg token create)")
+			if err := checkRole(c, roles...); err != nil {
+				return err
 			}
-			if t.Role == store.RoleAdmin {
-				return next(c)
-			}
-			for _, r := range roles {
-				if t.Role == r {
-					return next(c)
-				}
-			}
-			p := problem(http.StatusForbidden, "forbidden", "Forbidden", "角色 "+t.Role+" 无此权限",
-				"role "+t.Role+" may not do this; needs one of "+strings.Join(append(roles, store.RoleAdmin), ", "))
-			p.Allowed = append(roles, store.RoleAdmin)
-			return p
+			return next(c)
 		}
 	}
 }

@@ -53,7 +53,17 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.Use(s.accessLog)
 	e.Use(middleware.Recover())
 	e.Use(middleware.BodyLimit("16M"))
-	e.Use(middleware.CORS())
+	// A plain OPTIONS (no CORS preflight) must reach the handlers: QGIS reads Allow from
+	// it to decide whether a collection is editable.
+	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{
+		Skipper: func(c echo.Context) bool {
+			r := c.Request()
+			return r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") == ""
+		},
+		AllowOrigins:  []string{"*"},
+		AllowHeaders:  []string{"Authorization", "Content-Type", "Content-Crs", "If-Match", "If-None-Match", "X-Landreg-Reason"},
+		ExposeHeaders: []string{"ETag", "Location", "Content-Crs", "OGC-NumberMatched"},
+	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
 	e.Use(s.authMiddleware)
 
@@ -67,6 +77,12 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.GET("/collections/:collectionId", s.collection)
 	e.GET("/collections/:collectionId/items", s.items)
 	e.GET("/collections/:collectionId/items/:featureId", s.item)
+	e.POST("/collections/:collectionId/items", s.createItem)
+	e.PUT("/collections/:collectionId/items/:featureId", s.replaceItem)
+	e.PATCH("/collections/:collectionId/items/:featureId", s.patchItem)
+	e.DELETE("/collections/:collectionId/items/:featureId", s.deleteItem)
+	e.OPTIONS("/collections/:collectionId/items", s.optionsItems)
+	e.OPTIONS("/collections/:collectionId/items/:featureId", s.optionsItem)
 	e.GET("/collections/:collectionId/queryables", s.queryables)
 	e.GET("/collections/:collectionId/schema", s.queryables)
 	e.GET("/tiles/:layers/:z/:x/:y", s.tile)

@@ -126,7 +126,7 @@ func (r *adjustmentRequest) validate() (store.NewAdjustment, *Problem) {
 		return a, badParam("removals", "补划只能调入", "a 补划 (compensation delineation) only adds area")
 	}
 	for i, part := range r.Removals {
-		g, err := geo.ParsePolygonal(part.Geometry, crs)
+		g, err := geo.ParsePolygonal(part.Geometry, crs, false)
 		if err != nil {
 			return a, geometryProblem("removals["+strconv.Itoa(i)+"].geometry", err)
 		}
@@ -140,7 +140,7 @@ func (r *adjustmentRequest) validate() (store.NewAdjustment, *Problem) {
 		if level != 1 && level != 2 {
 			return a, badParam("additions["+strconv.Itoa(i)+"].level", "调入图斑须指明级别 1 或 2", "each addition needs level 1 or 2")
 		}
-		g, err := geo.ParsePolygonal(part.Geometry, crs)
+		g, err := geo.ParsePolygonal(part.Geometry, crs, false)
 		if err != nil {
 			return a, geometryProblem("additions["+strconv.Itoa(i)+"].geometry", err)
 		}

@@ -1,0 +1,279 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/store"
+)
+
+// Part 4 (create, replace, update, delete) on the editable collections. QGIS 3.32+ uses
+// these to edit block lines over HTTP: it learns what is allowed from OPTIONS, sends
+// Content-Crs with coordinates in that CRS's axis order, never sends If-Match, and
+// reads the new id from Location.
+
+func (s *Server) writable(c echo.Context) (*store.Collection, *store.Writable, error) {
+	coll, err := s.lookup(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, ok := store.WritableFor(coll.ID)
+	if !ok {
+		p := problem(http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed",
+			coll.ID+" 只读", coll.ID+" is read-only")
+		c.Response().Header().Set("Allow", "GET, HEAD, OPTIONS")
+		return nil, nil, p
+	}
+	if err := checkRole(c, w.Role); err != nil {
+		return nil, nil, err
+	}
+	return coll, w, nil
+}
+
+func (s *Server) optionsItems(c echo.Context) error {
+	allow := "GET, HEAD, OPTIONS"
+	if _, ok := store.WritableFor(c.Param("collectionId")); ok {
+		allow = "GET, HEAD, POST, OPTIONS"
+	}
+	if _, err := s.lookup(c); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Allow", allow)
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (s *Server) optionsItem(c echo.Context) error {
+	allow := "GET, HEAD, OPTIONS"
+	if _, ok := store.WritableFor(c.Param("collectionId")); ok {
+		allow = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+	}
+	if _, err := s.lookup(c); err != nil {
+		return err
+	}
+	c.Response().Header().Set("Allow", allow)
+	return c.NoContent(http.StatusNoContent)
+}
+
+type featureBody struct {
+	Type       string                     `json:"type"`
+	ID         json.RawMessage            `json:"id"`
+	BBox       json.RawMessage            `json:"bbox"`
+	Links      json.RawMessage            `json:"links"`
+	Geometry   json.RawMessage            `json:"geometry"`
+	Properties map[string]json.RawMessage `json:"properties"`
+}
+
+// contentCRS reads Content-Crs (with or without angle brackets; QGIS sends none).
+func contentCRS(c echo.Context) (geo.CRS, bool, *Problem) {
+	h := c.Request().Header.Get("Content-Crs")
+	if h == "" {
+		return geo.CRSs[0], false, nil
+	}
+	crs, p := parseCRS("Content-Crs", h)
+	return crs, true, p
+}
+
+// parseFeatureWrite validates a Feature (or merge patch) against the writable columns.
+func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.FeatureWrite, error) {
+	fw := store.FeatureWrite{Props: map[string]*string{}}
+	var body featureBody
+	if err := decodeJSON(c, &body); err != nil {
+		return fw, err
+	}
+	if !patch && body.Type != "Feature" {
+		return fw, badParam("type", "请求体须为 GeoJSON Feature", "the body must be a GeoJSON Feature")
+	}
+	names := make([]string, 0, len(body.Properties))
+	for k := range body.Properties {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		raw := body.Properties[k]
+		if w.ReadOnly[k] {
+			continue
+		}
+		if _, ok := w.Columns[k]; !ok {
+			p := badParam("properties."+k, "未知或不可写的属性 "+k, "unknown or read-only property "+k)
+			for col := range w.Columns {
+				p.Allowed = append(p.Allowed, col)
+			}
+			sort.Strings(p.Allowed)
+			return fw, p
+		}
+		v, p := propertyText(k, raw)
+		if p != nil {
+			return fw, p
+		}
+		fw.Props[k] = v
+	}
+	if len(body.Geometry) > 0 && string(body.Geometry) != "null" {
+		crs, authority, p := contentCRS(c)
+		if p != nil {
+			return fw, p
+		}
+		g, err := geo.ParsePolygonal(body.Geometry, crs, authority)
+		if err != nil {
+			return fw, geometryProblem("geometry", err)
+		}
+		fw.Geom = g
+	} else if !patch {
+		return fw, badParam("geometry", "缺少几何", "geometry is required")
+	}
+	v, err := ifMatch(c)
+	if err != nil {
+		return fw, err
+	}
+	fw.IfVersion = v
+	return fw, nil
+}
+
+// propertyText turns a JSON scalar into the text PostgreSQL casts to the column type.
+func propertyText(k string, raw json.RawMessage) (*string, *Problem) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return nil, nil
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return nil, badParam("properties."+k, k+" 不是有效字符串", k+" is not a valid string")
+		}
+		return &s, nil
+	case raw[0] == '{' || raw[0] == '[':
+		return nil, badParam("properties."+k, k+" 须为标量", k+" must be a string, number or boolean")
+	default:
+		s := string(raw)
+		return &s, nil
+	}
+}
+
+var etagRe = regexp.MustCompile(`^(W/)?"(\d+)-(\d+)"$`)
+
+// ifMatch reads an optional If-Match: "*" or absent means unconditional.
+func ifMatch(c echo.Context) (int, error) {
+	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	m := etagRe.FindStringSubmatch(h)
+	if m == nil || m[2] != c.Param("featureId") {
+		return 0, preconditionFailed()
+	}
+	v, _ := strconv.Atoi(m[3])
+	return v, nil
+}
+
+func preconditionFailed() *Problem {
+	return problem(http.StatusPreconditionFailed, "precondition-failed", "Precondition failed",
+		"要素已被他人修改，请重新读取后再提交", "the feature changed since it was read (ETag mismatch); read it again and retry")
+}
+
+func (s *Server) writeError(err error, id string) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		p := notFound("要素 "+id+" 不存在", "feature "+id+" not found")
+		p.FeatureID = id
+		return p
+	case errors.Is(err, store.ErrPrecondition):
+		return preconditionFailed()
+	}
+	if p := dbProblem(err); p != nil {
+		p.FeatureID = id
+		return p
+	}
+	return err
+}
+
+// respondFeature sends the stored feature with its ETag, as GET would.
+func (s *Server) respondFeature(c echo.Context, coll *store.Collection, id int64, status int) error {
+	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, geo.CRSs[0])
+	if err != nil {
+		return err
+	}
+	h := c.Response().Header()
+	h.Set("ETag", itemETag(id, version))
+	h.Set("Content-Crs", "<"+crs84+">")
+	return c.Blob(status, mtGeoJSON, feature)
+}
+
+func (s *Server) change(c echo.Context) store.Change {
+	return store.Change{Actor: actor(c), Reason: c.Request().Header.Get("X-Landreg-Reason")}
+}
+
+func (s *Server) createItem(c echo.Context) error {
+	coll, w, err := s.writable(c)
+	if err != nil {
+		return err
+	}
+	fw, err := parseFeatureWrite(c, w, false)
+	if err != nil {
+		return err
+	}
+	id, err := store.CreateFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, fw)
+	if err != nil {
+		return s.writeError(err, "")
+	}
+	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/collections/"+coll.ID+"/items/"+strconv.FormatInt(id, 10))
+	return s.respondFeature(c, coll, id, http.StatusCreated)
+}
+
+func (s *Server) featureID(c echo.Context) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("featureId"), 10, 64)
+	if err != nil {
+		p := notFound("要素编号须为整数", "feature id must be an integer")
+		p.FeatureID = c.Param("featureId")
+		return 0, p
+	}
+	return id, nil
+}
+
+func (s *Server) replaceItem(c echo.Context) error { return s.updateItem(c, false) }
+func (s *Server) patchItem(c echo.Context) error   { return s.updateItem(c, true) }
+
+func (s *Server) updateItem(c echo.Context, patch bool) error {
+	coll, w, err := s.writable(c)
+	if err != nil {
+		return err
+	}
+	id, err := s.featureID(c)
+	if err != nil {
+		return err
+	}
+	fw, err := parseFeatureWrite(c, w, patch)
+	if err != nil {
+		return err
+	}
+	if err := store.UpdateFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, fw, !patch); err != nil {
+		return s.writeError(err, c.Param("featureId"))
+	}
+	return s.respondFeature(c, coll, id, http.StatusOK)
+}
+
+func (s *Server) deleteItem(c echo.Context) error {
+	coll, _, err := s.writable(c)
+	if err != nil {
+		return err
+	}
+	id, err := s.featureID(c)
+	if err != nil {
+		return err
+	}
+	v, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if err := store.RetireFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, v); err != nil {
+		return s.writeError(err, c.Param("featureId"))
+	}
+	return c.NoContent(http.StatusNoContent)
+}
