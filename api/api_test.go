@@ -58,14 +58,14 @@ func TestAPI(t *testing.T) {
 			Components struct {
 				Parameters map[string]struct {
 					Schema struct {
-						Default int `json:"default"`
-						Maximum int `json:"maximum"`
+						Default any `json:"default"`
+						Maximum any `json:"maximum"`
 					} `json:"schema"`
 				} `json:"parameters"`
 			} `json:"components"`
 		}
 		getJSON(t, srv.URL+"/api", "application/vnd.oai.openapi+json;version=3.0", &doc)
-		if l := doc.Components.Parameters["limit"].Schema; l.Default != 100 || l.Maximum != 500 {
+		if l := doc.Components.Parameters["limit"].Schema; l.Default != 100.0 || l.Maximum != 500.0 {
 			t.Errorf("OpenAPI limit default/maximum = %d/%d, want 100/500", l.Default, l.Maximum)
 		}
 	})

@@ -1,64 +1,130 @@
 package api
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/landreg/landreg/cql2"
+	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/store"
+)
+
+type obj = map[string]any
 
 // buildOpenAPI renders the OpenAPI 3.0 definition once at start-up. QGIS and GDAL read
-// components.parameters.limit (default and maximum) to size their pages.
+// components.parameters.limit (default and maximum) to size their pages, per-collection
+// query parameters as simple queryables, and GDAL the filter-lang enum.
 func buildOpenAPI(cfg Config) []byte {
-	ref := func(name string) map[string]any { return map[string]any{"$ref": "#/components/parameters/" + name} }
-	jsonResp := func(desc, mt string) map[string]any {
-		return map[string]any{"200": map[string]any{"description": desc,
-			"content": map[string]any{mt: map[string]any{"schema": map[string]any{"type": "object"}}}},
-			"default": map[string]any{"description": "problem", "content": map[string]any{
-				"application/problem+json": map[string]any{"schema": map[string]any{"type": "object"}}}}}
-	}
-	get := func(summary, opID string, params []any, resp map[string]any) map[string]any {
-		op := map[string]any{"summary": summary, "operationId": opID, "responses": resp}
-		if len(params) > 0 {
-			op["parameters"] = params
+	ref := func(name string) obj { return obj{"$ref": "#/components/parameters/" + name} }
+	content := func(mt string) obj { return obj{mt: obj{"schema": obj{"type": "object"}}} }
+	problemResp := obj{"description": "problem (RFC 9457)", "content": content("application/problem+json")}
+	resp := func(code, desc, mt string) obj {
+		r := obj{"description": desc}
+		if mt != "" {
+			r["content"] = content(mt)
 		}
-		return map[string]any{"get": op}
+		return obj{code: r, "default": problemResp}
 	}
-	doc := map[string]any{
+	op := func(summary, id string, params []any, responses obj) obj {
+		o := obj{"summary": summary, "operationId": id, "responses": responses}
+		if len(params) > 0 {
+			o["parameters"] = params
+		}
+		return o
+	}
+	secured := func(o obj) obj { o["security"] = []any{obj{"bearer": []any{}}}; return o }
+	body := func(mt string) obj { return obj{"required": true, "content": content(mt)} }
+
+	paths := obj{
+		"/":                                      obj{"get": op("Landing page", "getLandingPage", nil, resp("200", "landing page", mtJSON))},
+		"/conformance":                           obj{"get": op("Conformance classes", "getConformance", nil, resp("200", "conformance", mtJSON))},
+		"/api":                                   obj{"get": op("This document", "getAPI", nil, resp("200", "OpenAPI", mtOpenAPI))},
+		"/collections":                           obj{"get": op("Collections", "getCollections", nil, resp("200", "collections", mtJSON))},
+		"/collections/{collectionId}":            obj{"get": op("A collection", "describeCollection", []any{ref("collectionId")}, resp("200", "collection", mtJSON))},
+		"/collections/{collectionId}/queryables": obj{"get": op("Queryables", "getQueryables", []any{ref("collectionId")}, resp("200", "JSON Schema", mtSchemaJSON))},
+		"/healthz":                               obj{"get": op("Process health", "getHealth", nil, resp("200", "ok", mtJSON))},
+		"/readyz":                                obj{"get": op("Readiness: database reachable, schema current", "getReady", nil, resp("200", "ready", mtJSON))},
+		"/tiles/{layers}":                        obj{"get": op("TileJSON of comma-separated layers", "getTileJSON", []any{obj{"name": "layers", "in": "path", "required": true, "schema": obj{"type": "string"}}}, resp("200", "TileJSON", mtJSON))},
+		"/tiles/{layers}/{z}/{x}/{y}.mvt": obj{"get": op("Vector tile (all layers in one)", "getTile", []any{
+			obj{"name": "layers", "in": "path", "required": true, "schema": obj{"type": "string"}},
+			obj{"name": "z", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0, "maximum": 22}},
+			obj{"name": "x", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
+			obj{"name": "y", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0}},
+			ref("datetime")}, resp("200", "MVT", mtMVT))},
+		"/v1/adjustments":                    obj{"get": op("Adjustments", "listAdjustments", nil, resp("200", "list", mtJSON)), "post": secured(withBody(op("Propose an adjustment (planner)", "createAdjustment", nil, resp("201", "created", mtJSON)), body(mtJSON)))},
+		"/v1/adjustments/{id}":               obj{"get": op("An adjustment", "getAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON))},
+		"/v1/adjustments/{id}/preview":       obj{"get": op("Preview the balance per level without writing", "previewAdjustment", []any{ref("id")}, resp("200", "outcome", mtJSON))},
+		"/v1/adjustments/{id}/publicise":     obj{"post": secured(op("Mark publicised (planner)", "publiciseAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
+		"/v1/adjustments/{id}/approve":       obj{"post": secured(op("Approve (admin)", "approveAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
+		"/v1/adjustments/{id}/reject":        obj{"post": secured(op("Reject (admin)", "rejectAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
+		"/v1/adjustments/{id}/withdraw":      obj{"post": secured(op("Withdraw (planner)", "withdrawAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
+		"/v1/adjustments/{id}/apply":         obj{"post": secured(op("Apply: new block-line versions, reserve and ledger in one transaction (planner)", "applyAdjustment", []any{ref("id")}, resp("200", "outcome", mtJSON)))},
+		"/v1/quota":                          obj{"get": op("City-wide block-line quota as of a date", "getCityQuota", []any{ref("date")}, resp("200", "quota", mtJSON))},
+		"/v1/districts/{code}/quota":         obj{"get": op("District block-line quota as of a date", "getQuota", []any{ref("code"), ref("date")}, resp("200", "quota", mtJSON))},
+		"/v1/districts/{code}/quota/history": obj{"get": op("Year-end series and every change", "getQuotaHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
+	}
+	for _, coll := range store.Collections() {
+		params := []any{ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("bbox-crs"), ref("crs"),
+			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby"), ref("f")}
+		if coll.Versioned {
+			params = append(params, ref("datetime"))
+		}
+		for _, qq := range coll.Queryables {
+			if qq.Type == cql2.Geometry {
+				continue
+			}
+			params = append(params, obj{"name": qq.Name, "in": "query", "required": false, "style": "form", "explode": false,
+				"description": qq.Title, "schema": cqlTypeSchema[qq.Type]})
+		}
+		items := obj{"get": op("Features of "+coll.Title, "getFeatures_"+coll.ID, params, resp("200", "features", mtGeoJSON))}
+		item := obj{"get": op("A feature of "+coll.Title, "getFeature_"+coll.ID, []any{ref("featureId"), ref("crs")}, resp("200", "feature", mtGeoJSON))}
+		if _, ok := store.WritableFor(coll.ID); ok {
+			items["post"] = secured(withBody(op("Create a feature", "createFeature_"+coll.ID, []any{ref("Content-Crs")}, resp("201", "created", mtGeoJSON)), body(mtGeoJSON)))
+			item["put"] = secured(withBody(op("Replace a feature", "replaceFeature_"+coll.ID, []any{ref("featureId"), ref("Content-Crs"), ref("If-Match")}, resp("200", "replaced", mtGeoJSON)), body(mtGeoJSON)))
+			item["patch"] = secured(withBody(op("Update a feature (JSON merge patch)", "updateFeature_"+coll.ID, []any{ref("featureId"), ref("Content-Crs"), ref("If-Match")}, resp("200", "updated", mtGeoJSON)), body("application/merge-patch+json")))
+			item["delete"] = secured(op("Retire a feature (kept in history)", "deleteFeature_"+coll.ID, []any{ref("featureId"), ref("If-Match")}, resp("204", "retired", "")))
+		}
+		paths["/collections/"+coll.ID+"/items"] = items
+		paths["/collections/"+coll.ID+"/items/{featureId}"] = item
+	}
+	crsEnum := geo.SupportedCRSURIs()
+	doc := obj{
 		"openapi": "3.0.3",
-		"info": map[string]any{
+		"info": obj{
 			"title":       "landreg",
 			"version":     cfg.Version,
-			"description": "工业用地登记 / industrial land registry: OGC API – Features for districts, block lines and parcels.",
-			"license":     map[string]any{"name": "Apache-2.0"},
+			"description": "工业用地登记 / industrial land registry: OGC API – Features (Parts 1–4), vector tiles and the /v1 domain API for block lines, adjustments and quota.",
+			"license":     obj{"name": "Apache-2.0"},
 		},
-		"paths": map[string]any{
-			"/":            get("Landing page", "getLandingPage", nil, jsonResp("landing page", mtJSON)),
-			"/conformance": get("Conformance classes", "getConformance", nil, jsonResp("conformance", mtJSON)),
-			"/api":         get("This document", "getAPI", nil, jsonResp("OpenAPI", mtOpenAPI)),
-			"/collections": get("Collections", "getCollections", nil, jsonResp("collections", mtJSON)),
-			"/collections/{collectionId}": get("A collection", "describeCollection",
-				[]any{ref("collectionId")}, jsonResp("collection", mtJSON)),
-			"/collections/{collectionId}/items": get("Features of a collection", "getFeatures",
-				[]any{ref("collectionId"), ref("limit"), ref("offset"), ref("bbox"), ref("after")},
-				jsonResp("features", mtGeoJSON)),
-			"/collections/{collectionId}/items/{featureId}": get("One feature", "getFeature",
-				[]any{ref("collectionId"), ref("featureId")}, jsonResp("feature", mtGeoJSON)),
-			"/healthz": get("Process health", "getHealth", nil, jsonResp("ok", mtJSON)),
-			"/readyz":  get("Readiness: database reachable, schema current", "getReady", nil, jsonResp("ready", mtJSON)),
-		},
-		"components": map[string]any{
-			"parameters": map[string]any{
-				"collectionId": map[string]any{"name": "collectionId", "in": "path", "required": true,
-					"schema": map[string]any{"type": "string", "enum": []string{"districts", "block_lines", "parcels"}}},
-				"featureId": map[string]any{"name": "featureId", "in": "path", "required": true,
-					"schema": map[string]any{"type": "integer"}},
-				"limit": map[string]any{"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
+		"paths": paths,
+		"components": obj{
+			"securitySchemes": obj{"bearer": obj{"type": "http", "scheme": "bearer", "description": "landreg token create --role …"}},
+			"parameters": obj{
+				"collectionId": obj{"name": "collectionId", "in": "path", "required": true, "schema": obj{"type": "string", "enum": collectionIDs()}},
+				"featureId":    obj{"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "integer"}},
+				"id":           obj{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer"}},
+				"code":         obj{"name": "code", "in": "path", "required": true, "schema": obj{"type": "string", "pattern": "^[0-9]{6}$"}},
+				"date":         obj{"name": "date", "in": "query", "required": false, "schema": obj{"type": "string", "format": "date"}},
+				"limit": obj{"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Page size; values above the maximum are reduced to it (follow rel=next).",
-					"schema":      map[string]any{"type": "integer", "minimum": 1, "default": cfg.Limits.Default, "maximum": cfg.Limits.Max}},
-				"offset": map[string]any{"name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
-					"schema": map[string]any{"type": "integer", "minimum": 0, "default": 0}},
-				"after": map[string]any{"name": "after", "in": "query", "required": false, "style": "form", "explode": false,
+					"schema":      obj{"type": "integer", "minimum": 1, "default": cfg.Limits.Default, "maximum": cfg.Limits.Max}},
+				"offset": obj{"name": "offset", "in": "query", "required": false, "style": "form", "explode": false,
+					"schema": obj{"type": "integer", "minimum": 0, "default": 0}},
+				"after": obj{"name": "after", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Keyset cursor used by rel=next links: features with id greater than this.",
-					"schema":      map[string]any{"type": "integer", "minimum": 0}},
-				"bbox": map[string]any{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
-					"description": "minLon,minLat,maxLon,maxLat in CRS84",
-					"schema":      map[string]any{"type": "array", "minItems": 4, "maxItems": 6, "items": map[string]any{"type": "number"}}},
+					"schema":      obj{"type": "integer", "minimum": 0}},
+				"bbox": obj{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+					"description": "In bbox-crs (default CRS84: minLon,minLat,maxLon,maxLat), in that CRS's axis order.",
+					"schema":      obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}},
+				"bbox-crs":    obj{"name": "bbox-crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
+				"crs":         obj{"name": "crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
+				"datetime":    obj{"name": "datetime", "in": "query", "required": false, "description": "A date (the versions valid that day) or an interval a/b with .. for open ends (every version valid in it).", "schema": obj{"type": "string"}},
+				"filter":      obj{"name": "filter", "in": "query", "required": false, "description": "CQL2 text", "schema": obj{"type": "string"}},
+				"filter-lang": obj{"name": "filter-lang", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"cql2-text", "cql-text"}, "default": "cql2-text"}},
+				"filter-crs":  obj{"name": "filter-crs", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{geo.CRS84URI}}},
+				"sortby":      obj{"name": "sortby", "in": "query", "required": false, "style": "form", "explode": false, "description": "+name,-name", "schema": obj{"type": "array", "items": obj{"type": "string"}}},
+				"f":           obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "html"}}},
+				"Content-Crs": obj{"name": "Content-Crs", "in": "header", "required": false, "description": "CRS of the body's coordinates, in its axis order (default CRS84)", "schema": obj{"type": "string"}},
+				"If-Match":    obj{"name": "If-Match", "in": "header", "required": false, "description": "ETag from a GET; optional (QGIS does not send it)", "schema": obj{"type": "string"}},
 			},
 		},
 	}
@@ -67,4 +133,14 @@ func buildOpenAPI(cfg Config) []byte {
 		panic(err) // static document: a failure here is a programming error
 	}
 	return b
+}
+
+func withBody(o obj, b obj) obj { o["requestBody"] = b; return o }
+
+func collectionIDs() []string {
+	var out []string
+	for _, c := range store.Collections() {
+		out = append(out, c.ID)
+	}
+	return out
 }
