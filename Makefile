@@ -4,7 +4,7 @@ export PATH := $(PATH):/usr/local/go/bin
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build deps bench fixtures clean
+.PHONY: run test build deps bench fixtures clean web
 
 run: deps build
 	./bin/landreg serve
@@ -12,7 +12,10 @@ run: deps build
 test:
 	scripts/test.sh
 
-build:
+web:
+	scripts/web.sh
+
+build: web
 	go build -ldflags "$(LDFLAGS)" -o bin/landreg ./cmd/landreg
 
 deps:

@@ -89,7 +89,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.GET("/tiles/:layers", s.tileJSON)
 	s.routesV1(e)
 	mapFS := echo.MustSubFS(web.Assets, "map")
-	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "/map/") })
+	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "map/") })
 	e.StaticFS("/map/", mapFS)
 	s.echo = e
 	return s

@@ -158,6 +158,31 @@ func TestPart4Writes(t *testing.T) {
 		}
 	})
 
+	t.Run("parcel properties follow every write", func(t *testing.T) {
+		reg, _ := store.CreateToken(ctx, pool, "registrar-zhao", "registrar")
+		var pid string
+		pool.QueryRow(ctx, `SELECT id::text FROM parcels ORDER BY id LIMIT 1`).Scan(&pid)
+		res, f := do(client{t, srv.URL, reg}, "PATCH", "/collections/parcels/items/"+pid, map[string]string{"Content-Type": "application/merge-patch+json"},
+			`{"properties":{"project_name":"改名项目","price_wan":123.45}}`)
+		props := f["properties"].(map[string]any)
+		if res.StatusCode != 200 || props["project_name"] != "改名项目" || props["price_wan"] != 123.45 || props["version"] != 2.0 {
+			t.Errorf("patched parcel: %d %v", res.StatusCode, props)
+		}
+		// The version as of before the patch still shows the old values, with its end date.
+		old := getFC(t, srv.URL+"/collections/parcels/items?limit=1&datetime=2000-01-01/..&zddm="+props["zddm"].(string)+"&version=1")
+		if len(old.Features) != 1 || old.Features[0].Properties["project_name"] == "改名项目" || old.Features[0].Properties["valid_to"] == nil {
+			t.Errorf("version 1 of the patched parcel: %+v", old.Features)
+		}
+		res, p := do(client{t, srv.URL, reg}, "PATCH", "/collections/parcels/items/"+pid, nil, `{"properties":{"price_wan":-5}}`)
+		if res.StatusCode != 422 || p["type"] != "urn:landreg:problem:constraint-violation" {
+			t.Errorf("negative price: %d %v", res.StatusCode, p)
+		}
+		res, p = do(client{t, srv.URL, reg}, "PATCH", "/collections/parcels/items/"+pid, nil, `{"properties":{"contract_date":"yesterday"}}`)
+		if res.StatusCode != 422 {
+			t.Errorf("bad date: %d %v", res.StatusCode, p)
+		}
+	})
+
 	t.Run("delete retires and keeps history", func(t *testing.T) {
 		// Deleting a line is a removal: refused without an adjustment …
 		res, p := do(planner, "DELETE", "/collections/block_lines/items/"+newID, nil, "")

@@ -151,3 +151,38 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
 	_, err = admin.Exec(ctx, "ALTER DATABASE "+templateDB+" WITH is_template true")
 	return err
 }
+
+// Persistent (re)creates a named migrated database that outlives the test that asked
+// for it: benchmarks share one large data set across benchmark functions. The caller
+// drops it (DropDatabase) when done.
+func Persistent(t testing.TB, name string) string {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, AdminURL(t))
+	if err != nil {
+		t.Fatalf("connect test cluster: %v", err)
+	}
+	defer admin.Close(ctx)
+	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin) })
+	if templateErr != nil {
+		t.Fatalf("template database: %v", templateErr)
+	}
+	id := pgx.Identifier{name}.Sanitize()
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+id+" WITH (FORCE)")
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+id+" TEMPLATE "+templateDB); err != nil {
+		t.Fatalf("create %s: %v", name, err)
+	}
+	return URL(t, name)
+}
+
+// DropDatabase removes a database made by Persistent.
+func DropDatabase(url, name string) error {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer admin.Close(ctx)
+	_, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+	return err
+}

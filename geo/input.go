@@ -24,11 +24,13 @@ type Polygonal struct {
 	BBox BBox
 }
 
-// ParsePolygonal reads a GeoJSON Polygon or MultiPolygon given in crs (coordinates
-// easting/longitude first, as GeoJSON and GIS files write them) and checks what Go can
-// check cheaply: type, ring closure, vertex count, plausible location and axis order.
-// Validity (self-intersection etc.) is PostGIS's call.
-func ParsePolygonal(raw json.RawMessage, crs CRS) (*Polygonal, error) {
+// ParsePolygonal reads a GeoJSON Polygon or MultiPolygon given in crs and checks what
+// Go can check cheaply: type, ring closure, vertex count, plausible location and axis
+// order. Coordinates are easting/longitude first, as GeoJSON and GIS files write them,
+// unless authorityAxes is set (OGC API – Features Part 2/4 with a Content-Crs), when
+// they follow the CRS's own order (lat/lon for EPSG:4490); they are returned
+// easting/longitude first either way. Validity (self-intersection etc.) is PostGIS's call.
+func ParsePolygonal(raw json.RawMessage, crs CRS, authorityAxes bool) (*Polygonal, error) {
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, &InputError{"缺少几何", "geometry is missing"}
 	}
@@ -47,6 +49,15 @@ func ParsePolygonal(raw json.RawMessage, crs CRS) (*Polygonal, error) {
 	}
 	if len(mp) == 0 {
 		return nil, &InputError{"几何为空", "geometry is empty"}
+	}
+	if authorityAxes && crs.LatFirst {
+		for _, poly := range mp {
+			for _, ring := range poly {
+				for i, p := range ring {
+					ring[i] = orb.Point{p[1], p[0]}
+				}
+			}
+		}
 	}
 	n := 0
 	for i, poly := range mp {

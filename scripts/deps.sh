@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what landreg needs from Debian 12 when it is missing: PostgreSQL 15 with
-# PostGIS 3 (the private cluster and tests), GDAL (ogrinfo/ogr2ogr client tests).
+# PostGIS 3 (the private cluster and tests), GDAL (ogrinfo/ogr2ogr client tests),
+# Chromium and a CJK font (the map's browser test), wrk (benchmarks).
 # Go itself must already be on the machine (https://go.dev/dl or Debian backports).
 set -euo pipefail
 
 need=()
-for pkg in postgresql-15 postgresql-15-postgis-3 gdal-bin; do
+for pkg in postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-wqy-microhei wrk; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     need+=("$pkg")
   fi

@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
+scripts/web.sh
 exec scripts/with-cluster.sh bash -c 'go vet ./... && go test -count=1 -timeout 20m "$@" ./...' test "$@"

@@ -31,6 +31,7 @@ type Collection struct {
 	table     string // current rows
 	idExpr    string // integer feature id, also the paging key
 	props     string // json_build_object(...) over alias t
+	propsAll  string // when set, replaces props over the all-versions view
 	allView   string // current and closed versions (versioned collections)
 	queries   map[string]cql2.Queryable
 	extentSQL string
@@ -105,21 +106,10 @@ var collections = []*Collection{
 		Versioned:   true,
 		table:       "parcels",
 		idExpr:      "t.id",
-		props: `json_build_object('zddm', t.zddm, 'bdcdyh', t.bdcdyh, 'cert_no', t.cert_no,
-  'xzqdm', t.xzqdm, 'location', t.location, 'project_name', t.project_name,
-  'holder_name', t.holder_name, 'holder_uscc', t.holder_uscc,
-  'landuse_code', t.landuse_code, 'landuse_system', t.landuse_system, 'industry_code', t.industry_code,
-  'registered_area_m2', t.registered_area_m2,
-  'supply_method', t.supply_method, 'supervision_no', t.supervision_no,
-  'contract_no', t.contract_no, 'contract_date', t.contract_date, 'price_wan', t.price_wan,
-  'term_years', t.term_years, 'is_standard_land', t.is_standard_land,
-  'agreed_delivery', t.agreed_delivery, 'agreed_start', t.agreed_start,
-  'agreed_completion', t.agreed_completion, 'agreed_rampup_review', t.agreed_rampup_review,
-  'far_min', t.far_min, 'far_max', t.far_max, 'coverage_min', t.coverage_min,
-  'invest_intensity_wan_per_mu', t.invest_intensity_wan_per_mu, 'tax_per_mu_wan', t.tax_per_mu_wan,
-  'va_per_mu_wan', t.va_per_mu_wan, 'energy_va_wan_per_tce', t.energy_va_wan_per_tce,
-  'emission_va_wan_per_t', t.emission_va_wan_per_t, 'rd_ratio', t.rd_ratio,
-  'valid_from', t.valid_from, 'valid_to', t.valid_to, 'version', t.version, ` + areaProps + `)`,
+		// Built once per version by a trigger (migration 00005); versions from history
+		// get their valid_to filled in.
+		props:    "t.props_json",
+		propsAll: `jsonb_set(t.props_json::jsonb, '{valid_to}', coalesce(to_jsonb(t.valid_to), 'null'::jsonb))::text`,
 		Queryables: []Queryable{
 			q("zddm", "宗地代码 parcel code", "t.zddm", cql2.String),
 			q("bdcdyh", "不动产单元号 unit number", "t.bdcdyh", cql2.String),
@@ -279,6 +269,9 @@ func (c *Collection) propsFor(from string) string {
 	if from == c.table {
 		return strings.ReplaceAll(c.props, "t.valid_to", "NULL::date")
 	}
+	if c.propsAll != "" {
+		return c.propsAll
+	}
 	return c.props
 }
 
@@ -378,33 +371,43 @@ func (c *Collection) orderBy(q ItemsQuery) (string, error) {
 	return strings.Join(keys, ", "), nil
 }
 
-// Items streams one page of features to sink. The count and the page go to the server
-// in one round trip; the page asks for Limit+1 rows to learn whether a next page exists.
-func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery, sink FeatureSink) (Page, error) {
-	var page Page
+// ItemsSQL is the SQL of a page: the count of matching features and the page itself
+// (Limit+1 rows, to learn whether a next page exists). Exported for benchmarks that run
+// the same statements against the database alone.
+func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featuresSQL string, fargs []any, err error) {
 	var args sqlArgs
 	from, conds, err := c.where(q, &args)
 	if err != nil {
-		return page, err
+		return "", nil, "", nil, err
 	}
 	order, err := c.orderBy(q)
 	if err != nil {
-		return page, err
+		return "", nil, "", nil, err
 	}
-	countSQL := "SELECT count(*) FROM " + from + " t"
+	countSQL = "SELECT count(*) FROM " + from + " t"
 	if len(conds) > 0 {
 		countSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
-	cargs := append([]any(nil), args...)
+	cargs = append([]any(nil), args...)
 	if q.Keyset() && q.After > 0 {
 		conds = append(conds, c.idExpr+" > "+args.add(q.After))
 	}
-	featuresSQL := fmt.Sprintf(featureSelect, c.idExpr, geometryExpr(q.CRS), c.propsFor(from), from)
+	featuresSQL = fmt.Sprintf(featureSelect, c.idExpr, geometryExpr(q.CRS), c.propsFor(from), from)
 	if len(conds) > 0 {
 		featuresSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
 	featuresSQL += "\nORDER BY " + order + "\nLIMIT " + args.add(q.Limit+1) + " OFFSET " + args.add(q.Offset)
+	return countSQL, cargs, featuresSQL, args, nil
+}
 
+// Items streams one page of features to sink. The count and the page go to the server
+// in one round trip.
+func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery, sink FeatureSink) (Page, error) {
+	var page Page
+	countSQL, cargs, featuresSQL, args, err := c.ItemsSQL(q)
+	if err != nil {
+		return page, err
+	}
 	b := &pgx.Batch{}
 	b.Queue(countSQL, cargs...)
 	b.Queue(featuresSQL, args...)

@@ -68,10 +68,10 @@ const tileBoundsSQL = `WITH bounds AS (
          ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4490) AS query)
 SELECT `
 
-// Tile renders the layers of one tile in a single statement; the result is the
-// concatenation of their MVT layers (a valid MVT). asOf selects versions of versioned
-// layers valid on that date.
-func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y int, asOf *time.Time) ([]byte, error) {
+// TileSQL is the single statement that renders the layers of one tile; the result is
+// the concatenation of their MVT layers (a valid MVT). Empty when no layer is visible at
+// that zoom. asOf selects versions of versioned layers valid on that date.
+func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time) (string, []any) {
 	args := sqlArgs{z, x, y}
 	parts := make([]string, 0, len(layers))
 	for _, l := range layers {
@@ -86,9 +86,18 @@ func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y 
 		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, table, filter, maxTileFeatures))
 	}
 	if len(parts) == 0 {
+		return "", nil
+	}
+	return tileBoundsSQL + strings.Join(parts, " ||\n") + " FROM bounds", args
+}
+
+// Tile renders one tile (nil when no layer is visible at that zoom).
+func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y int, asOf *time.Time) ([]byte, error) {
+	sql, args := TileSQL(layers, z, x, y, asOf)
+	if sql == "" {
 		return nil, nil
 	}
 	var tile []byte
-	err := pool.QueryRow(ctx, tileBoundsSQL+strings.Join(parts, " ||\n")+" FROM bounds", args...).Scan(&tile)
+	err := pool.QueryRow(ctx, sql, args...).Scan(&tile)
 	return tile, err
 }

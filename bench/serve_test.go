@@ -1,0 +1,466 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/store"
+)
+
+// The serving benchmarks of issue 5 run a real landreg server (a separate process, as
+// in production) against a 100,000-parcel copy of the demo city, and compare it with the
+// same SQL run against the database alone, both with 8 concurrent connections.
+
+const (
+	bigName    = "landreg_bench_big"
+	copies     = 303 // × 330 fixture parcels ≈ 100,000
+	conns      = 8
+	loadPeriod = 4 * time.Second
+)
+
+var big struct {
+	once sync.Once
+	url  string
+	err  error
+	pool *pgxpool.Pool
+	bin  string
+	srv  *server
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if big.srv != nil {
+		big.srv.stop()
+	}
+	if big.bin != "" {
+		os.RemoveAll(filepath.Dir(big.bin))
+	}
+	if big.pool != nil {
+		big.pool.Close()
+		if u := os.Getenv(dbtest.EnvURL); u != "" {
+			dbtest.DropDatabase(u, bigName)
+		}
+	}
+	os.Exit(code)
+}
+
+// Copies of every fixture parcel on a grid of 1 km steps, with fresh parcel codes.
+const replicateSQL = `INSERT INTO parcels (zddm, xzqdm, location, project_name, holder_name, holder_uscc, landuse_code,
+  landuse_system, industry_code, registered_area_m2, geom, supply_method, contract_no, contract_date, price_wan,
+  term_years, is_standard_land, agreed_delivery, agreed_start, agreed_completion, far_min, far_max,
+  invest_intensity_wan_per_mu, tax_per_mu_wan, valid_from)
+SELECT p.xzqdm || substr(n, 1, 6) || 'GB' || substr(n, 7, 5), p.xzqdm, p.location, p.project_name, p.holder_name,
+  p.holder_uscc, p.landuse_code, p.landuse_system, p.industry_code, p.registered_area_m2,
+  ST_Translate(p.geom, (k % 18) * 0.011, (k / 18) * 0.009), p.supply_method, p.contract_no, p.contract_date,
+  p.price_wan, p.term_years, p.is_standard_land, p.agreed_delivery, p.agreed_start, p.agreed_completion,
+  p.far_min, p.far_max, p.invest_intensity_wan_per_mu, p.tax_per_mu_wan, p.valid_from
+FROM (SELECT * FROM parcels WHERE zddm !~ '^.{6}9') p, generate_series(1, $1) k,
+  LATERAL (SELECT lpad((900000000 + k * 1000 + (p.id % 1000))::text, 11, '0') AS n) c`
+
+func bigData(b *testing.B) *pgxpool.Pool {
+	b.Helper()
+	big.once.Do(func() {
+		big.url = dbtest.Persistent(b, bigName)
+		ctx := context.Background()
+		cfg, err := pgxpool.ParseConfig(big.url)
+		if err != nil {
+			big.err = err
+			return
+		}
+		cfg.MaxConns = conns * 2
+		cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+		if big.pool, big.err = pgxpool.NewWithConfig(ctx, cfg); big.err != nil {
+			return
+		}
+		if _, big.err = fixtures.LoadDemo(ctx, big.pool); big.err != nil {
+			return
+		}
+		t0 := time.Now()
+		big.err = store.InTx(ctx, big.pool, store.Change{Actor: "bench"}, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, replicateSQL, copies)
+			return err
+		})
+		if big.err == nil {
+			_, big.err = big.pool.Exec(ctx, "VACUUM ANALYZE")
+		}
+		fmt.Fprintf(os.Stderr, "bench data: %d parcels in %.1fs\n", count(big.pool, "parcels"), time.Since(t0).Seconds())
+	})
+	if big.err != nil {
+		b.Fatal(big.err)
+	}
+	return big.pool
+}
+
+func count(pool *pgxpool.Pool, table string) int {
+	var n int
+	pool.QueryRow(context.Background(), "SELECT count(*) FROM "+table).Scan(&n)
+	return n
+}
+
+// server is a landreg process on a free port.
+type server struct {
+	cmd *exec.Cmd
+	url string
+}
+
+func startServer(b *testing.B, args ...string) *server {
+	b.Helper()
+	if big.bin == "" {
+		dir, err := os.MkdirTemp("", "landreg-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		big.bin = filepath.Join(dir, "landreg")
+		if out, err := exec.Command("go", "build", "-o", big.bin, "../cmd/landreg").CombinedOutput(); err != nil {
+			b.Fatalf("build: %v\n%s", err, out)
+		}
+	}
+	cmd := exec.Command(big.bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--no-fixtures",
+		"--database-url", big.url, "--limit-max", "100000", "--max-conns", "16"}, args...)...)
+	cmd.Env = os.Environ()
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = io.Discard // one log line per request would measure the log, not the server
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	sc := bufio.NewScanner(out)
+	re := regexp.MustCompile(`listening on (http://\S+)`)
+	for sc.Scan() {
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			go io.Copy(io.Discard, out)
+			return &server{cmd: cmd, url: m[1]}
+		}
+	}
+	b.Fatal("server did not start")
+	return nil
+}
+
+func (s *server) stop() { s.cmd.Process.Kill(); s.cmd.Wait() }
+
+// peakRSS is the server's peak resident memory (VmHWM) in MB.
+func (s *server) peakRSS() float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	if err != nil {
+		return math.NaN()
+	}
+	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(b)
+	if m == nil {
+		return math.NaN()
+	}
+	kb, _ := strconv.ParseFloat(string(m[1]), 64)
+	return kb / 1024
+}
+
+func sharedServer(b *testing.B) *server {
+	bigData(b)
+	if big.srv == nil {
+		big.srv = startServer(b)
+	}
+	return big.srv
+}
+
+// result of a load run.
+type result struct {
+	n     int
+	bytes int64
+	dur   time.Duration
+	lat   []time.Duration
+	wrk   bool // lat holds only wrk's p99
+}
+
+func (r result) rate() float64 { return float64(r.n) / r.dur.Seconds() }
+
+func (r result) p(q float64) float64 {
+	if len(r.lat) == 0 || (r.wrk && q != 0.99) {
+		return math.NaN()
+	}
+	sort.Slice(r.lat, func(i, j int) bool { return r.lat[i] < r.lat[j] })
+	return float64(r.lat[int(q*float64(len(r.lat)-1))].Microseconds()) / 1000
+}
+
+// load runs do from `conns` workers for `period` (closed loop, like wrk).
+func load(b *testing.B, period time.Duration, do func(r *rand.Rand) (int64, error)) result {
+	b.Helper()
+	var mu sync.Mutex
+	var res result
+	var wg sync.WaitGroup
+	deadline := time.Now().Add(period)
+	start := time.Now()
+	var firstErr error
+	for w := 0; w < conns; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			r := rand.New(rand.NewPCG(seed, 7))
+			var lat []time.Duration
+			var n int
+			var bytes int64
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				nb, err := do(r)
+				if err != nil {
+					mu.Lock()
+					firstErr = err
+					mu.Unlock()
+					return
+				}
+				lat = append(lat, time.Since(t0))
+				n++
+				bytes += nb
+			}
+			mu.Lock()
+			res.n += n
+			res.bytes += bytes
+			res.lat = append(res.lat, lat...)
+			mu.Unlock()
+		}(uint64(w))
+	}
+	wg.Wait()
+	res.dur = time.Since(start)
+	if firstErr != nil {
+		b.Fatal(firstErr)
+	}
+	return res
+}
+
+var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, DisableCompression: true}}
+
+func httpGet(url string) (int64, error) {
+	res, err := client.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	n, err := io.Copy(io.Discard, res.Body)
+	if res.StatusCode != 200 && res.StatusCode != 204 {
+		return n, fmt.Errorf("GET %s: %d", url, res.StatusCode)
+	}
+	return n, err
+}
+
+// dbItems runs the server's SQL for a page directly: count and page in one batch,
+// reading every row's bytes, as the server does before writing them out.
+func dbItems(pool *pgxpool.Pool, q store.ItemsQuery) (int64, error) {
+	coll, _ := store.CollectionByID("parcels")
+	csql, cargs, fsql, fargs, err := coll.ItemsSQL(q)
+	if err != nil {
+		return 0, err
+	}
+	ctx := context.Background()
+	batch := &pgx.Batch{}
+	batch.Queue(csql, cargs...)
+	batch.Queue(fsql, fargs...)
+	br := pool.SendBatch(ctx, batch)
+	defer br.Close()
+	var n int64
+	if err := br.QueryRow().Scan(&n); err != nil {
+		return 0, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		return 0, err
+	}
+	var bytes int64
+	for rows.Next() {
+		bytes += int64(len(rows.RawValues()[1]))
+	}
+	rows.Close()
+	return bytes, rows.Err()
+}
+
+// wrkLoad drives the server with wrk (C, cheap on the 2 shared cores) from `conns`
+// connections; the Lua body defines request() to pick each URL. Falls back to the Go
+// load generator when wrk is absent.
+func wrkLoad(b *testing.B, base, lua string, fallback func(r *rand.Rand) (int64, error)) result {
+	b.Helper()
+	if _, err := exec.LookPath("wrk"); err != nil {
+		fmt.Fprintln(os.Stderr, "wrk not installed (apt-get install wrk): using the Go load generator")
+		return load(b, loadPeriod, fallback)
+	}
+	script := filepath.Join(b.TempDir(), "load.lua")
+	os.WriteFile(script, []byte("math.randomseed(42)\n"+lua), 0o644)
+	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(loadPeriod.Seconds())),
+		"--latency", "-s", script, base).CombinedOutput()
+	if err != nil {
+		b.Fatalf("wrk: %v\n%s", err, out)
+	}
+	text := string(out)
+	if strings.Contains(text, "Non-2xx") {
+		b.Fatalf("wrk saw errors:\n%s", text)
+	}
+	rate := regexp.MustCompile(`Requests/sec:\s+([\d.]+)`).FindStringSubmatch(text)
+	p99 := regexp.MustCompile(`\s99%\s+([\d.]+)(us|ms|s)`).FindStringSubmatch(text)
+	if rate == nil || p99 == nil {
+		b.Fatalf("cannot read wrk output:\n%s", text)
+	}
+	rps, _ := strconv.ParseFloat(rate[1], 64)
+	lat, _ := strconv.ParseFloat(p99[1], 64)
+	switch p99[2] {
+	case "us":
+		lat /= 1000
+	case "s":
+		lat *= 1000
+	}
+	// A result with the measured rate over the period and a latency sample at the p99.
+	n := int(rps * loadPeriod.Seconds())
+	return result{n: n, dur: loadPeriod, lat: []time.Duration{time.Duration(lat * float64(time.Millisecond))}, wrk: true}
+}
+
+func report(b *testing.B, name string, httpRes, dbRes result) {
+	b.ReportMetric(httpRes.rate(), "req/s")
+	b.ReportMetric(dbRes.rate(), "db_req/s")
+	b.ReportMetric(httpRes.rate()/dbRes.rate(), "ratio")
+	b.ReportMetric(httpRes.p(0.99), "p99_ms")
+	b.ReportMetric(dbRes.p(0.99), "db_p99_ms")
+	fmt.Fprintf(os.Stderr, "%s: http %.0f req/s (p99 %.1f ms), db %.0f req/s (p99 %.1f ms)\n",
+		name, httpRes.rate(), httpRes.p(0.99), dbRes.rate(), dbRes.p(0.99))
+}
+
+// onlyOnce makes a duration-based load test report one result whatever b.N is.
+func onlyOnce(b *testing.B) bool {
+	if b.N > 1 {
+		b.Skip("run with -benchtime=1x")
+	}
+	return true
+}
+
+// BenchmarkServePages: pages of 1000 parcels at random keyset positions.
+// Target: HTTP rate ≥ 70 % of the database-only rate.
+func BenchmarkServePages(b *testing.B) {
+	onlyOnce(b)
+	srv := sharedServer(b)
+	pool := big.pool
+	maxID := int64(count(pool, "parcels"))
+	h := wrkLoad(b, srv.url, fmt.Sprintf(`request = function()
+  return wrk.format("GET", "/collections/parcels/items?limit=1000&after=" .. math.random(0, %d))
+end`, maxID-1), func(r *rand.Rand) (int64, error) {
+		return httpGet(srv.url + "/collections/parcels/items?limit=1000&after=" + strconv.FormatInt(r.Int64N(maxID), 10))
+	})
+	d := load(b, loadPeriod, func(r *rand.Rand) (int64, error) {
+		return dbItems(pool, store.ItemsQuery{Limit: 1000, After: r.Int64N(maxID)})
+	})
+	report(b, "pages", h, d)
+}
+
+// randomBox is a ~500 m square somewhere over the data.
+func randomBox(r *rand.Rand) geo.BBox {
+	x := 120.58 + r.Float64()*0.55
+	y := 27.70 + r.Float64()*0.45
+	return geo.BBox{MinX: x, MinY: y, MaxX: x + 0.005, MaxY: y + 0.0045}
+}
+
+// BenchmarkServeBBox: small bbox queries (default page size).
+// Targets: ≥ 70 % of the database-only rate; p99 < 20 ms at 8 connections.
+func BenchmarkServeBBox(b *testing.B) {
+	onlyOnce(b)
+	srv := sharedServer(b)
+	pool := big.pool
+	h := wrkLoad(b, srv.url, `request = function()
+  local x = 120.58 + math.random() * 0.55
+  local y = 27.70 + math.random() * 0.45
+  return wrk.format("GET", string.format("/collections/parcels/items?bbox=%.6f,%.6f,%.6f,%.6f", x, y, x + 0.005, y + 0.0045))
+end`, func(r *rand.Rand) (int64, error) {
+		bb := randomBox(r)
+		return httpGet(fmt.Sprintf("%s/collections/parcels/items?bbox=%.6f,%.6f,%.6f,%.6f", srv.url, bb.MinX, bb.MinY, bb.MaxX, bb.MaxY))
+	})
+	d := load(b, loadPeriod, func(r *rand.Rand) (int64, error) {
+		bb := randomBox(r)
+		return dbItems(pool, store.ItemsQuery{Limit: 100, BBox: &bb})
+	})
+	report(b, "bbox", h, d)
+}
+
+// BenchmarkExport streams 50,000 parcels in one response from a fresh server process.
+// Targets: ≥ 150 MB/s; server peak memory < 100 MB.
+func BenchmarkExport(b *testing.B) {
+	onlyOnce(b)
+	bigData(b)
+	srv := startServer(b)
+	defer srv.stop()
+	base := srv.peakRSS()
+	t0 := time.Now()
+	n, err := httpGet(srv.url + "/collections/parcels/items?limit=50000")
+	if err != nil {
+		b.Fatal(err)
+	}
+	dur := time.Since(t0)
+	t1 := time.Now()
+	dbBytes, err := dbItems(big.pool, store.ItemsQuery{Limit: 50000})
+	if err != nil {
+		b.Fatal(err)
+	}
+	dbDur := time.Since(t1)
+	b.ReportMetric(float64(n)/1e6/dur.Seconds(), "MB/s")
+	b.ReportMetric(float64(dbBytes)/1e6/dbDur.Seconds(), "db_MB/s")
+	b.ReportMetric(float64(n)/1e6, "MB")
+	b.ReportMetric(srv.peakRSS(), "rss_MB")
+	fmt.Fprintf(os.Stderr, "export: %.1f MB in %.2fs = %.0f MB/s (db alone %.0f MB/s); server RSS %.0f MB before, %.0f MB peak\n",
+		float64(n)/1e6, dur.Seconds(), float64(n)/1e6/dur.Seconds(), float64(dbBytes)/1e6/dbDur.Seconds(), base, srv.peakRSS())
+}
+
+// z14Tiles are the z14 tiles that hold parcels (Web Mercator tile of each centroid).
+func z14Tiles(b *testing.B, pool *pgxpool.Pool) [][3]int {
+	rows, err := pool.Query(context.Background(), `SELECT DISTINCT
+  floor((ST_X(c) + 180) / 360 * 16384)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 16384)::int
+FROM (SELECT ST_Centroid(geom) c FROM parcels) s ORDER BY 1, 2`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out [][3]int
+	for rows.Next() {
+		var x, y int
+		rows.Scan(&x, &y)
+		out = append(out, [3]int{14, x, y})
+	}
+	return out
+}
+
+// BenchmarkTilesZ14: all three layers at z14. Target: ≥ 90 % of the database-only rate.
+func BenchmarkTilesZ14(b *testing.B) {
+	onlyOnce(b)
+	srv := sharedServer(b)
+	pool := big.pool
+	tiles := z14Tiles(b, pool)
+	layers := store.TileLayers()
+	var lua strings.Builder
+	lua.WriteString("tiles = {")
+	for _, t := range tiles {
+		fmt.Fprintf(&lua, "\"/tiles/districts,block_lines,parcels/%d/%d/%d.mvt\",", t[0], t[1], t[2])
+	}
+	lua.WriteString("}\nrequest = function()\n  return wrk.format(\"GET\", tiles[math.random(1, #tiles)])\nend\n")
+	h := wrkLoad(b, srv.url, lua.String(), func(r *rand.Rand) (int64, error) {
+		t := tiles[r.IntN(len(tiles))]
+		return httpGet(fmt.Sprintf("%s/tiles/districts,block_lines,parcels/%d/%d/%d.mvt", srv.url, t[0], t[1], t[2]))
+	})
+	d := load(b, loadPeriod, func(r *rand.Rand) (int64, error) {
+		t := tiles[r.IntN(len(tiles))]
+		sql, args := store.TileSQL(layers, t[0], t[1], t[2], nil)
+		var tile []byte
+		err := pool.QueryRow(context.Background(), sql, args...).Scan(&tile)
+		return int64(len(tile)), err
+	})
+	report(b, "tiles z14", h, d)
+}

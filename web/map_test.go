@@ -1,0 +1,118 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+
+	"github.com/landreg/landreg/api"
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/web"
+)
+
+// chromiumPath is Debian's chromium (apt-get install -y chromium).
+const chromiumPath = "/usr/bin/chromium"
+
+// TestMapInBrowser serves the demo city from a real landreg HTTP server on a free port
+// and drives /map/ in headless Chromium through e2e/map.mjs (playwright-core): it waits
+// for the layers and panels, checks the district panel's block-line figures against
+// GET /v1/districts/330304/quota, clicks a parcel and checks its card, and saves
+// test-output/map.png at the repository root.
+func TestMapInBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s is absent: install Debian's chromium (apt-get install -y chromium) to run the browser test", chromiumPath)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node is not on PATH: install Node.js 20+ and run make web to run the browser test")
+	}
+	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
+		t.Skip("web/node_modules is missing: run make web (scripts/web.sh) to run the browser test")
+	}
+	if !web.HasVendor() {
+		t.Fatal("web/map/vendor/maplibre-gl.js was not embedded although web/node_modules exists: run make web, then test again")
+	}
+
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	if _, err := fixtures.Load(ctx, pool); err != nil {
+		t.Fatalf("load fixtures: %v", err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
+	defer srv.Close()
+
+	const district = "330304"
+	// A large parcel of the district, current since before the date the test picks, that
+	// touches no other (so a click at the centre of its largest inscribed circle can only
+	// hit it), and the extent of the district's parcels for the screenshot.
+	var (
+		id       int64
+		zddm     string
+		lon, lat float64
+	)
+	err = pool.QueryRow(ctx, `
+		SELECT p.id, p.zddm, ST_X(c.center), ST_Y(c.center)
+		FROM parcels p, LATERAL ST_MaximumInscribedCircle(p.geom) c
+		WHERE p.xzqdm = $1 AND p.valid_from <= '2025-06-30'
+		  AND NOT EXISTS (SELECT 1 FROM parcels q WHERE q.id <> p.id AND ST_DWithin(q.geom, p.geom, 0.00005))
+		ORDER BY c.radius DESC, p.id LIMIT 1`, district).Scan(&id, &zddm, &lon, &lat)
+	if err != nil {
+		t.Fatalf("pick a parcel: %v", err)
+	}
+	var view [4]float64
+	if err := pool.QueryRow(ctx, `SELECT ST_XMin(b), ST_YMin(b), ST_XMax(b), ST_YMax(b)
+		FROM (SELECT ST_Extent(geom)::geometry b FROM parcels WHERE xzqdm = $1) s`,
+		district).Scan(&view[0], &view[1], &view[2], &view[3]); err != nil {
+		t.Fatalf("district parcels' extent: %v", err)
+	}
+
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	outDir := filepath.Join(root, "test-output")
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	screenshot := filepath.Join(outDir, "map.png")
+	_ = os.Remove(screenshot)
+
+	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(runCtx, node, filepath.Join("e2e", "map.mjs"))
+	cmd.Env = append(os.Environ(),
+		"LANDREG_URL="+srv.URL,
+		"LANDREG_CHROMIUM="+chromiumPath,
+		"LANDREG_DISTRICT="+district,
+		"LANDREG_PARCEL_ID="+strconv.FormatInt(id, 10),
+		"LANDREG_PARCEL_ZDDM="+zddm,
+		"LANDREG_PARCEL_LONLAT="+fmt.Sprintf("%.7f,%.7f", lon, lat),
+		"LANDREG_VIEW_BBOX="+fmt.Sprintf("%.7f,%.7f,%.7f,%.7f", view[0], view[1], view[2], view[3]),
+		"LANDREG_SCREENSHOT="+screenshot,
+	)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.WaitDelay = 10 * time.Second
+	err = cmd.Run()
+	t.Logf("e2e/map.mjs (parcel %d %s at %.6f,%.6f):\n%s", id, zddm, lon, lat, out.String())
+	if runCtx.Err() != nil {
+		t.Fatalf("browser test timed out after 4 minutes")
+	}
+	if err != nil {
+		t.Fatalf("browser test failed: %v", err)
+	}
+	if fi, err := os.Stat(screenshot); err != nil || fi.Size() < 10_000 {
+		t.Fatalf("screenshot %s missing or too small (%v)", screenshot, err)
+	}
+	t.Logf("screenshot: %s", screenshot)
+}
