@@ -326,11 +326,30 @@ func (f *fcWriter) Begin(matched int64) error {
 	h.Set(echo.HeaderContentType, mtGeoJSON)
 	h.Set("Content-Crs", "<"+f.crs+">")
 	h.Set("OGC-NumberMatched", strconv.FormatInt(matched, 10))
-	f.res.WriteHeader(http.StatusOK)
 	f.w = writerPool.Get().(*bufio.Writer)
-	f.w.Reset(f.res)
+	f.w.Reset(lazyHeader{f.res})
 	_, err := f.w.WriteString(`{"type":"FeatureCollection","numberMatched":` + strconv.FormatInt(matched, 10) + `,"features":[`)
 	return err
+}
+
+// finish sends what is left. A page that fits the buffer goes out with a
+// Content-Length in one write; a larger one has been streaming (chunked) all along.
+func (f *fcWriter) finish() error {
+	if !f.res.Committed {
+		f.res.Header().Set(echo.HeaderContentLength, strconv.Itoa(f.w.Buffered()))
+	}
+	return f.w.Flush()
+}
+
+// lazyHeader sends the status line on the first write, so a response that turns out
+// small can still be given a Content-Length.
+type lazyHeader struct{ res *echo.Response }
+
+func (l lazyHeader) Write(p []byte) (int, error) {
+	if !l.res.Committed {
+		l.res.WriteHeader(http.StatusOK)
+	}
+	return l.res.Write(p)
 }
 
 func (f *fcWriter) Feature(_ int64, feature []byte) error {
@@ -391,7 +410,7 @@ func (s *Server) items(c echo.Context) error {
 	page, err := coll.Items(ctx, s.pool, q, fw)
 	defer fw.release()
 	if err != nil {
-		if fw.w == nil {
+		if !c.Response().Committed {
 			return filterOr(err) // nothing sent yet: a proper problem response
 		}
 		// Mid-stream failure: the status is gone; cut the connection so the client
@@ -405,7 +424,7 @@ func (s *Server) items(c echo.Context) error {
 		return nil
 	}
 	fw.w.WriteString("}")
-	return fw.w.Flush()
+	return fw.finish()
 }
 
 // filterOr turns a filter compilation error into a 400.

@@ -59,7 +59,8 @@ func TestMain(m *testing.M) {
 	}
 	if big.pool != nil {
 		big.pool.Close()
-		if u := os.Getenv(dbtest.EnvURL); u != "" {
+		// LANDREG_BENCH_KEEP=1 keeps the data set for profiling by hand.
+		if u := os.Getenv(dbtest.EnvURL); u != "" && os.Getenv("LANDREG_BENCH_KEEP") == "" {
 			dbtest.DropDatabase(u, bigName)
 		}
 	}
@@ -138,7 +139,7 @@ func startServer(b *testing.B, args ...string) *server {
 		}
 	}
 	cmd := exec.Command(big.bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--no-fixtures",
-		"--database-url", big.url, "--limit-max", "100000", "--max-conns", "16"}, args...)...)
+		"--database-url", big.url, "--limit-max", "100000"}, args...)...)
 	cmd.Env = os.Environ()
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = io.Discard // one log line per request would measure the log, not the server
@@ -290,7 +291,7 @@ func dbItems(pool *pgxpool.Pool, q store.ItemsQuery) (int64, error) {
 	return bytes, rows.Err()
 }
 
-// wrkLoad drives the server with wrk (C, cheap on the 2 shared cores) from `conns`
+// wrkLoad drives the server with wrk (C, one thread: cheap on the 2 shared cores) from `conns`
 // connections; the Lua body defines request() to pick each URL. Falls back to the Go
 // load generator when wrk is absent.
 func wrkLoad(b *testing.B, base, lua string, fallback func(r *rand.Rand) (int64, error)) result {
@@ -301,7 +302,7 @@ func wrkLoad(b *testing.B, base, lua string, fallback func(r *rand.Rand) (int64,
 	}
 	script := filepath.Join(b.TempDir(), "load.lua")
 	os.WriteFile(script, []byte("math.randomseed(42)\n"+lua), 0o644)
-	out, err := exec.Command("wrk", "-t2", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(loadPeriod.Seconds())),
+	out, err := exec.Command("wrk", "-t1", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(loadPeriod.Seconds())),
 		"--latency", "-s", script, base).CombinedOutput()
 	if err != nil {
 		b.Fatalf("wrk: %v\n%s", err, out)

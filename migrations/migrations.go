@@ -22,7 +22,9 @@ var files embed.FS
 const lockKey = 7_310_442_001
 
 func provider(db *sql.DB) (*goose.Provider, error) {
-	return goose.NewProvider(goose.DialectPostgres, db, files)
+	// Out-of-order migrations are applied: branches developed in parallel number theirs
+	// independently, and each migration stands on its own.
+	return goose.NewProvider(goose.DialectPostgres, db, files, goose.WithAllowOutofOrder(true))
 }
 
 // Up applies every pending migration; it is a no-op when the schema is current.

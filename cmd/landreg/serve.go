@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 	"time"
 
@@ -27,6 +29,7 @@ func serveCmd() *cobra.Command {
 	var limits api.Limits
 	var maxConns int32
 	var authReads bool
+	var debugAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
@@ -69,6 +72,14 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 				}
 			}
 
+			if debugAddr != "" {
+				// Profiling endpoints on their own (loopback) listener, never on the API port.
+				go func() {
+					if err := http.ListenAndServe(debugAddr, pprofMux()); err != nil {
+						log.Error().Err(err).Msg("debug listener")
+					}
+				}()
+			}
 			ln, err := net.Listen("tcp", addr)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
@@ -115,9 +126,20 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
-	cmd.Flags().Int32Var(&maxConns, "max-conns", 16, "database pool size")
+	// About two connections per core: more lets PostgreSQL backends fight over the CPUs
+	// and stretches the latency tail (measured in bench/README.md).
+	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(max(4, 2*runtime.NumCPU())), "database pool size")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
+	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	return cmd
+}
+
+func pprofMux() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func migrateCmd() *cobra.Command {
