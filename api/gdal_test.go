@@ -3,7 +3,6 @@ package api_test
 import (
 	"context"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,10 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
-
-	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 )
 
@@ -29,12 +24,7 @@ func TestGDALClient(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
-	defer srv.Close()
+	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
 	oapif := "OAPIF:" + srv.URL + "/"
 
 	run := func(name string, args ...string) string {

@@ -4,27 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"math"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/paulmach/orb"
-	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 )
 
 func TestOGCFeatures(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
-	defer srv.Close()
+	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
 
 	// A known parcel and its first vertex in every CRS, computed by PostGIS/PROJ.
 	var id int64

@@ -95,6 +95,12 @@ func dbProblem(err error) *Problem {
 		}
 	case "LRR04", "LRA02":
 		p = &Problem{Type: problemBase + "invalid-state", Title: "Invalid state", Status: http.StatusConflict}
+	case "LRP01":
+		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
+	case "LRP02":
+		p = &Problem{Type: problemBase + "retired", Title: "Parcel retired", Status: http.StatusConflict}
+	case "LRE01", "LRE02", "LRE03", "LRE04":
+		p = &Problem{Type: problemBase + "invalid-event", Title: "Invalid event", Status: http.StatusUnprocessableEntity}
 	case "LRA01":
 		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
 	case "57014":

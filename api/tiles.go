@@ -78,6 +78,8 @@ func (s *Server) tile(c echo.Context) error {
 	if len(tile) == 0 {
 		return c.NoContent(http.StatusNoContent)
 	}
+	// With a length the response goes out without chunk framing.
+	h.Set(echo.HeaderContentLength, strconv.Itoa(len(tile)))
 	return c.Blob(http.StatusOK, mtMVT, tile)
 }
 

@@ -5,14 +5,10 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 
 	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/rs/zerolog"
 
-	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 )
 
@@ -27,12 +23,7 @@ func tileOf(lon, lat float64, z int) (int, int) {
 
 func TestVectorTiles(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
-	defer srv.Close()
+	pool, srv, _ := demoServer(t, fixtures.Load)
 
 	var lon, lat float64
 	pool.QueryRow(ctx, `SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM block_lines ORDER BY id LIMIT 1) s`).Scan(&lon, &lat)

@@ -31,6 +31,8 @@ func (s *Server) routesV1(e *echo.Echo) {
 	v1.GET("/quota", s.cityQuota)
 	v1.GET("/districts/:code/quota", s.districtQuota)
 	v1.GET("/districts/:code/quota/history", s.quotaHistory)
+	s.routesParcels(v1)
+	v1.GET("/audit/:report", s.auditReport)
 }
 
 // Area is an area in the three units bureaus publish: m², 亩 and 公顷.

@@ -16,7 +16,6 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -87,12 +86,7 @@ func geomJSON(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) json.Ra
 
 func TestAdjustmentsAPI(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
-	defer srv.Close()
+	pool, srv, _ := demoServer(t, fixtures.Load)
 	tok := func(name, role string) string {
 		s, err := store.CreateToken(ctx, pool, name, role)
 		if err != nil {

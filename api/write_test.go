@@ -5,14 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/rs/zerolog"
-
-	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -20,12 +15,7 @@ import (
 // TestPart4Writes edits block lines over HTTP the way QGIS 3.34 does.
 func TestPart4Writes(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
-	defer srv.Close()
+	pool, srv, _ := demoServer(t, fixtures.Load)
 	secret, _ := store.CreateToken(ctx, pool, "qgis-zhang", "planner")
 	planner := client{t, srv.URL, secret}
 	anon := client{t, srv.URL, ""}

@@ -179,3 +179,15 @@ func dbCmd() *cobra.Command {
 	cmd.AddCommand(start, stop, status)
 	return cmd
 }
+
+// withDB runs fn on the selected database (starting the private cluster if needed and
+// stopping it after), for the commands that do one job and exit.
+func (f *dbFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, pool *pgxpool.Pool) error) error {
+	log := newLogger()
+	sess, err := f.open(cmd.Context(), log, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer sess.close(cmd.Context(), log)
+	return fn(cmd.Context(), sess.pool)
+}

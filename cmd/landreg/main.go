@@ -24,7 +24,7 @@ Without DATABASE_URL it runs a private PostgreSQL + PostGIS cluster under --data
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), fixturesCmd(), dbCmd(), tokenCmd(), versionCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), fixturesCmd(), dbCmd(), tokenCmd(), auditCmd(), versionCmd())
 	if err := root.Execute(); err != nil {
 		// One line, so scripts and people see the cause at once.
 		fmt.Fprintln(os.Stderr, "landreg: "+strings.Join(strings.Fields(err.Error()), " "))

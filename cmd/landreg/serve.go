@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/landreg/landreg/api"
@@ -149,25 +150,21 @@ func migrateCmd() *cobra.Command {
 		Short: "Apply pending schema migrations (a no-op when current)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := newLogger()
-			sess, err := db.open(cmd.Context(), log, store.Options{})
-			if err != nil {
-				return err
-			}
-			defer sess.close(cmd.Context(), log)
-			applied, err := migrations.Up(cmd.Context(), sess.pool)
-			if err != nil {
-				return err
-			}
-			cur, _, err := migrations.Status(cmd.Context(), sess.pool)
-			if err != nil {
-				return err
-			}
-			for _, a := range applied {
-				fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "schema at version %d\n", cur)
-			return nil
+			return db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				applied, err := migrations.Up(ctx, pool)
+				if err != nil {
+					return err
+				}
+				cur, _, err := migrations.Status(ctx, pool)
+				if err != nil {
+					return err
+				}
+				for _, a := range applied {
+					fmt.Fprintln(cmd.OutOrStdout(), "applied", a)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "schema at version %d\n", cur)
+				return nil
+			})
 		},
 	}
 	db.register(cmd)
@@ -182,21 +179,17 @@ func fixturesCmd() *cobra.Command {
 		Short: "Migrate, then load the demo fixtures into an empty database",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := newLogger()
-			sess, err := db.open(cmd.Context(), log, store.Options{})
-			if err != nil {
-				return err
-			}
-			defer sess.close(cmd.Context(), log)
-			if _, err := migrations.Up(cmd.Context(), sess.pool); err != nil {
-				return err
-			}
-			n, err := fixtures.LoadDemo(cmd.Context(), sess.pool)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "loaded %+v\n", n)
-			return nil
+			return db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				if _, err := migrations.Up(ctx, pool); err != nil {
+					return err
+				}
+				n, err := fixtures.LoadDemo(ctx, pool)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "loaded %+v\n", n)
+				return nil
+			})
 		},
 	}
 	db.register(load)

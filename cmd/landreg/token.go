@@ -1,9 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"text/tabwriter"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/spf13/cobra"
 
 	"github.com/landreg/landreg/migrations"
@@ -27,22 +29,18 @@ func tokenCmd() *cobra.Command {
 			if name == "" {
 				return fmt.Errorf("--name is required: it is recorded as the actor of every write")
 			}
-			log := newLogger()
-			sess, err := db.open(cmd.Context(), log, store.Options{})
-			if err != nil {
-				return err
-			}
-			defer sess.close(cmd.Context(), log)
-			if _, err := migrations.Up(cmd.Context(), sess.pool); err != nil {
-				return err
-			}
-			secret, err := store.CreateToken(cmd.Context(), sess.pool, name, role)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintln(cmd.OutOrStdout(), secret)
-			fmt.Fprintf(cmd.ErrOrStderr(), "token for %s (%s): use it as 'Authorization: Bearer <token>'; it is not shown again\n", name, role)
-			return nil
+			return db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				if _, err := migrations.Up(ctx, pool); err != nil {
+					return err
+				}
+				secret, err := store.CreateToken(ctx, pool, name, role)
+				if err != nil {
+					return err
+				}
+				fmt.Fprintln(cmd.OutOrStdout(), secret)
+				fmt.Fprintf(cmd.ErrOrStderr(), "token for %s (%s): use it as 'Authorization: Bearer <token>'; it is not shown again\n", name, role)
+				return nil
+			})
 		},
 	}
 	create.Flags().StringVar(&role, "role", "", "planner | registrar | auditor | admin")
@@ -55,13 +53,11 @@ func tokenCmd() *cobra.Command {
 		Short: "List tokens (names and roles, never secrets)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			log := newLogger()
-			sess, err := ldb.open(cmd.Context(), log, store.Options{})
-			if err != nil {
+			var tokens []store.Token
+			err := ldb.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) (err error) {
+				tokens, err = store.ListTokens(ctx, pool)
 				return err
-			}
-			defer sess.close(cmd.Context(), log)
-			tokens, err := store.ListTokens(cmd.Context(), sess.pool)
+			})
 			if err != nil {
 				return err
 			}
@@ -85,16 +81,12 @@ func tokenCmd() *cobra.Command {
 		Short: "Revoke a token by name",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			log := newLogger()
-			sess, err := rdb.open(cmd.Context(), log, store.Options{})
-			if err != nil {
-				return err
-			}
-			defer sess.close(cmd.Context(), log)
-			if err := store.RevokeToken(cmd.Context(), sess.pool, args[0]); err != nil {
-				return fmt.Errorf("revoke %s: %w", args[0], err)
-			}
-			return nil
+			return rdb.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				if err := store.RevokeToken(ctx, pool, args[0]); err != nil {
+					return fmt.Errorf("revoke %s: %w", args[0], err)
+				}
+				return nil
+			})
 		},
 	}
 	rdb.register(revoke)

@@ -1,0 +1,28 @@
+package api_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/rs/zerolog"
+
+	"github.com/landreg/landreg/api"
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+)
+
+// demoServer is a fresh database loaded by load (fixtures.Load or LoadDemo) and a real
+// HTTP server on a free port over it, closed when the test ends.
+func demoServer(t *testing.T, load func(context.Context, *pgxpool.Pool) (fixtures.Counts, error)) (*pgxpool.Pool, *httptest.Server, fixtures.Counts) {
+	t.Helper()
+	pool := dbtest.New(t)
+	counts, err := load(context.Background(), pool)
+	if err != nil {
+		t.Fatalf("load fixtures: %v", err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)))
+	t.Cleanup(srv.Close)
+	return pool, srv, counts
+}

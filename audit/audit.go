@@ -1,0 +1,265 @@
+// Package audit builds the auditors' reports (审计报表, domain.md §7) as report tables,
+// for the HTTP API and the CLI alike: idle land by district and category, the idle-land
+// ledger, status changes between two dates, a parcel's dossier, data-quality findings
+// and 亩均 figures.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/codes"
+	"github.com/landreg/landreg/report"
+	"github.com/landreg/landreg/store"
+)
+
+// Params are a report's inputs; each report uses some of them.
+type Params struct {
+	Date     time.Time // as of
+	From, To time.Time // status changes
+	District string    // "" = every district
+	Years    int       // idle at least this many years
+	Year     int       // 亩均 year
+	ParcelID int64     // dossier
+}
+
+// Report is one kind of report.
+type Report struct {
+	Name  string
+	Title string
+	// Geo: the rows have geometry (GeoJSON output).
+	Geo   bool
+	Build func(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error)
+}
+
+// Reports by name, as used in URLs (/v1/audit/{name}) and on the command line.
+var Reports = map[string]Report{
+	"idle":         {"idle", "闲置低效用地汇总 Idle and inefficient land by district and category", false, idleSummary},
+	"idle-parcels": {"idle-parcels", "闲置土地台账 Idle-land ledger", true, idleParcels},
+	"changes":      {"changes", "宗地状态变化 Status changes", true, statusChanges},
+	"quality":      {"quality", "数据质量问题 Data-quality findings", true, dataQuality},
+	"dossier":      {"dossier", "一宗一档 Parcel dossier", false, dossier},
+	"mujun":        {"mujun", "亩均效益（预览） Per-mu performance (preview)", false, mujun},
+}
+
+// Names lists the report names in order.
+func Names() []string {
+	out := make([]string, 0, len(Reports))
+	for k := range Reports {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+func col(key, header string, kind report.Kind) report.Column {
+	return report.Column{Key: key, Header: header, Kind: kind}
+}
+
+func idleSummary(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
+	rows, err := store.IdleSummary(ctx, pool, p.Date, p.District)
+	if err != nil {
+		return nil, err
+	}
+	t := &report.Table{Title: fmt.Sprintf("闲置低效用地汇总（%s）", p.Date.Format(time.DateOnly)), Columns: []report.Column{
+		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("district", "行政区 District", report.Text),
+		col("category", "状态 Category", report.Text),
+		col("category_zh", "状态名称 Category (zh)", report.Text),
+		col("parcels", "宗数 Parcels", report.Integer),
+		col("registered_mu", "登记面积（亩） Registered area (mu)", report.Number),
+		col("computed_mu", "计算面积（亩） Computed area (mu)", report.Number),
+		col("unused_m2", "未利用面积（m²） Unused area (m²)", report.Number),
+		col("idle_fee_wan", "应缴闲置费（万元） Idle fee due (10k CNY)", report.Number),
+		col("low_efficient", "低效企业宗数 Low-efficiency parcels", report.Integer),
+	}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []any{r.Xzqdm, r.District, r.Category, r.CategoryZh, int64(r.Parcels),
+			round(r.RegisteredMu, 4), round(r.ComputedMu, 4), round(r.UnusedM2, 2), round(r.IdleFeeWan, 2), int64(r.LowEfficient)})
+	}
+	return t, nil
+}
+
+func idleParcels(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
+	rows, err := store.IdleParcels(ctx, pool, p.Date, p.District, p.Years)
+	if err != nil {
+		return nil, err
+	}
+	title := fmt.Sprintf("闲置土地台账（%s）", p.Date.Format(time.DateOnly))
+	if p.Years > 0 {
+		title = fmt.Sprintf("闲置满 %d 年的宗地（%s）", p.Years, p.Date.Format(time.DateOnly))
+	}
+	t := &report.Table{Title: title, Columns: []report.Column{
+		col("zddm", "宗地代码 Parcel code", report.Text),
+		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("district", "行政区 District", report.Text),
+		col("holder", "权利人 Holder", report.Text),
+		col("holder_uscc", "统一社会信用代码 USCC", report.Text),
+		col("contract_no", "出让合同号 Contract", report.Text),
+		col("agreed_start", "约定开工日期 Agreed start", report.Date),
+		col("deadline", "开工期限 Start deadline", report.Date),
+		col("category", "状态 Category", report.Text),
+		col("category_zh", "状态名称 Category (zh)", report.Text),
+		col("since", "起始日期 Since", report.Date),
+		col("days_idle", "闲置天数 Days idle", report.Integer),
+		col("registered_mu", "登记面积（亩） Registered area (mu)", report.Number),
+		col("computed_mu", "计算面积（亩） Computed area (mu)", report.Number),
+		col("idle_fee_wan", "应缴闲置费（万元） Idle fee due (10k CNY)", report.Number),
+		col("next_step", "下一步 Next legal step", report.Text),
+	}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.District, r.Holder, r.HolderUSCC, r.ContractNo, r.AgreedStart,
+			r.Deadline, r.Category, r.CategoryZh, r.Since, int64(r.DaysIdle), roundp(r.RegisteredMu, 4), round(r.ComputedMu, 4),
+			round(r.IdleFeeWan, 2), r.NextStep})
+		t.Geometry = append(t.Geometry, r.Geometry)
+	}
+	return t, nil
+}
+
+func statusChanges(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
+	rows, err := store.StatusChanges(ctx, pool, p.From, p.To, p.District)
+	if err != nil {
+		return nil, err
+	}
+	t := &report.Table{Title: fmt.Sprintf("宗地状态变化（%s → %s）", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)), Columns: []report.Column{
+		col("zddm", "宗地代码 Parcel code", report.Text),
+		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("holder", "权利人 Holder", report.Text),
+		col("from", "原状态 From", report.Text),
+		col("from_zh", "原状态名称 From (zh)", report.Text),
+		col("to", "新状态 To", report.Text),
+		col("to_zh", "新状态名称 To (zh)", report.Text),
+		col("since", "新状态起始 Since", report.Date),
+		col("registered_mu", "登记面积（亩） Registered area (mu)", report.Number),
+	}}
+	for _, r := range rows {
+		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.Holder, r.FromCategory, r.FromZh, r.ToCategory, r.ToZh, r.Since, roundp(r.RegisteredMu, 4)})
+		t.Geometry = append(t.Geometry, r.Geometry)
+	}
+	return t, nil
+}
+
+func dataQuality(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
+	found, err := store.DataQuality(ctx, pool, p.District)
+	if err != nil {
+		return nil, err
+	}
+	// Check digits are Go's to compute (codes.USCC); the database checks the format only.
+	holders, err := store.HolderCodes(ctx, pool, p.District)
+	if err != nil {
+		return nil, err
+	}
+	for uscc, parcels := range holders {
+		if err := codes.USCC(uscc); err != nil {
+			for _, f := range parcels {
+				f.Kind, f.KindZh, f.Detail = "INVALID_USCC", "统一社会信用代码无效", err.Error()
+				found = append(found, f)
+			}
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool { return found[i].Kind < found[j].Kind })
+	t := &report.Table{Title: "数据质量问题 Data-quality findings", Columns: []report.Column{
+		col("kind", "问题类型 Finding", report.Text),
+		col("kind_zh", "问题 Finding (zh)", report.Text),
+		col("zddm", "宗地代码 Parcel code", report.Text),
+		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("detail", "说明 Detail", report.Text),
+	}}
+	for _, f := range found {
+		t.Rows = append(t.Rows, []any{f.Kind, f.KindZh, f.Zddm, f.Xzqdm, f.Detail})
+		t.Geometry = append(t.Geometry, f.Geometry)
+	}
+	return t, nil
+}
+
+func dossier(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
+	d, err := store.ParcelDossier(ctx, pool, p.ParcelID)
+	if err != nil {
+		return nil, err
+	}
+	t := &report.Table{Title: fmt.Sprintf("一宗一档 parcel %d", p.ParcelID), Columns: []report.Column{
+		col("when", "时间 When", report.Text),
+		col("kind", "类别 Kind", report.Text),
+		col("what", "内容 What", report.Text),
+		col("who", "操作人 Who", report.Text),
+		col("why", "原因 Why", report.Text),
+	}}
+	for _, v := range d.Versions {
+		to := "…"
+		if v.ValidTo != nil {
+			to = *v.ValidTo
+		}
+		what := fmt.Sprintf("version %d valid %s – %s", v.Version, v.ValidFrom, to)
+		if v.Retired {
+			what += " (retired 注销)"
+		}
+		t.Rows = append(t.Rows, []any{v.SysFrom.UTC().Format(time.RFC3339), "version 版本", what + " " + string(v.Properties), v.CreatedBy, v.Reason})
+	}
+	for _, e := range d.Events {
+		t.Rows = append(t.Rows, []any{e.EventDate, "event 事件", e.Type + " " + string(e.Payload), e.RecordedBy, e.Reason})
+	}
+	for _, a := range d.Audit {
+		body := a.New
+		if body == nil {
+			body = a.Old
+		}
+		t.Rows = append(t.Rows, []any{a.At.UTC().Format(time.RFC3339), "audit 审计", a.Table + " " + a.Op + " " + compact(body), a.Actor, a.Reason})
+	}
+	return t, nil
+}
+
+func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
+	ms, err := store.MujunYear(ctx, pool, p.Year, p.District)
+	if err != nil {
+		return nil, err
+	}
+	t := &report.Table{Title: fmt.Sprintf("%d 年亩均效益（非官方预览） Per-mu performance %d (unofficial preview)", p.Year, p.Year), Columns: []report.Column{
+		col("uscc", "统一社会信用代码 USCC", report.Text),
+		col("name", "企业名称 Enterprise", report.Text),
+		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("land_mu", "用地面积（亩） Land (mu)", report.Number),
+		col("land_source", "面积来源 Land source", report.Text),
+		col("tax_wan", "税收（万元） Tax (10k CNY)", report.Number),
+		col("va_wan", "增加值（万元） Value added (10k CNY)", report.Number),
+		col("tax_per_mu_wan", "亩均税收（万元/亩） Tax per mu", report.Number),
+		col("va_per_mu_wan", "亩均增加值（万元/亩） Value added per mu", report.Number),
+		col("low_efficiency", "低效企业 Low efficiency", report.Text),
+		col("preview_score", "预览得分（非官方） Preview score (unofficial)", report.Number),
+		col("preview_class", "预览分类（非官方） Preview class (unofficial)", report.Text),
+	}}
+	for _, m := range ms {
+		low := "否 no"
+		if m.LowEfficiency {
+			low = "是 yes"
+		}
+		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, round(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
+			round(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), low, round(m.PreviewScore, 2), m.PreviewClass})
+	}
+	return t, nil
+}
+
+func compact(b json.RawMessage) string {
+	if len(b) > 400 {
+		return string(b[:400]) + "…"
+	}
+	return string(b)
+}
+
+func round(v float64, d int) float64 {
+	p := math.Pow10(d)
+	return math.Round(v*p) / p
+}
+
+func roundp(v *float64, d int) *float64 {
+	if v == nil {
+		return nil
+	}
+	r := round(*v, d)
+	return &r
+}

@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/store"
+)
+
+// The idle-status benchmarks of issue 4 classify a 200,000-parcel province: the demo
+// fixtures (330 parcels, 2,971 events) plus 606 copies of every parcel with its events,
+// spread over 90 synthetic county districts (339901–339990, ≈ 2,200 parcels each, the
+// size of a Zhejiang county's industrial register). Building it runs every parcel and
+// event trigger (≈ 2½ minutes), so it is built once per benchmark process into a
+// persistent database, which the next run recreates.
+
+const (
+	idleDBName    = "landreg_bench_idle"
+	idleCopies    = 606 // (1 + 606) × 330 = 200,310 parcels
+	idleDistricts = 90
+)
+
+var idleData struct {
+	once sync.Once
+	pool *pgxpool.Pool
+	err  error
+}
+
+const (
+	idleDistrictsSQL = `INSERT INTO districts (xzqdm, name, geom, synthetic)
+SELECT (339900 + i)::text, format('合成县%s（示例）', i),
+  ST_Multi(ST_MakeEnvelope(118 + (i % 10) * 0.5, 27 + (i / 10) * 0.3, 118.5 + (i % 10) * 0.5, 27.3 + (i / 10) * 0.3, 4490)), true
+FROM generate_series(1, $1) i`
+
+	// Copy k of fixture parcel p: translated on a grid of ~1 km steps, zddm from (k, p.id),
+	// district 339901 + k mod 90.
+	idleCopyParcelsSQL = `INSERT INTO parcels (zddm, xzqdm, location, project_name, holder_name, holder_uscc,
+  landuse_code, landuse_system, industry_code, registered_area_m2, geom, supply_method, contract_no,
+  contract_date, price_wan, term_years, is_standard_land, agreed_delivery, agreed_start, agreed_completion,
+  agreed_rampup_review, far_min, far_max, coverage_min, invest_intensity_wan_per_mu, tax_per_mu_wan,
+  va_per_mu_wan, energy_va_wan_per_tce, emission_va_wan_per_t, rd_ratio, valid_from)
+SELECT c.xzqdm || substr(c.n, 1, 6) || 'GB' || substr(c.n, 7, 5), c.xzqdm, p.location, p.project_name,
+  p.holder_name, p.holder_uscc, p.landuse_code, p.landuse_system, p.industry_code, p.registered_area_m2,
+  ST_Translate(p.geom, (k % 25) * 0.011, (k / 25) * 0.009), p.supply_method, p.contract_no,
+  p.contract_date, p.price_wan, p.term_years, p.is_standard_land, p.agreed_delivery, p.agreed_start,
+  p.agreed_completion, p.agreed_rampup_review, p.far_min, p.far_max, p.coverage_min,
+  p.invest_intensity_wan_per_mu, p.tax_per_mu_wan, p.va_per_mu_wan, p.energy_va_wan_per_tce,
+  p.emission_va_wan_per_t, p.rd_ratio, p.valid_from
+FROM (SELECT * FROM parcels WHERE xzqdm !~ '^3399') p, generate_series(1, $1) k,
+  LATERAL (SELECT (339901 + k % $2)::text AS xzqdm,
+                  lpad((900000000 + k * 1000 + p.id)::text, 11, '0') AS n) c
+ORDER BY k, p.id`
+
+	// Each copy gets its original's events, in the original's recording order.
+	idleCopyEventsSQL = `INSERT INTO parcel_events (parcel_id, type, event_date, doc_no, payload, reason)
+SELECT n.id, e.type, e.event_date, e.doc_no, e.payload, e.reason
+FROM (SELECT * FROM parcels WHERE xzqdm !~ '^3399') o
+CROSS JOIN generate_series(1, $1) k
+CROSS JOIN LATERAL (SELECT lpad((900000000 + k * 1000 + o.id)::text, 11, '0') AS n) c
+JOIN parcels n ON n.zddm = (339901 + k % $2)::text || substr(c.n, 1, 6) || 'GB' || substr(c.n, 7, 5)
+JOIN parcel_events e ON e.parcel_id = o.id
+ORDER BY n.id, e.id`
+)
+
+func idleBench(b *testing.B) *pgxpool.Pool {
+	b.Helper()
+	idleData.once.Do(func() {
+		url := dbtest.Persistent(b, idleDBName)
+		ctx := context.Background()
+		if idleData.pool, idleData.err = pgxpool.New(ctx, url); idleData.err != nil {
+			return
+		}
+		t0 := time.Now()
+		if _, idleData.err = fixtures.Load(ctx, idleData.pool); idleData.err != nil {
+			return
+		}
+		idleData.err = store.InTx(ctx, idleData.pool, store.Change{Actor: "bench", Reason: "基准测试 / benchmark data"}, func(tx pgx.Tx) error {
+			for _, step := range []struct {
+				sql  string
+				args []any
+			}{{idleDistrictsSQL, []any{idleDistricts}}, {idleCopyParcelsSQL, []any{idleCopies, idleDistricts}},
+				{idleCopyEventsSQL, []any{idleCopies, idleDistricts}}} {
+				if _, err := tx.Exec(ctx, step.sql, step.args...); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if idleData.err == nil {
+			_, idleData.err = idleData.pool.Exec(ctx, "VACUUM ANALYZE")
+		}
+		var parcels, events int
+		idleData.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM parcels), (SELECT count(*) FROM parcel_events)`).Scan(&parcels, &events)
+		fmt.Fprintf(os.Stderr, "idle bench data: %d parcels, %d events in %.0fs\n", parcels, events, time.Since(t0).Seconds())
+	})
+	if idleData.err != nil {
+		b.Fatal(idleData.err)
+	}
+	return idleData.pool
+}
+
+var idleDate = time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+
+// BenchmarkClassify200k: the status of all 200,310 parcels as of one date, computed in
+// the database (every column, reasons included). Target: < 2000 ms.
+func BenchmarkClassify200k(b *testing.B) {
+	pool := idleBench(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM landreg_sys.idle_statuses($1)`, idleDate.Format(time.DateOnly)).Scan(&n); err != nil {
+			b.Fatal(err)
+		}
+		if n != (1+idleCopies)*330 {
+			b.Fatalf("%d statuses", n)
+		}
+	}
+}
+
+// BenchmarkStatusesAt200k: the same through store.StatusesAt, rows transferred to Go.
+// No target; it shows the cost on top of the classification.
+func BenchmarkStatusesAt200k(b *testing.B) {
+	pool := idleBench(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := store.StatusesAt(ctx, pool, idleDate, ""); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkIdleSummaryDistrict: the per-district idle report (district × category:
+// count, 亩, fees) of one ≈ 2,200-parcel county in the 200,000-parcel database.
+// Target: < 200 ms.
+func BenchmarkIdleSummaryDistrict(b *testing.B) {
+	pool := idleBench(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rows, err := store.IdleSummary(ctx, pool, idleDate, "339901")
+		if err != nil || len(rows) == 0 {
+			b.Fatal(rows, err)
+		}
+	}
+}

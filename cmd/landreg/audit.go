@@ -1,0 +1,114 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/spf13/cobra"
+
+	"github.com/landreg/landreg/audit"
+	"github.com/landreg/landreg/report"
+)
+
+func auditCmd() *cobra.Command {
+	var db dbFlags
+	var date, from, to, district, format, out string
+	var years, year int
+	var parcel int64
+	cmd := &cobra.Command{
+		Use:   "audit REPORT",
+		Short: "Auditors' reports: " + strings.Join(audit.Names(), ", "),
+		Long: `Produce an auditors' report, the same as GET /v1/audit/REPORT:
+
+  idle          idle and inefficient land by district and category (counts, 亩, fees)
+  idle-parcels  the idle-land ledger; --years N for parcels idle at least N years
+  changes       parcels whose status changed between --from and --to
+  quality       data-quality findings (area mismatches, overlaps, parcels outside lines …)
+  dossier       one parcel's full history (--parcel ID)
+  mujun         亩均 figures per enterprise for --year, with an unofficial preview class
+
+Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o idle.xlsx`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			r, ok := audit.Reports[args[0]]
+			if !ok {
+				return fmt.Errorf("unknown report %q; reports: %s", args[0], strings.Join(audit.Names(), ", "))
+			}
+			if !slices.Contains(report.Formats, format) || (format == "geojson" && !r.Geo) {
+				return fmt.Errorf("report %s cannot be written as %q", r.Name, format)
+			}
+			p := audit.Params{District: district, Years: years, Year: year, ParcelID: parcel}
+			var err error
+			if p.Date, err = civilDate(date, time.Now()); err != nil {
+				return err
+			}
+			if p.To, err = civilDate(to, p.Date); err != nil {
+				return err
+			}
+			if p.From, err = civilDate(from, p.To.AddDate(-1, 0, 0)); err != nil {
+				return err
+			}
+			if p.Year == 0 {
+				p.Year = p.Date.Year() - 1
+			}
+			if r.Name == "dossier" && parcel == 0 {
+				return fmt.Errorf("the dossier needs --parcel ID")
+			}
+			var t *report.Table
+			err = db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) (err error) {
+				t, err = r.Build(ctx, pool, p)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			var w io.Writer = cmd.OutOrStdout()
+			if out != "" && out != "-" {
+				f, err := os.Create(out)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			if err := report.Write(w, t, format); err != nil {
+				return err
+			}
+			if out != "" && out != "-" {
+				fmt.Fprintf(cmd.ErrOrStderr(), "%s: %d rows → %s\n", t.Title, len(t.Rows), out)
+			}
+			return nil
+		},
+	}
+	db.register(cmd)
+	f := cmd.Flags()
+	f.StringVar(&date, "date", "", "as of this date (YYYY-MM-DD; default today)")
+	f.StringVar(&from, "from", "", "changes: start date (default a year before --to)")
+	f.StringVar(&to, "to", "", "changes: end date (default --date)")
+	f.StringVar(&district, "district", "", "行政区划代码, e.g. 330304 (default: every district)")
+	f.IntVar(&years, "years", 0, "idle-parcels: idle at least this many years")
+	f.IntVar(&year, "year", 0, "mujun: the year (default last year)")
+	f.Int64Var(&parcel, "parcel", 0, "dossier: the parcel id")
+	f.StringVar(&format, "format", "json", "json | csv | xlsx | geojson")
+	f.StringVarP(&out, "output", "o", "", "write to this file (default standard output)")
+	return cmd
+}
+
+// civilDate parses YYYY-MM-DD, or gives def's civil date (Asia/Shanghai) when empty.
+func civilDate(s string, def time.Time) (time.Time, error) {
+	if s == "" {
+		y, m, d := def.In(time.FixedZone("Asia/Shanghai", 8*3600)).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return d, fmt.Errorf("date %q: want YYYY-MM-DD", s)
+	}
+	return d, nil
+}

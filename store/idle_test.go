@@ -1,0 +1,483 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/store"
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// idleDB is a fresh database with one district and one enterprise for synthetic parcels.
+func idleDB(t *testing.T) *pgxpool.Pool {
+	t.Helper()
+	pool := dbtest.New(t)
+	_, err := pool.Exec(context.Background(), `INSERT INTO districts (xzqdm, name, geom)
+VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pool
+}
+
+// ev is one event of a synthetic parcel.
+type ev struct {
+	typ, date string
+	payload   map[string]any
+}
+
+// parcelSpec: a plain 出让 contract signed 2019-01-10 (price 100 万元, 30 亩), agreed start
+// 2020-01-01, agreed completion 2022-01-01, FAR ≥ 1.5, 亩均税收 ≥ 30; mod changes it.
+type parcelSpec struct {
+	agreedStart *string
+	events      []ev
+}
+
+var seq int
+
+// addParcel inserts a synthetic parcel with its events and returns its id.
+func addParcel(t *testing.T, pool *pgxpool.Pool, spec parcelSpec) int64 {
+	t.Helper()
+	ctx := context.Background()
+	seq++
+	start := "2020-01-01"
+	if spec.agreedStart != nil {
+		start = *spec.agreedStart
+	}
+	var id int64
+	err := store.InTx(ctx, pool, store.Change{Actor: "test", Effective: day("2019-01-10")}, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `INSERT INTO parcels (zddm, xzqdm, landuse_code, registered_area_m2, geom,
+  contract_date, price_wan, agreed_start, agreed_completion, far_min, tax_per_mu_wan)
+VALUES ($1, '330304', '0601', 20000, ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.6 + $2 * 0.002, 27.95), 4490), 0.0007, 2)),
+  '2019-01-10', 100, nullif($3, '')::date, '2022-01-01', 1.5, 30) RETURNING id`,
+			fmt.Sprintf("330304001001GB%05d", seq), seq, start).Scan(&id)
+		if err != nil {
+			return err
+		}
+		for _, e := range append([]ev{{"CONTRACT_SIGNED", "2019-01-10", nil}, {"LAND_DELIVERED", "2019-03-01", nil}}, spec.events...) {
+			if err := insertEvent(ctx, tx, id, e, nil); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+type execer interface {
+	Exec(context.Context, string, ...any) (pgconn.CommandTag, error)
+}
+
+func insertEvent(ctx context.Context, db execer, parcel int64, e ev, supersedes *int64) error {
+	p := e.payload
+	if p == nil {
+		p = map[string]any{}
+	}
+	b, _ := json.Marshal(p)
+	var reason *string
+	if supersedes != nil {
+		r := "更正 / correction"
+		reason = &r
+	}
+	_, err := db.Exec(ctx, `INSERT INTO parcel_events (parcel_id, type, event_date, payload, supersedes, reason)
+VALUES ($1, $2, $3, $4, $5, $6)`, parcel, e.typ, e.date, string(b), supersedes, reason)
+	return err
+}
+
+func statusAt(t *testing.T, pool *pgxpool.Pool, id int64, d string) *store.ParcelStatus {
+	t.Helper()
+	s, err := store.StatusAt(context.Background(), pool, id, day(d))
+	if err != nil {
+		t.Fatalf("StatusAt(%d, %s): %v", id, d, err)
+	}
+	return s
+}
+
+func codes(t *testing.T, s *store.ParcelStatus) []string {
+	t.Helper()
+	rs, err := s.ReasonList()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rs {
+		if r.Zh == "" || r.En == "" || r.Since == "" {
+			t.Errorf("reason %s lacks zh/en/since: %s", r.Code, s.Reasons)
+		}
+		out = append(out, r.Code)
+	}
+	return out
+}
+
+var (
+	started  = ev{"STARTED", "2020-01-01", nil}
+	verified = func(far, cov, unused float64) ev {
+		return ev{"PLANNING_VERIFIED", "2021-12-01", map[string]any{"far": far, "coverage": cov, "unused_area_m2": unused, "floor_area_m2": 30000}}
+	}
+	completed = ev{"COMPLETED", "2021-12-15", nil}
+	producing = ev{"PRODUCTION_STARTED", "2022-01-10", nil}
+	good      = verified(1.8, 0.5, 0)
+	// 30 亩; year 2024 reported 2025-03-31.
+	indicators = func(tax float64) ev {
+		return ev{"ANNUAL_INDICATORS", "2025-03-31", map[string]any{"year": 2024, "tax_wan": tax, "va_wan": 3000, "land_mu_used": 30,
+			"energy_tce": 500, "emission_t": 2, "employees": 80, "rd_wan": 100, "revenue_wan": 8000}}
+	}
+)
+
+// One case per branch of domain.md §8.4, on synthetic parcels with fixed dates.
+func TestIdleStatusBranches(t *testing.T) {
+	pool := idleDB(t)
+	noStart := ""
+	tests := []struct {
+		name   string
+		spec   parcelSpec
+		date   string
+		want   string
+		since  string
+		reason []string
+		fee    float64
+		lowEff bool
+	}{
+		{"not due", parcelSpec{}, "2019-12-31", fixtures.SuppliedNotDue, "2019-03-01", []string{"START_NOT_DUE"}, 0, false},
+		{"overdue start", parcelSpec{}, "2020-01-01", fixtures.OverdueStart, "2020-01-01", []string{"START_OVERDUE"}, 0, false},
+		{"idle one year", parcelSpec{}, "2021-01-01", fixtures.Idle1Y, "2021-01-01", []string{"IDLE_1Y"}, 20, false},
+		{"idle two years", parcelSpec{}, "2022-01-01", fixtures.Idle2Y, "2022-01-01", []string{"IDLE_2Y"}, 20, false},
+		{"no agreed start: delivery + 1 year", parcelSpec{agreedStart: &noStart}, "2020-03-01", fixtures.OverdueStart, "2020-03-01", []string{"START_OVERDUE"}, 0, false},
+		{"government cause", parcelSpec{events: []ev{{"GOV_CAUSE", "2020-06-10", map[string]any{"from": "2020-06-01", "to": nil, "cause_code": 2}}}},
+			"2022-06-01", fixtures.IdleGov, "2021-01-01", []string{"IDLE_GOV"}, 0, false},
+		{"government cause ended before the deadline", parcelSpec{events: []ev{{"GOV_CAUSE", "2019-06-10", map[string]any{"from": "2019-06-01", "to": "2019-12-01"}}}},
+			"2021-06-01", fixtures.Idle1Y, "2021-01-01", []string{"IDLE_1Y"}, 20, false},
+		{"extension moves the deadline", parcelSpec{events: []ev{{"EXTENSION_APPROVED", "2020-03-01", map[string]any{"new_start_deadline": "2021-01-01"}}}},
+			"2021-06-01", fixtures.OverdueStart, "2021-01-01", []string{"START_OVERDUE"}, 0, false},
+		{"under construction", parcelSpec{events: []ev{started}}, "2021-06-01", fixtures.UnderConstruction, "2020-01-01", []string{"UNDER_CONSTRUCTION"}, 0, false},
+		{"suspended, not yet a year", parcelSpec{events: []ev{started, {"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.2, "invested_ratio": 0.1}}}},
+			"2021-05-31", fixtures.UnderConstruction, "2020-01-01", []string{"UNDER_CONSTRUCTION"}, 0, false},
+		{"stalled", parcelSpec{events: []ev{started, {"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.2, "invested_ratio": 0.1}}}},
+			"2021-06-01", fixtures.IdleStalled, "2021-06-01", []string{"IDLE_STALLED", "UNDER_CONSTRUCTION"}, 0, false},
+		{"stalled, ratios from PROGRESS", parcelSpec{events: []ev{started, {"PROGRESS", "2020-05-01", map[string]any{"developed_land_ratio": 0.5, "invested_ratio": 0.2}}, {"SUSPENDED", "2020-06-01", nil}}},
+			"2021-06-01", fixtures.IdleStalled, "2021-06-01", []string{"IDLE_STALLED", "UNDER_CONSTRUCTION"}, 0, false},
+		{"suspended past both thresholds", parcelSpec{events: []ev{started, {"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.5, "invested_ratio": 0.4}}}},
+			"2021-06-01", fixtures.UnderConstruction, "2020-01-01", []string{"UNDER_CONSTRUCTION"}, 0, false},
+		{"suspended and resumed", parcelSpec{events: []ev{started, {"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.2, "invested_ratio": 0.1}}, {"RESUMED", "2020-09-01", nil}}},
+			"2021-06-01", fixtures.UnderConstruction, "2020-01-01", []string{"UNDER_CONSTRUCTION"}, 0, false},
+		{"construction overdue", parcelSpec{events: []ev{started}}, "2022-07-01", fixtures.Underused, "2022-07-01", []string{"CONSTRUCTION_OVERDUE"}, 0, false},
+		{"construction within grace", parcelSpec{events: []ev{started}}, "2022-06-30", fixtures.UnderConstruction, "2020-01-01", []string{"UNDER_CONSTRUCTION"}, 0, false},
+		{"low FAR", parcelSpec{events: []ev{started, verified(1.0, 0.5, 0), completed, producing}}, "2022-02-01", fixtures.Underused, "2021-12-15", []string{"LOW_FAR"}, 0, false},
+		{"low coverage", parcelSpec{events: []ev{started, verified(1.8, 0.2, 0), completed, producing}}, "2022-02-01", fixtures.Underused, "2021-12-15", []string{"LOW_COVERAGE"}, 0, false},
+		// limit max(20 % × 20000, 5 亩 = 3333.33) = 4000 m²
+		{"unused area", parcelSpec{events: []ev{started, verified(1.8, 0.5, 4000), completed, producing}}, "2022-02-01", fixtures.Underused, "2021-12-15", []string{"UNUSED_AREA"}, 0, false},
+		{"unused area below the limit", parcelSpec{events: []ev{started, verified(1.8, 0.5, 3999), completed, producing}}, "2022-02-01", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
+		{"awaiting production", parcelSpec{events: []ev{started, good, completed}}, "2022-12-14", fixtures.Normal, "2021-12-15", []string{"AWAITING_PRODUCTION"}, 0, false},
+		{"built not producing", parcelSpec{events: []ev{started, good, completed}}, "2022-12-15", fixtures.BuiltNotProducing, "2022-12-15", []string{"NOT_PRODUCING"}, 0, false},
+		{"stopped, within six months", parcelSpec{events: []ev{started, good, completed, producing, {"PRODUCTION_STOPPED", "2023-01-01", nil}}},
+			"2023-06-30", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
+		{"stopped production", parcelSpec{events: []ev{started, good, completed, producing, {"PRODUCTION_STOPPED", "2023-01-01", nil}}},
+			"2023-07-01", fixtures.BuiltNotProducing, "2023-07-01", []string{"PRODUCTION_STOPPED"}, 0, false},
+		{"stopped and restarted", parcelSpec{events: []ev{started, good, completed, producing, {"PRODUCTION_STOPPED", "2023-01-01", nil}, {"PRODUCTION_STARTED", "2023-03-01", nil}}},
+			"2023-07-01", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
+		{"below target (and low efficiency)", parcelSpec{events: []ev{started, good, completed, producing, indicators(200)}},
+			"2025-04-01", fixtures.BelowTarget, "2025-03-31", []string{"BELOW_TARGET"}, 0, true},
+		{"review not due", parcelSpec{events: []ev{started, good, completed, producing, indicators(200)}},
+			"2025-01-09", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
+		{"normal", parcelSpec{events: []ev{started, good, completed, producing, indicators(1200)}},
+			"2025-04-01", fixtures.Normal, "2025-03-31", []string{"TARGETS_MET"}, 0, false},
+		{"retired: recovery decided", parcelSpec{events: []ev{{"RECOVERY_DECIDED", "2022-03-01", nil}}}, "2022-03-01", fixtures.Retired, "2022-03-01", []string{"RECOVERY_DECIDED"}, 0, false},
+		{"disposed after idle", parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-02-01", nil}, {"DISPOSED", "2021-08-01", map[string]any{"method": "协议有偿收回"}}}},
+			"2022-06-01", fixtures.Normal, "2021-08-01", []string{"DISPOSED"}, 0, false},
+		{"disposed, then an adverse fact", parcelSpec{events: []ev{{"DISPOSED", "2021-08-01", nil}, {"IDLE_NOTICE", "2021-09-01", nil}}},
+			"2022-06-01", fixtures.Idle2Y, "2022-01-01", []string{"IDLE_2Y"}, 20, false},
+		// Precedence: every matching reason is kept, the most serious decides.
+		{"stalled and overdue", parcelSpec{events: []ev{started, {"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.2, "invested_ratio": 0.1}}}},
+			"2022-07-01", fixtures.IdleStalled, "2021-06-01", []string{"IDLE_STALLED", "CONSTRUCTION_OVERDUE"}, 0, false},
+		{"low FAR and not producing", parcelSpec{events: []ev{started, verified(1.0, 0.5, 0), completed}},
+			"2023-01-01", fixtures.Underused, "2021-12-15", []string{"LOW_FAR", "NOT_PRODUCING"}, 0, false},
+		{"not producing and below target", parcelSpec{events: []ev{started, good, completed, producing, indicators(200), {"PRODUCTION_STOPPED", "2025-01-01", nil}}},
+			"2025-07-01", fixtures.BuiltNotProducing, "2025-07-01", []string{"PRODUCTION_STOPPED", "BELOW_TARGET"}, 0, true},
+	}
+	ids := map[string]int64{}
+	for _, tt := range tests {
+		ids[tt.name] = addParcel(t, pool, tt.spec)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := statusAt(t, pool, ids[tt.name], tt.date)
+			got := codes(t, s)
+			if s.Category != tt.want || s.Since != tt.since || !reflect.DeepEqual(got, tt.reason) {
+				t.Errorf("%s since %s %v, want %s since %s %v\n%s", s.Category, s.Since, got, tt.want, tt.since, tt.reason, s.Reasons)
+			}
+			if s.CategoryZh == "" {
+				t.Errorf("no Chinese label for %s", s.Category)
+			}
+			if s.IdleFeeWan == nil || *s.IdleFeeWan != tt.fee {
+				t.Errorf("idle fee %v, want %v", s.IdleFeeWan, tt.fee)
+			}
+			if s.LowEfficiency != tt.lowEff {
+				t.Errorf("low efficiency %v, want %v", s.LowEfficiency, tt.lowEff)
+			}
+		})
+	}
+	t.Run("extension: deadline reported", func(t *testing.T) {
+		s := statusAt(t, pool, ids["extension moves the deadline"], "2021-06-01")
+		if s.Deadline == nil || *s.Deadline != "2021-01-01" {
+			t.Errorf("deadline %v", s.Deadline)
+		}
+	})
+	t.Run("single and set agree", func(t *testing.T) {
+		for _, d := range []string{"2020-06-30", "2022-07-01", "2025-04-01"} {
+			all, err := store.StatusesAt(context.Background(), pool, day(d), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range all {
+				one := statusAt(t, pool, s.ParcelID, d)
+				if !reflect.DeepEqual(*one, s) {
+					t.Errorf("%s at %s: single %+v, set %+v", s.Zddm, d, *one, s)
+				}
+			}
+		}
+	})
+}
+
+// A parcel deleted from the register is RETIRED when asked by id, and absent from the set.
+func TestIdleStatusDeletedParcel(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	id := addParcel(t, pool, parcelSpec{events: []ev{started}})
+	err := store.InTx(ctx, pool, store.Change{Actor: "test", Reason: "注销", Effective: day("2023-03-01")}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `DELETE FROM parcels WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := statusAt(t, pool, id, "2023-02-28"); s.Category != fixtures.Underused {
+		t.Errorf("before retirement: %s", s.Category)
+	}
+	s := statusAt(t, pool, id, "2023-03-01")
+	if s.Category != fixtures.Retired || s.Since != "2023-03-01" || codes(t, s)[0] != "PARCEL_RETIRED" {
+		t.Errorf("after retirement: %s since %s %s", s.Category, s.Since, s.Reasons)
+	}
+	all, err := store.StatusesAt(ctx, pool, day("2023-03-01"), "330304")
+	if err != nil || len(all) != 0 {
+		t.Errorf("set after retirement: %v %v", all, err)
+	}
+	if _, err := store.StatusAt(ctx, pool, id, day("2018-01-01")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("before the parcel existed: %v", err)
+	}
+	if _, err := store.StatusAt(ctx, pool, 999999, day("2023-01-01")); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown parcel: %v", err)
+	}
+}
+
+// Replaying: as of an old date gives the old answer; as known at an earlier system time
+// ignores events and corrections recorded later.
+func TestIdleStatusReplay(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	id := addParcel(t, pool, parcelSpec{events: []ev{started, verified(1.0, 0.5, 0), completed, producing}})
+	if s := statusAt(t, pool, id, "2021-06-01"); s.Category != fixtures.UnderConstruction {
+		t.Errorf("as of 2021-06-01: %s", s.Category)
+	}
+	var verifiedID int64
+	var k time.Time
+	if err := pool.QueryRow(ctx, `SELECT id, now() FROM parcel_events WHERE parcel_id = $1 AND type = 'PLANNING_VERIFIED'`, id).Scan(&verifiedID, &k); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	// The surveyor's figure was wrong: a correction replaces it.
+	if err := insertEvent(ctx, pool, id, verified(1.8, 0.5, 0), &verifiedID); err != nil {
+		t.Fatal(err)
+	}
+	if s := statusAt(t, pool, id, "2022-02-01"); s.Category != fixtures.Normal {
+		t.Errorf("after correction: %s %s", s.Category, s.Reasons)
+	}
+	old, err := store.StatusKnownAt(ctx, pool, id, day("2022-02-01"), &k)
+	if err != nil || old.Category != fixtures.Underused {
+		t.Errorf("as known before the correction: %v %v", old, err)
+	}
+	all, err := store.StatusesKnownAt(ctx, pool, day("2022-02-01"), "", &k)
+	if err != nil || len(all) != 1 || !reflect.DeepEqual(all[0], *old) {
+		t.Errorf("set as known before the correction: %v %v", all, err)
+	}
+	before := k.Add(-time.Hour)
+	if _, err := store.StatusKnownAt(ctx, pool, id, day("2022-02-01"), &before); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("as known before the parcel was registered: %v", err)
+	}
+}
+
+func TestIdlePolicy(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	id := addParcel(t, pool, parcelSpec{events: []ev{started, good, completed}})
+	if s := statusAt(t, pool, id, "2022-07-01"); s.Category != fixtures.Normal {
+		t.Errorf("default grace: %s", s.Category)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO idle_policy (xzqdm, production_grace_months) VALUES ('330304', 6)`); err != nil {
+		t.Fatal(err)
+	}
+	if s := statusAt(t, pool, id, "2022-07-01"); s.Category != fixtures.BuiltNotProducing || s.Since != "2022-06-15" {
+		t.Errorf("6-month grace: %s since %s", s.Category, s.Since)
+	}
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE table_name = 'idle_policy'`).Scan(&n)
+	if n != 1 {
+		t.Errorf("%d audit rows for idle_policy", n)
+	}
+}
+
+// Bad events are refused whole, with their SQLSTATE.
+func TestParcelEventValidation(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	a := addParcel(t, pool, parcelSpec{})
+	b := addParcel(t, pool, parcelSpec{})
+	gone := addParcel(t, pool, parcelSpec{})
+	if _, err := pool.Exec(ctx, `DELETE FROM parcels WHERE id = $1`, gone); err != nil {
+		t.Fatal(err)
+	}
+	var other int64
+	pool.QueryRow(ctx, `SELECT id FROM parcel_events WHERE parcel_id = $1 LIMIT 1`, b).Scan(&other)
+	tomorrow := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 1).Format(time.DateOnly)
+	tests := []struct {
+		name   string
+		parcel int64
+		e      ev
+		sup    *int64
+		state  string
+	}{
+		{"unknown type", a, ev{"BUILT", "2020-01-01", nil}, nil, "23514"},
+		{"date in the future", a, ev{"STARTED", tomorrow, nil}, nil, "LRE01"},
+		{"retired parcel", gone, ev{"STARTED", "2020-01-01", nil}, nil, "LRP02"},
+		{"negative money", a, ev{"ANNUAL_INDICATORS", "2021-03-01", map[string]any{"year": 2020, "tax_wan": -1}}, nil, "LRE02"},
+		{"money as text", a, ev{"IDLE_FEE_LEVIED", "2021-03-01", map[string]any{"amount_wan": "20"}}, nil, "LRE02"},
+		{"ratio above one", a, ev{"PROGRESS", "2021-03-01", map[string]any{"developed_land_ratio": 1.2}}, nil, "LRE02"},
+		{"coverage above one", a, ev{"PLANNING_VERIFIED", "2021-03-01", map[string]any{"coverage": 1.5}}, nil, "LRE02"},
+		{"year after the event", a, ev{"ANNUAL_INDICATORS", "2021-03-01", map[string]any{"year": 2022}}, nil, "LRE02"},
+		{"bad date", a, ev{"EXTENSION_APPROVED", "2021-03-01", map[string]any{"new_start_deadline": "2021-02-30"}}, nil, "LRE02"},
+		{"missing new_start_deadline", a, ev{"EXTENSION_APPROVED", "2021-03-01", nil}, nil, "LRE03"},
+		{"missing year", a, ev{"ANNUAL_INDICATORS", "2021-03-01", map[string]any{"tax_wan": 1}}, nil, "LRE03"},
+		{"missing from", a, ev{"GOV_CAUSE", "2021-03-01", map[string]any{"to": nil}}, nil, "LRE03"},
+		{"supersedes another parcel's event", a, ev{"STARTED", "2020-01-01", nil}, &other, "LRE04"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := insertEvent(ctx, pool, tt.parcel, tt.e, tt.sup)
+			var pe *pgconn.PgError
+			if !errors.As(err, &pe) || pe.Code != tt.state {
+				t.Fatalf("got %v, want SQLSTATE %s", err, tt.state)
+			}
+			if strings.HasPrefix(tt.state, "LRE") && !strings.Contains(pe.Message, " / ") {
+				t.Errorf("message not bilingual: %s", pe.Message)
+			}
+		})
+	}
+	if err := insertEvent(ctx, pool, a, ev{"GOV_CAUSE", "2021-03-01", map[string]any{"from": "2021-01-01", "to": nil}}, nil); err != nil {
+		t.Errorf("valid GOV_CAUSE refused: %v", err)
+	}
+}
+
+// The demo fixtures: golden parcels at every date of domain.md §9.3, and every parcel
+// at both evaluation dates of expected.json, by id and as a set.
+func TestIdleStatusFixtures(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := fixtures.Load(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := fixtures.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[string]int64{}
+	rows, _ := pool.Query(ctx, `SELECT zddm, id FROM parcels`)
+	for rows.Next() {
+		var z string
+		var id int64
+		rows.Scan(&z, &id)
+		ids[z] = id
+	}
+	if rows.Err() != nil || len(ids) != len(exp.Parcels) {
+		t.Fatalf("%d parcels loaded: %v", len(ids), rows.Err())
+	}
+	t.Run("golden", func(t *testing.T) {
+		for _, g := range exp.Golden {
+			for _, c := range g.Checks {
+				s := statusAt(t, pool, ids[g.Zddm], c.Date)
+				if s.Category != c.Category || s.LowEfficiency != c.LowEfficiency {
+					t.Errorf("%s (%s) as of %s: %s low-eff %v, want %s %v", g.ID, g.Facts, c.Date, s.Category, s.LowEfficiency, c.Category, c.LowEfficiency)
+				}
+				if s.Category == fixtures.IdleGov && *s.IdleFeeWan != 0 {
+					t.Errorf("%s: idle fee on IDLE_GOV", g.ID)
+				}
+			}
+		}
+	})
+	for _, date := range []string{exp.AsOf, exp.YearEnd} {
+		t.Run(date, func(t *testing.T) {
+			all, err := store.StatusesAt(ctx, pool, day(date), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(all) != len(exp.Parcels) {
+				t.Fatalf("%d statuses, want %d", len(all), len(exp.Parcels))
+			}
+			counts := map[string]int{}
+			for _, s := range all {
+				counts[s.Category]++
+				wantCat, wantLow, _ := exp.StatusAt(s.Zddm, date)
+				if s.Category != wantCat || s.LowEfficiency != wantLow {
+					t.Errorf("%s (%s): %s low-eff %v, want %s %v: %s", s.Zddm, exp.Parcels[s.Zddm].Scenario,
+						s.Category, s.LowEfficiency, wantCat, wantLow, s.Reasons)
+				}
+				if rs, err := s.ReasonList(); err != nil || len(rs) == 0 || rs[0].Category != s.Category {
+					t.Errorf("%s: reasons %s do not lead with %s", s.Zddm, s.Reasons, s.Category)
+				}
+				one := statusAt(t, pool, s.ParcelID, date)
+				if !reflect.DeepEqual(*one, s) {
+					t.Errorf("%s: single %+v ≠ set %+v", s.Zddm, *one, s)
+				}
+			}
+			// Summary: per district × category, the same counts.
+			sum, err := store.IdleSummary(ctx, pool, day(date), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			byCat := map[string]int{}
+			for _, r := range sum {
+				byCat[r.Category] += r.Parcels
+				if r.RegisteredMu <= 0 || r.ComputedMu <= 0 || (r.IdleFeeWan > 0) != (r.Category == fixtures.Idle1Y || r.Category == fixtures.Idle2Y) {
+					t.Errorf("summary row %+v", r)
+				}
+			}
+			if !reflect.DeepEqual(byCat, counts) {
+				t.Errorf("summary %v, statuses %v", byCat, counts)
+			}
+			one, err := store.IdleSummary(ctx, pool, day(date), "330304")
+			if err != nil || len(one) == 0 || one[0].Xzqdm != "330304" {
+				t.Errorf("district summary %v %v", one, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Event is one fact in a parcel's life (宗地事件): append-only; a correction is a new
+// event that supersedes an older one.
+type Event struct {
+	ID         int64           `json:"id"`
+	ParcelID   int64           `json:"parcel_id"`
+	Type       string          `json:"type"`
+	EventDate  string          `json:"event_date"`
+	DocNo      *string         `json:"doc_no"`
+	Payload    json.RawMessage `json:"payload"`
+	Supersedes *int64          `json:"supersedes"`
+	Reason     *string         `json:"reason"`
+	RecordedAt time.Time       `json:"recorded_at"`
+	RecordedBy string          `json:"recorded_by"`
+	// SupersededBy is the later event that corrects this one, if any.
+	SupersededBy *int64 `json:"superseded_by"`
+}
+
+// EventTypes are the kinds of parcel events (domain.md §8.1).
+var EventTypes = []string{"CONTRACT_SIGNED", "LAND_DELIVERED", "PERMIT_ISSUED", "STARTED", "PROGRESS",
+	"SUSPENDED", "RESUMED", "EXTENSION_APPROVED", "GOV_CAUSE", "COMPLETED", "PLANNING_VERIFIED",
+	"PRODUCTION_STARTED", "PRODUCTION_STOPPED", "RAMPUP_REVIEWED", "ANNUAL_INDICATORS", "IDLE_NOTICE",
+	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
+
+// NewEvent is a validated event to record.
+type NewEvent struct {
+	Type       string
+	EventDate  time.Time
+	DocNo      string
+	Payload    json.RawMessage
+	Supersedes *int64
+	Reason     string
+}
+
+const eventColumns = `e.id, e.parcel_id, e.type, e.event_date::text, e.doc_no, e.payload, e.supersedes, e.reason,
+  e.recorded_at, e.recorded_by, (SELECT min(s.id) FROM parcel_events s WHERE s.supersedes = e.id)`
+
+func scanEvent(r pgx.CollectableRow) (Event, error) {
+	var e Event
+	err := r.Scan(&e.ID, &e.ParcelID, &e.Type, &e.EventDate, &e.DocNo, &e.Payload, &e.Supersedes, &e.Reason,
+		&e.RecordedAt, &e.RecordedBy, &e.SupersededBy)
+	return e, err
+}
+
+// AddEvent records an event; the database checks the parcel (exists, not retired), the
+// date (not in the future), the payload and what it supersedes.
+func AddEvent(ctx context.Context, pool *pgxpool.Pool, ch Change, parcelID int64, ev NewEvent) (*Event, error) {
+	var out Event
+	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+		var id int64
+		if err := tx.QueryRow(ctx, `INSERT INTO parcel_events (parcel_id, type, event_date, doc_no, payload, supersedes, reason)
+VALUES ($1, $2, $3, nullif($4, ''), $5, $6, nullif($7, '')) RETURNING id`,
+			parcelID, ev.Type, ev.EventDate.Format(time.DateOnly), ev.DocNo, ev.Payload, ev.Supersedes, ev.Reason).Scan(&id); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `SELECT `+eventColumns+` FROM parcel_events e WHERE e.id = $1`, id)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectExactlyOneRow(rows, scanEvent)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Events lists a parcel's events in legal order.
+func Events(ctx context.Context, pool *pgxpool.Pool, parcelID int64) ([]Event, error) {
+	rows, err := pool.Query(ctx, `SELECT `+eventColumns+` FROM parcel_events e WHERE e.parcel_id = $1 ORDER BY e.event_date, e.id`, parcelID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scanEvent)
+}
+
+// ParcelVersion is one version of a parcel record.
+type ParcelVersion struct {
+	Version    int             `json:"version"`
+	ValidFrom  string          `json:"valid_from"`
+	ValidTo    *string         `json:"valid_to"`
+	SysFrom    time.Time       `json:"sys_from"`
+	SysTo      *time.Time      `json:"sys_to"`
+	Retired    bool            `json:"retired"`
+	CreatedBy  *string         `json:"created_by"`
+	Reason     *string         `json:"reason"`
+	ClosedBy   *string         `json:"closed_by"`
+	Properties json.RawMessage `json:"properties"`
+}
+
+// AuditEntry is one audit-log row.
+type AuditEntry struct {
+	ID     int64           `json:"id"`
+	At     time.Time       `json:"at"`
+	Actor  string          `json:"actor"`
+	Reason *string         `json:"reason"`
+	Table  string          `json:"table"`
+	Op     string          `json:"op"`
+	Key    *string         `json:"row_key"`
+	TxID   int64           `json:"txid"`
+	Old    json.RawMessage `json:"old,omitempty"`
+	New    json.RawMessage `json:"new,omitempty"`
+}
+
+// Dossier is everything about one parcel (一宗一档): versions, events, audit trail.
+type Dossier struct {
+	ParcelID int64           `json:"parcel_id"`
+	Versions []ParcelVersion `json:"versions"`
+	Events   []Event         `json:"events"`
+	Audit    []AuditEntry    `json:"audit"`
+}
+
+// The audit rows carry whole rows; the geometry inside them is left out of the dossier
+// (it is in the versions) to keep it readable.
+const dossierAuditSQL = `SELECT a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
+  a.old_row - 'geom' - 'props_json', a.new_row - 'geom' - 'props_json'
+FROM audit_log a
+WHERE (a.table_name = 'parcels' AND a.row_key = $1::bigint::text)
+   OR (a.table_name = 'parcel_events' AND coalesce(a.new_row, a.old_row)->>'parcel_id' = $1::bigint::text)
+ORDER BY a.id`
+
+// ParcelDossier gathers a parcel's full history; ErrNotFound if it never existed.
+func ParcelDossier(ctx context.Context, pool *pgxpool.Pool, id int64) (*Dossier, error) {
+	d := &Dossier{ParcelID: id}
+	rows, err := pool.Query(ctx, `SELECT version, valid_from::text, valid_to::text, sys_from, sys_to, retired, created_by,
+  reason, closed_by, CASE WHEN valid_to IS NULL THEN props_json::json
+    ELSE jsonb_set(props_json::jsonb, '{valid_to}', to_jsonb(valid_to))::json END
+FROM parcels_all WHERE id = $1 ORDER BY version`, id)
+	if err != nil {
+		return nil, err
+	}
+	d.Versions, err = pgx.CollectRows(rows, pgx.RowToStructByPos[ParcelVersion])
+	if err != nil {
+		return nil, err
+	}
+	if len(d.Versions) == 0 {
+		return nil, ErrNotFound
+	}
+	if d.Events, err = Events(ctx, pool, id); err != nil {
+		return nil, err
+	}
+	rows, err = pool.Query(ctx, dossierAuditSQL, id)
+	if err != nil {
+		return nil, err
+	}
+	d.Audit, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AuditEntry])
+	return d, err
+}
+
+// ParcelProps reads a current parcel's writable properties as text (for validating a
+// merge patch against the whole record).
+func ParcelProps(ctx context.Context, pool *pgxpool.Pool, id int64) (map[string]*string, error) {
+	w := writables["parcels"]
+	var raw map[string]any
+	err := pool.QueryRow(ctx, `SELECT to_jsonb(p) - 'geom' - 'props_json' FROM parcels p WHERE id = $1`, id).Scan(&raw)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]*string{}
+	for k := range w.Columns {
+		if v, ok := raw[k]; ok && v != nil {
+			s := jsonText(v)
+			out[k] = &s
+		}
+	}
+	return out, nil
+}
+
+func jsonText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	default:
+		b, _ := json.Marshal(x)
+		return string(b)
+	}
+}
+
+// AreaCheck compares a parcel's registered (legal, GK-plane) area with its plane area in
+// EPSG:4549; domain.md §5.3: flag beyond max(1 %, 10 m²).
+type AreaCheck struct {
+	RegisteredM2 float64 `json:"registered_m2"`
+	PlaneM2      float64 `json:"plane_m2"`
+	Flagged      bool    `json:"flagged"`
+}
+
+// CheckArea runs the registered-vs-computed area test for one parcel.
+func CheckArea(ctx context.Context, pool *pgxpool.Pool, id int64) (*AreaCheck, error) {
+	var reg *float64
+	var plane float64
+	err := pool.QueryRow(ctx, `SELECT registered_area_m2::float8, ST_Area(ST_Transform(geom, 4549)) FROM parcels WHERE id = $1`, id).Scan(&reg, &plane)
+	if err != nil || reg == nil {
+		return nil, err
+	}
+	diff := *reg - plane
+	if diff < 0 {
+		diff = -diff
+	}
+	return &AreaCheck{RegisteredM2: *reg, PlaneM2: plane, Flagged: diff > max(0.01**reg, 10)}, nil
+}
