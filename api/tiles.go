@@ -55,15 +55,16 @@ func (s *Server) tile(c echo.Context) error {
 		}
 	}
 	var asOf *time.Time
+	statusDate := today()
 	if dt := c.QueryParam("datetime"); dt != "" {
 		d, p := parseDate("datetime", dt)
 		if p != nil {
 			return p
 		}
-		asOf = &d
+		asOf, statusDate = &d, d
 	}
 	// The request context cancels the query when the client pans away.
-	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf)
+	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf, statusDate)
 	if err != nil {
 		return err
 	}

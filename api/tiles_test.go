@@ -54,6 +54,13 @@ func TestVectorTiles(t *testing.T) {
 		}
 	}
 	for _, l := range layers {
+		if l.Name == "parcels" {
+			for _, f := range l.Features {
+				if f.Properties["status"] == nil || f.Properties["status_zh"] == nil {
+					t.Errorf("parcel feature lacks its idle status: %v", f.Properties)
+				}
+			}
+		}
 		if l.Name == "block_lines" {
 			for _, f := range l.Features {
 				if f.ID == nil || f.Properties["code"] == nil || f.Properties["level"] == nil {

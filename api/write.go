@@ -209,8 +209,8 @@ func (s *Server) respondFeature(c echo.Context, coll *store.Collection, id int64
 		if ac, err := store.CheckArea(c.Request().Context(), s.pool, id); err == nil && ac != nil && ac.Flagged {
 			w, _ := json.Marshal([]map[string]any{{"field": "registered_area_m2", "registered_m2": ac.RegisteredM2,
 				"plane_m2": round(ac.PlaneM2, 2),
-				"zh": "登记面积与图形面积（CGCS2000 3度带投影）相差超过 1% 或 10 m²",
-				"en": "registered area differs from the GK-plane area of the geometry by more than max(1 %, 10 m²)"}})
+				"zh":       "登记面积与图形面积（CGCS2000 3度带投影）相差超过 1% 或 10 m²",
+				"en":       "registered area differs from the GK-plane area of the geometry by more than max(1 %, 10 m²)"}})
 			feature = append(append(append(feature[:len(feature)-1:len(feature)-1], `,"warnings":`...), w...), '}')
 		}
 	}

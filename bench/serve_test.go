@@ -458,7 +458,7 @@ func BenchmarkTilesZ14(b *testing.B) {
 	})
 	d := load(b, loadPeriod, func(r *rand.Rand) (int64, error) {
 		t := tiles[r.IntN(len(tiles))]
-		sql, args := store.TileSQL(layers, t[0], t[1], t[2], nil)
+		sql, args := store.TileSQL(layers, t[0], t[1], t[2], nil, time.Now())
 		var tile []byte
 		err := pool.QueryRow(context.Background(), sql, args...).Scan(&tile)
 		return int64(len(tile)), err

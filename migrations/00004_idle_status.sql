@@ -213,7 +213,8 @@ CREATE TYPE landreg_sys.parcel_status AS (
 -- LANGUAGE sql, STABLE, no SET clause: PostgreSQL inlines it into the caller's query,
 -- so constant arguments (NULL district, one id) simplify the plan.
 -- +goose StatementBegin
-CREATE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint)
+CREATE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
+  only_ids bigint[] DEFAULT NULL)
 RETURNS SETOF landreg_sys.parcel_status
 LANGUAGE sql STABLE AS $$
 WITH p AS (
@@ -228,6 +229,7 @@ WITH p AS (
          v.valid_to AS retired_on
   FROM parcels_all v
   WHERE (only_id IS NULL OR v.id = only_id)
+    AND (only_ids IS NULL OR v.id = ANY (only_ids))
     AND (in_district IS NULL OR v.xzqdm = in_district)
     AND v.valid_from <= at_date
     AND (known_at IS NULL OR v.sys_from <= known_at)
@@ -291,6 +293,7 @@ ev AS (
   WHERE e.event_date <= at_date
     AND (known_at IS NULL OR e.recorded_at <= known_at)
     AND (only_id IS NULL OR e.parcel_id = only_id)
+    AND (only_ids IS NULL OR e.parcel_id = ANY (only_ids))
     AND e.type IN ('RECOVERY_DECIDED', 'DISPOSED', 'IDLE_NOTICE', 'IDLE_DETERMINED', 'SUSPENDED',
                    'RESUMED', 'PRODUCTION_STOPPED', 'GOV_CAUSE', 'LAND_DELIVERED', 'STARTED',
                    'COMPLETED', 'PRODUCTION_STARTED', 'EXTENSION_APPROVED', 'PROGRESS',
@@ -550,6 +553,18 @@ END
 $$;
 -- +goose StatementEnd
 
+-- Status of the given parcels as of at_date: what a map tile or a bbox needs, without
+-- classifying the whole city.
+-- +goose StatementBegin
+CREATE FUNCTION landreg_sys.idle_statuses_of(ids bigint[], at_date date)
+RETURNS SETOF landreg_sys.parcel_status LANGUAGE plpgsql STABLE
+SET jit = off SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+  RETURN QUERY SELECT * FROM landreg_sys.idle_core(at_date, NULL, NULL, NULL, ids);
+END
+$$;
+-- +goose StatementEnd
+
 -- Status of one parcel as of at_date, as known at known_at (NULL = now). No row when
 -- the parcel has no version on or before at_date; RETIRED when it was retired (deleted
 -- from the register) on or before at_date.
@@ -563,8 +578,9 @@ $$;
 -- +goose Down
 DROP FUNCTION IF EXISTS landreg_sys.idle_status(bigint, date, timestamptz);
 DROP FUNCTION IF EXISTS landreg_sys.idle_statuses(date, timestamptz, text);
-DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint);
+DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[]);
 DROP TYPE IF EXISTS landreg_sys.parcel_status;
+DROP FUNCTION IF EXISTS landreg_sys.idle_statuses_of(bigint[], date);
 DROP FUNCTION IF EXISTS landreg_sys.idle_reason(text, text, text, text, date, jsonb);
 DROP FUNCTION IF EXISTS landreg_sys.idle_category_zh(text);
 DROP TRIGGER IF EXISTS parcel_events_validate ON parcel_events;

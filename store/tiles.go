@@ -20,7 +20,9 @@ type TileLayer struct {
 	Versioned bool
 
 	table   string
-	columns string // attribute expressions over alias t
+	columns string // attribute expressions over alias t (and s, the idle status, when status)
+	// status joins each parcel's idle status as of the tile's date (alias s).
+	status bool
 }
 
 // Zoom limits keep low zooms cheap: parcels (up to 10^5–10^6) appear from z12, where a
@@ -32,9 +34,11 @@ var tileLayers = []*TileLayer{
 	{ID: "block_lines", MinZoom: 5, MaxZoom: 22, Versioned: true, table: "block_lines",
 		columns: `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(t.area_m2::numeric * 3 / 2000, 2)::float8 AS area_mu`,
 		Fields:  map[string]string{"code": "String", "name": "String", "xzqdm": "String", "level": "Number", "version": "Number", "area_mu": "Number"}},
-	{ID: "parcels", MinZoom: 12, MaxZoom: 22, Versioned: true, table: "parcels",
-		columns: `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(t.area_m2::numeric * 3 / 2000, 2)::float8 AS area_mu`,
-		Fields:  map[string]string{"zddm": "String", "xzqdm": "String", "holder_name": "String", "landuse_code": "String", "project_name": "String", "area_mu": "Number"}},
+	{ID: "parcels", MinZoom: 12, MaxZoom: 22, Versioned: true, table: "parcels", status: true,
+		columns: `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(t.area_m2::numeric * 3 / 2000, 2)::float8 AS area_mu,
+  s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
+		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "holder_name": "String", "landuse_code": "String",
+			"project_name": "String", "area_mu": "Number", "status": "String", "status_zh": "String", "low_efficiency": "Boolean"}},
 }
 
 // TileLayers lists the layers in drawing order.
@@ -59,9 +63,15 @@ const maxTileFeatures = 50000
 // %[4]s extra filter.
 const tileLayerSQL = `(SELECT coalesce(ST_AsMVT(q, '%[1]s', 4096, 'geom', 'id'), ''::bytea) FROM (
   SELECT %[2]s, ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.merc, 4096, 64, true) AS geom
-  FROM %[3]s t, bounds
+  FROM %[3]s t CROSS JOIN bounds%[6]s
   WHERE t.geom && bounds.query%[4]s
   LIMIT ` + "%[5]d" + `) q)`
+
+// The idle status of the parcels in the tile only, as of the tile's date (%[1]s) —
+// classifying the whole city per tile would cost seconds.
+const tileStatusJoin = `
+  LEFT JOIN LATERAL landreg_sys.idle_statuses_of(ARRAY(SELECT p.id FROM %[2]s p WHERE p.geom && bounds.query%[3]s), %[1]s) s
+    ON s.parcel_id = t.id`
 
 const tileBoundsSQL = `WITH bounds AS (
   SELECT ST_TileEnvelope($1, $2, $3) AS merc,
@@ -70,20 +80,26 @@ SELECT `
 
 // TileSQL is the single statement that renders the layers of one tile; the result is
 // the concatenation of their MVT layers (a valid MVT). Empty when no layer is visible at
-// that zoom. asOf selects versions of versioned layers valid on that date.
-func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time) (string, []any) {
+// that zoom. asOf selects versions of versioned layers valid on that date; parcels carry
+// their idle status as of statusDate.
+func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.Time) (string, []any) {
 	args := sqlArgs{z, x, y}
 	parts := make([]string, 0, len(layers))
 	for _, l := range layers {
 		if z < l.MinZoom || z > l.MaxZoom {
 			continue
 		}
-		table, filter := l.table, ""
+		table, filter, pfilter, join := l.table, "", "", ""
 		if asOf != nil && l.Versioned {
 			table = l.table + "_all"
-			filter = "\n    AND " + fmt.Sprintf(asOfFilter, args.add(*asOf))
+			d := args.add(*asOf)
+			filter = "\n    AND " + fmt.Sprintf(asOfFilter, d)
+			pfilter = " AND " + strings.ReplaceAll(fmt.Sprintf(asOfFilter, d), "t.", "p.")
 		}
-		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, table, filter, maxTileFeatures))
+		if l.status {
+			join = fmt.Sprintf(tileStatusJoin, args.add(statusDate.Format(time.DateOnly))+"::date", table, pfilter)
+		}
+		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, table, filter, maxTileFeatures, join))
 	}
 	if len(parts) == 0 {
 		return "", nil
@@ -92,8 +108,8 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time) (string, []any) 
 }
 
 // Tile renders one tile (nil when no layer is visible at that zoom).
-func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y int, asOf *time.Time) ([]byte, error) {
-	sql, args := TileSQL(layers, z, x, y, asOf)
+func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.Time) ([]byte, error) {
+	sql, args := TileSQL(layers, z, x, y, asOf, statusDate)
 	if sql == "" {
 		return nil, nil
 	}

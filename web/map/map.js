@@ -323,7 +323,7 @@
     const by = new Map();
     for (const x of rows) {
       const c = by.get(x.category) || { category: x.category, category_zh: x.category_zh, count: 0, registered_mu: 0, computed_mu: 0, idle_fee_wan: 0 };
-      c.count += Number(x.count) || 0;
+      c.count += Number(x.parcels ?? x.count) || 0;
       c.registered_mu += Number(x.registered_mu) || 0;
       c.computed_mu += Number(x.computed_mu) || 0;
       c.idle_fee_wan += Number(x.idle_fee_wan) || 0;
