@@ -239,3 +239,50 @@ func jsonNum(v float64) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestParcelStatusCollection(t *testing.T) {
+	pool, srv, _ := demoServer(t, fixtures.Load)
+	exp, err := fixtures.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	fc := getFC(t, srv.URL+"/collections/parcel_status/items?limit=1000&datetime="+exp.AsOf)
+	if len(fc.Features) != len(exp.Parcels) {
+		t.Fatalf("%d features, %d parcels", len(fc.Features), len(exp.Parcels))
+	}
+	for _, f := range fc.Features {
+		z := f.Properties["zddm"].(string)
+		if got, want := f.Properties["status"], exp.Parcels[z].Category; got != want {
+			t.Errorf("%s: status %v, want %s", z, got, want)
+		}
+	}
+	// Filtering by status, and the bbox path that classifies only the parcels inside it.
+	idle := getFC(t, srv.URL+"/collections/parcel_status/items?limit=1000&status=IDLE_2Y&datetime="+exp.AsOf)
+	if len(idle.Features) != exp.CategoryCounts["IDLE_2Y"] {
+		t.Errorf("status=IDLE_2Y: %d, want %d", len(idle.Features), exp.CategoryCounts["IDLE_2Y"])
+	}
+	box := getFC(t, srv.URL+"/collections/parcel_status/items?limit=1000&bbox=120.60,27.92,120.68,27.97&datetime="+exp.AsOf)
+	var inBox int
+	pool.QueryRow(context.Background(), `SELECT count(*) FROM parcels WHERE ST_Intersects(geom, ST_MakeEnvelope(120.60,27.92,120.68,27.97,4490))`).Scan(&inBox)
+	if len(box.Features) != inBox {
+		t.Errorf("bbox: %d features, %d parcels", len(box.Features), inBox)
+	}
+	for _, f := range box.Features {
+		if f.Properties["status"] != exp.Parcels[f.Properties["zddm"].(string)].Category {
+			t.Errorf("bbox path status differs for %v", f.Properties["zddm"])
+		}
+	}
+	var id int64
+	pool.QueryRow(context.Background(), `SELECT id FROM parcels ORDER BY id LIMIT 1`).Scan(&id)
+	var one struct {
+		Properties map[string]any `json:"properties"`
+	}
+	getJSON(t, srv.URL+"/collections/parcel_status/items/"+itoa(id), "application/geo+json", &one)
+	if one.Properties["status"] == nil || one.Properties["reasons"] == nil {
+		t.Errorf("item %v", one.Properties)
+	}
+	res, _ := get(t, srv.URL+"/collections/parcel_status/items?datetime=2020-01-01/2021-01-01")
+	if res.StatusCode != 400 {
+		t.Errorf("interval on parcel_status: %d", res.StatusCode)
+	}
+}

@@ -28,13 +28,15 @@ type Collection struct {
 	// Queryables are the properties clients may filter and sort by, in order.
 	Queryables []Queryable
 
-	table     string // current rows
-	idExpr    string // integer feature id, also the paging key
-	props     string // json_build_object(...) over alias t
-	propsAll  string // when set, replaces props over the all-versions view
-	allView   string // current and closed versions (versioned collections)
-	queries   map[string]cql2.Queryable
-	extentSQL string
+	table    string // current rows
+	idExpr   string // integer feature id, also the paging key
+	props    string // json_build_object(...) over alias t
+	propsAll string // when set, replaces props over the all-versions view
+	allView  string // current and closed versions (versioned collections)
+	// statusLayer: parcels joined with their idle status as of the requested date.
+	statusLayer bool
+	queries     map[string]cql2.Queryable
+	extentSQL   string
 }
 
 // Queryable is a property clients may filter by (OGC API – Features Part 3).
@@ -129,6 +131,30 @@ var collections = []*Collection{
 			q("agreed_completion", "约定竣工 agreed completion", "t.agreed_completion", cql2.Date),
 			q("valid_from", "生效日期 valid from", "t.valid_from", cql2.Date),
 			q("version", "版本 version", "t.version", cql2.Integer),
+			q("geometry", "几何 geometry", "t.geom", cql2.Geometry),
+		},
+	},
+	{
+		ID:    "parcel_status",
+		Title: "宗地闲置状态 Parcel idle status",
+		Description: "宗地及其闲置/低效状态（默认今天，datetime= 指定日期）/ parcels with their idle status as of today " +
+			"or the date given by datetime=, computed by landreg_sys.idle_core (docs/idle.md). Style by the status property.",
+		Versioned:   true,
+		statusLayer: true,
+		table:       "parcels",
+		idExpr:      "t.id",
+		props: `json_build_object('zddm', t.zddm, 'xzqdm', t.xzqdm, 'holder_name', t.holder_name,
+  'landuse_code', t.landuse_code, 'project_name', t.project_name,
+  'registered_area_m2', t.registered_area_m2, 'status', t.status, 'status_zh', t.status_zh,
+  'since', t.since, 'deadline', t.deadline, 'idle_fee_wan', t.idle_fee_wan, 'low_efficiency', t.low_efficiency,
+  'reasons', t.reasons, 'as_of', t.as_of, ` + areaProps + `)`,
+		Queryables: []Queryable{
+			q("zddm", "宗地代码 parcel code", "t.zddm", cql2.String),
+			q("xzqdm", "行政区划代码 district code", "t.xzqdm", cql2.String),
+			q("status", "闲置状态 idle status", "t.status", cql2.String),
+			q("low_efficiency", "低效企业 low efficiency", "t.low_efficiency", cql2.Boolean),
+			q("since", "状态起始 since", "t.since", cql2.Date),
+			q("area_m2", "面积 area (m²)", "t.area_m2", cql2.Number),
 			q("geometry", "几何 geometry", "t.geom", cql2.Geometry),
 		},
 	},
@@ -307,8 +333,32 @@ func (e *FilterError) Error() string { return e.Err.Error() }
 func (e *FilterError) Unwrap() error { return e.Err }
 
 // where builds the table and filter of a query.
+// statusFrom is the parcel_status source: the parcel versions valid at %[1]s with their
+// status, classified for the parcels in the bbox only when one is given (%[2]s).
+const statusFrom = `(SELECT v.*, s.category AS status, s.category_zh AS status_zh, s.since, s.deadline,
+    s.idle_fee_wan, s.low_efficiency, s.reasons, %[1]s::date AS as_of
+  FROM parcels_all v JOIN %[2]s s ON s.parcel_id = v.id
+  WHERE v.valid_from <= %[1]s::date AND (v.valid_to IS NULL OR v.valid_to > %[1]s::date))`
+
 func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []string, err error) {
 	from = c.table
+	if c.statusLayer {
+		if q.Interval {
+			return "", nil, &FilterError{errors.New("parcel_status takes one date, not an interval")}
+		}
+		d := time.Now().In(time.FixedZone("Asia/Shanghai", 8*3600)).Format(time.DateOnly)
+		if q.AsOf != nil {
+			d = q.AsOf.Format(time.DateOnly)
+		}
+		dp := args.add(d)
+		source := fmt.Sprintf("landreg_sys.idle_statuses(%s::date)", dp)
+		if bb := q.BBox; bb != nil && (q.BBoxSRID == 0 || q.BBoxSRID == 4490 || q.BBoxSRID == 4326) {
+			env := fmt.Sprintf(envelope, args.add(bb.MinX), args.add(bb.MinY), args.add(bb.MaxX), args.add(bb.MaxY))
+			source = fmt.Sprintf("landreg_sys.idle_statuses_of(ARRAY(SELECT b.id FROM parcels_all b WHERE b.geom && %s), %s::date)", env, dp)
+		}
+		from = fmt.Sprintf(statusFrom, dp, source)
+		q.AsOf, q.Interval = nil, false
+	}
 	if c.Versioned && (q.AsOf != nil || q.Interval) {
 		from = c.allView
 	}
@@ -460,12 +510,20 @@ func (c *Collection) Item(ctx context.Context, pool *pgxpool.Pool, id int64, crs
 	if c.Versioned {
 		version = "t.version"
 	}
-	sql := fmt.Sprintf(featureSelect, c.idExpr, geometryExpr(crs), c.propsFor(c.table), c.table)
+	args := sqlArgs{id}
+	from := c.table
+	if c.statusLayer {
+		var err error
+		if from, _, err = c.where(ItemsQuery{}, &args); err != nil {
+			return nil, 0, err
+		}
+	}
+	sql := fmt.Sprintf(featureSelect, c.idExpr, geometryExpr(crs), c.propsFor(from), from)
 	sql = strings.Replace(sql, "SELECT (", "SELECT "+version+", (", 1) + "\nWHERE " + c.idExpr + " = $1"
 	var fid int64
 	var v int
 	var feature []byte
-	err := pool.QueryRow(ctx, sql, id).Scan(&v, &fid, &feature)
+	err := pool.QueryRow(ctx, sql, args...).Scan(&v, &fid, &feature)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}
