@@ -95,7 +95,12 @@ func (c *Cluster) Init(ctx context.Context) error {
 	if c.Initialized() {
 		return nil
 	}
-	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+	// Parents are created searchable (0755) so the postgres user can reach the cluster
+	// folder, which itself stays private (0700) as PostgreSQL requires.
+	if err := os.MkdirAll(filepath.Dir(c.Dir), 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(c.Dir, 0o700); err != nil && !os.IsExist(err) {
 		return err
 	}
 	if entries, _ := os.ReadDir(c.Dir); len(entries) > 0 {

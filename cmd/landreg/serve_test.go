@@ -69,11 +69,13 @@ func TestServeEmbeddedDefault(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Chmod(dir, 0o755) // reachable by the postgres user when tests run as root
+	// Like the default ./data/pg: a cluster folder under a folder that does not exist yet.
+	pg := filepath.Join(dir, "data", "pg")
 	t.Cleanup(func() {
-		exec.Command(bin, "db", "stop", "--data-dir", filepath.Join(dir, "pg")).Run()
+		exec.Command(bin, "db", "stop", "--data-dir", pg).Run()
 		os.RemoveAll(dir)
 	})
-	cmd := exec.Command(bin, "serve", "--data-dir", filepath.Join(dir, "pg"), "--addr", "127.0.0.1:0")
+	cmd := exec.Command(bin, "serve", "--data-dir", pg, "--addr", "127.0.0.1:0")
 	cmd.Env = cleanEnv()
 	stdout, _ := cmd.StdoutPipe()
 	var stderr bytes.Buffer
@@ -133,10 +135,10 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("serve did not stop on SIGTERM")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "pg", "postmaster.pid")); err == nil {
+	if _, err := os.Stat(filepath.Join(pg, "postmaster.pid")); err == nil {
 		t.Error("the private cluster is still running after serve stopped")
 	}
-	if _, err := os.Stat(filepath.Join(dir, "pg", "PG_VERSION")); err != nil {
+	if _, err := os.Stat(filepath.Join(pg, "PG_VERSION")); err != nil {
 		t.Error("the data folder holds no cluster")
 	}
 }
