@@ -186,7 +186,7 @@ CREATE TYPE landreg_sys.parcel_status AS (
   category           text,
   category_zh        text,
   since              date,
-  reasons            jsonb,
+  reasons            json,
   deadline           date,
   idle_fee_wan       numeric,
   low_efficiency     boolean,
@@ -527,7 +527,7 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, landreg_sys.idle_category_zh(c.categor
       ELSE json_build_object('code', 'TARGETS_MET', 'category', 'NORMAL', 'zh', '年度指标达到约定',
         'en', 'annual indicators meet the agreed targets', 'since', greatest(c.review, c.ai_date),
         'year', c.ai_year, 'review', c.review) END::text END
-  ) || ']')::jsonb,
+  ) || ']')::json,
   c.deadline,
   -- Idle fee (土地闲置费) for holder-caused idleness only (§2.1).
   CASE WHEN c.category IN ('IDLE_1Y', 'IDLE_2Y') THEN round(c.idle_fee_share * c.price_wan, 2) ELSE 0 END,
