@@ -1,0 +1,44 @@
+package api_test
+
+import (
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/landreg/landreg/fixtures"
+)
+
+// TestQGISClient reads every collection with QGIS's own OAPIF provider (Debian
+// python3-qgis). QGIS is a large install, so CI does not carry it: the test runs where it
+// is installed (apt-get install python3-qgis qgis-providers) and says so when it is not.
+func TestQGISClient(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import qgis.core").Run(); err != nil {
+		t.Skip("python3-qgis not installed (apt-get install python3-qgis qgis-providers): QGIS client test not run")
+	}
+	_, srv, counts := demoServer(t, fixtures.Load)
+	cmd := exec.Command("/usr/bin/python3", "testdata/qgis_read.py", srv.URL, "districts", "block_lines", "parcels", "parcel_status")
+	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("QGIS: %v\n%s", err, out)
+	}
+	want := map[string]int{"districts": counts.Districts, "block_lines": counts.BlockLines, "parcels": counts.Parcels, "parcel_status": counts.Parcels}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 6 {
+			continue
+		}
+		seen++
+		n, _ := strconv.Atoi(f[2])
+		it, _ := strconv.Atoi(f[3])
+		if f[1] != "valid" || n != want[f[0]] || it != want[f[0]] {
+			t.Errorf("QGIS %s: %s", f[0], line)
+		}
+	}
+	if seen != 4 {
+		t.Errorf("QGIS output:\n%s", out)
+	}
+}
