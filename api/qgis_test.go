@@ -1,11 +1,14 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/landreg/landreg/fixtures"
 )
@@ -40,5 +43,42 @@ func TestQGISClient(t *testing.T) {
 	}
 	if seen != 4 {
 		t.Errorf("QGIS output:\n%s", out)
+	}
+}
+
+// TestQGISDirectEditObeysTheRule edits block_lines with QGIS's PostgreSQL provider as a
+// login in the landreg_planner group: cutting a strip off a line without an adjustment
+// must fail to commit, with landreg's bilingual message in QGIS's commit errors.
+func TestQGISDirectEditObeysTheRule(t *testing.T) {
+	if err := exec.Command("/usr/bin/python3", "-c", "import qgis.core").Run(); err != nil {
+		t.Skip("python3-qgis not installed (apt-get install python3-qgis qgis-providers): QGIS editing test not run")
+	}
+	ctx := context.Background()
+	pool, _, _ := demoServer(t, fixtures.Load)
+	role := fmt.Sprintf("qgis_t_%d", time.Now().UnixNano()%1e9)
+	if _, err := pool.Exec(ctx, "CREATE ROLE "+role+" LOGIN IN ROLE landreg_planner"); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pool.Exec(context.Background(), "DROP OWNED BY "+role); pool.Exec(context.Background(), "DROP ROLE "+role) })
+	var id int64
+	pool.QueryRow(ctx, `SELECT id FROM block_lines WHERE level = 1 ORDER BY id LIMIT 1`).Scan(&id)
+	var before int
+	pool.QueryRow(ctx, `SELECT version FROM block_lines WHERE id = $1`, id).Scan(&before)
+	cfg := pool.Config().ConnConfig
+	conn := fmt.Sprintf("dbname='%s' host=%s port=%d user='%s' sslmode=disable", cfg.Database, cfg.Host, cfg.Port, role)
+	cmd := exec.Command("/usr/bin/python3", "testdata/qgis_edit.py", conn, strconv.FormatInt(id, 10))
+	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("QGIS: %v\n%s", err, out)
+	}
+	text := string(out)
+	if !strings.Contains(text, "cut-strip False") || !strings.Contains(text, "needs an approved adjustment") || !strings.Contains(text, "需经批准的调整方案") {
+		t.Errorf("QGIS commit of a removal should fail with landreg's message:\n%s", text)
+	}
+	var after int
+	pool.QueryRow(ctx, `SELECT version FROM block_lines WHERE id = $1`, id).Scan(&after)
+	if after != before {
+		t.Errorf("the refused edit changed the line: version %d → %d", before, after)
 	}
 }
