@@ -59,7 +59,10 @@ func TestQGISDirectEditObeysTheRule(t *testing.T) {
 	if _, err := pool.Exec(ctx, "CREATE ROLE "+role+" LOGIN IN ROLE landreg_planner"); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { pool.Exec(context.Background(), "DROP OWNED BY "+role); pool.Exec(context.Background(), "DROP ROLE "+role) })
+	t.Cleanup(func() {
+		pool.Exec(context.Background(), "DROP OWNED BY "+role)
+		pool.Exec(context.Background(), "DROP ROLE "+role)
+	})
 	var id int64
 	pool.QueryRow(ctx, `SELECT id FROM block_lines WHERE level = 1 ORDER BY id LIMIT 1`).Scan(&id)
 	var before int

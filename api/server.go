@@ -52,7 +52,10 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog)
 	e.Use(middleware.Recover())
-	e.Use(middleware.BodyLimit("16M"))
+	// Uploads of GIS files may be large; every other body is small (JSON bodies have
+	// their own 8 MiB cap in decodeJSON).
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "16M",
+		Skipper: func(c echo.Context) bool { return c.Path() == "/v1/imports" }}))
 	// A plain OPTIONS (no CORS preflight) must reach the handlers: QGIS reads Allow from
 	// it to decide whether a collection is editable.
 	e.Use(middleware.CORSWithConfig(middleware.CORSConfig{

@@ -32,6 +32,7 @@ func (s *Server) routesV1(e *echo.Echo) {
 	v1.GET("/districts/:code/quota", s.districtQuota)
 	v1.GET("/districts/:code/quota/history", s.quotaHistory)
 	s.routesParcels(v1)
+	s.routesExchange(v1)
 	v1.GET("/audit/:report", s.auditReport)
 }
 

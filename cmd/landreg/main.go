@@ -25,6 +25,7 @@ Without DATABASE_URL it runs a private PostgreSQL + PostGIS cluster under --data
 		SilenceErrors: true,
 	}
 	root.AddCommand(serveCmd(), migrateCmd(), fixturesCmd(), dbCmd(), tokenCmd(), auditCmd(), versionCmd())
+	root.AddCommand(exchangeCmds()...)
 	if err := root.Execute(); err != nil {
 		// One line, so scripts and people see the cause at once.
 		fmt.Fprintln(os.Stderr, "landreg: "+strings.Join(strings.Fields(err.Error()), " "))

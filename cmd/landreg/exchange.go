@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/landreg/landreg/exchange"
+	"github.com/landreg/landreg/store"
+)
+
+// exchangeCmds are `landreg import` and `landreg export` (issue 6; docs/exchange.md).
+func exchangeCmds() []*cobra.Command { return []*cobra.Command{importCmd(), exportCmd()} }
+
+func importCmd() *cobra.Command {
+	var db dbFlags
+	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, docNo, reason, actor string
+	var dryRun, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "import parcels|block-lines FILE",
+		Short: "Import parcels or block lines from GeoJSON, GeoPackage or Shapefile (.shp or .zip); all or nothing",
+		Long: `Import reads FILE with GDAL (ogr2ogr), in EPSG:4490, 4326, 4549 or 4528 as the file says
+(.prj, GeoPackage SRS, GeoJSON crs) or as --crs says, validates every feature in PostGIS
+(geometry validity with reason, 宗地代码/不动产单元号/统一社会信用代码/land-use codes, district,
+overlaps, outside its district), and loads it in one transaction only if nothing is wrong.
+
+parcels      become new parcels (history and audit as any write; actor --actor).
+block-lines  become ONE draft adjustment (kind --kind, default 调整) whose additions are the
+             file's polygons with their level (field 级别/level: 1 or 2); preview, publicise,
+             approve and apply it under /v1/adjustments.
+
+The report goes to stdout (a table, or JSON with --json); the exit code is 1 when the file
+has errors. A progress bar is drawn on stderr when it is a terminal.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			k, err := exchange.ParseKind(args[0])
+			if err != nil {
+				return err
+			}
+			opt := exchange.ImportOptions{Kind: k, Path: args[1], Layer: layer, CRS: crs, Xzqdm: xzqdm, Encoding: encoding,
+				DryRun: dryRun, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
+			if effective != "" {
+				d, err := time.Parse(time.DateOnly, effective)
+				if err != nil {
+					return fmt.Errorf("--effective-date must be YYYY-MM-DD: %q", effective)
+				}
+				opt.Change.Effective = d
+			}
+			if mappingFile != "" {
+				m, err := exchange.ReadMappingFile(mappingFile)
+				if err != nil {
+					return err
+				}
+				opt.Mapping = m
+			}
+			if _, err := os.Stat(args[1]); err != nil {
+				return err
+			}
+			var bar *progressbar.ProgressBar
+			if term.IsTerminal(int(os.Stderr.Fd())) {
+				opt.Progress = func(done, total int) {
+					if bar == nil {
+						bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr),
+							progressbar.OptionSetDescription("读取 reading"), progressbar.OptionShowCount(),
+							progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionClearOnFinish())
+					}
+					bar.Set(done)
+				}
+			}
+			var rep *exchange.Report
+			err = db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				var err error
+				rep, err = exchange.Import(ctx, pool, opt)
+				return err
+			})
+			if bar != nil {
+				bar.Finish()
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				enc := json.NewEncoder(cmd.OutOrStdout())
+				enc.SetEscapeHTML(false)
+				enc.SetIndent("", "  ")
+				enc.Encode(rep)
+			} else {
+				rep.WriteText(cmd.OutOrStdout())
+			}
+			if !rep.OK() {
+				return fmt.Errorf("导入被拒绝，%d 个错误 / import refused: %d errors, nothing written", rep.Errors, rep.Errors)
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&layer, "layer", "", "layer to read (needed when the file has several)")
+	f.StringVar(&crs, "crs", "", "CRS of the file, overriding what it says: EPSG:4490, 4326, 4549 or 4528")
+	f.StringVar(&mappingFile, "mapping", "", `JSON file mapping source fields to properties, e.g. {"宗地代码":"zddm","权利人":"holder_name"}`)
+	f.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
+	f.StringVar(&xzqdm, "xzqdm", "", "district (行政区划代码) of features that name none")
+	f.StringVar(&encoding, "encoding", "", "encoding of a Shapefile .dbf without .cpg (e.g. GBK)")
+	f.StringVar(&kind, "kind", "调整", "block lines: adjustment kind (划定 调整 补划 纠错 评估优化)")
+	f.StringVar(&effective, "effective-date", "", "legal date of the change (YYYY-MM-DD; default today)")
+	f.StringVar(&docNo, "doc-no", "", "block lines: document number (文号) of the adjustment")
+	f.StringVar(&reason, "reason", "", "why (recorded in history and audit; default names the file)")
+	f.StringVar(&actor, "actor", envOr("LANDREG_ACTOR", "cli:"+envOr("USER", "unknown")), "who imports (recorded as actor; env LANDREG_ACTOR)")
+	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	db.register(cmd)
+	return cmd
+}
+
+func exportCmd() *cobra.Command {
+	var db dbFlags
+	var format, date, crs, out string
+	cmd := &cobra.Command{
+		Use:   "export parcels|block-lines|districts -o FILE",
+		Short: "Export a collection as of a date to GeoPackage, Shapefile (zip) or GeoJSON",
+		Long: `Export writes the versions valid on --date (default: the current ones) with GDAL's ogr2ogr
+reading PostGIS: GeoPackage with its SRS tables, a zip of .shp/.shx/.dbf/.prj/.cpg (UTF-8,
+field names cut to 10 characters as listed in docs/exchange.md), or GeoJSON in CRS84.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opt := exchange.ExportOptions{Collection: args[0], Format: format, CRS: crs}
+			if date != "" {
+				d, err := time.Parse(time.DateOnly, date)
+				if err != nil {
+					return fmt.Errorf("--date must be YYYY-MM-DD: %q", date)
+				}
+				opt.Date = d
+			}
+			if out == "" {
+				return fmt.Errorf("-o FILE is required")
+			}
+			return db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				if err := exchange.Export(ctx, pool, opt, out); err != nil {
+					return err
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "wrote %s\n", out)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "gpkg", "gpkg | shp | geojson")
+	cmd.Flags().StringVar(&date, "date", "", "as of this legal date (YYYY-MM-DD); default current")
+	cmd.Flags().StringVar(&crs, "crs", "", "output CRS: EPSG:4490 (default), 4326, 4549, 4528")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "output file (.gpkg, .zip for shp, .geojson)")
+	db.register(cmd)
+	return cmd
+}

@@ -1,0 +1,533 @@
+package exchange
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg/codes"
+	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/store"
+)
+
+// InputError is a problem with the request or the file as a whole that stops an import
+// before any feature is read (several layers and none chosen, unreadable file …).
+type InputError struct{ ZH, EN string }
+
+func (e *InputError) Error() string { return e.ZH + " / " + e.EN }
+
+// ImportOptions describe one import.
+type ImportOptions struct {
+	Kind Kind
+	// Path is the file: .geojson/.json, .gpkg, .shp, or a .zip holding a shapefile.
+	Path string
+	// Name is shown in the report (the upload's file name); defaults to Path's base.
+	Name  string
+	Layer string
+	// CRS overrides the file's CRS ("EPSG:4549").
+	CRS string
+	// Mapping adds to the built-in field names: source field → property.
+	Mapping map[string]string
+	// Encoding of a shapefile's .dbf when it has no .cpg (e.g. GBK).
+	Encoding string
+	// Xzqdm is the district for features that name none.
+	Xzqdm  string
+	DryRun bool
+	// Change carries actor, reason and legal date to the triggers (history, audit).
+	Change store.Change
+	// Block lines: the adjustment's kind (default 调整) and document number.
+	AdjustmentKind string
+	DocNo          string
+	// Progress, when set, is called as features are read (done of total).
+	Progress func(done, total int)
+}
+
+// Tolerances of the checks, in m² (ellipsoidal): slivers below them are survey noise.
+const (
+	OutsideToleranceM2 = 1.0
+	OverlapToleranceM2 = 0.1
+)
+
+// gdalSource turns a path into a GDAL dataset name (.zip → /vsizip/).
+func gdalSource(path string) string {
+	if strings.EqualFold(filepath.Ext(path), ".zip") {
+		abs, err := filepath.Abs(path)
+		if err == nil {
+			path = abs
+		}
+		return "/vsizip/" + path
+	}
+	return path
+}
+
+// Import validates a file and, unless DryRun or any problem is found, loads it in one
+// transaction: parcels with one INSERT … SELECT, block lines as one draft adjustment.
+// Problems with features are in the report (err is nil); err is for failures to read
+// the file or talk to the database, and *InputError for unusable requests.
+func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
+	if opt.Kind != Parcels && opt.Kind != BlockLines {
+		return nil, &InputError{"导入类型须为 parcels 或 block-lines", "kind must be parcels or block-lines"}
+	}
+	if !HaveGDAL() {
+		return nil, ErrNoGDAL
+	}
+	mapping, err := NewMapping(opt.Kind, opt.Mapping)
+	if err != nil {
+		return nil, &InputError{"字段映射无效", err.Error()}
+	}
+	if opt.Xzqdm != "" {
+		if err := codes.Xzqdm(opt.Xzqdm); err != nil {
+			return nil, &InputError{"行政区划代码无效", err.Error()}
+		}
+	}
+	name := opt.Name
+	if name == "" {
+		name = filepath.Base(opt.Path)
+	}
+	src := gdalSource(opt.Path)
+	var openOpts []string
+	if opt.Encoding != "" {
+		openOpts = []string{"-oo", "ENCODING=" + opt.Encoding}
+	}
+	layers, err := inspect(ctx, src, openOpts)
+	if err != nil {
+		return nil, &InputError{"无法读取文件（支持 GeoJSON、GeoPackage、Shapefile 或其 zip）", err.Error()}
+	}
+	var layer *Layer
+	if opt.Layer == "" {
+		if len(layers) > 1 {
+			names := make([]string, len(layers))
+			for i, l := range layers {
+				names[i] = l.Name
+			}
+			return nil, &InputError{"文件含多个图层，请指定图层", "the file has several layers (" + strings.Join(names, ", ") + "); choose one with --layer / layer="}
+		}
+		layer = &layers[0]
+	} else {
+		for i := range layers {
+			if layers[i].Name == opt.Layer {
+				layer = &layers[i]
+			}
+		}
+		if layer == nil {
+			return nil, &InputError{"图层不存在", fmt.Sprintf("no layer %q in the file", opt.Layer)}
+		}
+	}
+	rep := &Report{Kind: opt.Kind, File: name, Layer: layer.Name, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
+	rep.Features = layer.Count
+
+	// The CRS: stated by the caller, or identified by GDAL from .prj / GPKG / crs member.
+	var crs geo.CRS
+	if opt.CRS != "" {
+		c, ok := geo.LookupCRS(opt.CRS)
+		if !ok || !importable(c.SRID) {
+			return nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use EPSG:4490, 4326, 4549 or 4528", opt.CRS)}
+		}
+		crs, rep.CRSFrom = c, "override"
+	} else {
+		c, ok := geo.LookupCRS(strconv.Itoa(layer.EPSG))
+		switch {
+		case layer.EPSG == 0:
+			rep.add(Problem{Index: -1, Code: "unknown-crs", Message: fmt.Sprintf(
+				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs EPSG:4549 (or 4490, 4326, 4528)", orUnknown(layer.SRS), orUnknown(layer.SRS))})
+			return rep, nil
+		case !ok || !importable(c.SRID):
+			rep.add(Problem{Index: -1, Code: "unsupported-crs", Message: fmt.Sprintf(
+				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports EPSG:4490, 4326, 4549 and 4528",
+				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS)})
+			return rep, nil
+		}
+		crs, rep.CRSFrom = c, "file"
+	}
+	rep.SourceCRS = fmt.Sprintf("EPSG:%d", crs.SRID)
+	if layer.Extent != nil {
+		if p := diagnoseCRS(crs, *layer.Extent); p != nil {
+			rep.add(*p)
+			return rep, nil
+		}
+	}
+	used, ignored, conflicts := mapping.Resolve(layer.Fields)
+	rep.Mapping, rep.Ignored = used, ignored
+	for _, c := range conflicts {
+		rep.Notes = append(rep.Notes, "字段重复映射 / two fields map to one property: "+c)
+	}
+	if err := requireFields(opt, used); err != nil {
+		rep.add(*err)
+		return rep, nil
+	}
+
+	ld := &loader{opt: opt, rep: rep, crs: crs, used: used, kind: opt.Kind, bad: map[int]bool{}}
+	ld.cols = sortedTargets(opt.Kind)
+	ld.types = targets(opt.Kind)
+	change := opt.Change
+	if change.Reason == "" {
+		change.Reason = "导入 " + name + " / import of " + name
+	}
+	ld.change = change
+	errRollback := errors.New("rollback")
+	err = store.InTx(ctx, pool, change, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
+		rep.TimingsMS = map[string]int64{}
+		t0 := time.Now()
+		if err := ld.stage(ctx, tx, src, openOpts, layer.Name); err != nil {
+			return err
+		}
+		t1 := time.Now()
+		rep.TimingsMS["read"] = t1.Sub(t0).Milliseconds()
+		if err := ld.validate(ctx, tx); err != nil {
+			return err
+		}
+		rep.TimingsMS["validate"] = time.Since(t1).Milliseconds()
+		defer func(t time.Time) { rep.TimingsMS["load"] = time.Since(t).Milliseconds() }(time.Now())
+		rep.Invalid = len(ld.bad)
+		rep.Valid = rep.Features - rep.Invalid
+		if !rep.OK() || opt.DryRun {
+			return errRollback
+		}
+		return ld.load(ctx, tx)
+	})
+	if err != nil && !errors.Is(err, errRollback) {
+		var ie *InputError
+		if errors.As(err, &ie) {
+			return nil, err
+		}
+		// A refusal by the database's own rules: nothing was written; say why.
+		if p := dbRefusal(err); p != nil {
+			rep.add(*p)
+			rep.Imported, rep.AdjustmentID = 0, 0
+			return rep, nil
+		}
+		return nil, err
+	}
+	rep.sortProblems()
+	if rep.AdjustmentID != 0 {
+		if o, err := store.Preview(ctx, pool, change, rep.AdjustmentID); err == nil {
+			rep.Preview = o
+		}
+	}
+	return rep, nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "no SRS"
+	}
+	return s
+}
+
+func importable(srid int) bool { return srid == 4490 || srid == 4326 || srid == 4549 || srid == 4528 }
+
+// diagnoseCRS explains a layer extent that does not fit the CRS: swapped X/Y, a missing
+// or extra Gauss-Krüger zone prefix, degrees in a projected CRS. Never swapped silently.
+func diagnoseCRS(crs geo.CRS, b geo.BBox) *Problem {
+	switch crs.Check(b) {
+	case geo.Plausible:
+		return nil
+	case geo.Swapped:
+		return &Problem{Index: -1, Code: "swapped-axes", Field: "geometry", Message: fmt.Sprintf(
+			"X/Y 坐标颠倒：范围 %.3f,%.3f – %.3f,%.3f 中北坐标（约 %.0f）位于东坐标位置，请在 GIS 中交换坐标轴后重新导出，本次未导入 / "+
+				"X and Y are swapped: the extent %.3f,%.3f – %.3f,%.3f has the northing (about %.0f) in the easting slot for %s; "+
+				"swap the axes in your GIS and export again (nothing was imported; landreg never swaps silently)",
+			b.MinX, b.MinY, b.MaxX, b.MaxY, b.MinX, b.MinX, b.MinY, b.MaxX, b.MaxY, b.MinX, crs.Name)}
+	}
+	var hint string
+	for _, other := range []int{4549, 4528, 4490} {
+		c, _ := geo.LookupCRS(strconv.Itoa(other))
+		if other == crs.SRID || c.Check(b) != geo.Plausible {
+			continue
+		}
+		switch {
+		case crs.SRID == 4528 && other == 4549:
+			hint = "东坐标缺少带号 40（应为 EPSG:4549，或补上带号）/ the eastings lack the zone prefix 40: the data is in EPSG:4549 (CM 120°E without zone number); use --crs EPSG:4549"
+		case crs.SRID == 4549 && other == 4528:
+			hint = "东坐标多了带号 40（应为 EPSG:4528）/ the eastings carry the zone prefix 40: the data is in EPSG:4528 (zone 40); use --crs EPSG:4528"
+		case other == 4490:
+			hint = "坐标是经纬度 / the coordinates are degrees (lon/lat): use --crs EPSG:4490"
+		default:
+			hint = fmt.Sprintf("坐标符合 EPSG:%d / the coordinates fit EPSG:%d: use --crs EPSG:%d", other, other, other)
+		}
+		break
+	}
+	if hint == "" {
+		hint = "请检查坐标系 / check the CRS; landreg imports EPSG:4490, 4326, 4549 and 4528 (Wenzhou: 3-degree GK CM 120°E)"
+	}
+	return &Problem{Index: -1, Code: "wrong-crs", Field: "geometry", Message: fmt.Sprintf(
+		"坐标范围 %.3f,%.3f – %.3f,%.3f 不在 %s 的合理范围内 / the extent %.3f,%.3f – %.3f,%.3f is not plausible in %s. %s",
+		b.MinX, b.MinY, b.MaxX, b.MaxY, crs.Name, b.MinX, b.MinY, b.MaxX, b.MaxY, crs.Name, hint)}
+}
+
+func requireFields(opt ImportOptions, used map[string]string) *Problem {
+	have := map[string]bool{}
+	for _, p := range used {
+		have[p] = true
+	}
+	var need []string
+	if opt.Kind == Parcels {
+		need = []string{"zddm", "landuse_code"}
+	} else {
+		need = []string{"level"}
+	}
+	var missing []string
+	for _, n := range need {
+		if !have[n] {
+			missing = append(missing, n)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return &Problem{Index: -1, Code: "missing-field", Field: strings.Join(missing, ","), Message: fmt.Sprintf(
+		"缺少必需字段 %s，请在字段映射中指明 / the file has no field for %s: name it in the field mapping (e.g. {\"宗地代码\": \"zddm\"})",
+		strings.Join(missing, "、"), strings.Join(missing, ", "))}
+}
+
+func sortedTargets(k Kind) []string {
+	t := targets(k)
+	out := make([]string, 0, len(t))
+	for c := range t {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// loader stages, validates and loads one layer.
+type loader struct {
+	opt    ImportOptions
+	rep    *Report
+	crs    geo.CRS
+	kind   Kind
+	used   map[string]string // source field → property
+	cols   []string          // staged properties, sorted
+	types  map[string]string
+	bad    map[int]bool
+	srcIDs map[int]string
+	change store.Change
+}
+
+func (l *loader) problem(idx int, code, field, msg string) {
+	l.bad[idx] = true
+	l.rep.add(Problem{Index: idx, SourceID: l.srcIDs[idx], Code: code, Field: field, Message: msg})
+}
+
+// warning records a finding that does not block the import.
+func (l *loader) warning(idx int, code, field, msg string) {
+	l.rep.add(Problem{Index: idx, SourceID: l.srcIDs[idx], Code: code, Severity: "warning", Field: field, Message: msg})
+}
+
+type seqFeature struct {
+	ID         json.RawMessage `json:"id"`
+	Properties map[string]any  `json:"properties"`
+	Geometry   json.RawMessage `json:"geometry"`
+}
+
+// stage streams the layer out of ogr2ogr (GeoJSONSeq, coordinates left in the source
+// CRS) into a temporary table with COPY; PostGIS transforms on the way in.
+func (l *loader) stage(ctx context.Context, tx pgx.Tx, src string, openOpts []string, layer string) error {
+	var cols []string
+	for _, c := range l.cols {
+		cols = append(cols, pgx.Identifier{c}.Sanitize()+" text")
+	}
+	ddl := `CREATE TEMP TABLE landreg_import (ord int PRIMARY KEY, src_id text, srid int, wkb bytea, ` + strings.Join(cols, ", ") + `,
+  g geometry GENERATED ALWAYS AS (ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromWKB(wkb), srid), 4490))) STORED) ON COMMIT DROP`
+	if _, err := tx.Exec(ctx, ddl); err != nil {
+		return err
+	}
+	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
+	args = append(args, src, layer, "-a_srs", "None", "-preserve_fid",
+		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
+	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
+	cmd.Env = gdalEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	defer func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}()
+	r := bufio.NewReaderSize(out, 1<<20)
+	l.srcIDs = map[int]string{}
+	idx := 0
+	row := make([]any, 4+len(l.cols))
+	var readErr error
+	next := func() ([]any, error) {
+		for {
+			line, err := r.ReadBytes('\n')
+			if len(bytes.TrimSpace(line)) == 0 {
+				if err == io.EOF {
+					return nil, nil
+				}
+				if err != nil {
+					readErr = err
+					return nil, err
+				}
+				continue
+			}
+			line = bytes.TrimPrefix(line, []byte{0x1e})
+			var f seqFeature
+			dec := json.NewDecoder(bytes.NewReader(line))
+			dec.UseNumber()
+			if err := dec.Decode(&f); err != nil {
+				readErr = fmt.Errorf("reading ogr2ogr output at feature %d: %w", idx, err)
+				return nil, readErr
+			}
+			l.feature(idx, &f, row)
+			idx++
+			if l.opt.Progress != nil && idx%500 == 0 {
+				l.opt.Progress(idx, l.rep.Features)
+			}
+			return row, nil
+		}
+	}
+	_, err = tx.CopyFrom(ctx, pgx.Identifier{"landreg_import"}, append([]string{"ord", "src_id", "srid", "wkb"}, l.cols...), pgx.CopyFromFunc(next))
+	werr := cmd.Wait()
+	if err != nil {
+		if readErr != nil {
+			return readErr
+		}
+		return err
+	}
+	if werr != nil {
+		return &InputError{"读取文件失败", "ogr2ogr could not read the file: " + gdalMessage(stderr.String(), werr)}
+	}
+	if l.opt.Progress != nil {
+		l.opt.Progress(idx, l.rep.Features)
+	}
+	l.rep.Features = idx
+	return nil
+}
+
+// feature fills row for one feature and records the problems Go can see: codes, value
+// types, geometry type, ring closure and placement in the CRS.
+func (l *loader) feature(idx int, f *seqFeature, row []any) {
+	for i := range row {
+		row[i] = nil
+	}
+	vals := map[string]string{}
+	for src, v := range f.Properties {
+		if p, ok := l.used[src]; ok {
+			if s := text(v); s != "" {
+				vals[p] = s
+			}
+		}
+	}
+	// The district a feature names, or the caller's default, or the code's prefix.
+	if vals["xzqdm"] == "" && l.opt.Xzqdm != "" {
+		vals["xzqdm"] = l.opt.Xzqdm
+	}
+	id := vals["zddm"]
+	if l.kind == BlockLines {
+		id = vals["code"]
+	}
+	if id == "" && len(f.ID) > 0 {
+		id = "fid " + strings.Trim(string(f.ID), `"`)
+	}
+	l.srcIDs[idx] = id
+	for _, c := range l.cols {
+		s, ok := vals[c]
+		if !ok {
+			continue
+		}
+		switch {
+		case c == "level":
+			lv, ok := parseLevel(s)
+			if !ok {
+				l.problem(idx, "bad-value", c, fmt.Sprintf("区块线级别须为 1 或 2（一级/二级）/ level must be 1 or 2 (一级/二级), got %q", s))
+				delete(vals, c)
+				continue
+			}
+			vals[c] = lv
+		default:
+			n, err := normalize(l.types[c], s)
+			if err != nil {
+				l.problem(idx, "bad-value", c, err.Error())
+				delete(vals, c)
+				continue
+			}
+			vals[c] = n
+		}
+	}
+	l.checkCodes(idx, vals)
+	row[0], row[1], row[2] = int32(idx), id, int32(l.crs.SRID)
+	if pg, err := geo.ParsePolygonal(f.Geometry, l.crs, false); err != nil {
+		code := "bad-geometry"
+		var ie *geo.InputError
+		if errors.As(err, &ie) && strings.Contains(ie.EN, "swapped") {
+			code = "swapped-axes"
+		}
+		l.problem(idx, code, "geometry", err.Error())
+	} else {
+		row[3] = pg.WKB
+	}
+	for i, c := range l.cols {
+		if s, ok := vals[c]; ok {
+			row[4+i] = s
+		}
+	}
+}
+
+func (l *loader) checkCodes(idx int, v map[string]string) {
+	report := func(err error) {
+		var ce *codes.Error
+		if errors.As(err, &ce) {
+			l.problem(idx, "bad-code", ce.Field, ce.Error())
+		}
+	}
+	if x := v["xzqdm"]; x != "" {
+		report(codes.Xzqdm(x))
+	}
+	if l.kind == BlockLines {
+		if v["level"] == "" {
+			l.problem(idx, "missing-value", "level", "缺少区块线级别 / level (1 or 2) is missing")
+		}
+		return
+	}
+	if z := v["zddm"]; z == "" {
+		l.problem(idx, "missing-value", "zddm", "缺少宗地代码 / the parcel code (zddm) is missing")
+	} else if err := codes.ZDDM(z); err != nil {
+		report(err)
+	} else if x := v["xzqdm"]; x != "" && z[:6] != x {
+		l.problem(idx, "bad-code", "zddm", fmt.Sprintf("宗地代码 %s 不属于行政区 %s / parcel code %s does not belong to district %s", z, x, z, x))
+	}
+	if b := v["bdcdyh"]; b != "" {
+		if err := codes.BDCDYH(b); err != nil {
+			report(err)
+		} else if z := v["zddm"]; z != "" && b[:19] != z {
+			l.problem(idx, "bad-code", "bdcdyh", fmt.Sprintf("不动产单元号 %s 与宗地代码 %s 不符 / unit number %s does not start with parcel code %s", b, z, b, z))
+		}
+	}
+	if u := v["holder_uscc"]; u != "" {
+		report(codes.USCC(u))
+	}
+	if c := v["landuse_code"]; c == "" {
+		l.problem(idx, "missing-value", "landuse_code", "缺少土地用途代码 / the land-use code is missing")
+	} else {
+		report(codes.LandUse(v["landuse_system"], c))
+	}
+}
+
+// timeNow is the clock of adjustments' default effective date (Asia/Shanghai civil day).
+var timeNow = func() time.Time { return time.Now() }
