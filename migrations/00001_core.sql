@@ -38,23 +38,37 @@ END
 $$;
 -- +goose StatementEnd
 
+-- The human key of a row for messages (its code), without converting the geometry:
+-- only called on the error path.
+-- +goose StatementBegin
+CREATE FUNCTION landreg_sys.row_key(r anyelement) RETURNS text LANGUAGE plpgsql STABLE AS $$
+DECLARE j jsonb;
+BEGIN
+  j := to_jsonb(r) - 'geom';
+  RETURN coalesce(j->>'code', j->>'zddm', j->>'xzqdm', j->>'line_code', '?');
+END
+$$;
+-- +goose StatementEnd
+
 -- Geometry gate for every polygon column: valid, non-empty, and plausibly in China
 -- with lon/lat axis order. Errors carry the reason and location so QGIS shows them.
 -- SQLSTATE class LR: LRG01 invalid, LRG02 empty, LRG03 outside China / swapped axes.
 -- +goose StatementBegin
 CREATE FUNCTION landreg_sys.check_geom() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  key text := coalesce(to_jsonb(NEW)->>'code', to_jsonb(NEW)->>'zddm', to_jsonb(NEW)->>'xzqdm', '?');
+  key text;
   env box2d;
 BEGIN
   IF NEW.geom IS NULL THEN
     RETURN NEW; -- NOT NULL constraints report this with the column name
   END IF;
   IF ST_IsEmpty(NEW.geom) THEN
+    key := landreg_sys.row_key(NEW);
     RAISE EXCEPTION '几何为空 / empty geometry (%)', key
       USING ERRCODE = 'LRG02', COLUMN = 'geom', TABLE = TG_TABLE_NAME;
   END IF;
   IF NOT ST_IsValid(NEW.geom) THEN
+    key := landreg_sys.row_key(NEW);
     RAISE EXCEPTION '几何无效 / invalid geometry (%): %', key, ST_IsValidReason(NEW.geom)
       USING ERRCODE = 'LRG01', COLUMN = 'geom', TABLE = TG_TABLE_NAME,
             DETAIL = ST_IsValidReason(NEW.geom),
@@ -62,6 +76,7 @@ BEGIN
   END IF;
   env := Box2D(NEW.geom);
   IF ST_XMin(env) < 73 OR ST_XMax(env) > 135.5 OR ST_YMin(env) < 3 OR ST_YMax(env) > 54 THEN
+    key := landreg_sys.row_key(NEW);
     RAISE EXCEPTION '坐标超出中国范围 (%): 可能是坐标系或经纬度顺序错误 / coordinates outside China (%): wrong CRS or swapped lon/lat axes? bbox %',
       key, key, env::text
       USING ERRCODE = 'LRG03', COLUMN = 'geom', TABLE = TG_TABLE_NAME;
@@ -78,8 +93,12 @@ $$;
 CREATE FUNCTION landreg_sys.version_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   eff date := landreg_sys.effective_date();
-  adj text := CASE WHEN TG_OP <> 'DELETE' THEN to_jsonb(NEW)->>'adjustment_id' END;
+  adj text;
 BEGIN
+  -- Only block lines carry an adjustment; reading it by name keeps this trigger generic.
+  IF TG_OP <> 'DELETE' AND TG_TABLE_NAME = 'block_lines' THEN
+    adj := to_jsonb(NEW)->>'adjustment_id';
+  END IF;
   -- A direct editor naming an adjustment on the row edits as of that adjustment's date.
   IF adj IS NOT NULL AND nullif(current_setting('landreg.effective_date', true), '') IS NULL
      AND (TG_OP = 'INSERT' OR adj IS DISTINCT FROM to_jsonb(OLD)->>'adjustment_id')

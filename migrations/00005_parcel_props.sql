@@ -46,8 +46,13 @@ $$;
 -- version number and dates in the properties are the new version's.
 -- +goose StatementBegin
 CREATE FUNCTION landreg_sys.parcel_props_row() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  r parcels := NEW;
 BEGIN
-  NEW.props_json := landreg_sys.parcel_props(to_jsonb(NEW) - 'geom' - 'props_json', ST_Area(NEW.geom::geography));
+  -- to_jsonb would write the geometry out as GeoJSON just to drop it: clear it first.
+  r.geom := NULL;
+  r.props_json := NULL;
+  NEW.props_json := landreg_sys.parcel_props(to_jsonb(r), ST_Area(NEW.geom::geography));
   RETURN NEW;
 END
 $$;
