@@ -422,8 +422,7 @@ func BenchmarkExport(b *testing.B) {
 	b.ReportMetric(float64(dbBytes)/1e6/dbDur.Seconds(), "db_MB/s")
 	b.ReportMetric(float64(n)/1e6/float64(b.N), "MB")
 	b.ReportMetric(srv.peakRSS(), "rss_MB")
-	fmt.Fprintf(os.Stderr, "export: %.1f MB per response, %.0f MB/s (db alone %.0f MB/s); server RSS %.0f MB before, %.0f MB peak\n",
-		float64(n)/1e6/float64(b.N), float64(n)/1e6/dur.Seconds(), float64(dbBytes)/1e6/dbDur.Seconds(), base, srv.peakRSS())
+	b.Logf("server RSS %.0f MB before the export, %.0f MB peak", base, srv.peakRSS())
 }
 
 // z14Tiles are the z14 tiles that hold parcels (Web Mercator tile of each centroid).
