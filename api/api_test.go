@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -236,11 +237,21 @@ func TestAPI(t *testing.T) {
 		}
 	})
 
-	t.Run("health and readiness", func(t *testing.T) {
+	t.Run("health, readiness and metrics", func(t *testing.T) {
 		for _, p := range []string{"/healthz", "/readyz"} {
 			res, body := get(t, srv.URL+p)
 			if res.StatusCode != 200 {
 				t.Errorf("%s: %d %s", p, res.StatusCode, body)
+			}
+		}
+		_, body := get(t, srv.URL+"/metrics")
+		for _, want := range []string{
+			`landreg_http_requests_total{method="GET",route="/collections/:collectionId/items",status="200"}`,
+			`landreg_http_requests_total{method="GET",route="/collections/:collectionId/items",status="400"}`,
+			"landreg_http_request_duration_seconds_bucket", fmt.Sprintf("landreg_db_pool_max_conns %d", pool.Config().MaxConns),
+		} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("/metrics lacks %s", want)
 			}
 		}
 	})

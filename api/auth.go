@@ -47,7 +47,7 @@ func (s *Server) authMiddleware(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Set(tokenKey, t)
 		}
 		p := c.Request().URL.Path
-		open := p == "/healthz" || p == "/readyz" || strings.HasPrefix(p, "/map")
+		open := p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, "/map")
 		if s.cfg.AuthReads && t == nil && !open {
 			c.Response().Header().Set("WWW-Authenticate", `Bearer realm="landreg"`)
 			return unauthorized("需要令牌", "this server requires a bearer token for reads too")

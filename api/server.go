@@ -36,6 +36,7 @@ type Server struct {
 	log     zerolog.Logger
 	echo    *echo.Echo
 	openapi []byte
+	metrics *metrics
 }
 
 // New builds the HTTP handler.
@@ -43,7 +44,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	if cfg.Limits.Default == 0 {
 		cfg.Limits = Limits{Default: 100, Max: 10000}
 	}
-	s := &Server{cfg: cfg, pool: pool, log: log}
+	s := &Server{cfg: cfg, pool: pool, log: log, metrics: newMetrics(pool)}
 	s.openapi = buildOpenAPI(cfg)
 	e := echo.New()
 	e.HideBanner = true
@@ -72,6 +73,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
+	e.GET("/metrics", s.metricsHandler())
 	e.GET("/", s.landing)
 	e.GET("/conformance", s.conformance)
 	e.GET("/api", s.apiDoc)
@@ -137,6 +139,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			c.Error(err)
 		}
 		res := c.Response()
+		s.metrics.observe(c, time.Since(start))
 		ev := s.log.Info()
 		if res.Status >= 500 {
 			ev = s.log.Error()
