@@ -149,15 +149,7 @@ func saveUpload(fh *multipart.FileHeader, path string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if _, err := io.Copy(out, in); err != nil {
-		out.Close()
-		return err
-	}
-	return out.Close()
+	return exchange.WriteFile(path, in)
 }
 
 // getExport streams a collection as of a date: GET /v1/exports/{collection}?format=gpkg|shp|geojson&date=&crs=

@@ -294,11 +294,16 @@ func moveFile(from, to string) error {
 		return err
 	}
 	defer in.Close()
-	out, err := os.Create(to)
+	return WriteFile(to, in)
+}
+
+// WriteFile creates path with what r holds (uploads, files moved across file systems).
+func WriteFile(path string, r io.Reader) error {
+	out, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if _, err := io.Copy(out, in); err != nil {
+	if _, err := io.Copy(out, r); err != nil {
 		out.Close()
 		return err
 	}
