@@ -11,7 +11,6 @@
 --  * idle_core aggregates kind and fact only, keeps each step a subquery of its own
 --    (OFFSET 0) so every value is computed once, writes reasons as JSON text, and may
 --    run with parallel workers;
---  * the audit log leaves generated columns out: they are derived, not facts.
 -- Decisions are unchanged; the tests of 00004's function run against this one.
 
 -- 'YYYY-MM-DD' (checked by parcel_event_validate) as days since 2000-01-01. make_date
@@ -59,34 +58,6 @@ ALTER TABLE parcel_events
   END) STORED;
 COMMENT ON COLUMN parcel_events.kind IS '事件类型编号（派生） / event type as a number (derived, for the status function)';
 COMMENT ON COLUMN parcel_events.fact IS '状态计算用数值（派生） / figures for the status function (derived from payload)';
-
--- The audit log records facts: generated columns are left out of its rows.
--- +goose StatementBegin
--- SECURITY DEFINER as in 00002: QGIS editors write audit rows only through it.
-CREATE OR REPLACE FUNCTION landreg_sys.audit() RETURNS trigger LANGUAGE plpgsql
-SECURITY DEFINER SET search_path = public, pg_temp AS $$
-DECLARE
-  derived text[] := ARRAY(SELECT attname::text FROM pg_attribute
-                          WHERE attrelid = TG_RELID AND attgenerated <> '' AND NOT attisdropped);
-BEGIN
-  IF TG_OP = 'INSERT' THEN
-    INSERT INTO audit_log (table_name, op, row_key, actor, reason, new_row)
-    SELECT TG_TABLE_NAME, 'INSERT', coalesce(j->>'id', j->>'xzqdm'), landreg_sys.actor(), landreg_sys.reason(), j
-    FROM (SELECT to_jsonb(n) - derived AS j FROM new_rows n) s;
-  ELSIF TG_OP = 'UPDATE' THEN
-    INSERT INTO audit_log (table_name, op, row_key, actor, reason, old_row, new_row)
-    SELECT TG_TABLE_NAME, 'UPDATE', o.k, landreg_sys.actor(), landreg_sys.reason(), o.j, n.j
-    FROM (SELECT coalesce(j->>'id', j->>'xzqdm') AS k, j FROM (SELECT to_jsonb(x) - derived AS j FROM old_rows x) y) o
-    JOIN (SELECT coalesce(j->>'id', j->>'xzqdm') AS k, j FROM (SELECT to_jsonb(x) - derived AS j FROM new_rows x) y) n USING (k);
-  ELSE
-    INSERT INTO audit_log (table_name, op, row_key, actor, reason, old_row)
-    SELECT TG_TABLE_NAME, 'DELETE', coalesce(j->>'id', j->>'xzqdm'), landreg_sys.actor(), landreg_sys.reason(), j
-    FROM (SELECT to_jsonb(o) - derived AS j FROM old_rows o) s;
-  END IF;
-  RETURN NULL;
-END
-$$;
--- +goose StatementEnd
 
 -- JSON literals for the reasons text: a date as "YYYY-MM-DD" (DateStyle ISO, which the
 -- callers set), a number as itself, NULL as null. Inlined by the planner (plain SQL).
