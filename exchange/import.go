@@ -179,7 +179,10 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	ld.change = change
 	errRollback := errors.New("rollback")
 	err = store.InTx(ctx, pool, change, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+		// No timeout for a bulk load, and no JIT whatever the pool says: the checks'
+		// estimated costs (unanalysed temp tables, PostGIS functions) pass JIT's
+		// thresholds, and compiling them took longer than running them (2 s of 4).
+		if _, err := tx.Exec(ctx, `SET LOCAL statement_timeout = 0; SET LOCAL jit = off`); err != nil {
 			return err
 		}
 		rep.TimingsMS = map[string]int64{}
