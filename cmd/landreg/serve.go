@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/rs/zerolog"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -43,7 +44,11 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
-			log := newLogger()
+			// The server's log goes out in batches (at most 200 ms late); the rest of
+			// the commands write theirs at once.
+			logOut := newLogBuffer(os.Stderr, 64<<10, 200*time.Millisecond)
+			defer logOut.Close()
+			log := zerolog.New(logOut).With().Timestamp().Logger()
 			t0 := time.Now()
 
 			sess, err := db.open(ctx, log, store.Options{MaxConns: maxConns, StatementTimeout: stmtTimeout})

@@ -78,8 +78,8 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	cmd := exec.Command(bin, "serve", "--data-dir", pg, "--addr", "127.0.0.1:0")
 	cmd.Env = cleanEnv()
 	stdout, _ := cmd.StdoutPipe()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
+	stderr := &syncBuffer{} // written by the process while the test reads it
+	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,14 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if len(fc.Features) != 5 {
 		t.Errorf("parcels?limit=5 returned %d features", len(fc.Features))
 	}
-	if !strings.Contains(stderr.String(), `"request_id"`) || !strings.Contains(stderr.String(), `"latency_ms"`) {
+	// The server batches its log lines (at most 200 ms late): wait for the access line.
+	logged := func() bool {
+		return strings.Contains(stderr.String(), `"request_id"`) && strings.Contains(stderr.String(), `"latency_ms"`)
+	}
+	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !logged() {
 		t.Errorf("access log lacks request id or latency:\n%s", stderr.String())
 	}
 
