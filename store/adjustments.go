@@ -213,6 +213,8 @@ type Outcome struct {
 	ReserveUsedM2  float64 `json:"reserve_used_m2"`
 	ReserveAddedM2 float64 `json:"reserve_added_m2"`
 	FreeAddedM2    float64 `json:"free_added_m2"`
+	// CorrectedM2: land a 纠错 took back from unreviewed direct additions, uncompensated.
+	CorrectedM2    float64 `json:"corrected_m2"`
 	ShortfallM2L1  float64 `json:"shortfall_m2_l1"`
 	ShortfallM2L2  float64 `json:"shortfall_m2_l2"`
 	TotalBeforeM2  float64 `json:"total_before_m2"`
@@ -262,7 +264,7 @@ func Preview(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Out
 
 const ledgerOutcomeSQL = `SELECT effective_date::text, kind, removed_m2_l1, removed_m2_l2, added_m2_l1, added_m2_l2,
   reserve_used_m2, reserve_added_m2, free_added_m2, total_before_m2, total_after_m2, total_after_m2_l1,
-  total_after_m2_l2, reserve_after_m2, id
+  total_after_m2_l2, reserve_after_m2, id, corrected_m2
 FROM block_line_ledger WHERE adjustment_id = $1 ORDER BY id DESC LIMIT 1`
 
 // Apply writes the adjustment's new block-line versions, reserve and ledger rows in one
@@ -278,7 +280,7 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outco
 	o := &Outcome{Accepted: true}
 	err = pool.QueryRow(ctx, ledgerOutcomeSQL, id).Scan(&o.EffectiveDate, &o.Kind, &o.RemovedM2L1, &o.RemovedM2L2,
 		&o.AddedM2L1, &o.AddedM2L2, &o.ReserveUsedM2, &o.ReserveAddedM2, &o.FreeAddedM2, &o.TotalBeforeM2,
-		&o.TotalAfterM2, &o.TotalAfterM2L1, &o.TotalAfterM2L2, &o.ReserveAfterM2, &o.LedgerID)
+		&o.TotalAfterM2, &o.TotalAfterM2L1, &o.TotalAfterM2L2, &o.ReserveAfterM2, &o.LedgerID, &o.CorrectedM2)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return &Outcome{Accepted: true, Message: "调整方案未改变区块线 / the adjustment changes no block line"}, nil
 	}

@@ -438,3 +438,58 @@ func TestConcurrentRemovalsSerialise(t *testing.T) {
 		}
 	}
 }
+
+// TestCorrectionTakesBackUnreviewedAddition: a direct edit adds a line without review
+// (2024-03-01); a 纠错 within 30 days may take that land out again uncompensated, and
+// nothing else: not later, not under another kind, not land the edit did not add.
+func TestCorrectionTakesBackUnreviewedAddition(t *testing.T) {
+	addedLine := rect(120.600, 27.930, 120.602, 27.940) // = bank1, outside every line
+	for _, tc := range []struct {
+		name, kind, eff string
+		removal         orb.MultiPolygon
+		ok              bool
+	}{
+		{"纠错 within 30 days", "纠错", "2024-03-20", addedLine, true},
+		{"纠错 on day 30", "纠错", "2024-03-31", addedLine, true},
+		{"纠错 after 30 days", "纠错", "2024-04-15", addedLine, false},
+		{"调整 within 30 days", "调整", "2024-03-20", addedLine, false},
+		{"纠错 of land the edit did not add", "纠错", "2024-03-20", stripA, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			pool := setup(t)
+			ctx := context.Background()
+			err := store.InTx(ctx, pool, store.Change{Actor: "db:qgis", Reason: "数字化 / digitised",
+				Effective: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}, func(tx pgx.Tx) error {
+				b, _ := wkb.Marshal(addedLine)
+				_, err := tx.Exec(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom)
+VALUES ('330304-GYQK-08', '直接新增', '330304', 1, ST_Multi(ST_SetSRID(ST_GeomFromWKB($1), 4490)))`, b)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var review bool
+			pool.QueryRow(ctx, `SELECT needs_review FROM block_line_ledger WHERE kind = 'direct'`).Scan(&review)
+			if !review {
+				t.Fatal("the direct addition is not flagged for review")
+			}
+			before := quota(t, pool, tc.eff)
+			o, err := apply(t, pool, propose(t, pool, tc.kind, tc.eff, []orb.MultiPolygon{tc.removal}, nil))
+			if !tc.ok {
+				wantRule(t, err, "LRR01", "compensation short")
+				return
+			}
+			if err != nil {
+				t.Fatalf("correction refused: %v", err)
+			}
+			want := area(t, pool, addedLine)
+			if !near(o.CorrectedM2, want) || o.ReserveUsedM2 != 0 || !near(o.RemovedM2L1, want) {
+				t.Errorf("outcome %+v: want %.2f m² corrected, no reserve used", o, want)
+			}
+			after := quota(t, pool, tc.eff)
+			if !near(before.TotalM2-after.TotalM2, want) {
+				t.Errorf("total %.2f → %.2f, want a decrease of %.2f", before.TotalM2, after.TotalM2, want)
+			}
+		})
+	}
+}
