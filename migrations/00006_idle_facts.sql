@@ -62,13 +62,15 @@ COMMENT ON COLUMN parcel_events.kind IS '事件类型编号（派生） / event 
 COMMENT ON COLUMN parcel_events.fact IS '状态计算用数值（派生） / figures for the status function (derived from payload)';
 
 -- JSON literals for the reasons text: a date as "YYYY-MM-DD" (DateStyle ISO, which the
--- callers set), a number as itself, NULL as null. Inlined by the planner (plain SQL).
+-- callers set), NULL as null, a number through to_json, so that a value JSON cannot
+-- write as a number (NaN, which a numeric column accepts) becomes a string rather than
+-- text that fails the final cast to json. Inlined by the planner (plain SQL).
 CREATE FUNCTION landreg_sys.json_date(d date) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
 RETURN coalesce('"' || d::text || '"', 'null');
 CREATE FUNCTION landreg_sys.json_number(x double precision) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN coalesce(x::text, 'null');
+RETURN coalesce(to_json(x)::text, 'null');
 CREATE FUNCTION landreg_sys.json_number(x numeric) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN coalesce(x::text, 'null');
+RETURN coalesce(to_json(x)::text, 'null');
 -- One reason as JSON text: {code, category, zh, en, since, …extra}; code, category, zh
 -- and en are constants of idle_core that need no escaping, extra is ',"key":value…'.
 CREATE FUNCTION landreg_sys.idle_reason_json(code text, category text, zh text, en text, since date, extra text)
@@ -399,15 +401,15 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, landreg_sys.idle_category_zh(c.categor
       ',"year":' || c.ai_year || ',"review":' || landreg_sys.json_date(c.review)
         || ',"shortfalls":[' || concat_ws(',',
         CASE WHEN c.ai_tax_mu < c.tax_target THEN '{"indicator":"tax_per_mu_wan","zh":"亩均税收","actual":'
-          || round(c.ai_tax_mu::numeric, 2) || ',"agreed":' || c.tax_per_mu_wan || '}' END,
+          || landreg_sys.json_number(round(c.ai_tax_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.tax_per_mu_wan) || '}' END,
         CASE WHEN c.ai_va_mu < c.va_target THEN '{"indicator":"va_per_mu_wan","zh":"亩均增加值","actual":'
-          || round(c.ai_va_mu::numeric, 2) || ',"agreed":' || c.va_per_mu_wan || '}' END,
+          || landreg_sys.json_number(round(c.ai_va_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.va_per_mu_wan) || '}' END,
         CASE WHEN c.ai_energy_va < c.energy_target THEN '{"indicator":"energy_va_wan_per_tce","zh":"单位能耗增加值","actual":'
-          || round(c.ai_energy_va::numeric, 2) || ',"agreed":' || c.energy_va_wan_per_tce || '}' END,
+          || landreg_sys.json_number(round(c.ai_energy_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.energy_va_wan_per_tce) || '}' END,
         CASE WHEN c.ai_emission_va < c.emission_target THEN '{"indicator":"emission_va_wan_per_t","zh":"单位排放增加值","actual":'
-          || round(c.ai_emission_va::numeric, 2) || ',"agreed":' || c.emission_va_wan_per_t || '}' END,
+          || landreg_sys.json_number(round(c.ai_emission_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.emission_va_wan_per_t) || '}' END,
         CASE WHEN c.ai_rd < c.rd_target THEN '{"indicator":"rd_ratio","zh":"研发经费占比","actual":'
-          || round(c.ai_rd::numeric, 4) || ',"agreed":' || c.rd_ratio || '}' END
+          || landreg_sys.json_number(round(c.ai_rd::numeric, 4)) || ',"agreed":' || landreg_sys.json_number(c.rd_ratio) || '}' END
       ) || ']') END,
     CASE WHEN c.category = 'UNDER_CONSTRUCTION' OR (c.category = 'IDLE_STALLED' AND c.s_late IS NULL) THEN
       landreg_sys.idle_reason_json('UNDER_CONSTRUCTION', 'UNDER_CONSTRUCTION', '在建', 'under construction',

@@ -111,20 +111,27 @@ BEGIN
   END IF;
 
   -- 纠错 (domain.md §8.3): land that a direct edit added without review (ledger kind
-  -- 'direct', needs_review) and that took effect in the 30 days up to t may be taken
-  -- out again by a 纠错 adjustment without compensation. Only that land: what such an
-  -- edit added is what its new versions cover and the versions it closed did not, at
-  -- the level it was added with; the rest of a 纠错 removal is compensated as usual.
+  -- 'direct', needs_review), effective in the 30 days up to t and recorded in the last
+  -- 30 days, may be taken out again by a 纠错 adjustment without compensation. Only
+  -- that land: what the edit's new versions cover and the versions it closed did not,
+  -- at the level it was added with, and only while the edit's own versions still hold
+  -- it (they are the ones this change closes): land removed and drawn again since is
+  -- not the edit's any more. The rest of a 纠错 removal is compensated as usual.
   IF in_window AND adj_id IS NOT NULL AND adj.kind = '纠错' AND rem1 + rem2 > 0 THEN
     WITH edits AS (
       SELECT l.recorded_at AS at FROM block_line_ledger l
       WHERE l.xzqdm = x AND l.kind = 'direct' AND l.needs_review
         AND l.effective_date <= t AND l.effective_date >= t - 30
+        AND l.recorded_at >= now() - interval '30 days'
     ), added AS (
       SELECT nv.level,
-             ST_Difference(ST_Union(nv.geom),
-               coalesce((SELECT ST_Union(ov.geom) FROM block_lines_all ov
-                         WHERE ov.xzqdm = x AND ov.sys_to = e.at AND ov.sys_from < e.at),
+             ST_Intersection(
+               ST_Difference(ST_Union(nv.geom),
+                 coalesce((SELECT ST_Union(ov.geom) FROM block_lines_all ov
+                           WHERE ov.xzqdm = x AND ov.sys_to = e.at AND ov.sys_from < e.at),
+                          ST_GeomFromText('POLYGON EMPTY', 4490))),
+               coalesce((SELECT ST_Union(h.geom) FROM block_lines_history h
+                         WHERE h.xzqdm = x AND h.level = nv.level AND h.sys_from = e.at AND h.sys_to = now()),
                         ST_GeomFromText('POLYGON EMPTY', 4490))) AS geom
       FROM edits e JOIN block_lines_all nv ON nv.xzqdm = x AND nv.sys_from = e.at
       GROUP BY e.at, nv.level
@@ -229,7 +236,7 @@ BEGIN
   END IF;
 
   IF in_window AND dist.baseline_area_m2 IS NOT NULL
-     AND total_after < dist.baseline_area_m2 * (1 - 1e-9) - 1e-6 AND rem1 + rem2 - ex1 - ex2 > dist.minor_edit_m2 THEN
+     AND total_after < dist.baseline_area_m2 * (1 - 1e-9) - 1e-6 AND rem1 + rem2 > dist.minor_edit_m2 THEN
     msg := format('区块线总面积 %s 亩低于基数 %s 亩 / block-line total %s m² of %s falls below the baseline %s m²',
                   landreg_sys.mu(total_after), landreg_sys.mu(dist.baseline_area_m2),
                   round(total_after::numeric, 2), x, round(dist.baseline_area_m2::numeric, 2));

@@ -186,6 +186,27 @@ func TestHistoryAndAudit(t *testing.T) {
 	if !strings.HasPrefix(actor, "db:") {
 		t.Errorf("direct edit actor = %q, want db:<role>", actor)
 	}
+	// Every audited table has a row key, enterprises (keyed by uscc) too, and an update
+	// that changes the key itself is recorded with its old and new rows.
+	if _, err := pool.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ('91330304MA2H3J8X5N', '测试企业')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE enterprises SET name = '测试企业（更名）'`); err != nil {
+		t.Fatal(err)
+	}
+	var key, oldName, newName string
+	err = pool.QueryRow(ctx, `SELECT row_key, old_row->>'name', new_row->>'name' FROM audit_log
+WHERE table_name = 'enterprises' AND op = 'UPDATE'`).Scan(&key, &oldName, &newName)
+	if err != nil || key != "91330304MA2H3J8X5N" || oldName != "测试企业" || newName != "测试企业（更名）" {
+		t.Errorf("enterprise update audit: key %q, %q → %q (%v)", key, oldName, newName, err)
+	}
+	// The audit copy of a geometry is the stored one (15 significant digits, as the cast).
+	var same bool
+	err = pool.QueryRow(ctx, `SELECT (SELECT old_row->'geom' FROM audit_log WHERE table_name = 'block_lines' AND op = 'DELETE')
+  = (SELECT to_jsonb(geom) FROM block_lines_history WHERE id = $1 AND retired)`, id).Scan(&same)
+	if err != nil || !same {
+		t.Errorf("audit geometry differs from the stored one (%v)", err)
+	}
 	// The audit log itself cannot be rewritten.
 	if _, err := pool.Exec(ctx, `DELETE FROM audit_log`); err == nil {
 		t.Error("audit_log accepted a DELETE")

@@ -458,16 +458,7 @@ func TestCorrectionTakesBackUnreviewedAddition(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			pool := setup(t)
 			ctx := context.Background()
-			err := store.InTx(ctx, pool, store.Change{Actor: "db:qgis", Reason: "数字化 / digitised",
-				Effective: time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)}, func(tx pgx.Tx) error {
-				b, _ := wkb.Marshal(addedLine)
-				_, err := tx.Exec(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom)
-VALUES ('330304-GYQK-08', '直接新增', '330304', 1, ST_Multi(ST_SetSRID(ST_GeomFromWKB($1), 4490)))`, b)
-				return err
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			directAddition(t, pool, addedLine, "2024-03-01")
 			var review bool
 			pool.QueryRow(ctx, `SELECT needs_review FROM block_line_ledger WHERE kind = 'direct'`).Scan(&review)
 			if !review {
@@ -491,5 +482,39 @@ VALUES ('330304-GYQK-08', '直接新增', '330304', 1, ST_Multi(ST_SetSRID(ST_Ge
 				t.Errorf("total %.2f → %.2f, want a decrease of %.2f", before.TotalM2, after.TotalM2, want)
 			}
 		})
+	}
+}
+
+// directAddition draws a new level-1 line without an adjustment, as QGIS would.
+func directAddition(t *testing.T, pool *pgxpool.Pool, g orb.MultiPolygon, eff string) {
+	t.Helper()
+	ctx := context.Background()
+	d, _ := time.Parse(time.DateOnly, eff)
+	err := store.InTx(ctx, pool, store.Change{Actor: "db:qgis", Reason: "数字化 / digitised", Effective: d}, func(tx pgx.Tx) error {
+		b, _ := wkb.Marshal(g)
+		_, err := tx.Exec(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom)
+VALUES ('330304-GYQK-08', '直接新增', '330304', 1, ST_Multi(ST_SetSRID(ST_GeomFromWKB($1), 4490)))`, b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestCorrectionOnlyOnce: land a 纠错 took back and a 补划 drew again is no longer the
+// direct edit's; a second 纠错 within the 30 days must compensate it.
+func TestCorrectionOnlyOnce(t *testing.T) {
+	pool := setup(t)
+	added := rect(120.600, 27.930, 120.602, 27.940)
+	directAddition(t, pool, added, "2024-03-01")
+	o := mustApply(t, pool, propose(t, pool, "纠错", "2024-03-05", []orb.MultiPolygon{added}, nil))
+	want := area(t, pool, added)
+	if !near(o.CorrectedM2, want) {
+		t.Fatalf("first correction: %.2f m² corrected, want %.2f", o.CorrectedM2, want)
+	}
+	mustApply(t, pool, propose(t, pool, "补划", "2024-03-10", nil, []add{{1, added}}))
+	o = mustApply(t, pool, propose(t, pool, "纠错", "2024-03-20", []orb.MultiPolygon{added}, nil))
+	if o.CorrectedM2 != 0 || !near(o.ReserveUsedM2, want) {
+		t.Errorf("second correction: %.2f m² corrected, %.2f m² of reserve used; want 0 and %.2f", o.CorrectedM2, o.ReserveUsedM2, want)
 	}
 }

@@ -58,3 +58,38 @@ func TestLogBufferFlushesOnTime(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+func TestLogBufferAfterCloseAndAfterAFailedWrite(t *testing.T) {
+	out := &syncBuffer{}
+	b := newLogBuffer(out, 1<<16, time.Hour)
+	b.Write([]byte("before\n"))
+	b.Close()
+	b.Close() // twice: no panic
+	b.Write([]byte("after\n"))
+	if got := out.String(); got != "before\nafter\n" {
+		t.Fatalf("got %q: a line written after Close was lost", got)
+	}
+
+	fw := &failOnce{}
+	b = newLogBuffer(fw, 8, time.Hour)
+	b.Write([]byte("0123456789\n")) // larger than the buffer: written through, fails
+	b.Write([]byte("next\n"))
+	b.Close()
+	if got := fw.String(); got != "next\n" {
+		t.Fatalf("got %q: one failed write silenced the log", got)
+	}
+}
+
+// failOnce fails its first write, then records.
+type failOnce struct {
+	syncBuffer
+	failed bool
+}
+
+func (f *failOnce) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, fmt.Errorf("disk full")
+	}
+	return f.syncBuffer.Write(p)
+}
