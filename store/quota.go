@@ -103,6 +103,7 @@ type LedgerEntry struct {
 	ReserveUsedM2    float64   `json:"reserve_used_m2"`
 	ReserveAddedM2   float64   `json:"reserve_added_m2"`
 	FreeAddedM2      float64   `json:"free_added_m2"`
+	CorrectedM2      float64   `json:"corrected_m2"`
 	TotalAfterM2     float64   `json:"total_after_m2"`
 	ReserveAfterM2   float64   `json:"reserve_after_m2"`
 	CommittedAfterM2 float64   `json:"committed_after_m2"`
@@ -114,8 +115,8 @@ type LedgerEntry struct {
 
 const ledgerSQL = `SELECT l.id, l.effective_date::text, l.kind, l.adjustment_id, a.kind, coalesce(l.doc_no, a.doc_no),
   l.removed_m2_l1, l.removed_m2_l2, l.added_m2_l1, l.added_m2_l2, l.reserve_used_m2, l.reserve_added_m2,
-  l.free_added_m2, l.total_after_m2, l.reserve_after_m2, l.committed_after_m2, l.needs_review, l.actor,
-  l.reason, l.recorded_at
+  l.free_added_m2, l.corrected_m2, l.total_after_m2, l.reserve_after_m2, l.committed_after_m2, l.needs_review,
+  l.actor, l.reason, l.recorded_at
 FROM block_line_ledger l LEFT JOIN adjustments a ON a.id = l.adjustment_id
 WHERE l.xzqdm = $1 ORDER BY l.effective_date, l.id`
 
@@ -129,8 +130,8 @@ func Ledger(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]LedgerEntr
 		var e LedgerEntry
 		err := r.Scan(&e.ID, &e.EffectiveDate, &e.Kind, &e.AdjustmentID, &e.AdjustmentKind, &e.DocNo,
 			&e.RemovedM2L1, &e.RemovedM2L2, &e.AddedM2L1, &e.AddedM2L2, &e.ReserveUsedM2, &e.ReserveAddedM2,
-			&e.FreeAddedM2, &e.TotalAfterM2, &e.ReserveAfterM2, &e.CommittedAfterM2, &e.NeedsReview, &e.Actor,
-			&e.Reason, &e.RecordedAt)
+			&e.FreeAddedM2, &e.CorrectedM2, &e.TotalAfterM2, &e.ReserveAfterM2, &e.CommittedAfterM2, &e.NeedsReview,
+			&e.Actor, &e.Reason, &e.RecordedAt)
 		return e, err
 	})
 }

@@ -481,6 +481,10 @@ func TestCorrectionTakesBackUnreviewedAddition(t *testing.T) {
 			if !near(before.TotalM2-after.TotalM2, want) {
 				t.Errorf("total %.2f → %.2f, want a decrease of %.2f", before.TotalM2, after.TotalM2, want)
 			}
+			ledger, err := store.Ledger(ctx, pool, "330304")
+			if err != nil || len(ledger) == 0 || !near(ledger[len(ledger)-1].CorrectedM2, want) {
+				t.Errorf("ledger does not show the correction: %v", err)
+			}
 		})
 	}
 }
