@@ -481,3 +481,99 @@ func TestIdleStatusFixtures(t *testing.T) {
 		})
 	}
 }
+
+// digestMismatchSQL counts the (date, parcel) statuses on which the two sources of a
+// parcel's events disagree: the digest kept by the event trigger (known_at NULL) and
+// the events aggregated directly (known_at after every event was recorded). Every
+// column is compared, the reasons as jsonb. Dates: the first of every other month from
+// 2015 to 2027, and the dates given.
+const digestMismatchSQL = `WITH dates AS (
+  SELECT generate_series(DATE '2015-01-01', DATE '2027-01-01', interval '2 months')::date AS d
+  UNION SELECT unnest($1::date[])
+), a AS (
+  SELECT dates.d, s.parcel_id, (to_jsonb(s) - 'reasons') || jsonb_build_object('reasons', s.reasons::jsonb) AS j
+  FROM dates, LATERAL landreg_sys.idle_core(dates.d, NULL, NULL, NULL) s
+), b AS (
+  SELECT dates.d, s.parcel_id, (to_jsonb(s) - 'reasons') || jsonb_build_object('reasons', s.reasons::jsonb) AS j
+  FROM dates, LATERAL landreg_sys.idle_core(dates.d, now() + interval '1 day', NULL, NULL) s
+)
+SELECT count(*) FILTER (WHERE a.j IS DISTINCT FROM b.j), count(*), coalesce(min(d::text) FILTER (WHERE a.j IS DISTINCT FROM b.j), '')
+FROM a FULL JOIN b USING (d, parcel_id)`
+
+// TestIdleStatusDigestMatchesEvents: the digest must give exactly what the events give,
+// for every fixture parcel (the demo city with its replayed history) at 73 dates and the
+// golden parcels' check dates, and after corrections replace events.
+func TestIdleStatusDigestMatchesEvents(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := fixtures.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dates []string
+	for _, g := range exp.Golden {
+		for _, c := range g.Checks {
+			dates = append(dates, c.Date)
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		var bad, n int
+		var first string
+		if err := pool.QueryRow(ctx, digestMismatchSQL, dates).Scan(&bad, &n, &first); err != nil {
+			t.Fatal(err)
+		}
+		if n < 15000 || bad != 0 {
+			t.Errorf("%s: %d of %d statuses differ between the digest and the events (first on %s)", when, bad, n, first)
+		}
+	}
+	check("demo city")
+
+	// Events the demo does not have: a report filed in its own year (it counts from the
+	// next 1 January), a late report for an earlier year, a government cause recorded
+	// before it begins, an open-ended one, and an extension.
+	_, err = pool.Exec(ctx, `WITH p AS (
+  SELECT min(e.parcel_id) AS id FROM parcel_events e JOIN parcels c ON c.id = e.parcel_id WHERE e.type = 'ANNUAL_INDICATORS'
+), q AS (
+  -- Idle (holder's fault) by mid-2024: a government cause would change its category.
+  SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2024-06-01', NULL, NULL, NULL) s
+  WHERE s.category IN ('IDLE_1Y', 'IDLE_2Y')
+), r AS (
+  SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2023-01-01', NULL, NULL, NULL) s
+  WHERE s.category = 'SUPPLIED_NOT_DUE' AND s.deadline IS NOT NULL
+)
+INSERT INTO parcel_events (parcel_id, type, event_date, payload)
+SELECT p.id, 'ANNUAL_INDICATORS', DATE '2024-12-15', '{"year": 2024, "tax_wan": 1, "va_wan": 2}'::jsonb FROM p
+UNION ALL SELECT p.id, 'ANNUAL_INDICATORS', DATE '2025-03-01', '{"year": 2021, "tax_wan": 900, "va_wan": 900}'::jsonb FROM p
+UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-06-10', '{"from": "2024-01-15", "to": "2024-03-01"}'::jsonb FROM q
+UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-06-20', '{"from": "2024-08-01", "to": "2024-08-15"}'::jsonb FROM q
+UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-10-01', '{"from": "2024-09-01"}'::jsonb FROM q
+UNION ALL SELECT r.id, 'EXTENSION_APPROVED', DATE '2023-02-01', '{"new_start_deadline": "2028-09-30"}'::jsonb FROM r`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dates = append(dates, "2023-01-31", "2023-02-01", "2024-06-09", "2024-06-10", "2024-06-20", "2024-07-01", "2024-07-31", "2024-08-01", "2024-08-31",
+		"2024-09-01", "2024-09-30", "2024-10-01", "2024-12-14", "2024-12-15", "2024-12-31", "2025-01-01",
+		"2025-02-28", "2025-03-01")
+	check("edge events")
+
+	// Correct one event of several kinds, moving it 20 days later and changing its
+	// figures; the replaced events must drop out of the digest.
+	_, err = pool.Exec(ctx, `INSERT INTO parcel_events (parcel_id, type, event_date, payload, supersedes, reason)
+SELECT DISTINCT ON (e.type) e.parcel_id, e.type, e.event_date + 20,
+  CASE e.type WHEN 'ANNUAL_INDICATORS' THEN e.payload || '{"tax_wan": 1}'
+              WHEN 'PLANNING_VERIFIED' THEN e.payload || '{"far": 0.5}'
+              ELSE e.payload END,
+  e.id, '更正 / correction'
+FROM parcel_events e
+WHERE e.type IN ('ANNUAL_INDICATORS', 'PLANNING_VERIFIED', 'EXTENSION_APPROVED', 'GOV_CAUSE', 'PROGRESS', 'STARTED')
+  AND NOT EXISTS (SELECT 1 FROM parcel_events s WHERE s.supersedes = e.id)
+ORDER BY e.type, e.id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("after corrections")
+}
