@@ -30,6 +30,11 @@ COMMENT ON TABLE landreg_sys.parcel_event_digest IS '宗地事件摘要（派生
 CREATE FUNCTION landreg_sys.refresh_event_digest(ids bigint[]) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
+  -- One refresh at a time, until commit: two transactions adding events to one parcel
+  -- must not each write a digest that misses the other's event. Taken before the
+  -- statements below, so that (in READ COMMITTED) they see every committed event.
+  -- Readers are not blocked.
+  LOCK TABLE landreg_sys.parcel_event_digest IN SHARE ROW EXCLUSIVE MODE;
   IF ids IS NULL THEN
     DELETE FROM landreg_sys.parcel_event_digest;
   ELSE

@@ -577,3 +577,45 @@ ORDER BY e.type, e.id`)
 	}
 	check("after corrections")
 }
+
+// TestEventDigestConcurrentWriters: two transactions add events to one parcel at the
+// same time; once both have committed, the digest holds both.
+func TestEventDigestConcurrentWriters(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	id := addParcel(t, pool, parcelSpec{})
+	insert := func(tx pgx.Tx, typ, date string) error {
+		_, err := tx.Exec(ctx, `INSERT INTO parcel_events (parcel_id, type, event_date) VALUES ($1, $2, $3)`, id, typ, date)
+		return err
+	}
+	tx1, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx1.Rollback(ctx)
+	if err := insert(tx1, "LAND_DELIVERED", "2020-03-01"); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		done <- pgx.BeginFunc(ctx, pool, func(tx2 pgx.Tx) error { return insert(tx2, "STARTED", "2020-09-01") })
+	}()
+	time.Sleep(200 * time.Millisecond) // tx2 is now waiting for tx1
+	if err := tx1.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	var delivered, started, nDelivered, nStarted int
+	if err := pool.QueryRow(ctx, `SELECT cardinality(d.d_delivered), cardinality(d.d_started),
+  (SELECT count(*) FROM parcel_events WHERE parcel_id = $1 AND type = 'LAND_DELIVERED'),
+  (SELECT count(*) FROM parcel_events WHERE parcel_id = $1 AND type = 'STARTED')
+FROM landreg_sys.parcel_event_digest d WHERE d.parcel_id = $1`, id).Scan(&delivered, &started, &nDelivered, &nStarted); err != nil {
+		t.Fatal(err)
+	}
+	if delivered != nDelivered || started != nStarted || started != 1 {
+		t.Errorf("digest after two concurrent writers: %d deliveries, %d starts; the events have %d and %d",
+			delivered, started, nDelivered, nStarted)
+	}
+}
