@@ -25,7 +25,8 @@ CREATE TABLE landreg_sys.parcel_event_digest (
 COMMENT ON TABLE landreg_sys.parcel_event_digest IS '宗地事件摘要（派生） / per-parcel digest of parcel_events for the status function (derived, kept by trigger)';
 
 -- Recompute the digest of the given parcels (NULL: of every parcel) from their events.
--- Days are counted from 2000-01-01; p_* hold 2-D arrays (one fact per row).
+-- Days are counted from 2000-01-01; p_ext, p_prog, p_pv and p_ai are 2-D arrays (one fact
+-- per row), p_gov_to and p_gov_from the running end and start of government causes.
 -- +goose StatementBegin
 CREATE FUNCTION landreg_sys.refresh_event_digest(ids bigint[]) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
