@@ -31,11 +31,20 @@ COMMENT ON TABLE landreg_sys.parcel_event_digest IS '宗地事件摘要（派生
 CREATE FUNCTION landreg_sys.refresh_event_digest(ids bigint[]) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 BEGIN
-  -- One refresh at a time, until commit: two transactions adding events to one parcel
-  -- must not each write a digest that misses the other's event. Taken before the
-  -- statements below, so that (in READ COMMITTED) they see every committed event.
-  -- Readers are not blocked.
-  LOCK TABLE landreg_sys.parcel_event_digest IN SHARE ROW EXCLUSIVE MODE;
+  -- Two transactions adding events to one parcel must not each write a digest that
+  -- misses the other's event: a refresh waits for every other refresh of its parcels
+  -- to commit, and only then reads the events (in READ COMMITTED each statement below
+  -- sees what committed before it). Small refreshes (the API, QGIS) lock their parcels,
+  -- in id order; a bulk one (a fixture load, a whole rebuild) locks the whole digest
+  -- against every other writer rather than take 100,000 locks. Readers are never
+  -- blocked. Writers in REPEATABLE READ or SERIALIZABLE transactions can still collide
+  -- on the digest's key; landreg's own writers use READ COMMITTED.
+  IF ids IS NULL OR cardinality(ids) > 1000 THEN
+    LOCK TABLE landreg_sys.parcel_event_digest IN SHARE ROW EXCLUSIVE MODE;
+  ELSE
+    LOCK TABLE landreg_sys.parcel_event_digest IN ROW EXCLUSIVE MODE;
+    PERFORM pg_advisory_xact_lock(7310442, (id % 2147483647)::int) FROM unnest(ids) id ORDER BY id;
+  END IF;
   IF ids IS NULL THEN
     DELETE FROM landreg_sys.parcel_event_digest;
   ELSE
@@ -107,6 +116,12 @@ BEGIN
 END
 $$;
 -- +goose StatementEnd
+-- Only the trigger refreshes the digest: a direct call runs as the owner and locks.
+REVOKE EXECUTE ON FUNCTION landreg_sys.refresh_event_digest(bigint[]) FROM PUBLIC;
+
+-- Days are counted from 2000-01-01: an infinite event date has no day (and no meaning).
+ALTER TABLE parcel_events ADD CONSTRAINT parcel_events_event_date_finite CHECK (isfinite(event_date));
+
 CREATE TRIGGER parcel_events_digest AFTER INSERT ON parcel_events REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_events_digest();
 CREATE TRIGGER parcel_events_digest_truncate AFTER TRUNCATE ON parcel_events

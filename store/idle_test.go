@@ -486,10 +486,17 @@ func TestIdleStatusFixtures(t *testing.T) {
 // parcel's events disagree: the digest kept by the event trigger (known_at NULL) and
 // the events aggregated directly (known_at after every event was recorded). Every
 // column is compared, the reasons as jsonb. Dates: the first of every other month from
-// 2015 to 2027, and the dates given.
+// 2015 to 2027, the dates given, the date and the day before of the four latest events
+// of every kind (the edge events and corrections among them), and the start of every
+// government cause and the day before.
 const digestMismatchSQL = `WITH dates AS (
   SELECT generate_series(DATE '2015-01-01', DATE '2027-01-01', interval '2 months')::date AS d
   UNION SELECT unnest($1::date[])
+  UNION SELECT d FROM (SELECT event_date, event_date - 1, row_number() OVER (PARTITION BY kind ORDER BY id DESC) AS rn
+                      FROM parcel_events WHERE kind <= 16) e, LATERAL (VALUES (e.event_date), (e.event_date - 1)) v(d)
+        WHERE e.rn <= 4
+  UNION SELECT (payload ->> 'from')::date FROM parcel_events WHERE type = 'GOV_CAUSE'
+  UNION SELECT (payload ->> 'from')::date - 1 FROM parcel_events WHERE type = 'GOV_CAUSE'
 ), a AS (
   SELECT dates.d, s.parcel_id, (to_jsonb(s) - 'reasons') || jsonb_build_object('reasons', s.reasons::jsonb) AS j
   FROM dates, LATERAL landreg_sys.idle_core(dates.d, NULL, NULL, NULL) s
@@ -501,8 +508,8 @@ SELECT count(*) FILTER (WHERE a.j IS DISTINCT FROM b.j), count(*), coalesce(min(
 FROM a FULL JOIN b USING (d, parcel_id)`
 
 // TestIdleStatusDigestMatchesEvents: the digest must give exactly what the events give,
-// for every fixture parcel (the demo city with its replayed history) at 73 dates and the
-// golden parcels' check dates, and after corrections replace events.
+// for every fixture parcel (the demo city with its replayed history) around the dates
+// events change it, and after corrections replace events.
 func TestIdleStatusDigestMatchesEvents(t *testing.T) {
 	pool := dbtest.New(t)
 	ctx := context.Background()
@@ -600,7 +607,24 @@ func TestEventDigestConcurrentWriters(t *testing.T) {
 	go func() {
 		done <- pgx.BeginFunc(ctx, pool, func(tx2 pgx.Tx) error { return insert(tx2, "STARTED", "2020-09-01") })
 	}()
-	time.Sleep(200 * time.Millisecond) // tx2 is now waiting for tx1
+	// Commit tx1 only once tx2 waits for it (without the refresh lock it would not wait,
+	// and would have written a digest without tx1's event).
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		var waiting bool
+		pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted)`).Scan(&waiting)
+		if waiting {
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("the second writer finished while the first was open (%v): nothing serialises them", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second writer never waited for the first")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 	if err := tx1.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
