@@ -140,7 +140,16 @@ END
 $$;
 -- +goose StatementEnd
 
--- idle_core of 00006 with its events read from the digest when known_at is NULL.
+-- The status of parcels as of legal date at_date (domain.md §8.4), as known at system
+-- time known_at (NULL = now): only events recorded by then count, minus those replaced
+-- by a correction recorded by then, and the parcel record is the version known then.
+-- in_district / only_id / only_ids narrow the parcels. Rows: parcels with a version
+-- valid at at_date; with only_id, also a parcel retired (deleted) on or before at_date.
+-- Now: the events' facts come from the digest; as known at an earlier time: from the
+-- events (kind and fact of 00006), aggregated in one pass. Then CASE expressions
+-- decide. LANGUAGE sql, STABLE, no SET clause: PostgreSQL inlines it into the caller's
+-- query, so constant arguments (NULL district, one id, NULL known_at) simplify the
+-- plan. Callers set DateStyle ISO (the reasons' dates are written as text) and JIT off.
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
   only_ids bigint[] DEFAULT NULL)
@@ -215,7 +224,7 @@ ev AS (
     CASE WHEN dg.n_ai > 0 THEN ARRAY[dg.p_ai[dg.n_ai][1], dg.p_ai[dg.n_ai][2], dg.p_ai[dg.n_ai][3], dg.p_ai[dg.n_ai][4], dg.p_ai[dg.n_ai][5], dg.p_ai[dg.n_ai][6], dg.p_ai[dg.n_ai][7], dg.p_ai[dg.n_ai][8], dg.p_ai[dg.n_ai][9], dg.p_ai[dg.n_ai][10]] END AS ai
   FROM dg
   UNION ALL
-  -- As known at an earlier time: the events themselves, aggregated (00006).
+  -- As known at an earlier time: the events themselves, aggregated over kind and fact.
   SELECT e.parcel_id,
     min(e.event_date) FILTER (WHERE e.kind = 15) AS recovered,
     max(e.event_date) FILTER (WHERE e.kind = 16) AS disposed,
