@@ -79,8 +79,6 @@ RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
 RETURN '{"code":"' || code || '","category":"' || category || '","zh":"' || zh || '","en":"' || en
   || '","since":' || landreg_sys.json_date(since) || coalesce(extra, '') || '}';
 
-
-
 -- Reads of the status functions may run in parallel workers.
 ALTER FUNCTION landreg_sys.policy(text) PARALLEL SAFE;
 ALTER FUNCTION landreg_sys.idle_category_zh(text) PARALLEL SAFE;

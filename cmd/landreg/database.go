@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -99,8 +100,9 @@ func envOr(k, def string) string {
 	return def
 }
 
-func newLogger() zerolog.Logger {
-	return zerolog.New(os.Stderr).With().Timestamp().Logger()
+// newLogger writes JSON log lines with a timestamp to w.
+func newLogger(w io.Writer) zerolog.Logger {
+	return zerolog.New(w).With().Timestamp().Logger()
 }
 
 func dbCmd() *cobra.Command {
@@ -183,7 +185,7 @@ func dbCmd() *cobra.Command {
 // withDB runs fn on the selected database (starting the private cluster if needed and
 // stopping it after), for the commands that do one job and exit.
 func (f *dbFlags) withDB(cmd *cobra.Command, fn func(ctx context.Context, pool *pgxpool.Pool) error) error {
-	log := newLogger()
+	log := newLogger(os.Stderr)
 	sess, err := f.open(cmd.Context(), log, store.Options{})
 	if err != nil {
 		return err

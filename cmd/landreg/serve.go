@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/rs/zerolog"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -48,7 +47,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			// the commands write theirs at once.
 			logOut := newLogBuffer(os.Stderr, 64<<10, 200*time.Millisecond)
 			defer logOut.Close()
-			log := zerolog.New(logOut).With().Timestamp().Logger()
+			log := newLogger(logOut)
 			t0 := time.Now()
 
 			sess, err := db.open(ctx, log, store.Options{MaxConns: maxConns, StatementTimeout: stmtTimeout})
