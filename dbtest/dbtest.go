@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/migrations"
+	"github.com/landreg/landreg/netconn"
 )
 
 // EnvURL names the admin connection to the test cluster.
@@ -104,6 +105,8 @@ func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 		t.Fatalf("parse %s: %v", EnvURL, err)
 	}
 	cfg.ConnConfig.Database = dbname
+	// The sockets the server uses (store.Open), so every database test runs over them.
+	cfg.ConnConfig.DialFunc = netconn.Dialer(cfg.ConnConfig.DialFunc)
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("connect %s: %v", dbname, err)

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/migrations"
+	"github.com/landreg/landreg/netconn"
 	"github.com/landreg/landreg/store"
 )
 
@@ -31,6 +33,7 @@ func serveCmd() *cobra.Command {
 	var maxConns int32
 	var authReads bool
 	var debugAddr string
+	var procs int
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
@@ -55,6 +58,11 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 				return err
 			}
 			defer sess.close(ctx, log)
+
+			if n, why := serverProcs(procs, os.Getenv("GOMAXPROCS"), runtime.NumCPU(), sess.pool.Config().ConnConfig.Host); n > 0 {
+				runtime.GOMAXPROCS(n)
+				log.Info().Int("procs", n).Str("why", why).Msg("Go threads")
+			}
 
 			applied, err := migrations.Up(ctx, sess.pool)
 			if err != nil {
@@ -92,7 +100,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads}, sess.pool, log)
 			srv := api.NewHTTPServer(addr, h)
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(ln) }()
+			go func() { errc <- srv.Serve(netconn.Listener(ln)) }()
 
 			base := baseURL
 			if base == "" {
@@ -134,9 +142,37 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	// About two connections per core: more lets PostgreSQL backends fight over the CPUs
 	// and stretches the latency tail (measured in bench/README.md).
 	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(max(4, 2*runtime.NumCPU())), "database pool size")
+	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	return cmd
+}
+
+// serverProcs chooses GOMAXPROCS for serve; 0 leaves Go's default. With the
+// database on the same machine, PostgreSQL does about two thirds of the work of a
+// request (bench/README.md): Go threads on every core would preempt the backends the
+// server is waiting for, so the server keeps to half the CPUs. An explicit --procs or
+// a GOMAXPROCS environment variable wins.
+func serverProcs(flag int, env string, cpus int, dbHost string) (int, string) {
+	switch {
+	case flag > 0:
+		return flag, "--procs"
+	case env != "":
+		return 0, ""
+	case !localHost(dbHost):
+		return 0, ""
+	}
+	return max(1, cpus/2), "half the CPUs: the database runs on this machine"
+}
+
+// localHost tells whether a libpq host is this machine: a Unix socket folder or a
+// loopback name or address.
+func localHost(host string) bool {
+	if strings.HasPrefix(host, "/") || host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func pprofMux() *http.ServeMux {

@@ -1,0 +1,155 @@
+package netconn
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+	"time"
+)
+
+// pair returns two connected sockets of the network, both wrapped.
+func pair(t *testing.T, network string) (a, b net.Conn) {
+	t.Helper()
+	addr := "127.0.0.1:0"
+	if network == "unix" {
+		addr = filepath.Join(t.TempDir(), "s")
+	}
+	ln, err := net.Listen(network, addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		c, err := Listener(ln).Accept()
+		if err != nil {
+			t.Error(err)
+		}
+		accepted <- c
+	}()
+	c, err := net.Dial(network, ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b = Wrap(c), <-accepted
+	if runtime.GOOS == "linux" {
+		if _, ok := a.(*conn); !ok {
+			t.Fatalf("%s connection not wrapped: %T", network, a)
+		}
+		if _, ok := b.(*conn); !ok {
+			t.Fatalf("accepted %s connection not wrapped: %T", network, b)
+		}
+	}
+	t.Cleanup(func() { a.Close(); b.Close() })
+	return a, b
+}
+
+func TestConn(t *testing.T) {
+	for _, network := range []string{"tcp", "unix"} {
+		t.Run(network+"/large transfer with a slow reader", func(t *testing.T) {
+			a, b := pair(t, network)
+			// 8 MiB is far more than the socket buffers: the writer must wait for
+			// writability (EAGAIN) many times and resume where it stopped.
+			want := make([]byte, 8<<20)
+			r := rand.New(rand.NewPCG(1, 2))
+			for i := range want {
+				want[i] = byte(r.Uint32())
+			}
+			errc := make(chan error, 1)
+			go func() {
+				n, err := a.Write(want)
+				if err == nil && n != len(want) {
+					err = io.ErrShortWrite
+				}
+				errc <- err
+				a.Close()
+			}()
+			var got bytes.Buffer
+			buf := make([]byte, 1000) // odd small reads
+			for {
+				n, err := b.Read(buf)
+				got.Write(buf[:n])
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Len()%(1<<20) < 1000 {
+					time.Sleep(time.Millisecond)
+				}
+			}
+			if err := <-errc; err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got.Bytes(), want) {
+				t.Fatalf("received %d bytes differing from the %d sent", got.Len(), len(want))
+			}
+		})
+		t.Run(network+"/read deadline is a timeout", func(t *testing.T) {
+			_, b := pair(t, network)
+			b.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
+			n, err := b.Read(make([]byte, 10))
+			var ne net.Error
+			if n != 0 || !errors.As(err, &ne) || !ne.Timeout() || !errors.Is(err, os.ErrDeadlineExceeded) {
+				t.Fatalf("read past deadline: n=%d err=%v", n, err)
+			}
+			// The connection stays usable once the deadline is lifted.
+			b.SetReadDeadline(time.Time{})
+		})
+		t.Run(network+"/close unblocks a waiting read", func(t *testing.T) {
+			_, b := pair(t, network)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := b.Read(make([]byte, 10))
+				errc <- err
+			}()
+			time.Sleep(20 * time.Millisecond)
+			b.Close()
+			select {
+			case err := <-errc:
+				if !errors.Is(err, net.ErrClosed) {
+					t.Fatalf("read on closed connection: %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("read still waiting after Close")
+			}
+		})
+		t.Run(network+"/write to a closed peer fails", func(t *testing.T) {
+			a, b := pair(t, network)
+			b.Close()
+			var err error
+			for i := 0; i < 100 && err == nil; i++ { // the first writes may still be buffered
+				_, err = a.Write(make([]byte, 64<<10))
+				time.Sleep(time.Millisecond)
+			}
+			if err == nil {
+				t.Fatal("writes to a closed peer kept succeeding")
+			}
+		})
+		t.Run(network+"/empty buffers", func(t *testing.T) {
+			a, b := pair(t, network)
+			if n, err := a.Write(nil); n != 0 || err != nil {
+				t.Fatalf("empty write: %d, %v", n, err)
+			}
+			if n, err := b.Read(nil); n != 0 || err != nil {
+				t.Fatalf("empty read: %d, %v", n, err)
+			}
+		})
+	}
+}
+
+func TestWrapLeavesOtherConnections(t *testing.T) {
+	a, b := net.Pipe()
+	defer a.Close()
+	defer b.Close()
+	if Wrap(a) != a {
+		t.Fatal("an in-memory pipe has no socket to read raw; Wrap must return it as it is")
+	}
+}
