@@ -69,14 +69,12 @@ func (c *conn) Read(p []byte) (int, error) {
 	c.rmu.Lock()
 	defer c.rmu.Unlock()
 	c.rbuf, c.rn, c.rerr = p, 0, 0
-	err := c.rc.Read(c.readFn)
+	waitErr := c.rc.Read(c.readFn)
 	c.rbuf = nil
-	switch {
-	case err != nil: // deadline passed or connection closed, as the poller reports them
-		return 0, c.opError("read", err)
-	case c.rerr != 0:
-		return 0, c.opError("read", c.rerr)
-	case c.rn == 0:
+	if err := c.result("read", waitErr, c.rerr); err != nil {
+		return 0, err
+	}
+	if c.rn == 0 {
 		return 0, io.EOF
 	}
 	return c.rn, nil
@@ -108,15 +106,21 @@ func (c *conn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.wbuf, c.wdone, c.werr = p, 0, 0
-	err := c.rc.Write(c.writeFn)
+	waitErr := c.rc.Write(c.writeFn)
 	c.wbuf = nil
+	return c.wdone, c.result("write", waitErr, c.werr)
+}
+
+// result is the error of a read or write: the poller's (deadline passed, connection
+// closed) or the system call's.
+func (c *conn) result(op string, waitErr error, errno syscall.Errno) error {
 	switch {
-	case err != nil:
-		return c.wdone, c.opError("write", err)
-	case c.werr != 0:
-		return c.wdone, c.opError("write", c.werr)
+	case waitErr != nil:
+		return c.opError(op, waitErr)
+	case errno != 0:
+		return c.opError(op, errno)
 	}
-	return c.wdone, nil
+	return nil
 }
 
 // opError dresses errors as the net package does, so callers that test for
