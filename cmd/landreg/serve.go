@@ -139,9 +139,11 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
-	// About two connections per core: more lets PostgreSQL backends fight over the CPUs
-	// and stretches the latency tail (measured in bench/README.md).
-	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(max(4, 2*runtime.NumCPU())), "database pool size")
+	// Three connections per core: enough that the backends have queued work while the
+	// server (on half the CPUs) answers other requests; many more let backends fight
+	// over the CPUs and stretch the latency tail (measured in bench/README.md). At most
+	// 64, well inside PostgreSQL's default max_connections of 100.
+	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(min(64, max(6, 3*runtime.NumCPU()))), "database pool size")
 	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
