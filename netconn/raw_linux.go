@@ -30,7 +30,9 @@ type conn struct {
 }
 
 // Wrap returns c with raw-syscall reads and writes, or c itself when it is not a
-// socket the runtime polls (a TLS connection, a pipe in a test).
+// socket the runtime polls (a TLS connection, a pipe in a test). The net package puts
+// every socket it makes in non-blocking mode, which is what makes a raw call safe: it
+// returns EAGAIN instead of holding the thread.
 func Wrap(c net.Conn) net.Conn {
 	switch c.(type) {
 	case *net.TCPConn, *net.UnixConn:

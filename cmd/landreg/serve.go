@@ -61,7 +61,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 
 			if n, why := serverProcs(procs, os.Getenv("GOMAXPROCS"), runtime.NumCPU(), sess.pool.Config().ConnConfig.Host); n > 0 {
 				runtime.GOMAXPROCS(n)
-				log.Info().Int("procs", n).Str("why", why).Msg("Go threads")
+				log.Info().Int("gomaxprocs", n).Str("why", why).Msg("CPUs for Go code")
 			}
 
 			applied, err := migrations.Up(ctx, sess.pool)
