@@ -11,6 +11,7 @@ import (
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/netconn"
 )
 
 // demoServer is a fresh database loaded by load (fixtures.Load or LoadDemo) and a real
@@ -22,7 +23,12 @@ func demoServer(t *testing.T, load func(context.Context, *pgxpool.Pool) (fixture
 	if err != nil {
 		t.Fatalf("load fixtures: %v", err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel)))
+	h := api.New(api.Config{Version: "test"}, pool, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel))
+	// Served as landreg serve does: its http.Server settings and raw-syscall sockets.
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config = api.NewHTTPServer("", h)
+	srv.Listener = netconn.Listener(srv.Listener)
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return pool, srv, counts
 }

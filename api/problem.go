@@ -55,6 +55,10 @@ func writeProblem(c echo.Context, p *Problem) error {
 	return jsonEncode(c.Response(), p)
 }
 
+// statusClientClosed marks, in the log and the metrics, requests whose client left
+// before the answer.
+const statusClientClosed = 499
+
 // dbProblem maps database errors raised by landreg's triggers and constraints (SQLSTATE
 // class LR and integrity violations) to client errors; anything else is a server fault.
 func dbProblem(err error) *Problem {
@@ -125,6 +129,13 @@ func dbProblem(err error) *Problem {
 // errorHandler turns every error that reaches echo into problem+json.
 func (s *Server) errorHandler(err error, c echo.Context) {
 	if c.Response().Committed {
+		return
+	}
+	// The client went away and its statement was cancelled: nobody is left to answer,
+	// and it is not a server fault. Logged and counted as 499, nginx's "client closed
+	// request".
+	if errors.Is(c.Request().Context().Err(), context.Canceled) {
+		c.Response().Status = statusClientClosed
 		return
 	}
 	var p *Problem

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"math"
 	"net/http"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb/encoding/mvt"
 
@@ -94,4 +96,84 @@ func TestVectorTiles(t *testing.T) {
 	if err := json.Unmarshal(body, &tj); err != nil || len(tj.Tiles) != 1 || len(tj.VectorLayers) != 2 || len(tj.Bounds) != 4 {
 		t.Errorf("TileJSON %s", body)
 	}
+}
+
+// TestClientGoneCancelsQuery: when a client gives up, the server cancels its statement
+// instead of leaving it to run (issue 5: "cancelled when the client goes away"). The
+// statements are held back by a lock on parcels, so they are still running when the
+// client leaves; the test waits for them to disappear from pg_stat_activity while the
+// lock is still held.
+func TestClientGoneCancelsQuery(t *testing.T) {
+	ctx := context.Background()
+	pool, srv, _ := demoServer(t, fixtures.Load)
+	var lon, lat float64
+	pool.QueryRow(ctx, `SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&lon, &lat)
+	x, y := tileOf(lon, lat, 14)
+	waiting := func() int {
+		var n int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock' AND state = 'active'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	for _, path := range []string{
+		"/tiles/parcels/14/" + itoa(int64(x)) + "/" + itoa(int64(y)) + ".mvt",
+		"/collections/parcels/items?limit=5",
+	} {
+		t.Run(path, func(t *testing.T) {
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer tx.Rollback(ctx)
+			if _, err := tx.Exec(ctx, "LOCK TABLE parcels IN ACCESS EXCLUSIVE MODE"); err != nil {
+				t.Fatal(err)
+			}
+			rctx, leave := context.WithCancel(ctx)
+			req, _ := http.NewRequestWithContext(rctx, "GET", srv.URL+path, nil)
+			done := make(chan struct{})
+			go func() {
+				if res, err := http.DefaultClient.Do(req); err == nil {
+					res.Body.Close()
+				}
+				close(done)
+			}()
+			deadline := time.Now().Add(10 * time.Second)
+			for waiting() == 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the request's statement never waited for the lock")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			leave()
+			<-done
+			for waiting() > 0 {
+				if time.Now().After(deadline) {
+					t.Fatal("the statement kept running after the client went away")
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		})
+	}
+	// Not a server fault: counted as 499 (client closed request), not 500.
+	_, body := get(t, srv.URL+"/metrics")
+	for _, route := range []string{"/tiles/:layers/:z/:x/:y", "/collections/:collectionId/items"} {
+		if !strings.Contains(string(body), `route="`+route+`",status="499"`) {
+			t.Errorf("no 499 counted for %s:\n%s", route, grepLines(string(body), "landreg_http_requests_total"))
+		}
+	}
+	if strings.Contains(string(body), `status="500"`) {
+		t.Errorf("a client that left was counted as a server error:\n%s", grepLines(string(body), "landreg_http_requests_total"))
+	}
+}
+
+func grepLines(text, substr string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if strings.Contains(l, substr) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
