@@ -8,7 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -38,16 +38,20 @@ func pair(t *testing.T, network string) (a, b net.Conn) {
 		t.Fatal(err)
 	}
 	a, b = Wrap(c), <-accepted
-	if runtime.GOOS == "linux" {
-		if _, ok := a.(*conn); !ok {
-			t.Fatalf("%s connection not wrapped: %T", network, a)
-		}
-		if _, ok := b.(*conn); !ok {
-			t.Fatalf("accepted %s connection not wrapped: %T", network, b)
-		}
+	if Raw && (plain(a) || plain(b)) {
+		t.Fatalf("%s connections not wrapped: %T, %T", network, a, b)
 	}
 	t.Cleanup(func() { a.Close(); b.Close() })
 	return a, b
+}
+
+// plain tells an unwrapped socket connection.
+func plain(c net.Conn) bool {
+	switch c.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		return true
+	}
+	return false
 }
 
 func TestConn(t *testing.T) {
@@ -93,7 +97,7 @@ func TestConn(t *testing.T) {
 			}
 		})
 		t.Run(network+"/read deadline is a timeout", func(t *testing.T) {
-			_, b := pair(t, network)
+			a, b := pair(t, network)
 			b.SetReadDeadline(time.Now().Add(20 * time.Millisecond))
 			n, err := b.Read(make([]byte, 10))
 			var ne net.Error
@@ -102,6 +106,41 @@ func TestConn(t *testing.T) {
 			}
 			// The connection stays usable once the deadline is lifted.
 			b.SetReadDeadline(time.Time{})
+			if _, err := a.Write([]byte("after")); err != nil {
+				t.Fatal(err)
+			}
+			buf := make([]byte, 10)
+			if n, err := b.Read(buf); err != nil || string(buf[:n]) != "after" {
+				t.Fatalf("read after the deadline was lifted: %q, %v", buf[:n], err)
+			}
+		})
+		t.Run(network+"/deadline set while a read waits", func(t *testing.T) {
+			_, b := pair(t, network)
+			errc := make(chan error, 1)
+			go func() {
+				_, err := b.Read(make([]byte, 10))
+				errc <- err
+			}()
+			time.Sleep(20 * time.Millisecond)
+			b.SetReadDeadline(time.Now()) // what net/http and pgx do to interrupt a read
+			select {
+			case err := <-errc:
+				if !errors.Is(err, os.ErrDeadlineExceeded) {
+					t.Fatalf("interrupted read: %v", err)
+				}
+			case <-time.After(5 * time.Second):
+				t.Fatal("read still waiting after its deadline was moved to now")
+			}
+		})
+		t.Run(network+"/write deadline with a peer that does not read", func(t *testing.T) {
+			a, _ := pair(t, network)
+			a.SetWriteDeadline(time.Now().Add(50 * time.Millisecond))
+			p := make([]byte, 64<<20)
+			n, err := a.Write(p)
+			var ne net.Error
+			if n >= len(p) || !errors.As(err, &ne) || !ne.Timeout() {
+				t.Fatalf("write to a full socket past its deadline: n=%d err=%v", n, err)
+			}
 		})
 		t.Run(network+"/close unblocks a waiting read", func(t *testing.T) {
 			_, b := pair(t, network)
@@ -141,7 +180,25 @@ func TestConn(t *testing.T) {
 			if n, err := b.Read(nil); n != 0 || err != nil {
 				t.Fatalf("empty read: %d, %v", n, err)
 			}
+			b.Close()
+			if _, err := b.Read(nil); !errors.Is(err, net.ErrClosed) {
+				t.Fatalf("empty read on a closed connection: %v", err)
+			}
 		})
+	}
+}
+
+// A reset by the peer reads as the plain connection reports it: an *os.SyscallError
+// holding ECONNRESET inside a *net.OpError.
+func TestConnResetError(t *testing.T) {
+	a, b := pair(t, "tcp")
+	unwrap(b).(*net.TCPConn).SetLinger(0) // close with RST
+	b.Close()
+	_, err := a.Read(make([]byte, 10))
+	var se *os.SyscallError
+	var oe *net.OpError
+	if !errors.Is(err, syscall.ECONNRESET) || !errors.As(err, &se) || !errors.As(err, &oe) || oe.Op != "read" {
+		t.Fatalf("read after a reset: %#v", err)
 	}
 }
 
@@ -152,4 +209,30 @@ func TestWrapLeavesOtherConnections(t *testing.T) {
 	if Wrap(a) != a {
 		t.Fatal("an in-memory pipe has no socket to read raw; Wrap must return it as it is")
 	}
+
+	// A datagram socket: a zero-length datagram is not the end of a stream.
+	dir := t.TempDir()
+	ln, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: filepath.Join(dir, "g"), Net: "unixgram"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	if Wrap(ln) != net.Conn(ln) {
+		t.Fatal("a datagram socket must not be wrapped")
+	}
+
+	// A socket made blocking (File().Fd() does that to the shared file description):
+	// a raw read on it would hold the thread and its processor.
+	c := unwrap(first(pair(t, "tcp")))
+	f, err := c.(*net.TCPConn).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	f.Fd()
+	if Wrap(c) != c {
+		t.Fatal("a blocking socket must not be wrapped")
+	}
 }
+
+func first(a, _ net.Conn) net.Conn { return a }

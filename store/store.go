@@ -29,7 +29,8 @@ func Open(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("invalid database URL: %s", oneLine(err))
 	}
-	if opt.MaxConns > 0 {
+	// A pool size written in the URL is the operator's and stays.
+	if opt.MaxConns > 0 && !strings.Contains(url, "pool_max_conns") {
 		cfg.MaxConns = opt.MaxConns
 	}
 	rp := cfg.ConnConfig.RuntimeParams

@@ -59,7 +59,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			}
 			defer sess.close(ctx, log)
 
-			if n, why := serverProcs(procs, os.Getenv("GOMAXPROCS"), runtime.NumCPU(), sess.pool.Config().ConnConfig.Host); n > 0 {
+			if n, why := serverProcs(procs, os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), sess.pool.Config().ConnConfig.Host); n > 0 {
 				runtime.GOMAXPROCS(n)
 				log.Info().Int("gomaxprocs", n).Str("why", why).Msg("CPUs for Go code")
 			}
@@ -139,18 +139,20 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
-	// Three connections per core: enough that the backends have queued work while the
+	// Cores are counted as Go does (GOMAXPROCS follows a container's CPU limit), before
+	// serve halves them. Three connections per core: enough that the backends have queued work while the
 	// server (on half the CPUs) answers other requests; many more let backends fight
 	// over the CPUs and stretch the latency tail (measured in bench/README.md). At most
 	// 64, well inside PostgreSQL's default max_connections of 100.
-	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(min(64, max(6, 3*runtime.NumCPU()))), "database pool size")
+	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(min(64, max(6, 3*runtime.GOMAXPROCS(0)))), "database pool size")
 	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	return cmd
 }
 
-// serverProcs chooses GOMAXPROCS for serve; 0 leaves Go's default. With the
+// serverProcs chooses GOMAXPROCS for serve from the CPUs Go would use (its default
+// follows a container's CPU limit); 0 leaves Go's default. With the
 // database on the same machine, PostgreSQL does about two thirds of the work of a
 // request (bench/README.md): Go threads on every core would preempt the backends the
 // server is waiting for, so the server keeps to half the CPUs. An explicit --procs or
@@ -170,7 +172,7 @@ func serverProcs(flag int, env string, cpus int, dbHost string) (int, string) {
 // localHost tells whether a libpq host is this machine: a Unix socket folder or a
 // loopback name or address.
 func localHost(host string) bool {
-	if strings.HasPrefix(host, "/") || host == "localhost" {
+	if strings.HasPrefix(host, "/") || strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
