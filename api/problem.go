@@ -97,7 +97,7 @@ func dbProblem(err error) *Problem {
 			p.Detail = pg.Message
 			return p
 		}
-	case "LRR04", "LRA02":
+	case "LRR04", "LRA02", "LRV01":
 		p = &Problem{Type: problemBase + "invalid-state", Title: "Invalid state", Status: http.StatusConflict}
 	case "LRP01":
 		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}

@@ -31,6 +31,7 @@ func (s *Server) routesV1(e *echo.Echo) {
 	v1.GET("/quota", s.cityQuota)
 	v1.GET("/districts/:code/quota", s.districtQuota)
 	v1.GET("/districts/:code/quota/history", s.quotaHistory)
+	v1.POST("/districts/:code/ledger/:id/review", s.reviewDirectEdit, admin)
 	s.routesParcels(v1)
 	s.routesExchange(v1)
 	v1.GET("/audit/:report", s.auditReport)
@@ -438,8 +439,38 @@ func (s *Server) quotaHistory(c echo.Context) error {
 			"reserve_used": area(e.ReserveUsedM2), "reserve_added": area(e.ReserveAddedM2),
 			"free_added": area(e.FreeAddedM2), "total_after": area(e.TotalAfterM2),
 			"reserve_after": area(e.ReserveAfterM2), "committed_after": area(e.CommittedAfterM2),
-			"needs_review": e.NeedsReview, "actor": e.Actor, "reason": e.Reason, "recorded_at": e.RecordedAt,
+			"needs_review": e.NeedsReview, "review": e.Review, "actor": e.Actor, "reason": e.Reason, "recorded_at": e.RecordedAt,
 		})
 	}
 	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"xzqdm": code, "year_ends": series, "changes": changes})
+}
+
+// reviewDirectEdit records the bureau's 复核 of a direct edit that added area (ledger
+// kind "direct", needs_review): from then on a 纠错 cannot take that land back without
+// compensation. Body: {"note": "..."}, the reviewer's finding (required).
+func (s *Server) reviewDirectEdit(c echo.Context) error {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return badParam("id", "台账记录编号应为正整数", "the ledger entry id must be a positive integer")
+	}
+	var body struct {
+		Note string `json:"note"`
+	}
+	if err := decodeJSON(c, &body); err != nil {
+		return err
+	}
+	if strings.TrimSpace(body.Note) == "" {
+		p := problem(http.StatusUnprocessableEntity, "constraint-violation", "Value violates a rule", "note 为必填项：复核意见", "note is required: the review's finding")
+		p.Field = "note"
+		return p
+	}
+	code := c.Param("code")
+	r, err := store.ReviewDirectEdit(c.Request().Context(), s.pool, store.Change{Actor: actor(c), Reason: body.Note}, code, id, body.Note)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("行政区 "+code+" 没有台账记录 "+c.Param("id"), "district "+strconv.Quote(code)+" has no ledger entry "+c.Param("id"))
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(c, http.StatusCreated, mtJSON, r)
 }

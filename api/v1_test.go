@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
@@ -290,4 +291,63 @@ ORDER BY i, j LIMIT 1`
 		client{t, locked.URL, reg.token}.want(200, "", "GET", "/collections", nil)
 		client{t, locked.URL, ""}.want(200, "", "GET", "/healthz", nil)
 	})
+}
+
+// TestDirectEditReviewAPI: the bureau's 复核 of a direct edit that added area, through
+// POST /v1/districts/{code}/ledger/{id}/review (admin only, once, with a finding).
+func TestDirectEditReviewAPI(t *testing.T) {
+	ctx := context.Background()
+	pool, srv, _ := demoServer(t, fixtures.Load)
+	tok := func(name, role string) string {
+		s, err := store.CreateToken(ctx, pool, name, role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	alice := client{t, srv.URL, tok("alice", "planner")}
+	boss := client{t, srv.URL, tok("boss", "admin")}
+
+	// A line drawn as QGIS would: straight into the table, no adjustment.
+	err := store.InTx(ctx, pool, store.Change{Actor: "db:qgis", Reason: "数字化 / digitised"}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom)
+VALUES ('330304-GYQK-R1', '直接新增', '330304', 1, ST_Multi(ST_MakeEnvelope(120.600, 27.930, 120.602, 27.940, 4490)))`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM block_line_ledger WHERE kind = 'direct' AND needs_review`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/v1/districts/330304/ledger/%d/review", id)
+	finding := map[string]any{"note": "现场核实，新增地块属实 / checked on site"}
+
+	alice.want(403, "forbidden", "POST", path, finding)
+	boss.want(422, "constraint-violation", "POST", path, map[string]any{"note": "  "})
+	boss.want(400, "malformed-json", "POST", path, `{"note": `)
+	boss.want(404, "not-found", "POST", fmt.Sprintf("/v1/districts/330302/ledger/%d/review", id), finding)
+	boss.want(400, "invalid-parameter", "POST", "/v1/districts/330304/ledger/x/review", finding)
+	r := boss.want(201, "", "POST", path, finding)
+	if r["reviewer"] != "boss" || r["note"] != finding["note"] || r["ledger_id"] != float64(id) {
+		t.Fatalf("review: %v", r)
+	}
+	boss.want(409, "invalid-state", "POST", path, finding)
+
+	h := boss.want(200, "", "GET", "/v1/districts/330304/quota/history", nil)
+	found := false
+	for _, c := range h["changes"].([]any) {
+		ch := c.(map[string]any)
+		if ch["id"] == float64(id) {
+			found = true
+			rv, _ := ch["review"].(map[string]any)
+			if ch["needs_review"] != false || rv == nil || rv["reviewer"] != "boss" {
+				t.Errorf("ledger entry after review: %v", ch)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("ledger entry %d not in the history", id)
+	}
 }

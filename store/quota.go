@@ -111,13 +111,26 @@ type LedgerEntry struct {
 	Actor            string    `json:"actor"`
 	Reason           *string   `json:"reason"`
 	RecordedAt       time.Time `json:"recorded_at"`
+	// Review is the 复核 that confirmed a direct edit, if any.
+	Review *DirectEditReview `json:"review"`
+}
+
+// DirectEditReview (直接编辑复核) is a reviewer's confirmation of a direct edit that
+// added area: from then on a 纠错 can no longer take that land back without
+// compensation (migration 00010).
+type DirectEditReview struct {
+	LedgerID   int64     `json:"ledger_id"`
+	Note       string    `json:"note"`
+	Reviewer   string    `json:"reviewer"`
+	ReviewedAt time.Time `json:"reviewed_at"`
 }
 
 const ledgerSQL = `SELECT l.id, l.effective_date::text, l.kind, l.adjustment_id, a.kind, coalesce(l.doc_no, a.doc_no),
   l.removed_m2_l1, l.removed_m2_l2, l.added_m2_l1, l.added_m2_l2, l.reserve_used_m2, l.reserve_added_m2,
   l.free_added_m2, l.corrected_m2, l.total_after_m2, l.reserve_after_m2, l.committed_after_m2, l.needs_review,
-  l.actor, l.reason, l.recorded_at
+  l.actor, l.reason, l.recorded_at, r.note, r.reviewer, r.reviewed_at
 FROM block_line_ledger l LEFT JOIN adjustments a ON a.id = l.adjustment_id
+  LEFT JOIN direct_edit_reviews r ON r.ledger_id = l.id
 WHERE l.xzqdm = $1 ORDER BY l.effective_date, l.id`
 
 // Ledger lists every recorded change of a district's block lines.
@@ -128,12 +141,37 @@ func Ledger(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]LedgerEntr
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (LedgerEntry, error) {
 		var e LedgerEntry
+		var note, reviewer *string
+		var reviewedAt *time.Time
 		err := r.Scan(&e.ID, &e.EffectiveDate, &e.Kind, &e.AdjustmentID, &e.AdjustmentKind, &e.DocNo,
 			&e.RemovedM2L1, &e.RemovedM2L2, &e.AddedM2L1, &e.AddedM2L2, &e.ReserveUsedM2, &e.ReserveAddedM2,
 			&e.FreeAddedM2, &e.CorrectedM2, &e.TotalAfterM2, &e.ReserveAfterM2, &e.CommittedAfterM2, &e.NeedsReview,
-			&e.Actor, &e.Reason, &e.RecordedAt)
+			&e.Actor, &e.Reason, &e.RecordedAt, &note, &reviewer, &reviewedAt)
+		if note != nil {
+			e.Review = &DirectEditReview{LedgerID: e.ID, Note: *note, Reviewer: *reviewer, ReviewedAt: *reviewedAt}
+		}
 		return e, err
 	})
+}
+
+// reviewSQL records a review; the table's triggers check that the entry is a direct
+// edit awaiting review (LRV01), fill in reviewer and time, and clear its flag.
+const reviewSQL = `INSERT INTO direct_edit_reviews (ledger_id, note, reviewer, reviewed_at)
+SELECT l.id, $3, '', now() FROM block_line_ledger l WHERE l.id = $2 AND l.xzqdm = $1
+RETURNING ledger_id, note, reviewer, reviewed_at`
+
+// ReviewDirectEdit records the 复核 of ledger entry id of district xzqdm: the reviewer
+// (ch.Actor) confirms a direct edit that added area. ErrNotFound when the district has
+// no such entry.
+func ReviewDirectEdit(ctx context.Context, pool *pgxpool.Pool, ch Change, xzqdm string, id int64, note string) (DirectEditReview, error) {
+	var r DirectEditReview
+	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, reviewSQL, xzqdm, id, note).Scan(&r.LedgerID, &r.Note, &r.Reviewer, &r.ReviewedAt)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	return r, err
 }
 
 // YearEnds returns the 12-31 dates from the baseline year to the end of the rule window

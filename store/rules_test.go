@@ -522,3 +522,79 @@ func TestCorrectionOnlyOnce(t *testing.T) {
 		t.Errorf("second correction: %.2f m² corrected, %.2f m² of reserve used; want 0 and %.2f", o.CorrectedM2, o.ReserveUsedM2, want)
 	}
 }
+
+// TestReviewEndsCorrectionAllowance: once the bureau has reviewed (复核) a direct
+// addition, a 纠错 can no longer take that land back without compensation; the review
+// is recorded once, by the database's clock and actor, and the ledger stays append-only
+// for everything else.
+func TestReviewEndsCorrectionAllowance(t *testing.T) {
+	pool := setup(t)
+	ctx := context.Background()
+	added := rect(120.600, 27.930, 120.602, 27.940)
+	directAddition(t, pool, added, "2024-03-01")
+	var id int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM block_line_ledger WHERE kind = 'direct' AND needs_review`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := store.ReviewDirectEdit(ctx, pool, store.Change{Actor: "reviewer"}, "330302", id, "核实"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("review through another district: %v", err)
+	}
+	r, err := store.ReviewDirectEdit(ctx, pool, store.Change{Actor: "reviewer"}, "330304", id, "现场核实无误")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Reviewer != "reviewer" || r.LedgerID != id || time.Since(r.ReviewedAt) > time.Minute {
+		t.Errorf("review %+v", r)
+	}
+	_, err = store.ReviewDirectEdit(ctx, pool, store.Change{Actor: "reviewer"}, "330304", id, "again")
+	wantRule(t, err, "LRV01", "not a direct edit awaiting review")
+
+	ledger, err := store.Ledger(ctx, pool, "330304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ledger {
+		if e.ID == id && (e.NeedsReview || e.Review == nil || e.Review.Note != "现场核实无误") {
+			t.Errorf("ledger entry after review: %+v (review %+v)", e, e.Review)
+		}
+	}
+	var audited int
+	pool.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE table_name = 'direct_edit_reviews' AND actor = 'reviewer'`).Scan(&audited)
+	if audited != 1 {
+		t.Errorf("%d audit rows for the review, want 1", audited)
+	}
+
+	// The same 纠错 that took the land back free before review (TestCorrectionTakesBack…)
+	// now needs compensation.
+	_, err = apply(t, pool, propose(t, pool, "纠错", "2024-03-20", []orb.MultiPolygon{added}, nil))
+	wantRule(t, err, "LRR01", "compensation short")
+
+	// Only a review may clear a flag, and nothing else in the ledger changes.
+	for _, sql := range []string{
+		`UPDATE block_line_ledger SET reason = 'edited' WHERE id = $1`,
+		`UPDATE block_line_ledger SET needs_review = true WHERE id = $1`,
+		`DELETE FROM block_line_ledger WHERE id = $1`,
+		`UPDATE direct_edit_reviews SET note = 'rewritten' WHERE ledger_id = $1`,
+		`DELETE FROM direct_edit_reviews WHERE ledger_id = $1`,
+	} {
+		_, err := pool.Exec(ctx, sql, id)
+		wantRule(t, err, "LR004", "append-only")
+	}
+	directAddition2 := func() int64 {
+		err := store.InTx(ctx, pool, store.Change{Actor: "db:qgis", Effective: time.Date(2024, 3, 2, 0, 0, 0, 0, time.UTC)}, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom)
+VALUES ('330304-GYQK-09', '直接新增二', '330304', 1, ST_Multi(ST_MakeEnvelope(120.604, 27.930, 120.606, 27.940, 4490)))`)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var id2 int64
+		pool.QueryRow(ctx, `SELECT id FROM block_line_ledger WHERE kind = 'direct' AND needs_review`).Scan(&id2)
+		return id2
+	}
+	id2 := directAddition2()
+	_, err = pool.Exec(ctx, `UPDATE block_line_ledger SET needs_review = false WHERE id = $1`, id2)
+	wantRule(t, err, "LR004", "append-only")
+}
