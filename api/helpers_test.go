@@ -12,6 +12,7 @@ import (
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/netconn"
+	"github.com/landreg/landreg/store"
 )
 
 // demoServer is a fresh database loaded by load (fixtures.Load or LoadDemo) and a real
@@ -31,4 +32,14 @@ func demoServer(t *testing.T, load func(context.Context, *pgxpool.Pool) (fixture
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return pool, srv, counts
+}
+
+// token creates an API token and returns its secret.
+func token(t *testing.T, pool *pgxpool.Pool, name, role string) string {
+	t.Helper()
+	s, err := store.CreateToken(context.Background(), pool, name, role)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -88,13 +88,7 @@ func geomJSON(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) json.Ra
 func TestAdjustmentsAPI(t *testing.T) {
 	ctx := context.Background()
 	pool, srv, _ := demoServer(t, fixtures.Load)
-	tok := func(name, role string) string {
-		s, err := store.CreateToken(ctx, pool, name, role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	tok := func(name, role string) string { return token(t, pool, name, role) }
 	anon := client{t, srv.URL, ""}
 	alice := client{t, srv.URL, tok("alice", "planner")}
 	boss := client{t, srv.URL, tok("boss", "admin")}
@@ -298,13 +292,7 @@ ORDER BY i, j LIMIT 1`
 func TestDirectEditReviewAPI(t *testing.T) {
 	ctx := context.Background()
 	pool, srv, _ := demoServer(t, fixtures.Load)
-	tok := func(name, role string) string {
-		s, err := store.CreateToken(ctx, pool, name, role)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return s
-	}
+	tok := func(name, role string) string { return token(t, pool, name, role) }
 	alice := client{t, srv.URL, tok("alice", "planner")}
 	boss := client{t, srv.URL, tok("boss", "admin")}
 

@@ -116,21 +116,8 @@ func TestConn(t *testing.T) {
 		})
 		t.Run(network+"/deadline set while a read waits", func(t *testing.T) {
 			_, b := pair(t, network)
-			errc := make(chan error, 1)
-			go func() {
-				_, err := b.Read(make([]byte, 10))
-				errc <- err
-			}()
-			time.Sleep(20 * time.Millisecond)
-			b.SetReadDeadline(time.Now()) // what net/http and pgx do to interrupt a read
-			select {
-			case err := <-errc:
-				if !errors.Is(err, os.ErrDeadlineExceeded) {
-					t.Fatalf("interrupted read: %v", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("read still waiting after its deadline was moved to now")
-			}
+			// What net/http and pgx do to interrupt a read.
+			interruptRead(t, b, func() { b.SetReadDeadline(time.Now()) }, os.ErrDeadlineExceeded)
 		})
 		t.Run(network+"/write deadline with a peer that does not read", func(t *testing.T) {
 			a, _ := pair(t, network)
@@ -144,21 +131,7 @@ func TestConn(t *testing.T) {
 		})
 		t.Run(network+"/close unblocks a waiting read", func(t *testing.T) {
 			_, b := pair(t, network)
-			errc := make(chan error, 1)
-			go func() {
-				_, err := b.Read(make([]byte, 10))
-				errc <- err
-			}()
-			time.Sleep(20 * time.Millisecond)
-			b.Close()
-			select {
-			case err := <-errc:
-				if !errors.Is(err, net.ErrClosed) {
-					t.Fatalf("read on closed connection: %v", err)
-				}
-			case <-time.After(5 * time.Second):
-				t.Fatal("read still waiting after Close")
-			}
+			interruptRead(t, b, func() { b.Close() }, net.ErrClosed)
 		})
 		t.Run(network+"/write to a closed peer fails", func(t *testing.T) {
 			a, b := pair(t, network)
@@ -236,3 +209,24 @@ func TestWrapLeavesOtherConnections(t *testing.T) {
 }
 
 func first(a, _ net.Conn) net.Conn { return a }
+
+// interruptRead starts a read on c that waits for data, calls interrupt and expects
+// the read to end with an error that is want.
+func interruptRead(t *testing.T, c net.Conn, interrupt func(), want error) {
+	t.Helper()
+	errc := make(chan error, 1)
+	go func() {
+		_, err := c.Read(make([]byte, 10))
+		errc <- err
+	}()
+	time.Sleep(20 * time.Millisecond)
+	interrupt()
+	select {
+	case err := <-errc:
+		if !errors.Is(err, want) {
+			t.Fatalf("interrupted read: %v, want %v", err, want)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("read still waiting after the interruption")
+	}
+}
