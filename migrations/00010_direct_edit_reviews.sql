@@ -12,8 +12,8 @@
 CREATE TABLE direct_edit_reviews (
   ledger_id   bigint PRIMARY KEY REFERENCES block_line_ledger,
   note        text NOT NULL CHECK (btrim(note) <> ''),
-  reviewer    text NOT NULL,
-  reviewed_at timestamptz NOT NULL
+  reviewer    text NOT NULL DEFAULT landreg_sys.actor(),
+  reviewed_at timestamptz NOT NULL DEFAULT now()
 );
 COMMENT ON TABLE direct_edit_reviews IS '直接编辑复核 / reviews of direct block-line edits; a reviewed edit is no longer taken back free by a 纠错';
 

@@ -156,8 +156,8 @@ func Ledger(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]LedgerEntr
 
 // reviewSQL records a review; the table's triggers check that the entry is a direct
 // edit awaiting review (LRV01), fill in reviewer and time, and clear its flag.
-const reviewSQL = `INSERT INTO direct_edit_reviews (ledger_id, note, reviewer, reviewed_at)
-SELECT l.id, $3, '', now() FROM block_line_ledger l WHERE l.id = $2 AND l.xzqdm = $1
+const reviewSQL = `INSERT INTO direct_edit_reviews (ledger_id, note)
+SELECT l.id, $3 FROM block_line_ledger l WHERE l.id = $2 AND l.xzqdm = $1
 RETURNING ledger_id, note, reviewer, reviewed_at`
 
 // ReviewDirectEdit records the 复核 of ledger entry id of district xzqdm: the reviewer

@@ -139,11 +139,11 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
-	// Cores are counted as Go does (GOMAXPROCS follows a container's CPU limit), before
-	// serve halves them. Three connections per core: enough that the backends have queued work while the
-	// server (on half the CPUs) answers other requests; many more let backends fight
-	// over the CPUs and stretch the latency tail (measured in bench/README.md). At most
-	// 64, well inside PostgreSQL's default max_connections of 100.
+	// Three connections per core, cores counted as Go counts them (a container's CPU
+	// limit) before serve halves them: enough that the backends have queued work while
+	// the server answers other requests; many more let backends fight over the CPUs and
+	// stretch the latency tail (bench/README.md). At most 64, well inside PostgreSQL's
+	// default max_connections of 100.
 	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(min(64, max(6, 3*runtime.GOMAXPROCS(0)))), "database pool size")
 	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
@@ -152,11 +152,11 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 }
 
 // serverProcs chooses GOMAXPROCS for serve from the CPUs Go would use (its default
-// follows a container's CPU limit); 0 leaves Go's default. With the
-// database on the same machine, PostgreSQL does about two thirds of the work of a
-// request (bench/README.md): Go threads on every core would preempt the backends the
-// server is waiting for, so the server keeps to half the CPUs. An explicit --procs or
-// a GOMAXPROCS environment variable wins.
+// follows a container's CPU limit); 0 leaves Go's default. With the database on the
+// same machine, PostgreSQL does about two thirds of the work of a request
+// (bench/README.md): Go threads on every core would preempt the backends the server is
+// waiting for, so the server keeps to half the CPUs. An explicit --procs or a
+// GOMAXPROCS environment variable wins.
 func serverProcs(flag int, env string, cpus int, dbHost string) (int, string) {
 	switch {
 	case flag > 0:
