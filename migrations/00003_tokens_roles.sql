@@ -1,7 +1,6 @@
 -- +goose Up
 -- API tokens for writers (planners, registrars, auditors, admins) and the database
 -- group roles a bureau grants to people who edit in QGIS over PostgreSQL.
-
 CREATE TABLE api_tokens (
   id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   name       text NOT NULL UNIQUE CHECK (name ~ '^[^\s:][^\s]{0,63}$'),
@@ -10,6 +9,7 @@ CREATE TABLE api_tokens (
   created_at timestamptz NOT NULL DEFAULT now(),
   revoked_at timestamptz
 );
+
 COMMENT ON TABLE api_tokens IS 'API 令牌（只存哈希）/ API tokens, stored as SHA-256 hashes only';
 
 -- Group roles: created when the migrating role may create roles; otherwise a notice
@@ -25,26 +25,6 @@ BEGIN
   END IF;
 EXCEPTION WHEN insufficient_privilege THEN
   RAISE NOTICE 'cannot create roles landreg_planner/landreg_reader: create them as a superuser (see docs/qgis.md)';
-END
-$$;
--- +goose StatementEnd
-
--- +goose StatementBegin
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_reader') THEN
-    GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
-    GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
-      parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
-      block_line_ledger, enterprises, spatial_ref_sys TO landreg_reader;
-  END IF;
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_planner') THEN
-    GRANT landreg_reader TO landreg_planner;
-    -- Planners edit block lines and nothing else; history, audit and ledger rows are
-    -- written by SECURITY DEFINER triggers on their behalf.
-    GRANT INSERT, UPDATE, DELETE ON block_lines TO landreg_planner;
-    GRANT USAGE ON SEQUENCE block_lines_id_seq TO landreg_planner;
-  END IF;
 END
 $$;
 -- +goose StatementEnd

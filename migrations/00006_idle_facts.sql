@@ -15,7 +15,6 @@
 -- Decisions are unchanged: on 200,310 parcels at six dates from 2018 to 2025 the
 -- rewritten function returned the same rows as 00004's (reasons compared as jsonb); the
 -- tests written for 00004's function run against it.
-
 -- 'YYYY-MM-DD' (checked by parcel_event_validate) as days since 2000-01-01. make_date
 -- rather than a cast: a cast depends on DateStyle, a generated column may not.
 CREATE FUNCTION landreg_sys.iso_day(s text) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -59,69 +58,10 @@ ALTER TABLE parcel_events
       (payload ->> 'emission_t')::float8, (payload ->> 'rd_wan')::float8, (payload ->> 'revenue_wan')::float8,
       (payload ->> 'land_mu_used')::float8]
   END) STORED;
+
 COMMENT ON COLUMN parcel_events.kind IS '事件类型编号（派生） / event type as a number (derived, for the status function)';
+
 COMMENT ON COLUMN parcel_events.fact IS '状态计算用数值（派生） / figures for the status function (derived from payload)';
-
--- JSON literals for the reasons text: a date as "YYYY-MM-DD" (DateStyle ISO, which the
--- callers set), NULL as null, a number through to_json, so that a value JSON cannot
--- write as a number (NaN, which a numeric column accepts) becomes a string rather than
--- text that fails the final cast to json. Inlined by the planner (plain SQL).
-CREATE FUNCTION landreg_sys.json_date(d date) RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
-RETURN coalesce('"' || d::text || '"', 'null');
-CREATE FUNCTION landreg_sys.json_number(x double precision) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN coalesce(to_json(x)::text, 'null');
-CREATE FUNCTION landreg_sys.json_number(x numeric) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN coalesce(to_json(x)::text, 'null');
--- One reason as JSON text: {code, category, zh, en, since, …extra}; code, category, zh
--- and en are constants of idle_core that need no escaping, extra is ',"key":value…'.
-CREATE FUNCTION landreg_sys.idle_reason_json(code text, category text, zh text, en text, since date, extra text)
-RETURNS text LANGUAGE sql STABLE PARALLEL SAFE
-RETURN '{"code":"' || code || '","category":"' || category || '","zh":"' || zh || '","en":"' || en
-  || '","since":' || landreg_sys.json_date(since) || coalesce(extra, '') || '}';
-
--- Reads of the status functions may run in parallel workers.
-ALTER FUNCTION landreg_sys.policy(text) PARALLEL SAFE;
-ALTER FUNCTION landreg_sys.idle_category_zh(text) PARALLEL SAFE;
-
--- Status of every parcel valid at at_date (optionally of one district), as known at
--- known_at (NULL = now). A PL/pgSQL wrapper to carry settings for this one big query:
--- JIT off (compiling its expressions costs more than it saves), custom plans (so a
--- NULL district folds away), ISO dates for the reasons, room to aggregate every
--- parcel's events in memory, and up to two parallel workers (a whole-city report;
--- the API's own connections run without).
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION landreg_sys.idle_statuses(at_date date, known_at timestamptz DEFAULT NULL, in_district text DEFAULT NULL)
-RETURNS SETOF landreg_sys.parcel_status LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET jit = off SET plan_cache_mode = force_custom_plan SET work_mem = '256MB' SET datestyle = 'ISO, YMD'
-SET max_parallel_workers_per_gather = 2 AS $$
-BEGIN
-  RETURN QUERY SELECT * FROM landreg_sys.idle_core(at_date, known_at, in_district, NULL);
-END
-$$;
--- +goose StatementEnd
-
--- Status of the given parcels as of at_date: what a map tile or a bbox needs.
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION landreg_sys.idle_statuses_of(ids bigint[], at_date date)
-RETURNS SETOF landreg_sys.parcel_status LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET jit = off SET plan_cache_mode = force_custom_plan SET datestyle = 'ISO, YMD' AS $$
-BEGIN
-  RETURN QUERY SELECT * FROM landreg_sys.idle_core(at_date, NULL, NULL, NULL, ids);
-END
-$$;
--- +goose StatementEnd
-
--- Status of one parcel as of at_date, as known at known_at (NULL = now).
--- +goose StatementBegin
-CREATE OR REPLACE FUNCTION landreg_sys.idle_status(parcel bigint, at_date date, known_at timestamptz DEFAULT NULL)
-RETURNS SETOF landreg_sys.parcel_status LANGUAGE sql STABLE PARALLEL SAFE
-SET jit = off SET datestyle = 'ISO, YMD' AS $$
-  SELECT * FROM landreg_sys.idle_core(at_date, known_at, NULL, parcel)
-$$;
--- +goose StatementEnd
-
--- Replaced by idle_reason_json.
-DROP FUNCTION landreg_sys.idle_reason(text, text, text, text, date, jsonb);
 
 -- +goose Down
 -- One-way: the 00004 functions would have to be re-created from that file. Nothing is

@@ -1,5 +1,6 @@
-// Package migrations holds the numbered SQL migrations of the landreg schema, embedded
-// in the binary and applied with goose.
+// Package migrations holds the numbered SQL migrations of the landreg schema (tables,
+// columns, constraints and data), embedded in the binary and applied in order with
+// goose; Up then brings the repeatable part (package schema) up to date.
 package migrations
 
 import (
@@ -12,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/landreg/landreg/schema"
 	"github.com/pressly/goose/v3"
 )
 
@@ -22,9 +24,7 @@ var files embed.FS
 const lockKey = 7_310_442_001
 
 func provider(db *sql.DB) (*goose.Provider, error) {
-	// Out-of-order migrations are applied: branches developed in parallel number theirs
-	// independently, and each migration stands on its own.
-	return goose.NewProvider(goose.DialectPostgres, db, files, goose.WithAllowOutofOrder(true))
+	return goose.NewProvider(goose.DialectPostgres, db, files)
 }
 
 // Up applies every pending migration; it is a no-op when the schema is current.
@@ -54,6 +54,21 @@ func Up(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
 	}
 	if err != nil {
 		return applied, fmt.Errorf("migrate: %w", err)
+	}
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return applied, err
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	changed, err := schema.Apply(ctx, tx)
+	if err != nil {
+		return applied, fmt.Errorf("schema: %w", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return applied, err
+	}
+	if changed {
+		applied = append(applied, "schema "+schema.Fingerprint())
 	}
 	return applied, nil
 }
@@ -87,5 +102,6 @@ func Fingerprint() string {
 		h.Write([]byte(e.Name()))
 		h.Write(b)
 	}
+	h.Write([]byte(schema.Fingerprint()))
 	return hex.EncodeToString(h.Sum(nil))[:16]
 }

@@ -1,0 +1,262 @@
+-- check_district of 00002, with the allowance (marked 纠错 below).
+CREATE OR REPLACE FUNCTION landreg_sys.check_district(x text) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  dist        districts%ROWTYPE;
+  adj         adjustments%ROWTYPE;
+  adj_id      bigint := nullif(current_setting('landreg.adjustment_id', true), '')::bigint;
+  preview     boolean := coalesce(current_setting('landreg.preview', true), '') = 'on';
+  t           date;
+  n_dates     integer;
+  rem1 double precision; rem2 double precision; add1 double precision; add2 double precision;
+  k           double precision;
+  need1 double precision; need2 double precision;
+  left1 double precision; left2 double precision;
+  used        double precision := 0;
+  got         double precision;
+  res_added   double precision := 0;
+  free_added  double precision := 0;
+  before      record;
+  after       record;
+  res_after   record;
+  total_before double precision;
+  total_after  double precision;
+  in_window   boolean;
+  kind        text;
+  review      boolean := false;
+  msg         text;
+  o1 geometry; o2 geometry; n1 geometry; n2 geometry;
+  fix1 geometry; fix2 geometry;
+  ex1 double precision := 0; ex2 double precision := 0;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtext('landreg.block_lines:' || x));
+  SELECT * INTO dist FROM districts WHERE xzqdm = x;
+
+  -- One legal date per change: new versions start on it, closed versions end on it.
+  SELECT count(DISTINCT d), max(d) INTO n_dates, t FROM (
+    SELECT valid_from AS d FROM block_lines WHERE xzqdm = x AND sys_from = now()
+    UNION ALL
+    SELECT valid_to FROM block_lines_history WHERE xzqdm = x AND sys_to = now() AND sys_from < now()
+  ) s;
+  IF n_dates = 0 THEN
+    RETURN; -- changes in this district cancelled out within the transaction
+  ELSIF n_dates > 1 THEN
+    RAISE EXCEPTION '区块线 %: 同一事务中的变更须为同一生效日期 / block lines of %: all changes in one transaction must share one effective date',
+      x, x USING ERRCODE = 'LRR02';
+  END IF;
+
+  WITH old AS (
+    SELECT level, geom FROM block_lines_history WHERE xzqdm = x AND sys_to = now() AND sys_from < now()
+  ), new AS (
+    SELECT level, geom FROM block_lines WHERE xzqdm = x AND sys_from = now()
+  ), u AS (
+    SELECT (SELECT ST_Union(geom) FROM old WHERE level = 1) AS o1,
+           (SELECT ST_Union(geom) FROM old WHERE level = 2) AS o2,
+           (SELECT ST_Union(geom) FROM new WHERE level = 1) AS n1,
+           (SELECT ST_Union(geom) FROM new WHERE level = 2) AS n2
+  )
+  SELECT u.o1, u.o2, u.n1, u.n2 INTO o1, o2, n1, n2 FROM u;
+  SELECT coalesce(ST_Area(ST_Difference(o1, coalesce(n1, ST_GeomFromText('POLYGON EMPTY', 4490)))::geography), 0),
+         coalesce(ST_Area(ST_Difference(o2, coalesce(n2, ST_GeomFromText('POLYGON EMPTY', 4490)))::geography), 0),
+         coalesce(ST_Area(ST_Difference(n1, coalesce(o1, ST_GeomFromText('POLYGON EMPTY', 4490)))::geography), 0),
+         coalesce(ST_Area(ST_Difference(n2, coalesce(o2, ST_GeomFromText('POLYGON EMPTY', 4490)))::geography), 0)
+  INTO rem1, rem2, add1, add2;
+
+  SELECT * INTO after FROM landreg_sys.block_line_totals(x, t);
+  total_after := after.l1 + after.l2;
+  total_before := total_after - add1 - add2 + rem1 + rem2;
+  -- A district without a configured rule window is not under the rule (ledger only);
+  -- an open end on one side means the window is open there.
+  in_window := (dist.rule_start IS NOT NULL OR dist.rule_end IS NOT NULL)
+               AND (dist.rule_start IS NULL OR t >= dist.rule_start) AND (dist.rule_end IS NULL OR t <= dist.rule_end);
+
+  -- Without the session setting, a direct editor (QGIS) may name the adjustment in the
+  -- adjustment_id attribute of the lines it changes.
+  IF adj_id IS NULL THEN
+    SELECT count(DISTINCT n.adjustment_id), max(n.adjustment_id) INTO n_dates, adj_id
+    FROM block_lines n
+    WHERE n.xzqdm = x AND n.sys_from = now() AND n.adjustment_id IS NOT NULL
+      AND n.adjustment_id IS DISTINCT FROM (SELECT h.adjustment_id FROM block_lines_history h
+                                            WHERE h.id = n.id AND h.sys_from < now()
+                                            ORDER BY h.version DESC LIMIT 1);
+    IF n_dates > 1 THEN
+      RAISE EXCEPTION '区块线 %: 一个事务只能属于一个调整方案 / block lines of %: one transaction may apply one adjustment only', x, x
+        USING ERRCODE = 'LRR03';
+    END IF;
+  END IF;
+
+  IF adj_id IS NOT NULL THEN
+    SELECT * INTO adj FROM adjustments WHERE id = adj_id;
+    IF NOT FOUND OR adj.xzqdm <> x THEN
+      RAISE EXCEPTION '调整方案 % 不属于 % / adjustment % does not belong to district %', adj_id, x, adj_id, x
+        USING ERRCODE = 'LRR03';
+    END IF;
+    IF adj.effective_date <> t THEN
+      RAISE EXCEPTION '调整方案 % 生效日期为 %，变更日期为 % / adjustment % is effective %, the change is dated %',
+        adj_id, adj.effective_date, t, adj_id, adj.effective_date, t USING ERRCODE = 'LRR03';
+    END IF;
+    IF NOT preview AND adj.status NOT IN ('approved', 'applied') THEN
+      RAISE EXCEPTION '调整方案 % 未批准（状态 %）/ adjustment % is not approved (status %)', adj_id, adj.status, adj_id, adj.status
+        USING ERRCODE = 'LRR04';
+    END IF;
+  END IF;
+
+  -- 纠错 (domain.md §8.3): land that a direct edit added without review (ledger kind
+  -- 'direct', needs_review), effective in the 30 days up to t and recorded in the last
+  -- 30 days, may be taken out again by a 纠错 adjustment without compensation. Only
+  -- that land: what the edit's new versions cover and the versions it closed did not,
+  -- at the level it was added with, and only while the edit's own versions still hold
+  -- it (they are the ones this change closes): land removed and drawn again since is
+  -- not the edit's any more. The rest of a 纠错 removal is compensated as usual.
+  IF in_window AND adj_id IS NOT NULL AND adj.kind = '纠错' AND rem1 + rem2 > 0 THEN
+    WITH edits AS (
+      SELECT l.recorded_at AS at FROM block_line_ledger l
+      WHERE l.xzqdm = x AND l.kind = 'direct' AND l.needs_review
+        AND l.effective_date <= t AND l.effective_date >= t - 30
+        AND l.recorded_at >= now() - interval '30 days'
+    ), added AS (
+      SELECT nv.level,
+             ST_Intersection(
+               ST_Difference(ST_Union(nv.geom),
+                 coalesce((SELECT ST_Union(ov.geom) FROM block_lines_all ov
+                           WHERE ov.xzqdm = x AND ov.sys_to = e.at AND ov.sys_from < e.at),
+                          ST_GeomFromText('POLYGON EMPTY', 4490))),
+               coalesce((SELECT ST_Union(h.geom) FROM block_lines_history h
+                         WHERE h.xzqdm = x AND h.level = nv.level AND h.sys_from = e.at AND h.sys_to = now()),
+                        ST_GeomFromText('POLYGON EMPTY', 4490))) AS geom
+      FROM edits e JOIN block_lines_all nv ON nv.xzqdm = x AND nv.sys_from = e.at
+      GROUP BY e.at, nv.level
+    )
+    SELECT (SELECT ST_Union(geom) FROM added WHERE level = 1), (SELECT ST_Union(geom) FROM added WHERE level = 2)
+    INTO fix1, fix2;
+    -- Removed land of each level (old of that level less all new) inside the fixes.
+    IF fix1 IS NOT NULL AND o1 IS NOT NULL THEN
+      ex1 := coalesce(ST_Area(ST_Intersection(ST_Difference(o1, coalesce(ST_Union(n1, n2), n1, n2,
+               ST_GeomFromText('POLYGON EMPTY', 4490))), fix1)::geography), 0);
+    END IF;
+    IF fix2 IS NOT NULL AND o2 IS NOT NULL THEN
+      ex2 := coalesce(ST_Area(ST_Intersection(ST_Difference(o2, coalesce(ST_Union(n1, n2), n1, n2,
+               ST_GeomFromText('POLYGON EMPTY', 4490))), fix2)::geography), 0);
+    END IF;
+    ex1 := least(ex1, rem1);
+    ex2 := least(ex2, rem2);
+  END IF;
+
+  k := coalesce(dist.comp_ratio, 1.0);
+  need1 := CASE WHEN in_window THEN k * (rem1 - ex1) ELSE 0 END;
+  need2 := CASE WHEN in_window THEN k * (rem2 - ex2) ELSE 0 END;
+  left1 := add1;
+  left2 := add2;
+
+  IF NOT in_window THEN
+    kind := 'outside-window';
+  ELSIF adj_id IS NULL THEN
+    -- A direct edit (QGIS, psql, the OGC API): only minor removals, no compensation.
+    IF rem1 + rem2 > dist.minor_edit_m2 THEN
+      msg := format('区块线 %s 调出 %s 亩（%s m²）需经批准的调整方案 / removing %s m² (%s mu) from the block lines of %s needs an approved adjustment (tolerance %s m²)',
+                    x, landreg_sys.mu(rem1 + rem2), round((rem1 + rem2)::numeric, 2),
+                    round((rem1 + rem2)::numeric, 2), landreg_sys.mu(rem1 + rem2), x, dist.minor_edit_m2);
+      IF preview THEN
+        CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
+        INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', false, 'message', msg));
+        RETURN;
+      END IF;
+      RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR01',
+        DETAIL = json_build_object('xzqdm', x, 'removed_m2', rem1 + rem2, 'tolerance_m2', dist.minor_edit_m2)::text,
+        HINT = '在调整方案中进行（SET LOCAL landreg.adjustment_id）/ make the change inside an approved adjustment';
+    END IF;
+    need1 := 0; need2 := 0;
+    kind := CASE WHEN add1 + add2 > 0 THEN 'direct' ELSE 'minor' END;
+    review := add1 + add2 > 0; -- unreviewed additions are flagged for the bureau
+  ELSE
+    kind := 'adjustment';
+  END IF;
+
+  -- Cover level-1 removals: level-1 additions, then level-1 reserve (FIFO, effective ≤ t).
+  got := least(need1, left1); need1 := need1 - got; left1 := left1 - got;
+  got := landreg_sys.take_reserve(x, 1::smallint, t, need1, adj_id, preview); need1 := need1 - got; used := used + got;
+  IF NOT coalesce(dist.level_for_level, true) THEN
+    got := least(need1, left2); need1 := need1 - got; left2 := left2 - got;
+    got := landreg_sys.take_reserve(x, 2::smallint, t, need1, adj_id, preview); need1 := need1 - got; used := used + got;
+  END IF;
+  -- Level-2 removals: level-2 additions, leftover level-1 additions, then reserve 2, then 1.
+  got := least(need2, left2); need2 := need2 - got; left2 := left2 - got;
+  got := least(need2, left1); need2 := need2 - got; left1 := left1 - got;
+  got := landreg_sys.take_reserve(x, 2::smallint, t, need2, adj_id, preview); need2 := need2 - got; used := used + got;
+  got := landreg_sys.take_reserve(x, 1::smallint, t, need2, adj_id, preview); need2 := need2 - got; used := used + got;
+
+  IF need1 > 1e-6 OR need2 > 1e-6 THEN
+    msg := format('先补后占/改一补一未满足：区块线 %s 一级缺口 %s 亩，二级缺口 %s 亩（%s 生效） / compensation short in %s on %s: level 1 short %s mu (%s m²), level 2 short %s mu (%s m²)',
+                  x, landreg_sys.mu(greatest(need1, 0)), landreg_sys.mu(greatest(need2, 0)), t,
+                  x, t, landreg_sys.mu(greatest(need1, 0)), round(greatest(need1, 0)::numeric, 2),
+                  landreg_sys.mu(greatest(need2, 0)), round(greatest(need2, 0)::numeric, 2));
+    IF preview THEN
+      CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
+      INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', false, 'message', msg,
+        'shortfall_m2_l1', greatest(need1, 0), 'shortfall_m2_l2', greatest(need2, 0),
+        'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
+        'reserve_used_m2', used, 'total_before_m2', total_before, 'total_after_m2', total_after,
+        'effective_date', t));
+      RETURN;
+    END IF;
+    RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR01',
+      DETAIL = json_build_object('xzqdm', x, 'effective_date', t,
+        'shortfall_m2_l1', greatest(need1, 0), 'shortfall_m2_l2', greatest(need2, 0),
+        'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2)::text;
+  END IF;
+
+  -- Leftover additions: banked by a 补划, otherwise free (they raise `committed`).
+  IF kind = 'adjustment' AND adj.kind = '补划' THEN
+    IF NOT preview THEN
+      IF left1 > 1e-6 THEN
+        INSERT INTO compensation_reserve (xzqdm, level, area_m2, source_adjustment_id, effective_date) VALUES (x, 1, left1, adj_id, t);
+      END IF;
+      IF left2 > 1e-6 THEN
+        INSERT INTO compensation_reserve (xzqdm, level, area_m2, source_adjustment_id, effective_date) VALUES (x, 2, left2, adj_id, t);
+      END IF;
+    END IF;
+    res_added := left1 + left2;
+  ELSE
+    free_added := left1 + left2;
+  END IF;
+
+  SELECT * INTO res_after FROM landreg_sys.reserve_at(x, t);
+  IF preview THEN
+    -- take_reserve did not write, so subtract what it would have used and add the bank.
+    res_after.l1 := res_after.l1 + res_added - used; -- level split of a preview is approximate
+  END IF;
+
+  IF in_window AND dist.baseline_area_m2 IS NOT NULL
+     AND total_after < dist.baseline_area_m2 * (1 - 1e-9) - 1e-6 AND rem1 + rem2 > dist.minor_edit_m2 THEN
+    msg := format('区块线总面积 %s 亩低于基数 %s 亩 / block-line total %s m² of %s falls below the baseline %s m²',
+                  landreg_sys.mu(total_after), landreg_sys.mu(dist.baseline_area_m2),
+                  round(total_after::numeric, 2), x, round(dist.baseline_area_m2::numeric, 2));
+    IF preview THEN
+      CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
+      INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', false, 'message', msg));
+      RETURN;
+    END IF;
+    RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR05';
+  END IF;
+
+  IF preview THEN
+    CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
+    INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', true, 'kind', kind,
+      'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
+      'reserve_used_m2', used, 'reserve_added_m2', res_added, 'free_added_m2', free_added,
+      'corrected_m2', ex1 + ex2, 'shortfall_m2_l1', 0, 'shortfall_m2_l2', 0,
+      'total_before_m2', total_before, 'total_after_m2', total_after,
+      'total_after_m2_l1', after.l1, 'total_after_m2_l2', after.l2,
+      'reserve_after_m2', res_after.l1 + res_after.l2, 'effective_date', t));
+    RETURN;
+  END IF;
+
+  INSERT INTO block_line_ledger (xzqdm, effective_date, adjustment_id, kind,
+    removed_m2_l1, removed_m2_l2, added_m2_l1, added_m2_l2, reserve_used_m2, reserve_added_m2, free_added_m2,
+    total_before_m2, total_after_m2, total_after_m2_l1, total_after_m2_l2, reserve_after_m2, committed_after_m2,
+    needs_review, doc_no, actor, reason, corrected_m2)
+  VALUES (x, t, adj_id, kind, rem1, rem2, add1, add2, used, res_added, free_added,
+    total_before, total_after, after.l1, after.l2, res_after.l1 + res_after.l2,
+    total_after - (res_after.l1 + res_after.l2), review, adj.doc_no, landreg_sys.actor(), landreg_sys.reason(),
+    ex1 + ex2);
+END
+$$;

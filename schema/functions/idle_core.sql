@@ -1,0 +1,391 @@
+-- The status of parcels as of legal date at_date (domain.md §8.4), as known at system
+-- time known_at (NULL = now): only events recorded by then count, minus those replaced
+-- by a correction recorded by then, and the parcel record is the version known then.
+-- in_district / only_id / only_ids narrow the parcels. Rows: parcels with a version
+-- valid at at_date; with only_id, also a parcel retired (deleted) on or before at_date.
+-- Now: the events' facts come from the digest; as known at an earlier time: from the
+-- events (kind and fact of 00006), aggregated in one pass. Then CASE expressions
+-- decide. LANGUAGE sql, STABLE, no SET clause: PostgreSQL inlines it into the caller's
+-- query, so constant arguments (NULL district, one id, NULL known_at) simplify the
+-- plan. Callers set DateStyle ISO (the reasons' dates are written as text) and JIT off.
+CREATE OR REPLACE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
+  only_ids bigint[] DEFAULT NULL)
+RETURNS SETOF landreg_sys.parcel_status
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+WITH p AS (
+  -- The parcel version valid at at_date as known at known_at: a version closed after
+  -- known_at was still the open (current) version then, so its valid_to is ignored.
+  -- Numeric columns are compared as float8, converted here once (numeric to float8
+  -- goes through text: 0.3 µs a value); the numeric originals are what reasons show.
+  SELECT v.id, v.zddm, v.xzqdm, v.registered_area_m2, v.registered_area_m2::float8 AS registered_m2,
+         v.area_m2, v.price_wan, v.contract_date, v.valid_from, v.agreed_start, v.agreed_completion,
+         v.agreed_rampup_review, v.far_min::float8 AS far_min, v.coverage_min::float8 AS coverage_min,
+         v.tax_per_mu_wan, v.tax_per_mu_wan::float8 AS tax_target,
+         v.va_per_mu_wan, v.va_per_mu_wan::float8 AS va_target,
+         v.energy_va_wan_per_tce, v.energy_va_wan_per_tce::float8 AS energy_target,
+         v.emission_va_wan_per_t, v.emission_va_wan_per_t::float8 AS emission_target,
+         v.rd_ratio, v.rd_ratio::float8 AS rd_target,
+         -- Retired by DELETE on or before at_date (and known to be by known_at).
+         (v.retired AND v.valid_to <= at_date AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
+         v.valid_to AS retired_on
+  FROM parcels_all v
+  WHERE (only_id IS NULL OR v.id = only_id)
+    AND (only_ids IS NULL OR v.id = ANY (only_ids))
+    AND (in_district IS NULL OR v.xzqdm = in_district)
+    AND v.valid_from <= at_date
+    AND (known_at IS NULL OR v.sys_from <= known_at)
+    AND (v.valid_to IS NULL OR v.valid_to > at_date
+         OR (known_at IS NOT NULL AND v.sys_to > known_at)
+         OR (only_id IS NOT NULL AND v.retired))
+  OFFSET 0
+),
+dg AS (
+  -- Now (known_at NULL): the digest of each parcel's events, kept by the event trigger.
+  -- width_bucket(day, keys) counts the keys <= day (the keys are sorted), so it is the
+  -- number of a kind's events that count at at_date, and the position of what they give.
+  SELECT d.*, width_bucket((at_date - DATE '2000-01-01'), d.k_ext) AS n_ext, width_bucket((at_date - DATE '2000-01-01'), d.k_prog) AS n_prog,
+    width_bucket((at_date - DATE '2000-01-01'), d.d_susp) AS n_susp, width_bucket((at_date - DATE '2000-01-01'), d.k_pv) AS n_pv,
+    width_bucket((at_date - DATE '2000-01-01'), d.k_ai) AS n_ai, width_bucket((at_date - DATE '2000-01-01'), d.k_gov) AS n_gov
+  FROM landreg_sys.parcel_event_digest d
+  WHERE known_at IS NULL
+    AND (only_id IS NULL OR d.parcel_id = only_id)
+    AND (only_ids IS NULL OR d.parcel_id = ANY (only_ids))
+    -- One district: its parcels' digests through the primary key (an IN would hash
+    -- all 200,000 digests).
+    AND (in_district IS NULL OR d.parcel_id = ANY (ARRAY(SELECT v.id FROM parcels_all v WHERE v.xzqdm = in_district)))
+  OFFSET 0
+),
+ev AS (
+  -- The same facts per parcel from either source; kinds as in 00006: 1 PROGRESS,
+  -- 2 SUSPENDED, 3 IDLE_NOTICE, 4 IDLE_DETERMINED, 5 PRODUCTION_STOPPED, 6 GOV_CAUSE,
+  -- 7 LAND_DELIVERED, 8 STARTED, 9 COMPLETED, 10 PRODUCTION_STARTED, 11 RESUMED,
+  -- 12 EXTENSION_APPROVED, 13 PLANNING_VERIFIED, 14 ANNUAL_INDICATORS,
+  -- 15 RECOVERY_DECIDED, 16 DISPOSED.
+  SELECT dg.parcel_id,
+    CASE WHEN dg.d_recovery[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_recovery[1] END AS recovered,
+    DATE '2000-01-01' + dg.d_disposed[width_bucket((at_date - DATE '2000-01-01'), dg.d_disposed)] AS disposed,
+    DATE '2000-01-01' + dg.d_adverse[width_bucket((at_date - DATE '2000-01-01'), dg.d_adverse)] AS adverse,
+    CASE WHEN dg.d_delivered[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_delivered[1] END AS delivered,
+    CASE WHEN dg.d_started[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_started[1] END AS started,
+    CASE WHEN dg.d_completed[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_completed[1] END AS completed,
+    CASE WHEN dg.d_producing[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_producing[1] END AS prod_first,
+    DATE '2000-01-01' + dg.d_producing[width_bucket((at_date - DATE '2000-01-01'), dg.d_producing)] AS prod_last,
+    DATE '2000-01-01' + dg.d_stopped[width_bucket((at_date - DATE '2000-01-01'), dg.d_stopped)] AS stopped,
+    DATE '2000-01-01' + dg.d_resumed[width_bucket((at_date - DATE '2000-01-01'), dg.d_resumed)] AS resumed,
+    CASE WHEN dg.n_ext > 0 THEN ARRAY[dg.p_ext[dg.n_ext][1], dg.p_ext[dg.n_ext][2], dg.p_ext[dg.n_ext][3]] END AS ext,
+    CASE WHEN dg.n_gov > 0 THEN dg.p_gov_to[dg.n_gov] END AS gov_until,
+    CASE WHEN dg.n_gov > 0 THEN dg.p_gov_from[dg.n_gov] END AS gov_from,
+    CASE WHEN dg.n_prog > 0 THEN ARRAY[dg.p_prog[dg.n_prog][1], dg.p_prog[dg.n_prog][2], dg.p_prog[dg.n_prog][3], dg.p_prog[dg.n_prog][4]] END AS prog,
+    CASE WHEN dg.n_susp > 0 THEN ARRAY[dg.d_susp[dg.n_susp]::float8] END AS susp,
+    CASE WHEN dg.n_pv > 0 THEN ARRAY[dg.p_pv[dg.n_pv][1], dg.p_pv[dg.n_pv][2], dg.p_pv[dg.n_pv][3], dg.p_pv[dg.n_pv][4], dg.p_pv[dg.n_pv][5]] END AS pv,
+    CASE WHEN dg.n_ai > 0 THEN ARRAY[dg.p_ai[dg.n_ai][1], dg.p_ai[dg.n_ai][2], dg.p_ai[dg.n_ai][3], dg.p_ai[dg.n_ai][4], dg.p_ai[dg.n_ai][5], dg.p_ai[dg.n_ai][6], dg.p_ai[dg.n_ai][7], dg.p_ai[dg.n_ai][8], dg.p_ai[dg.n_ai][9], dg.p_ai[dg.n_ai][10]] END AS ai
+  FROM dg
+  UNION ALL
+  -- As known at an earlier time: the events themselves, aggregated over kind and fact.
+  SELECT e.parcel_id,
+    min(e.event_date) FILTER (WHERE e.kind = 15) AS recovered,
+    max(e.event_date) FILTER (WHERE e.kind = 16) AS disposed,
+    -- Facts that undo a disposal (盘活) when they come after it: kinds 2–6.
+    max(e.event_date) FILTER (WHERE e.kind BETWEEN 2 AND 6) AS adverse,
+    min(e.event_date) FILTER (WHERE e.kind = 7) AS delivered,
+    min(e.event_date) FILTER (WHERE e.kind = 8) AS started,
+    min(e.event_date) FILTER (WHERE e.kind = 9) AS completed,
+    min(e.event_date) FILTER (WHERE e.kind = 10) AS prod_first,
+    max(e.event_date) FILTER (WHERE e.kind = 10) AS prod_last,
+    max(e.event_date) FILTER (WHERE e.kind = 5) AS stopped,
+    max(e.event_date) FILTER (WHERE e.kind = 11) AS resumed,
+    -- [day, id, new deadline day] of the latest extension.
+    max(e.fact) FILTER (WHERE e.kind = 12) AS ext,
+    -- Government causes that began by at_date ([from day, to day]): the latest end
+    -- (open end = Infinity = ongoing) and the first start.
+    max(e.fact[2]) FILTER (WHERE e.kind = 6 AND e.fact[1] <= at_date - DATE '2000-01-01') AS gov_until,
+    min(e.fact[1]) FILTER (WHERE e.kind = 6 AND e.fact[1] <= at_date - DATE '2000-01-01') AS gov_from,
+    -- [day, id, developed ratio, invested ratio] of the latest report of either ratio
+    -- (PROGRESS or SUSPENDED).
+    max(e.fact) FILTER (WHERE e.kind <= 2 AND (e.fact[3] IS NOT NULL OR e.fact[4] IS NOT NULL)) AS prog,
+    max(e.fact) FILTER (WHERE e.kind = 2) AS susp,
+    -- [day, id, far, coverage, unused m²] of the latest planning verification.
+    max(e.fact) FILTER (WHERE e.kind = 13) AS pv,
+    -- The latest year that ended before at_date (year-end < at_date ⇔ year < year of
+    -- at_date); of two reports for one year, the later in legal order.
+    max(e.fact) FILTER (WHERE e.kind = 14 AND e.fact[1] < extract(year FROM at_date)) AS ai
+  FROM (
+    -- Every event, or (one district) the events of its parcels through the parcel_id
+    -- index. Two branches rather than an OR, so that the planner can turn the IN into a
+    -- semi-join; the branch whose condition is false is removed at planning.
+    SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
+    WHERE in_district IS NULL AND known_at IS NOT NULL
+    UNION ALL
+    SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
+    WHERE in_district IS NOT NULL AND known_at IS NOT NULL
+      AND x.parcel_id IN (SELECT v.id FROM parcels_all v WHERE v.xzqdm = in_district)
+  ) e
+  WHERE e.event_date <= at_date
+    AND (known_at IS NULL OR e.recorded_at <= known_at)
+    AND (only_id IS NULL OR e.parcel_id = only_id)
+    AND (only_ids IS NULL OR e.parcel_id = ANY (only_ids))
+    AND e.kind <= 16
+    -- Not replaced by a correction recorded by known_at. NOT IN over a small set: a
+    -- hashed subplan, probed once per event (and run by parallel workers as well).
+    AND e.id NOT IN (SELECT s.supersedes FROM parcel_events s
+                     WHERE s.supersedes IS NOT NULL AND (known_at IS NULL OR s.recorded_at <= known_at))
+  GROUP BY e.parcel_id
+),
+pol AS (
+  -- Policy per district, looked up once per district rather than once per parcel.
+  SELECT pl.xzqdm, pl.production_grace_months, pl.stopped_months, pl.completion_grace_months,
+    pl.rampup_years, pl.idle_fee_share, pl.far_floor::float8 AS far_floor, pl.far_floor_from,
+    pl.coverage_floor::float8 AS coverage_floor, pl.unused_share::float8 AS unused_share,
+    pl.unused_min_mu::float8 * 10000 / 15 AS unused_min_m2, pl.low_eff_tax_per_mu_wan,
+    pl.low_eff_tax_per_mu_wan::float8 AS low_eff_tax
+  FROM districts dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm) pl
+  OFFSET 0
+),
+b AS (
+  -- Facts per parcel, unpacked from the aggregates.
+  SELECT p.*, ev.recovered, ev.disposed, ev.adverse, ev.delivered, ev.started, ev.completed,
+    ev.prod_first, ev.prod_last, ev.stopped,
+    DATE '2000-01-01' + ev.gov_from::int AS gov_from,
+    CASE WHEN ev.gov_until = 'Infinity' THEN 'infinity'::date ELSE DATE '2000-01-01' + ev.gov_until::int END AS gov_until,
+    pol.production_grace_months, pol.stopped_months, pol.completion_grace_months,
+    pol.low_eff_tax, pol.idle_fee_share,
+    -- Start deadline: the latest approved extension, else the agreed start, else one
+    -- year after actual delivery when the contract names no start date (§2.1).
+    coalesce(DATE '2000-01-01' + ev.ext[3]::int, p.agreed_start,
+             (ev.delivered + interval '1 year')::date) AS deadline,
+    -- Ramp-up review (达产复核): agreed date, else production start + rampup_years.
+    coalesce(p.agreed_rampup_review, (ev.prod_first + pol.rampup_years * interval '1 year')::date) AS review,
+    -- Open suspension: the latest SUSPENDED with no RESUMED after it. The ratios are the
+    -- latest reported by at_date, on the SUSPENDED itself or on a PROGRESS report.
+    CASE WHEN ev.susp IS NOT NULL AND (ev.resumed IS NULL OR ev.resumed <= DATE '2000-01-01' + ev.susp[1]::int)
+         THEN DATE '2000-01-01' + ev.susp[1]::int END AS suspended,
+    ev.prog[3] AS developed_ratio, ev.prog[4] AS invested_ratio,
+    DATE '2000-01-01' + ev.pv[1]::int AS verified, ev.pv[3] AS v_far, ev.pv[4] AS v_coverage, ev.pv[5] AS v_unused,
+    -- FAR minimum: the contract's own, else the provincial floor when the contract was
+    -- signed after it took effect (§10.9).
+    coalesce(p.far_min, CASE WHEN p.contract_date >= pol.far_floor_from THEN pol.far_floor END) AS far_needed,
+    coalesce(p.coverage_min, pol.coverage_floor) AS coverage_needed,
+    greatest(pol.unused_share * coalesce(p.registered_m2, p.area_m2), pol.unused_min_m2) AS unused_limit,
+    -- ANNUAL_INDICATORS: [year, day, id, tax, va, energy, emission, rd, revenue, land_mu_used].
+    ev.ai[1]::int AS ai_year, DATE '2000-01-01' + ev.ai[2]::int AS ai_date, ev.ai,
+    -- 亩均 per §8.5: the year's land_mu_used, else this parcel's registered area in 亩.
+    nullif(coalesce(ev.ai[10], p.registered_m2 * 3 / 2000), 0) AS ai_mu
+  FROM p
+  JOIN pol ON pol.xzqdm = p.xzqdm
+  LEFT JOIN ev ON ev.parcel_id = p.id
+  OFFSET 0
+),
+-- The tests, each as the date it first holds (NULL: it does not hold). f, g and c end
+-- in OFFSET 0, which keeps each a subquery of its own: its columns are computed once
+-- per parcel and read by reference. Flattened, every later mention of a column would
+-- repeat its expression (category is mentioned 25 times); MATERIALIZED would copy
+-- every row through a tuplestore.
+f AS (
+  SELECT b.id, b.zddm, b.xzqdm, b.registered_area_m2, b.area_m2, b.price_wan, b.idle_fee_share,
+    b.contract_date, b.valid_from, b.agreed_completion, b.deleted, b.retired_on, b.recovered,
+    b.disposed, b.delivered, b.started, b.completed, b.prod_first, b.prod_last, b.stopped,
+    b.gov_from, b.gov_until, b.deadline, b.review, b.suspended, b.developed_ratio, b.invested_ratio,
+    b.v_far, b.v_coverage, b.v_unused, b.far_needed, b.coverage_needed, b.unused_limit,
+    b.production_grace_months, b.ai_year, b.ai_date, b.low_eff_tax,
+    b.tax_per_mu_wan, b.va_per_mu_wan, b.energy_va_wan_per_tce, b.emission_va_wan_per_t, b.rd_ratio,
+    b.tax_target, b.va_target, b.energy_target, b.emission_target, b.rd_target,
+    b.deleted OR b.recovered IS NOT NULL AS retired,
+    (b.deadline + interval '1 year')::date AS deadline_1y,
+    (b.deadline + interval '2 years')::date AS deadline_2y,
+    (b.completed + b.production_grace_months * interval '1 month')::date AS production_due,
+    -- A disposal (盘活) stands unless an adverse fact follows it.
+    b.disposed IS NOT NULL AND (b.adverse IS NULL OR b.adverse <= b.disposed) AS disposed_ok,
+    b.gov_until >= b.deadline AS gov,
+    -- Started, not completed: suspended a year with < 1/3 developed or < 25 % invested
+    -- (53号令 art. 2), or past the agreed completion plus grace (在建逾期).
+    CASE WHEN b.started IS NOT NULL AND b.completed IS NULL AND b.suspended IS NOT NULL
+          AND at_date >= b.suspended + interval '1 year'
+          AND (b.developed_ratio < 1::float8 / 3 OR b.invested_ratio < 0.25)
+         THEN (b.suspended + interval '1 year')::date END AS s_stalled,
+    CASE WHEN b.started IS NOT NULL AND b.completed IS NULL AND b.agreed_completion IS NOT NULL
+          AND at_date >= b.agreed_completion + b.completion_grace_months * interval '1 month'
+         THEN (b.agreed_completion + b.completion_grace_months * interval '1 month')::date END AS s_late,
+    -- Completed: the latest planning verification below the agreed figures; it counts
+    -- from completion when it was made before.
+    CASE WHEN b.completed IS NOT NULL AND b.v_far < b.far_needed
+         THEN greatest(b.verified, b.completed) END AS s_far,
+    CASE WHEN b.completed IS NOT NULL AND b.v_coverage < b.coverage_needed
+         THEN greatest(b.verified, b.completed) END AS s_coverage,
+    CASE WHEN b.completed IS NOT NULL AND b.v_unused >= b.unused_limit
+         THEN greatest(b.verified, b.completed) END AS s_unused,
+    -- Completed but not producing after the grace period, or stopped with no restart.
+    CASE WHEN b.completed IS NOT NULL AND b.prod_first IS NULL
+          AND at_date >= b.completed + b.production_grace_months * interval '1 month'
+         THEN (b.completed + b.production_grace_months * interval '1 month')::date END AS s_idle_built,
+    CASE WHEN b.completed IS NOT NULL AND b.stopped IS NOT NULL
+          AND (b.prod_last IS NULL OR b.prod_last <= b.stopped)
+          AND at_date >= b.stopped + b.stopped_months * interval '1 month'
+         THEN (b.stopped + b.stopped_months * interval '1 month')::date END AS s_stopped,
+    -- Producing and the ramp-up review is due: the latest year is judged.
+    b.completed IS NOT NULL AND b.prod_first IS NOT NULL AND at_date >= b.review AND b.ai_year IS NOT NULL AS judged,
+    b.ai[4] / b.ai_mu AS ai_tax_mu,
+    b.ai[5] / b.ai_mu AS ai_va_mu,
+    b.ai[5] / nullif(b.ai[6], 0) AS ai_energy_va,
+    b.ai[5] / nullif(b.ai[7], 0) AS ai_emission_va,
+    b.ai[8] / nullif(b.ai[9], 0) AS ai_rd
+  FROM b
+  OFFSET 0
+),
+g AS (
+  SELECT f.*,
+    -- Shortfalls against the agreed indicators, where both sides exist. Investment
+    -- intensity has no annual actual in ANNUAL_INDICATORS and is not judged.
+    CASE WHEN f.judged AND (f.ai_tax_mu < f.tax_target OR f.ai_va_mu < f.va_target
+                            OR f.ai_energy_va < f.energy_target
+                            OR f.ai_emission_va < f.emission_target OR f.ai_rd < f.rd_target)
+         THEN greatest(f.review, f.ai_date, make_date(f.ai_year + 1, 1, 1)) END AS s_below
+  FROM f
+  OFFSET 0
+),
+c AS (
+  SELECT g.*,
+    CASE
+      WHEN g.retired THEN 'RETIRED'
+      WHEN g.disposed_ok THEN 'NORMAL'
+      -- Not started: the branches are exclusive (§8.4). "满一年" is the anniversary in
+      -- PostgreSQL date arithmetic (2020-02-29 + 1 year = 2021-02-28, §5.1).
+      WHEN g.started IS NULL THEN CASE
+        WHEN g.deadline IS NULL OR at_date < g.deadline THEN 'SUPPLIED_NOT_DUE'
+        WHEN at_date < g.deadline_1y THEN 'OVERDUE_START'
+        WHEN g.gov THEN 'IDLE_GOV'
+        WHEN at_date < g.deadline_2y THEN 'IDLE_1Y'
+        ELSE 'IDLE_2Y' END
+      -- Started or completed: precedence IDLE_STALLED > UNDERUSED > BUILT_NOT_PRODUCING
+      -- > BELOW_TARGET > UNDER_CONSTRUCTION > NORMAL.
+      WHEN g.s_stalled IS NOT NULL THEN 'IDLE_STALLED'
+      WHEN coalesce(g.s_late, g.s_far, g.s_coverage, g.s_unused) IS NOT NULL THEN 'UNDERUSED'
+      WHEN coalesce(g.s_idle_built, g.s_stopped) IS NOT NULL THEN 'BUILT_NOT_PRODUCING'
+      WHEN g.s_below IS NOT NULL THEN 'BELOW_TARGET'
+      WHEN g.completed IS NULL THEN 'UNDER_CONSTRUCTION'
+      ELSE 'NORMAL'
+    END AS category
+  FROM g
+  OFFSET 0
+)
+SELECT c.id, c.zddm, c.xzqdm, c.category, landreg_sys.idle_category_zh(c.category),
+  CASE c.category
+    WHEN 'RETIRED' THEN CASE WHEN c.deleted THEN c.retired_on ELSE c.recovered END
+    WHEN 'SUPPLIED_NOT_DUE' THEN coalesce(c.delivered, c.contract_date, c.valid_from)
+    WHEN 'OVERDUE_START' THEN c.deadline
+    WHEN 'IDLE_GOV' THEN c.deadline_1y
+    WHEN 'IDLE_1Y' THEN c.deadline_1y
+    WHEN 'IDLE_2Y' THEN c.deadline_2y
+    WHEN 'IDLE_STALLED' THEN c.s_stalled
+    WHEN 'UNDERUSED' THEN least(c.s_late, c.s_far, c.s_coverage, c.s_unused)
+    WHEN 'BUILT_NOT_PRODUCING' THEN least(c.s_idle_built, c.s_stopped)
+    WHEN 'BELOW_TARGET' THEN c.s_below
+    WHEN 'UNDER_CONSTRUCTION' THEN c.started
+    ELSE CASE WHEN c.disposed_ok THEN c.disposed
+              WHEN c.prod_first IS NULL THEN c.completed
+              WHEN c.judged THEN greatest(c.review, c.ai_date)
+              ELSE c.prod_first END
+  END,
+  -- Reasons, most serious first: JSON text joined from pre-escaped constants and
+  -- ISO dates (the callers fix DateStyle), cast to json once. json_build_object per
+  -- reason cost 3× as much (it looks up every argument's type on every call).
+  ('[' || concat_ws(',',
+    CASE WHEN c.category = 'RETIRED' THEN CASE
+      WHEN c.deleted THEN landreg_sys.idle_reason_json('PARCEL_RETIRED', 'RETIRED', '宗地已注销',
+        'parcel retired from the register', c.retired_on, NULL)
+      ELSE landreg_sys.idle_reason_json('RECOVERY_DECIDED', 'RETIRED', '已决定收回土地使用权',
+        'recovery of the land-use right decided', c.recovered, NULL) END END,
+    CASE WHEN c.category <> 'RETIRED' AND c.disposed_ok THEN landreg_sys.idle_reason_json('DISPOSED', 'NORMAL',
+      '已处置', 'disposed of (put back to use)', c.disposed, NULL) END,
+    CASE WHEN c.started IS NULL AND NOT c.retired AND NOT c.disposed_ok THEN CASE c.category
+      WHEN 'SUPPLIED_NOT_DUE' THEN CASE WHEN c.deadline IS NULL
+        THEN landreg_sys.idle_reason_json('NO_DEADLINE', c.category, '未交地，开工期限未定',
+          'land not delivered: no start deadline yet', coalesce(c.contract_date, c.valid_from), NULL)
+        ELSE landreg_sys.idle_reason_json('START_NOT_DUE', c.category, '未到开工期限',
+          'start deadline not reached', coalesce(c.delivered, c.contract_date, c.valid_from),
+          ',"deadline":' || landreg_sys.json_date(c.deadline)) END
+      WHEN 'OVERDUE_START' THEN landreg_sys.idle_reason_json('START_OVERDUE', c.category,
+        '超过开工期限未动工', 'not started by the start deadline', c.deadline,
+        ',"deadline":' || landreg_sys.json_date(c.deadline))
+      WHEN 'IDLE_GOV' THEN landreg_sys.idle_reason_json('IDLE_GOV', c.category,
+        '未动工满一年，因政府原因（不征收闲置费）',
+        'not started one year after the deadline, for a government cause (no idle fee)',
+        c.deadline_1y, ',"deadline":' || landreg_sys.json_date(c.deadline)
+          || ',"gov_cause_from":' || landreg_sys.json_date(c.gov_from)
+          || ',"gov_cause_to":' || landreg_sys.json_date(CASE WHEN c.gov_until < 'infinity' THEN c.gov_until END))
+      WHEN 'IDLE_1Y' THEN landreg_sys.idle_reason_json('IDLE_1Y', c.category,
+        '未动工满一年，征缴土地闲置费', 'not started one year after the deadline: idle fee due',
+        c.deadline_1y, ',"deadline":' || landreg_sys.json_date(c.deadline))
+      ELSE landreg_sys.idle_reason_json('IDLE_2Y', c.category,
+        '未动工满两年，可无偿收回', 'not started two years after the deadline: recovery without compensation possible',
+        c.deadline_2y, ',"deadline":' || landreg_sys.json_date(c.deadline)) END END,
+    -- Started or completed: every test that holds.
+    CASE WHEN c.s_stalled IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'IDLE_STALLED', 'IDLE_STALLED', '已动工但开发面积不足三分之一或投资不足25%，中止开发满一年',
+      'development suspended for one year with under 1/3 of the land developed or under 25 % invested',
+      c.s_stalled, ',"suspended":' || landreg_sys.json_date(c.suspended)
+        || ',"developed_land_ratio":' || landreg_sys.json_number(c.developed_ratio)
+        || ',"invested_ratio":' || landreg_sys.json_number(c.invested_ratio)) END,
+    CASE WHEN c.s_late IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'CONSTRUCTION_OVERDUE', 'UNDERUSED', '超过约定竣工期限未竣工（在建逾期）',
+      'not completed by the agreed completion date plus grace', c.s_late,
+      ',"agreed_completion":' || landreg_sys.json_date(c.agreed_completion)) END,
+    CASE WHEN c.s_far IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'LOW_FAR', 'UNDERUSED', '容积率低于约定下限', 'floor-area ratio below the agreed minimum', c.s_far,
+      ',"far":' || landreg_sys.json_number(c.v_far) || ',"far_min":' || landreg_sys.json_number(c.far_needed)) END,
+    CASE WHEN c.s_coverage IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'LOW_COVERAGE', 'UNDERUSED', '建筑系数低于下限', 'building coverage below the minimum', c.s_coverage,
+      ',"coverage":' || landreg_sys.json_number(c.v_coverage)
+        || ',"coverage_min":' || landreg_sys.json_number(c.coverage_needed)) END,
+    CASE WHEN c.s_unused IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'UNUSED_AREA', 'UNDERUSED', '未利用土地面积过大', 'undeveloped part too large', c.s_unused,
+      ',"unused_area_m2":' || landreg_sys.json_number(c.v_unused)
+        || ',"limit_m2":' || landreg_sys.json_number(round(c.unused_limit::numeric, 2))) END,
+    CASE WHEN c.s_idle_built IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'NOT_PRODUCING', 'BUILT_NOT_PRODUCING', '竣工后超过宽限期未投产',
+      'not producing after the grace period since completion', c.s_idle_built,
+      ',"completed":' || landreg_sys.json_date(c.completed)) END,
+    CASE WHEN c.s_stopped IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'PRODUCTION_STOPPED', 'BUILT_NOT_PRODUCING', '停产超过规定期限',
+      'production stopped beyond the allowed period', c.s_stopped,
+      ',"stopped":' || landreg_sys.json_date(c.stopped)) END,
+    CASE WHEN c.s_below IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'BELOW_TARGET', 'BELOW_TARGET', '达产复核后年度指标未达约定',
+      'annual indicators below the agreed targets after the ramp-up review', c.s_below,
+      ',"year":' || c.ai_year || ',"review":' || landreg_sys.json_date(c.review)
+        || ',"shortfalls":[' || concat_ws(',',
+        CASE WHEN c.ai_tax_mu < c.tax_target THEN '{"indicator":"tax_per_mu_wan","zh":"亩均税收","actual":'
+          || landreg_sys.json_number(round(c.ai_tax_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.tax_per_mu_wan) || '}' END,
+        CASE WHEN c.ai_va_mu < c.va_target THEN '{"indicator":"va_per_mu_wan","zh":"亩均增加值","actual":'
+          || landreg_sys.json_number(round(c.ai_va_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.va_per_mu_wan) || '}' END,
+        CASE WHEN c.ai_energy_va < c.energy_target THEN '{"indicator":"energy_va_wan_per_tce","zh":"单位能耗增加值","actual":'
+          || landreg_sys.json_number(round(c.ai_energy_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.energy_va_wan_per_tce) || '}' END,
+        CASE WHEN c.ai_emission_va < c.emission_target THEN '{"indicator":"emission_va_wan_per_t","zh":"单位排放增加值","actual":'
+          || landreg_sys.json_number(round(c.ai_emission_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.emission_va_wan_per_t) || '}' END,
+        CASE WHEN c.ai_rd < c.rd_target THEN '{"indicator":"rd_ratio","zh":"研发经费占比","actual":'
+          || landreg_sys.json_number(round(c.ai_rd::numeric, 4)) || ',"agreed":' || landreg_sys.json_number(c.rd_ratio) || '}' END
+      ) || ']') END,
+    CASE WHEN c.category = 'UNDER_CONSTRUCTION' OR (c.category = 'IDLE_STALLED' AND c.s_late IS NULL) THEN
+      landreg_sys.idle_reason_json('UNDER_CONSTRUCTION', 'UNDER_CONSTRUCTION', '在建', 'under construction',
+        c.started, ',"agreed_completion":' || landreg_sys.json_date(c.agreed_completion)) END,
+    CASE WHEN c.category = 'NORMAL' AND NOT c.disposed_ok THEN CASE
+      WHEN c.prod_first IS NULL THEN landreg_sys.idle_reason_json('AWAITING_PRODUCTION', 'NORMAL',
+        '已竣工，投产宽限期内', 'completed, within the production grace period', c.completed,
+        ',"production_due":' || landreg_sys.json_date(c.production_due))
+      WHEN at_date < c.review THEN landreg_sys.idle_reason_json('RAMPUP_NOT_DUE', 'NORMAL',
+        '已投产，达产复核未到期', 'producing, ramp-up review not yet due', c.prod_first,
+        ',"review":' || landreg_sys.json_date(c.review))
+      WHEN c.ai_year IS NULL THEN landreg_sys.idle_reason_json('NO_INDICATORS', 'NORMAL',
+        '达产复核已到期，但无年度指标', 'ramp-up review due, but no annual indicators on file', c.review,
+        ',"review":' || landreg_sys.json_date(c.review))
+      ELSE landreg_sys.idle_reason_json('TARGETS_MET', 'NORMAL', '年度指标达到约定',
+        'annual indicators meet the agreed targets', greatest(c.review, c.ai_date),
+        ',"year":' || c.ai_year || ',"review":' || landreg_sys.json_date(c.review)) END END
+  ) || ']')::json,
+  c.deadline,
+  -- Idle fee (土地闲置费) for holder-caused idleness only (§2.1).
+  CASE WHEN c.category IN ('IDLE_1Y', 'IDLE_2Y') THEN round(c.idle_fee_share * c.price_wan, 2) ELSE 0 END,
+  -- 低效企业 flag (§2.2), never on a retired parcel.
+  NOT c.retired AND coalesce(c.ai_tax_mu < c.low_eff_tax, false),
+  c.ai_year, c.ai_tax_mu, c.ai_va_mu, c.v_unused, c.registered_area_m2, c.area_m2
+FROM c
+$$;
