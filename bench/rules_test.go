@@ -26,7 +26,7 @@ func versionedDistrict(b *testing.B, lines, versions int) *pgxpool.Pool {
 		// Versions are made by whole-district nudges, larger than one planner's minor edit.
 		_, err := tx.Exec(ctx, `INSERT INTO districts (xzqdm, name, geom, rule_start, rule_end, minor_edit_m2)
 VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)), '2021-01-01', '2030-12-31', 100);
-SELECT set_config('landreg.effective_date', '2020-12-31', true);`)
+SELECT landreg_sys.begin_change('test', '划定', '2020-12-31');`)
 		if err != nil {
 			return err
 		}
@@ -77,7 +77,7 @@ func BenchmarkCommitCheck(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		tx.Exec(ctx, `SELECT set_config('landreg.effective_date', '2025-06-30', true)`)
+		tx.Exec(ctx, `SELECT landreg_sys.begin_change('bench', 'bench', '2025-06-30')`)
 		if _, err := tx.Exec(ctx, `UPDATE block_lines SET geom = ST_Multi(ST_Translate(geom, 1e-9, 0)) WHERE code = $1`,
 			fmt.Sprintf("330304-GYQK-%d", i%50)); err != nil {
 			b.Fatal(err)

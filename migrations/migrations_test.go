@@ -62,7 +62,7 @@ func TestUpOnEmptyDatabaseThenNoop(t *testing.T) {
 const (
 	district  = `INSERT INTO districts (xzqdm, name, geom) VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)))`
 	lineA     = `INSERT INTO block_lines (code, name, xzqdm, level, geom, valid_from) VALUES ('330304-GYQK-01', '一级区块1', '330304', 1, ST_Multi(ST_MakeEnvelope(120.62, 27.93, 120.63, 27.94, 4490)), '2020-12-31') RETURNING id`
-	actorTxSQ = `SELECT set_config('landreg.actor', $1, true), set_config('landreg.reason', $2, true), set_config('landreg.effective_date', $3, true)`
+	actorTxSQ = `SELECT landreg_sys.begin_change($1, $2, nullif($3, '')::date)`
 )
 
 // inTx runs fn in a transaction carrying actor, reason and effective date, as the API does.
@@ -219,10 +219,11 @@ func TestGeometryRulesRejectWithReason(t *testing.T) {
 	if _, err := pool.Exec(ctx, district); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := pool.Exec(ctx, lineA); err != nil {
+	// A direct session (no change context): the lines take effect today.
+	if _, err := pool.Exec(ctx, strings.Replace(lineA, ", '2020-12-31')", ", landreg_sys.today())", 1)); err != nil {
 		t.Fatal(err)
 	}
-	insert := `INSERT INTO block_lines (code, name, xzqdm, level, geom, valid_from) VALUES ($1, 'x', '330304', 1, ST_Multi(ST_GeomFromText($2, 4490)), '2020-12-31')`
+	insert := `INSERT INTO block_lines (code, name, xzqdm, level, geom) VALUES ($1, 'x', '330304', 1, ST_Multi(ST_GeomFromText($2, 4490)))`
 	cases := []struct {
 		name, wkt, code, msg string
 	}{

@@ -1,42 +1,39 @@
--- from 00003_tokens_roles.sql
+-- Privileges, re-applied with the rest of schema/ (views are re-created, so their grants
+-- are given again here). The owner role owns everything; the group roles a bureau grants
+-- to its people's logins are landreg_reader (read every registry table) and
+-- landreg_planner (a reader that edits block lines, as in QGIS). History, audit, ledger
+-- and reserve rows are written for them by SECURITY DEFINER triggers. See docs/qgis.md.
+
+-- Functions that write privileged state (the change context, the ledger, reserve uses)
+-- or apply adjustments are the owner's alone: PUBLIC may execute functions by default.
+REVOKE EXECUTE ON FUNCTION
+  landreg_sys.begin_change(text, text, date),
+  landreg_sys.ensure_context(),
+  landreg_sys.forget_finished_contexts(),
+  landreg_sys.record_outcome(jsonb),
+  landreg_sys.check_district(text),
+  landreg_sys.take_reserve(text, smallint, date, double precision, bigint, boolean),
+  landreg_sys.adjustment_for_edit(bigint, boolean),
+  landreg_sys.edit_lines_for(adjustments),
+  landreg_sys.apply_adjustment(bigint),
+  landreg_sys.preview_adjustment(bigint),
+  landreg_sys.refresh_event_digest(bigint[])
+FROM PUBLIC;
+
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_reader') THEN
     GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
     GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
-      block_line_ledger, enterprises, spatial_ref_sys TO landreg_reader;
+      block_line_ledger, enterprises, idle_policy, direct_edit_reviews, spatial_ref_sys TO landreg_reader;
+    -- The status functions read the digest of events.
+    GRANT SELECT ON landreg_sys.parcel_event_digest TO landreg_reader;
   END IF;
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_planner') THEN
     GRANT landreg_reader TO landreg_planner;
-    -- Planners edit block lines and nothing else; history, audit and ledger rows are
-    -- written by SECURITY DEFINER triggers on their behalf.
     GRANT INSERT, UPDATE, DELETE ON block_lines TO landreg_planner;
     GRANT USAGE ON SEQUENCE block_lines_id_seq TO landreg_planner;
   END IF;
 END
 $$;
-
--- from 00009_event_digest.sql
--- Only the trigger refreshes the digest: a direct call runs as the owner and locks.
-REVOKE EXECUTE ON FUNCTION landreg_sys.refresh_event_digest(bigint[]) FROM PUBLIC;
-
--- from 00009_event_digest.sql
--- Readers of the status functions read the digest.
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_reader') THEN
-    GRANT SELECT ON landreg_sys.parcel_event_digest TO landreg_reader;
-  END IF;
-END
-$$;
-
--- from 00010_direct_edit_reviews.sql
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_reader') THEN
-    GRANT SELECT ON direct_edit_reviews TO landreg_reader;
-  END IF;
-END
-$$;
-

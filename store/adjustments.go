@@ -225,41 +225,29 @@ type Outcome struct {
 	LedgerID       int64   `json:"ledger_id,omitempty"`
 }
 
-// Preview runs the apply step and the rule check in a transaction that is rolled back:
-// the figures are those an apply would produce, because it is the same code.
+// Preview runs the apply step and the rule check in a subtransaction that the database
+// always rolls back (landreg_sys.preview_adjustment): the figures are those an apply
+// would produce, because it is the same code.
 func Preview(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outcome, error) {
-	tx, err := pool.Begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if _, err := tx.Exec(ctx, setChangeSQL, ch.Actor, ch.Reason, ""); err != nil {
-		return nil, err
-	}
-	if _, err := tx.Exec(ctx, `SELECT set_config('landreg.preview', 'on', true)`); err != nil {
-		return nil, err
-	}
-	var exists bool
-	if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM adjustments WHERE id = $1)`, id).Scan(&exists); err != nil {
-		return nil, err
-	}
-	if !exists {
-		return nil, ErrNotFound
-	}
-	if _, err := tx.Exec(ctx, `SELECT landreg_sys.apply_adjustment($1)`, id); err != nil {
-		return nil, err
-	}
-	if _, err := tx.Exec(ctx, `SET CONSTRAINTS block_lines_rule IMMEDIATE`); err != nil {
-		return nil, err
-	}
-	var raw []byte
-	err = tx.QueryRow(ctx, `SELECT outcome FROM pg_temp.landreg_preview LIMIT 1`).Scan(&raw)
-	if err != nil {
-		// No temp table: the adjustment changed nothing.
-		return &Outcome{Accepted: true, Message: "调整方案未改变区块线 / the adjustment changes no block line"}, nil
-	}
 	o := &Outcome{}
-	return o, json.Unmarshal(raw, o)
+	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM adjustments WHERE id = $1)`, id).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			return ErrNotFound
+		}
+		var raw []byte
+		if err := tx.QueryRow(ctx, `SELECT landreg_sys.preview_adjustment($1)`, id).Scan(&raw); err != nil {
+			return err
+		}
+		return json.Unmarshal(raw, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 const ledgerOutcomeSQL = `SELECT effective_date::text, kind, removed_m2_l1, removed_m2_l2, added_m2_l1, added_m2_l2,

@@ -25,7 +25,7 @@ import (
 const setupSQL = `
 INSERT INTO districts (xzqdm, name, geom, rule_start, rule_end, baseline_doc, baseline_date)
 VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)), '2021-01-01', '2030-12-31', '测试划定', '2020-12-31');
-SELECT set_config('landreg.effective_date', '2020-12-31', true);
+SELECT landreg_sys.begin_change('test', '划定', '2020-12-31');
 INSERT INTO block_lines (code, name, xzqdm, level, geom) VALUES
  ('330304-GYQK-01', '一级A', '330304', 1, ST_Multi(ST_MakeEnvelope(120.620, 27.930, 120.630, 27.940, 4490))),
  ('330304-GYQK-02', '一级B', '330304', 1, ST_Multi(ST_MakeEnvelope(120.640, 27.930, 120.650, 27.940, 4490))),

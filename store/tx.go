@@ -2,14 +2,18 @@ package store
 
 import (
 	"context"
+	"errors"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Change is who makes a change, why, and as of which legal date. The database triggers
-// read it from transaction-local settings to write history and the audit log.
+// read it from the transaction's change context, which only the owner role can write
+// (landreg_sys.begin_change; a direct login is its own actor and edits as of today).
 type Change struct {
 	Actor  string
 	Reason string
@@ -17,20 +21,43 @@ type Change struct {
 	Effective time.Time
 }
 
-const setChangeSQL = `SELECT set_config('landreg.actor', $1, true),
-  set_config('landreg.reason', $2, true),
-  set_config('landreg.effective_date', $3, true)`
+// BeginChange records ch as the change context of tx.
+func BeginChange(ctx context.Context, tx pgx.Tx, ch Change) error {
+	var eff *string
+	if !ch.Effective.IsZero() {
+		s := ch.Effective.Format(time.DateOnly)
+		eff = &s
+	}
+	_, err := tx.Exec(ctx, `SELECT landreg_sys.begin_change($1, $2, $3::date)`, ch.Actor, ch.Reason, eff)
+	return err
+}
 
-// InTx runs fn in one transaction that carries ch to the triggers.
+// InTx runs fn in one transaction that carries ch to the triggers. A transaction that
+// loses a race (serialization failure, deadlock) is run again from the start, a few
+// times: the database refuses rather than writing over a concurrent change.
 func InTx(ctx context.Context, pool *pgxpool.Pool, ch Change, fn func(pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
-		eff := ""
-		if !ch.Effective.IsZero() {
-			eff = ch.Effective.Format(time.DateOnly)
-		}
-		if _, err := tx.Exec(ctx, setChangeSQL, ch.Actor, ch.Reason, eff); err != nil {
+	var err error
+	for attempt := 0; ; attempt++ {
+		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			if err := BeginChange(ctx, tx, ch); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+		if attempt == maxRetries || !retryable(err) {
 			return err
 		}
-		return fn(tx)
-	})
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(1+rand.IntN(10*(attempt+1))) * time.Millisecond):
+		}
+	}
+}
+
+const maxRetries = 8
+
+func retryable(err error) bool {
+	var pg *pgconn.PgError
+	return errors.As(err, &pg) && (pg.Code == "40001" || pg.Code == "40P01")
 }

@@ -1,5 +1,5 @@
--- Who is writing: the API sets landreg.actor per transaction (SET LOCAL); a direct
--- database client falls back to its login role, prefixed so auditors can tell.
-CREATE OR REPLACE FUNCTION landreg_sys.actor() RETURNS text LANGUAGE sql STABLE AS $$
-  SELECT coalesce(nullif(current_setting('landreg.actor', true), ''), 'db:' || session_user)
+-- Who is writing: the actor the owner's code stated (begin_change), else the login role,
+-- prefixed so auditors can tell a direct database edit (QGIS, psql) from the API.
+CREATE OR REPLACE FUNCTION landreg_sys.actor() RETURNS text LANGUAGE sql VOLATILE AS $$
+  SELECT coalesce((landreg_sys.context()).actor, 'db:' || session_user)
 $$;

@@ -1,10 +1,16 @@
--- check_district of 00002, with the allowance (marked 纠错 below).
-CREATE OR REPLACE FUNCTION landreg_sys.check_district(x text) RETURNS void LANGUAGE plpgsql AS $$
+-- The rule check of one district for the current transaction (§8.3), with the 纠错
+-- allowance. It compares the versions this transaction closed with those it created:
+-- other lines are unchanged and, lines never overlapping, contribute nothing to the
+-- difference. The adjustment being applied and whether this is a preview come from the
+-- change context (apply_adjustment, preview_adjustment), never from a setting.
+CREATE OR REPLACE FUNCTION landreg_sys.check_district(x text) RETURNS void LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
+  ctx         landreg_sys.change_context := landreg_sys.context();
   dist        districts%ROWTYPE;
   adj         adjustments%ROWTYPE;
-  adj_id      bigint := nullif(current_setting('landreg.adjustment_id', true), '')::bigint;
-  preview     boolean := coalesce(current_setting('landreg.preview', true), '') = 'on';
+  adj_id      bigint := ctx.adjustment_id;
+  preview     boolean := coalesce(ctx.preview, false);
   t           date;
   n_dates     integer;
   rem1 double precision; rem2 double precision; add1 double precision; add2 double precision;
@@ -69,7 +75,7 @@ BEGIN
   in_window := (dist.rule_start IS NOT NULL OR dist.rule_end IS NOT NULL)
                AND (dist.rule_start IS NULL OR t >= dist.rule_start) AND (dist.rule_end IS NULL OR t <= dist.rule_end);
 
-  -- Without the session setting, a direct editor (QGIS) may name the adjustment in the
+  -- Outside apply_adjustment, a direct editor (QGIS) may name the adjustment in the
   -- adjustment_id attribute of the lines it changes.
   IF adj_id IS NULL THEN
     SELECT count(DISTINCT n.adjustment_id), max(n.adjustment_id) INTO n_dates, adj_id
@@ -81,6 +87,13 @@ BEGIN
     IF n_dates > 1 THEN
       RAISE EXCEPTION '区块线 %: 一个事务只能属于一个调整方案 / block lines of %: one transaction may apply one adjustment only', x, x
         USING ERRCODE = 'LRR03';
+    END IF;
+    -- A direct login may not borrow an old adjustment's date to edit outside the rule
+    -- window: dates there are the owner's (the baseline's delineation) to write.
+    IF adj_id IS NOT NULL AND NOT coalesce(ctx.trusted, false) AND NOT in_window
+       AND (dist.rule_start IS NOT NULL OR dist.rule_end IS NOT NULL) THEN
+      RAISE EXCEPTION '调整方案 % 的生效日期 % 在规则期外，不能用于直接编辑 / adjustment % is effective % outside the rule window; a direct edit cannot use it',
+        adj_id, t, adj_id, t USING ERRCODE = 'LRR07';
     END IF;
   END IF;
 
@@ -156,13 +169,12 @@ BEGIN
                     x, landreg_sys.mu(rem1 + rem2), round((rem1 + rem2)::numeric, 2),
                     round((rem1 + rem2)::numeric, 2), landreg_sys.mu(rem1 + rem2), x, dist.minor_edit_m2);
       IF preview THEN
-        CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
-        INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', false, 'message', msg));
+          PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', false, 'message', msg));
         RETURN;
       END IF;
       RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR01',
         DETAIL = json_build_object('xzqdm', x, 'removed_m2', rem1 + rem2, 'tolerance_m2', dist.minor_edit_m2)::text,
-        HINT = '在调整方案中进行（SET LOCAL landreg.adjustment_id）/ make the change inside an approved adjustment';
+        HINT = '在经批准的调整方案中进行 / make the change inside an approved adjustment';
     END IF;
     need1 := 0; need2 := 0;
     kind := CASE WHEN add1 + add2 > 0 THEN 'direct' ELSE 'minor' END;
@@ -190,8 +202,7 @@ BEGIN
                   x, t, landreg_sys.mu(greatest(need1, 0)), round(greatest(need1, 0)::numeric, 2),
                   landreg_sys.mu(greatest(need2, 0)), round(greatest(need2, 0)::numeric, 2));
     IF preview THEN
-      CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
-      INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', false, 'message', msg,
+      PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', false, 'message', msg,
         'shortfall_m2_l1', greatest(need1, 0), 'shortfall_m2_l2', greatest(need2, 0),
         'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
         'reserve_used_m2', used, 'total_before_m2', total_before, 'total_after_m2', total_after,
@@ -231,16 +242,14 @@ BEGIN
                   landreg_sys.mu(total_after), landreg_sys.mu(dist.baseline_area_m2),
                   round(total_after::numeric, 2), x, round(dist.baseline_area_m2::numeric, 2));
     IF preview THEN
-      CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
-      INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', false, 'message', msg));
+      PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', false, 'message', msg));
       RETURN;
     END IF;
     RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR05';
   END IF;
 
   IF preview THEN
-    CREATE TEMP TABLE IF NOT EXISTS landreg_preview (xzqdm text, outcome jsonb) ON COMMIT DROP;
-    INSERT INTO landreg_preview VALUES (x, jsonb_build_object('accepted', true, 'kind', kind,
+    PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', true, 'kind', kind,
       'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
       'reserve_used_m2', used, 'reserve_added_m2', res_added, 'free_added_m2', free_added,
       'corrected_m2', ex1 + ex2, 'shortfall_m2_l1', 0, 'shortfall_m2_l2', 0,

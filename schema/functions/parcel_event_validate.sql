@@ -7,7 +7,7 @@ DECLARE
   -- Legal dates are Asia/Shanghai civil dates; a fact cannot be recorded before it
   -- happens. Deliberately not landreg.effective_date: that setting back-dates register
   -- edits and must not open a door to future-dated facts.
-  today date := (now() AT TIME ZONE 'Asia/Shanghai')::date;
+  today date := landreg_sys.today();
   bad record;
   req text;
   v text;

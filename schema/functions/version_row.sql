@@ -6,12 +6,20 @@ DECLARE
   eff date := landreg_sys.effective_date();
   adj text;
 BEGIN
+  -- A version's system time is its transaction's start (now()). A transaction that
+  -- started before the one that wrote the current version, and waited for its lock,
+  -- would close that version before it began and hide it from the rule check: it must
+  -- start again (the server retries serialization failures).
+  IF TG_OP <> 'INSERT' AND OLD.sys_from > now() THEN
+    RAISE EXCEPTION '% % 已被并发事务修改，请重试 / % % was changed by a concurrent transaction; retry',
+      TG_TABLE_NAME, OLD.id, TG_TABLE_NAME, OLD.id USING ERRCODE = '40001';
+  END IF;
   -- Only block lines carry an adjustment; reading it by name keeps this trigger generic.
   IF TG_OP <> 'DELETE' AND TG_TABLE_NAME = 'block_lines' THEN
     adj := to_jsonb(NEW)->>'adjustment_id';
   END IF;
   -- A direct editor naming an adjustment on the row edits as of that adjustment's date.
-  IF adj IS NOT NULL AND nullif(current_setting('landreg.effective_date', true), '') IS NULL
+  IF adj IS NOT NULL AND (landreg_sys.context()).effective_date IS NULL
      AND (TG_OP = 'INSERT' OR adj IS DISTINCT FROM to_jsonb(OLD)->>'adjustment_id')
      AND to_regclass('adjustments') IS NOT NULL THEN
     EXECUTE 'SELECT coalesce((SELECT effective_date FROM adjustments WHERE id = $1::bigint), $2)'

@@ -18,3 +18,6 @@ CREATE TRIGGER block_lines_audit_del AFTER DELETE ON block_lines REFERENCING OLD
 
 CREATE CONSTRAINT TRIGGER block_lines_rule AFTER INSERT OR UPDATE OR DELETE ON block_lines
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION landreg_sys.block_lines_rule();
+
+CREATE TRIGGER block_lines_05_guard BEFORE INSERT OR UPDATE OR DELETE ON block_lines
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.block_lines_guard();
