@@ -1,7 +1,8 @@
 -- Event validation, in addition to the existence check of 00001 (which fires first:
 -- triggers run in name order, "check" < "validate"). SQLSTATEs: LRE01 date in the
 -- future, LRE02 bad value, LRE03 missing required key, LRE04 supersedes an event of
--- another parcel. Nothing is corrected silently: a bad event is refused whole.
+-- another parcel, LRE05 corrects an event already corrected. Nothing is corrected
+-- silently: a bad event is refused whole.
 CREATE OR REPLACE FUNCTION landreg_sys.parcel_event_validate() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   -- Legal dates are Asia/Shanghai civil dates; a fact cannot be recorded before it
@@ -18,31 +19,17 @@ BEGIN
       USING ERRCODE = 'LRE01', COLUMN = 'event_date', TABLE = 'parcel_events';
   END IF;
 
-  -- Money and quantities: non-negative numbers; ratios: numbers in [0, 1].
-  IF NEW.payload ?| ARRAY['tax_wan', 'va_wan', 'rd_wan', 'revenue_wan', 'amount_wan', 'energy_tce',
-                          'emission_t', 'employees', 'land_mu_used', 'floor_area_m2', 'unused_area_m2',
-                          'far', 'coverage', 'developed_land_ratio', 'invested_ratio', 'year'] THEN
-    SELECT j.key, j.value, r.is_ratio INTO bad
-    FROM jsonb_each(NEW.payload) j
-    JOIN (VALUES ('tax_wan', false), ('va_wan', false), ('rd_wan', false), ('revenue_wan', false),
-                 ('amount_wan', false), ('energy_tce', false), ('emission_t', false), ('employees', false),
-                 ('land_mu_used', false), ('floor_area_m2', false), ('unused_area_m2', false), ('far', false),
-                 ('coverage', true), ('developed_land_ratio', true), ('invested_ratio', true)) r(key, is_ratio)
-      ON r.key = j.key
-    WHERE jsonb_typeof(j.value) IS DISTINCT FROM 'number'
-       OR (j.value)::numeric < 0
-       OR (r.is_ratio AND (j.value)::numeric > 1)
-    LIMIT 1;
-    IF FOUND THEN
-      IF bad.is_ratio THEN
-        RAISE EXCEPTION '事件 % 的 % 必须是 0 到 1 之间的数值（实为 %） / % of a % event must be a number between 0 and 1 (got %)',
-          NEW.type, bad.key, bad.value, bad.key, NEW.type, bad.value
-          USING ERRCODE = 'LRE02', COLUMN = 'payload', TABLE = 'parcel_events';
-      END IF;
-      RAISE EXCEPTION '事件 % 的 % 必须是非负数值（实为 %） / % of a % event must be a non-negative number (got %)',
-        NEW.type, bad.key, bad.value, bad.key, NEW.type, bad.value
-        USING ERRCODE = 'LRE02', COLUMN = 'payload', TABLE = 'parcel_events';
-    END IF;
+  -- Money, quantities and ratios: finite numbers within landreg_sys.value_bounds.
+  SELECT j.key, j.value, b.min, b.max, b.unit INTO bad
+  FROM jsonb_each(NEW.payload) j
+  JOIN landreg_sys.value_bounds b ON b.tbl = 'parcel_events' AND b.field = j.key
+  WHERE CASE WHEN jsonb_typeof(j.value) = 'number' THEN (j.value)::numeric NOT BETWEEN b.min AND b.max ELSE true END
+  LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION '%', format('事件 %1$s 的 %2$s 必须是 %3$s 到 %4$s%5$s 之间的数值（实为 %6$s） / %2$s of a %1$s event must be a number from %3$s to %4$s%5$s (got %6$s)',
+      NEW.type, bad.key, bad.min, bad.max, CASE WHEN bad.unit <> '' THEN ' ' || bad.unit ELSE '' END, bad.value)
+      USING ERRCODE = 'LRE02', COLUMN = 'payload', TABLE = 'parcel_events',
+            DETAIL = json_build_object('field', 'payload.' || bad.key, 'min', bad.min, 'max', bad.max)::text;
   END IF;
 
   -- Keys the status function depends on.
@@ -84,11 +71,22 @@ BEGIN
     END IF;
   END IF;
 
-  IF NEW.supersedes IS NOT NULL
-     AND NOT EXISTS (SELECT 1 FROM parcel_events WHERE id = NEW.supersedes AND parcel_id = NEW.parcel_id) THEN
-    RAISE EXCEPTION '更正事件只能替代同一宗地的事件（事件 % 不属于宗地 %） / supersedes must name an event of the same parcel (event % is not of parcel %)',
-      NEW.supersedes, NEW.parcel_id, NEW.supersedes, NEW.parcel_id
-      USING ERRCODE = 'LRE04', COLUMN = 'supersedes', TABLE = 'parcel_events';
+  IF NEW.supersedes IS NOT NULL THEN
+    IF NOT EXISTS (SELECT 1 FROM parcel_events WHERE id = NEW.supersedes AND parcel_id = NEW.parcel_id) THEN
+      RAISE EXCEPTION '更正事件只能替代同一宗地的事件（事件 % 不属于宗地 %） / supersedes must name an event of the same parcel (event % is not of parcel %)',
+        NEW.supersedes, NEW.parcel_id, NEW.supersedes, NEW.parcel_id
+        USING ERRCODE = 'LRE04', COLUMN = 'supersedes', TABLE = 'parcel_events';
+    END IF;
+    -- An event is corrected once; corrections of one event queue on its lock, so the
+    -- second sees the first and is told which event to correct instead (the unique index
+    -- parcel_events_supersedes holds even without this).
+    PERFORM pg_advisory_xact_lock(hashtext('landreg.event_correction'), hashtext(NEW.supersedes::text));
+    SELECT id INTO bad FROM parcel_events WHERE supersedes = NEW.supersedes;
+    IF FOUND THEN
+      RAISE EXCEPTION '事件 % 已被事件 % 更正，请更正最新的事件 % / event % was already corrected by event %; correct the latest, event %',
+        NEW.supersedes, bad.id, bad.id, NEW.supersedes, bad.id, bad.id
+        USING ERRCODE = 'LRE05', COLUMN = 'supersedes', TABLE = 'parcel_events';
+    END IF;
   END IF;
   RETURN NEW;
 END
