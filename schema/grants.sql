@@ -27,8 +27,9 @@ BEGIN
     GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
       block_line_ledger, enterprises, idle_policy, direct_edit_reviews, spatial_ref_sys TO landreg_reader;
-    -- The status functions read the digest of events.
-    GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.value_bounds TO landreg_reader;
+    -- The status functions read the digest of events and the vocabulary (00014).
+    GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.value_bounds, landreg_sys.event_types,
+      landreg_sys.idle_categories TO landreg_reader;
   END IF;
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_planner') THEN
     GRANT landreg_reader TO landreg_planner;
