@@ -163,8 +163,8 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 	srid := 4490
 	if opt.CRS != "" {
 		c, ok := geo.LookupCRS(opt.CRS)
-		if !ok || !importable(c.SRID) {
-			return &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use EPSG:4490, 4326, 4549 or 4528", opt.CRS)}
+		if !ok || !importable(c) {
+			return &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use %s", opt.CRS, importableList)}
 		}
 		srid = c.SRID
 	}

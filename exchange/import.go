@@ -133,8 +133,8 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	var crs geo.CRS
 	if opt.CRS != "" {
 		c, ok := geo.LookupCRS(opt.CRS)
-		if !ok || !importable(c.SRID) {
-			return nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use EPSG:4490, 4326, 4549 or 4528", opt.CRS)}
+		if !ok || !importable(c) {
+			return nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use %s", opt.CRS, importableList)}
 		}
 		crs, rep.CRSFrom = c, "override"
 	} else {
@@ -142,12 +142,12 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		switch {
 		case layer.EPSG == 0:
 			rep.add(Problem{Index: -1, Code: "unknown-crs", Message: fmt.Sprintf(
-				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs EPSG:4549 (or 4490, 4326, 4528)", orUnknown(layer.SRS), orUnknown(layer.SRS))})
+				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs (%s)", orUnknown(layer.SRS), orUnknown(layer.SRS), importableList)})
 			return rep, nil
-		case !ok || !importable(c.SRID):
+		case !ok || !importable(c):
 			rep.add(Problem{Index: -1, Code: "unsupported-crs", Message: fmt.Sprintf(
-				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports EPSG:4490, 4326, 4549 and 4528",
-				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS)})
+				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports %s",
+				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS, importableList)})
 			return rep, nil
 		}
 		crs, rep.CRSFrom = c, "file"
@@ -233,7 +233,14 @@ func orUnknown(s string) string {
 	return s
 }
 
-func importable(srid int) bool { return srid == 4490 || srid == 4326 || srid == 4549 || srid == 4528 }
+// importable: lon/lat or a Gauss-Krüger zone of the registry (geo.CRSs).
+func importable(c geo.CRS) bool {
+	_, gk := c.GaussKruger()
+	return c.SRID == 4490 || c.SRID == 4326 || gk
+}
+
+// importableList names the importable systems for messages.
+const importableList = "EPSG:4490, 4326 or a CGCS2000 3-degree Gauss-Kruger zone (4548/4549/4550, with zone number 4527/4528/4529)"
 
 // diagnoseCRS explains a layer extent that does not fit the CRS: swapped X/Y, a missing
 // or extra Gauss-Krüger zone prefix, degrees in a projected CRS. Never swapped silently.
@@ -249,25 +256,30 @@ func diagnoseCRS(crs geo.CRS, b geo.BBox) *Problem {
 			b.MinX, b.MinY, b.MaxX, b.MaxY, b.MinX, b.MinX, b.MinY, b.MaxX, b.MaxY, b.MinX, crs.Name)}
 	}
 	var hint string
-	for _, other := range []int{4549, 4528, 4490} {
-		c, _ := geo.LookupCRS(strconv.Itoa(other))
-		if other == crs.SRID || c.Check(b) != geo.Plausible {
+	zone, isGK := crs.GaussKruger()
+	for _, other := range geo.CRSs[1:] {
+		oz, otherGK := other.GaussKruger()
+		if other.SRID == crs.SRID || other.SRID == 3857 || other.SRID == 4326 || other.Check(b) != geo.Plausible {
 			continue
 		}
 		switch {
-		case crs.SRID == 4528 && other == 4549:
-			hint = "东坐标缺少带号 40（应为 EPSG:4549，或补上带号）/ the eastings lack the zone prefix 40: the data is in EPSG:4549 (CM 120°E without zone number); use --crs EPSG:4549"
-		case crs.SRID == 4549 && other == 4528:
-			hint = "东坐标多了带号 40（应为 EPSG:4528）/ the eastings carry the zone prefix 40: the data is in EPSG:4528 (zone 40); use --crs EPSG:4528"
-		case other == 4490:
+		case isGK && otherGK && oz == zone && other.Zone == 0:
+			hint = fmt.Sprintf("东坐标缺少带号 %d（应为 EPSG:%d，或补上带号）/ the eastings lack the zone prefix %d: the data is in EPSG:%d (%s, without zone number); use --crs EPSG:%d",
+				zone, other.SRID, zone, other.SRID, other.Name, other.SRID)
+		case isGK && otherGK && oz == zone:
+			hint = fmt.Sprintf("东坐标多了带号 %d（应为 EPSG:%d）/ the eastings carry the zone prefix %d: the data is in EPSG:%d (%s); use --crs EPSG:%d",
+				zone, other.SRID, zone, other.SRID, other.Name, other.SRID)
+		case other.SRID == 4490:
 			hint = "坐标是经纬度 / the coordinates are degrees (lon/lat): use --crs EPSG:4490"
+		case otherGK && other.Zone != 0:
+			hint = fmt.Sprintf("坐标符合 EPSG:%d / the coordinates fit EPSG:%d (%s): use --crs EPSG:%d", other.SRID, other.SRID, other.Name, other.SRID)
 		default:
-			hint = fmt.Sprintf("坐标符合 EPSG:%d / the coordinates fit EPSG:%d: use --crs EPSG:%d", other, other, other)
+			continue // an unprefixed zone fits any unprefixed easting: no telling which
 		}
 		break
 	}
 	if hint == "" {
-		hint = "请检查坐标系 / check the CRS; landreg imports EPSG:4490, 4326, 4549 and 4528 (Wenzhou: 3-degree GK CM 120°E)"
+		hint = "请检查坐标系 / check the CRS; landreg imports " + importableList + " (Wenzhou: 3-degree GK CM 120°E, EPSG:4549)"
 	}
 	return &Problem{Index: -1, Code: "wrong-crs", Field: "geometry", Message: fmt.Sprintf(
 		"坐标范围 %.3f,%.3f – %.3f,%.3f 不在 %s 的合理范围内 / the extent %.3f,%.3f – %.3f,%.3f is not plausible in %s. %s",

@@ -192,7 +192,8 @@ func jsonText(v any) string {
 }
 
 // AreaCheck compares a parcel's registered (legal, GK-plane) area with its plane area in
-// EPSG:4549; domain.md §5.3: flag beyond max(1 %, 10 m²).
+// its district's Gauss-Krüger zone (districts.gk_srid); domain.md §5.3: flag beyond
+// max(1 %, 10 m²).
 type AreaCheck struct {
 	RegisteredM2 float64 `json:"registered_m2"`
 	PlaneM2      float64 `json:"plane_m2"`
@@ -203,7 +204,8 @@ type AreaCheck struct {
 func CheckArea(ctx context.Context, pool *pgxpool.Pool, id int64) (*AreaCheck, error) {
 	var reg *float64
 	var plane float64
-	err := pool.QueryRow(ctx, `SELECT registered_area_m2::float8, ST_Area(ST_Transform(geom, 4549)) FROM parcels WHERE id = $1`, id).Scan(&reg, &plane)
+	err := pool.QueryRow(ctx, `SELECT p.registered_area_m2::float8, ST_Area(ST_Transform(p.geom, d.gk_srid))
+FROM parcels p JOIN districts d USING (xzqdm) WHERE p.id = $1`, id).Scan(&reg, &plane)
 	if err != nil || reg == nil {
 		return nil, err
 	}
