@@ -37,7 +37,7 @@ type IdleParcel struct {
 // Idle categories and the next legal step for each (53号令, domain.md §2.1).
 const idleParcelsSQL = `SELECT s.parcel_id, s.zddm, s.xzqdm, d.name, p.holder_name, p.holder_uscc, p.contract_no,
   p.agreed_start, s.deadline, s.category, s.category_zh, s.since, ($1::date - s.since),
-  s.registered_area_m2::float8 * 3 / 2000, s.area_m2 * 3 / 2000, coalesce(s.idle_fee_wan, 0)::float8,
+  landreg_sys.m2_to_mu(s.registered_area_m2::float8), landreg_sys.m2_to_mu(s.area_m2), coalesce(s.idle_fee_wan, 0)::float8,
   CASE s.category
     WHEN 'IDLE_1Y' THEN '征缴土地闲置费（出让价款 20%） / levy the idle-land fee (20 % of the price)'
     WHEN 'IDLE_2Y' THEN '报批无偿收回 / seek approval to recover without compensation'
@@ -81,7 +81,7 @@ const statusChangesSQL = `WITH a AS (SELECT * FROM landreg_sys.idle_statuses($1:
 b AS (SELECT * FROM landreg_sys.idle_statuses($2::date, NULL, nullif($3, '')))
 SELECT coalesce(b.parcel_id, a.parcel_id), coalesce(b.zddm, a.zddm), coalesce(b.xzqdm, a.xzqdm), p.holder_name,
   a.category, a.category_zh, b.category, b.category_zh, b.since,
-  coalesce(b.registered_area_m2, a.registered_area_m2)::float8 * 3 / 2000, ST_AsGeoJSON(p.geom, 9, 0)::json
+  landreg_sys.m2_to_mu(coalesce(b.registered_area_m2, a.registered_area_m2)::float8), ST_AsGeoJSON(p.geom, 9, 0)::json
 FROM a FULL JOIN b ON a.parcel_id = b.parcel_id
 LEFT JOIN parcels_all p ON p.id = coalesce(b.parcel_id, a.parcel_id)
   AND p.valid_from <= greatest($1::date, $2::date) AND (p.valid_to IS NULL OR p.valid_to > greatest($1::date, $2::date))

@@ -50,8 +50,8 @@ type Queryable struct {
 // areaProps are the computed ellipsoidal areas (CGCS2000 ellipsoid, ST_Area on
 // geography), in m², 亩 and 公顷.
 const areaProps = `'area_m2', round(t.area_m2::numeric, 2),
-  'area_mu', round((t.area_m2 * 3 / 2000)::numeric, 4),
-  'area_ha', round((t.area_m2 / 10000)::numeric, 4)`
+  'area_mu', round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 4),
+  'area_ha', round(landreg_sys.m2_to_ha(t.area_m2)::numeric, 4)`
 
 func q(name, title, sql string, typ cql2.Type) Queryable {
 	return Queryable{Name: name, Title: title, SQL: sql, Type: typ}
@@ -66,7 +66,7 @@ var collections = []*Collection{
 		idExpr:      "t.xzqdm::int8",
 		props: `json_build_object('xzqdm', t.xzqdm, 'name', t.name,
   'baseline_area_m2', round(t.baseline_area_m2::numeric, 2),
-  'baseline_area_mu', round((t.baseline_area_m2 * 3 / 2000)::numeric, 4),
+  'baseline_area_mu', round(landreg_sys.m2_to_mu(t.baseline_area_m2)::numeric, 4),
   'baseline_doc', t.baseline_doc, 'baseline_date', t.baseline_date,
   'rule_start', t.rule_start, 'rule_end', t.rule_end, 'comp_ratio', t.comp_ratio,
   'synthetic', t.synthetic, ` + areaProps + `)`,

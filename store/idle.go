@@ -59,9 +59,9 @@ const (
 ORDER BY zddm`
 
 	// Per district × category: official (registered) and computed area in 亩, and the
-	// idle fees due. 亩 = m² × 3 / 2000 exactly (domain.md §5.1).
+	// idle fees due, in 亩 (landreg_sys.m2_to_mu).
 	idleSummarySQL = `SELECT s.xzqdm, d.name, s.category, landreg_sys.idle_category_zh(s.category), count(*),
-  coalesce(sum(s.registered_area_m2), 0)::float8 * 3 / 2000, sum(s.area_m2) * 3 / 2000,
+  landreg_sys.m2_to_mu(coalesce(sum(s.registered_area_m2), 0)::float8), landreg_sys.m2_to_mu(sum(s.area_m2)),
   coalesce(sum(s.unused_area_m2) FILTER (WHERE s.category = 'UNDERUSED'), 0),
   sum(s.idle_fee_wan)::float8, count(*) FILTER (WHERE s.low_efficiency)
 FROM landreg_sys.idle_statuses($1, $2, nullif($3, '')) s

@@ -53,7 +53,7 @@ const mujunSQL = `WITH ev AS (
     CASE WHEN bool_and(j ? 'land_mu_used') THEN sum((j->>'land_mu_used')::float8) END AS reported_mu
   FROM ev GROUP BY uscc
 ), held AS (
-  SELECT p.holder_uscc AS uscc, sum(coalesce(p.registered_area_m2::float8, p.area_m2)) * 3 / 2000 AS mu
+  SELECT p.holder_uscc AS uscc, landreg_sys.m2_to_mu(sum(coalesce(p.registered_area_m2::float8, p.area_m2))) AS mu
   FROM parcels_all p
   WHERE p.valid_from <= make_date($1, 12, 31) AND (p.valid_to IS NULL OR p.valid_to > make_date($1, 12, 31))
     AND p.holder_uscc IN (SELECT uscc FROM agg)
