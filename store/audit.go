@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The auditors' reports (domain.md §7). Each returns rows ready for the report package:
@@ -54,8 +53,8 @@ ORDER BY s.since, s.zddm`
 
 // IdleParcels lists parcels idle as of d for at least minYears years (0: all idle), oldest
 // first; xzqdm "" means every district.
-func IdleParcels(ctx context.Context, pool *pgxpool.Pool, d time.Time, xzqdm string, minYears int) ([]IdleParcel, error) {
-	rows, err := pool.Query(ctx, idleParcelsSQL, civil(d), xzqdm, minYears)
+func IdleParcels(ctx context.Context, db DB, d time.Time, xzqdm string, minYears int) ([]IdleParcel, error) {
+	rows, err := db.Query(ctx, idleParcelsSQL, civil(d), xzqdm, minYears)
 	if err != nil {
 		return nil, err
 	}
@@ -90,8 +89,8 @@ ORDER BY 3, 2`
 
 // StatusChanges lists parcels whose category as of to differs from that as of from
 // (new and retired parcels included).
-func StatusChanges(ctx context.Context, pool *pgxpool.Pool, from, to time.Time, xzqdm string) ([]StatusChange, error) {
-	rows, err := pool.Query(ctx, statusChangesSQL, civil(from), civil(to), xzqdm)
+func StatusChanges(ctx context.Context, db DB, from, to time.Time, xzqdm string) ([]StatusChange, error) {
+	rows, err := db.Query(ctx, statusChangesSQL, civil(from), civil(to), xzqdm)
 	if err != nil {
 		return nil, err
 	}
@@ -154,8 +153,8 @@ ORDER BY 1, 4`
 
 // DataQuality runs the data-quality tests; xzqdm "" means every district. Code checks
 // that need Go (USCC check digits) are added by the caller.
-func DataQuality(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]Finding, error) {
-	rows, err := pool.Query(ctx, findingsSQL, xzqdm)
+func DataQuality(ctx context.Context, db DB, xzqdm string) ([]Finding, error) {
+	rows, err := db.Query(ctx, findingsSQL, xzqdm)
 	if err != nil {
 		return nil, err
 	}
@@ -163,8 +162,8 @@ func DataQuality(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]Findi
 }
 
 // HolderCodes lists the distinct holder USCCs of current parcels, for the Go-side check.
-func HolderCodes(ctx context.Context, pool *pgxpool.Pool, xzqdm string) (map[string][]Finding, error) {
-	rows, err := pool.Query(ctx, `SELECT holder_uscc, id, zddm, xzqdm FROM parcels
+func HolderCodes(ctx context.Context, db DB, xzqdm string) (map[string][]Finding, error) {
+	rows, err := db.Query(ctx, `SELECT holder_uscc, id, zddm, xzqdm FROM parcels
 WHERE holder_uscc IS NOT NULL AND ($1 = '' OR xzqdm = $1) ORDER BY zddm`, xzqdm)
 	if err != nil {
 		return nil, err

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
@@ -206,10 +205,10 @@ type Extent struct {
 }
 
 // Extent computes the collection's current extent.
-func (c *Collection) Extent(ctx context.Context, pool *pgxpool.Pool) (Extent, error) {
+func (c *Collection) Extent(ctx context.Context, db DB) (Extent, error) {
 	var minx, miny, maxx, maxy *float64
 	var ext Extent
-	err := pool.QueryRow(ctx, c.extentSQL).Scan(&minx, &miny, &maxx, &maxy, &ext.Count, &ext.ValidFrom)
+	err := db.QueryRow(ctx, c.extentSQL).Scan(&minx, &miny, &maxx, &maxy, &ext.Count, &ext.ValidFrom)
 	if err != nil {
 		return ext, err
 	}
@@ -452,7 +451,7 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 
 // Items streams one page of features to sink. The count and the page go to the server
 // in one round trip.
-func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery, sink FeatureSink) (Page, error) {
+func (c *Collection) Items(ctx context.Context, db DB, q ItemsQuery, sink FeatureSink) (Page, error) {
 	var page Page
 	countSQL, cargs, featuresSQL, args, err := c.ItemsSQL(q)
 	if err != nil {
@@ -461,12 +460,7 @@ func (c *Collection) Items(ctx context.Context, pool *pgxpool.Pool, q ItemsQuery
 	b := &pgx.Batch{}
 	b.Queue(countSQL, cargs...)
 	b.Queue(featuresSQL, args...)
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		return page, err
-	}
-	defer conn.Release()
-	br := conn.SendBatch(ctx, b)
+	br := db.SendBatch(ctx, b)
 	defer br.Close()
 	var matched int64
 	if err := br.QueryRow().Scan(&matched); err != nil {
@@ -505,7 +499,7 @@ var ErrNotFound = errors.New("not found")
 
 // Item returns one finished GeoJSON Feature in the output CRS, and its version (for
 // ETags; 0 for collections without versions).
-func (c *Collection) Item(ctx context.Context, pool *pgxpool.Pool, id int64, crs geo.CRS) ([]byte, int, error) {
+func (c *Collection) Item(ctx context.Context, db DB, id int64, crs geo.CRS) ([]byte, int, error) {
 	version := "0"
 	if c.Versioned {
 		version = "t.version"
@@ -523,7 +517,7 @@ func (c *Collection) Item(ctx context.Context, pool *pgxpool.Pool, id int64, crs
 	var fid int64
 	var v int
 	var feature []byte
-	err := pool.QueryRow(ctx, sql, args...).Scan(&v, &fid, &feature)
+	err := db.QueryRow(ctx, sql, args...).Scan(&v, &fid, &feature)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, ErrNotFound
 	}

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Mujun is an enterprise's 亩均 figures for one year (domain.md §4, §8.5).
@@ -91,8 +90,8 @@ func ratio(a, b *float64) *float64 {
 // MujunYear computes every enterprise's 亩均 figures for a year, with the low-efficiency
 // flag and the unofficial preview score and class (A top 25 %, B to 70 %, C to 95 %, D
 // the last 5 %, by score).
-func MujunYear(ctx context.Context, pool *pgxpool.Pool, year int, xzqdm string) ([]Mujun, error) {
-	rows, err := pool.Query(ctx, mujunSQL, year, xzqdm)
+func MujunYear(ctx context.Context, db DB, year int, xzqdm string) ([]Mujun, error) {
+	rows, err := db.Query(ctx, mujunSQL, year, xzqdm)
 	if err != nil {
 		return nil, err
 	}

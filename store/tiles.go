@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // TileLayer is a collection served as a Mapbox Vector Tile layer.
@@ -108,12 +107,12 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 }
 
 // Tile renders one tile (nil when no layer is visible at that zoom).
-func Tile(ctx context.Context, pool *pgxpool.Pool, layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.Time) ([]byte, error) {
+func Tile(ctx context.Context, db DB, layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.Time) ([]byte, error) {
 	sql, args := TileSQL(layers, z, x, y, asOf, statusDate)
 	if sql == "" {
 		return nil, nil
 	}
 	var tile []byte
-	err := pool.QueryRow(ctx, sql, args...).Scan(&tile)
+	err := db.QueryRow(ctx, sql, args...).Scan(&tile)
 	return tile, err
 }

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/geo"
 )
@@ -92,13 +91,13 @@ func (w *Writable) assignments(fw FeatureWrite, args *sqlArgs) (cols, vals []str
 }
 
 // CreateFeature inserts a feature and returns its id.
-func CreateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collection string, fw FeatureWrite) (int64, error) {
+func CreateFeature(ctx context.Context, db DB, ch Change, collection string, fw FeatureWrite) (int64, error) {
 	w := writables[collection]
 	var args sqlArgs
 	cols, vals := w.assignments(fw, &args)
 	sql := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING id", collection, strings.Join(cols, ", "), strings.Join(vals, ", "))
 	var id int64
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, sql, args...).Scan(&id)
 	})
 	return id, err
@@ -122,7 +121,7 @@ func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, wa
 
 // UpdateFeature replaces (replace = true: unset writable properties become NULL) or
 // patches a feature; the triggers version it and write history and audit.
-func UpdateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collection string, id int64, fw FeatureWrite, replace bool) error {
+func UpdateFeature(ctx context.Context, db DB, ch Change, collection string, id int64, fw FeatureWrite, replace bool) error {
 	w := writables[collection]
 	if replace {
 		for k := range w.Columns {
@@ -141,7 +140,7 @@ func UpdateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collectio
 		sets[i] = cols[i] + " = " + vals[i]
 	}
 	sql := fmt.Sprintf("UPDATE %s SET %s WHERE id = %s", collection, strings.Join(sets, ", "), args.add(id))
-	return InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		if err := lockVersion(ctx, tx, collection, id, fw.IfVersion); err != nil {
 			return err
 		}
@@ -151,8 +150,8 @@ func UpdateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collectio
 }
 
 // RetireFeature deletes the current row; the trigger keeps it in history as retired.
-func RetireFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collection string, id int64, ifVersion int) error {
-	return InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+func RetireFeature(ctx context.Context, db DB, ch Change, collection string, id int64, ifVersion int) error {
+	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		if err := lockVersion(ctx, tx, collection, id, ifVersion); err != nil {
 			return err
 		}
