@@ -30,7 +30,8 @@ func TestGDALClient(t *testing.T) {
 	run := func(name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
-		cmd.Env = append(os.Environ(), "CPL_DEBUG=OFF", "GDAL_HTTP_TIMEOUT=60")
+		// The database's unix socket asks for the password too.
+		cmd.Env = append(os.Environ(), "CPL_DEBUG=OFF", "GDAL_HTTP_TIMEOUT=60", "PGPASSWORD="+pool.Config().ConnConfig.Password)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %v: %v\n%s", name, args, err, out)

@@ -8,8 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 )
 
@@ -55,20 +55,12 @@ func TestQGISDirectEditObeysTheRule(t *testing.T) {
 	}
 	ctx := context.Background()
 	pool, _, _ := demoServer(t, fixtures.Load)
-	role := fmt.Sprintf("qgis_t_%d", time.Now().UnixNano()%1e9)
-	if _, err := pool.Exec(ctx, "CREATE ROLE "+role+" LOGIN IN ROLE landreg_planner"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pool.Exec(context.Background(), "DROP OWNED BY "+role)
-		pool.Exec(context.Background(), "DROP ROLE "+role)
-	})
+	login := dbtest.NewLogin(t, pool, "landreg_planner")
 	var id int64
 	pool.QueryRow(ctx, `SELECT id FROM block_lines WHERE level = 1 ORDER BY id LIMIT 1`).Scan(&id)
 	var before int
 	pool.QueryRow(ctx, `SELECT version FROM block_lines WHERE id = $1`, id).Scan(&before)
-	cfg := pool.Config().ConnConfig
-	conn := fmt.Sprintf("dbname='%s' host=%s port=%d user='%s' sslmode=disable", cfg.Database, cfg.Host, cfg.Port, role)
+	conn := fmt.Sprintf("dbname='%s' host=%s port=%d user='%s' password='%s' sslmode=disable", login.Database, login.Host, login.Port, login.User, login.Password)
 	cmd := exec.Command("/usr/bin/python3", "testdata/qgis_edit.py", conn, strconv.FormatInt(id, 10))
 	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
 	out, err := cmd.Output()

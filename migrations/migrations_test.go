@@ -24,7 +24,9 @@ func TestUpOnEmptyDatabaseThenNoop(t *testing.T) {
 	defer admin.Close(ctx)
 	name := "landreg_t_empty_migrate"
 	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	// Empty as the private cluster's set-up leaves it: owned by the owner role, with
+	// PostGIS; the migrations then run as that role, which is no superuser.
+	if err := dbtest.Prepare(ctx, admin, name, dbtest.Owner(t)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })

@@ -130,6 +130,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if !logged() {
 		t.Errorf("access log lacks request id or latency:\n%s", stderr.String())
 	}
+	checkPrivateClusterRoles(t, pg) // roles_test.go
 
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
