@@ -26,12 +26,16 @@ BEGIN
     GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
     GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
-      block_line_ledger, enterprises, idle_policy, direct_edit_reviews, spatial_ref_sys TO landreg_reader;
+      block_line_ledger, enterprises, idle_policy, direct_edit_reviews TO landreg_reader;
+    -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
     -- The status functions read the digest of events.
     GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.value_bounds TO landreg_reader;
   END IF;
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_planner') THEN
-    GRANT landreg_reader TO landreg_planner;
+    -- Set-up makes planners readers; granting it again would need ADMIN OPTION.
+    IF NOT pg_has_role('landreg_planner', 'landreg_reader', 'MEMBER') THEN
+      GRANT landreg_reader TO landreg_planner;
+    END IF;
     GRANT INSERT, UPDATE, DELETE ON block_lines TO landreg_planner;
     GRANT USAGE ON SEQUENCE block_lines_id_seq TO landreg_planner;
   END IF;

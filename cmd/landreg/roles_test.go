@@ -15,6 +15,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -220,7 +221,7 @@ func TestLegacyClusterIsConverted(t *testing.T) {
 		t.Errorf("tokens after conversion: %v %v", tokens, err)
 	}
 	err = pgx.BeginFunc(ctx, sess.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT set_config('landreg.actor', 'li.si', true), set_config('landreg.effective_date', '2021-01-01', true)`); err != nil {
+		if err := store.BeginChange(ctx, tx, store.Change{Actor: "li.si", Effective: time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)}); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom) VALUES ('330304-GYQK-01', '一级', '330304', 1, ST_Multi(ST_MakeEnvelope(120.62, 27.93, 120.63, 27.94, 4490)))`)
