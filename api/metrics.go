@@ -50,7 +50,7 @@ func (m *metrics) observe(c echo.Context, took time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(c.Request().Method, route, strconv.Itoa(c.Response().Status)).Inc()
+	m.requests.WithLabelValues(clientMethod(c), route, strconv.Itoa(c.Response().Status)).Inc()
 	m.latency.WithLabelValues(route).Observe(took.Seconds())
 }
 

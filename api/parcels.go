@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -183,6 +184,8 @@ func (s *Server) addEvent(c echo.Context) error {
 		req.Payload = json.RawMessage("{}")
 	} else if req.Payload[0] != '{' {
 		return badParam("payload", "payload 须为 JSON 对象", "payload must be a JSON object")
+	} else if p := checkPayload(req.Payload); p != nil {
+		return p
 	}
 	if req.Supersedes != nil && strings.TrimSpace(req.Reason) == "" {
 		return badParam("reason", "更正须说明理由", "a correction (supersedes) needs a reason")
@@ -223,8 +226,9 @@ func (s *Server) parcelStatus(c echo.Context) error {
 	var known *time.Time
 	if q := c.QueryParam("known_at"); q != "" {
 		k, err := time.Parse(time.RFC3339, q)
-		if err != nil {
-			return badParam("known_at", "known_at 须为 RFC 3339 时间", "known_at must be an RFC 3339 timestamp")
+		if err != nil || !dateInRange(k) {
+			return badParam("known_at", fmt.Sprintf("known_at 须为 %d–%d 年间的 RFC 3339 时间", minYear, maxYear),
+				fmt.Sprintf("known_at must be an RFC 3339 timestamp in the years %d–%d", minYear, maxYear))
 		}
 		known = &k
 	}

@@ -5,7 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
@@ -24,6 +28,11 @@ type Problem struct {
 	Allowed   []string `json:"allowed,omitempty"`
 	// Rule carries the figures of a refused block-line change (shortfall per level).
 	Rule json.RawMessage `json:"rule,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header when set.
+	RetryAfter int `json:"-"`
+	// dataException: PostgreSQL refused a value (SQLSTATE class 22). In a write the
+	// client sent it; in a read it is a stored value (errorHandler tells them apart).
+	dataException bool
 }
 
 func (p *Problem) Error() string { return p.Type + ": " + p.Detail }
@@ -50,9 +59,87 @@ func writeProblem(c echo.Context, p *Problem) error {
 	if p.Instance == "" {
 		p.Instance = c.Request().URL.RequestURI()
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/problem+json")
+	if p.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	}
+	// A header set for the answer that failed (a length, a download name) must not
+	// describe the problem.
+	h.Del(echo.HeaderContentLength)
+	h.Del(echo.HeaderContentDisposition)
 	c.Response().WriteHeader(p.Status)
 	return jsonEncode(c.Response(), p)
+}
+
+// retryAfter is what a client should wait before trying again when the database is
+// unavailable: long enough for a restart or a failover to finish.
+const retryAfter = 5
+
+// unavailable is the answer while PostgreSQL cannot serve: stopped, restarting,
+// unreachable, out of disk, memory or connections. It is not a fault of the request
+// and retrying later may succeed, hence 503 with Retry-After. reason is a category,
+// never the driver's text (which names hosts, socket paths and roles).
+func unavailable(reason string) *Problem {
+	p := problem(http.StatusServiceUnavailable, "database-unavailable", "Database unavailable",
+		"数据库暂时不可用，请稍后重试", "the database is unavailable ("+reason+"); retry in a few seconds")
+	p.RetryAfter = retryAfter
+	return p
+}
+
+// unavailableReason classifies the errors that mean the database cannot serve now.
+func unavailableReason(err error) (string, bool) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "57P01":
+			return "shutting down, SQLSTATE 57P01", true
+		case pg.Code == "57P02":
+			return "crashed, SQLSTATE 57P02", true
+		case pg.Code == "57P03":
+			return "starting up or recovering, SQLSTATE 57P03", true
+		case pg.Code == "53100":
+			return "out of disk space, SQLSTATE 53100", true
+		case pg.Code == "53200":
+			return "out of memory, SQLSTATE 53200", true
+		case pg.Code == "53300":
+			return "too many connections, SQLSTATE 53300", true
+		case strings.HasPrefix(pg.Code, "53"), strings.HasPrefix(pg.Code, "08"), pg.Code == "58030":
+			return "SQLSTATE " + pg.Code, true
+		case pg.Code == "25006":
+			// Connected to a read-only standby, e.g. during a failover.
+			return "read-only, SQLSTATE 25006", true
+		}
+		return "", false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		return "cannot connect", true
+	case errors.Is(err, context.DeadlineExceeded):
+		// A net.Error too, but the request's own deadline: a timeout, not an outage.
+		return "", false
+	case errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		return "connection lost", true
+	}
+	return "", false
+}
+
+// storedValueProblem: the register holds a value the answer cannot carry (NaN or an
+// infinite number, or one PostgreSQL cannot compute with), written before the API and
+// the schema refused such values. The answer is an error naming the field rather than
+// an empty or silently altered body; the record must be corrected.
+func storedValueProblem(field, what string) *Problem {
+	zh, en := "", what
+	if field != "" {
+		zh, en = "（"+field+"）", what+" in "+field
+	}
+	p := problem(http.StatusInternalServerError, "invalid-stored-value", "Invalid stored value",
+		"登记库中存有无法输出的数值"+zh+"，请更正该记录",
+		"the register holds a value that cannot be served ("+en+"); correct the record")
+	p.Field = field
+	return p
 }
 
 // statusClientClosed marks, in the log and the metrics, requests whose client left
@@ -60,8 +147,12 @@ func writeProblem(c echo.Context, p *Problem) error {
 const statusClientClosed = 499
 
 // dbProblem maps database errors raised by landreg's triggers and constraints (SQLSTATE
-// class LR and integrity violations) to client errors; anything else is a server fault.
+// class LR, integrity violations, data exceptions) to client errors, and those of a
+// database that cannot serve now to 503; anything else is a server fault (nil).
 func dbProblem(err error) *Problem {
+	if reason, ok := unavailableReason(err); ok {
+		return unavailable(reason)
+	}
 	var pg *pgconn.PgError
 	if !errors.As(err, &pg) {
 		if errors.Is(err, context.DeadlineExceeded) {
@@ -86,7 +177,7 @@ func dbProblem(err error) *Problem {
 		p = &Problem{Type: problemBase + "overlap", Title: "Overlapping block lines", Status: http.StatusConflict}
 	case "23505":
 		p = &Problem{Type: problemBase + "duplicate", Title: "Duplicate key", Status: http.StatusConflict}
-	case "23514", "23502", "22P02", "22007", "22008":
+	case "23514", "23502":
 		p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity}
 	case "23503":
 		p = &Problem{Type: problemBase + "unknown-reference", Title: "Unknown reference", Status: http.StatusUnprocessableEntity}
@@ -110,8 +201,15 @@ func dbProblem(err error) *Problem {
 	case "57014":
 		return problem(http.StatusServiceUnavailable, "timeout", "Query timed out",
 			"查询超时", "the query took too long; narrow the request (bbox, limit)")
+	case "54000":
+		// program_limit_exceeded: e.g. a text too large for an index entry.
+		p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity}
 	default:
-		if len(pg.Code) == 5 && pg.Code[:2] == "LR" {
+		if strings.HasPrefix(pg.Code, "22") {
+			// Data exceptions: a value PostgreSQL cannot take or compute with (bad
+			// syntax, out of range, NUL, division by zero …).
+			p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity, dataException: true}
+		} else if len(pg.Code) == 5 && pg.Code[:2] == "LR" {
 			p = &Problem{Type: problemBase + "rule-violation", Title: "Rule violation", Status: http.StatusUnprocessableEntity}
 		} else {
 			return nil
@@ -125,6 +223,17 @@ func dbProblem(err error) *Problem {
 	}
 	return p
 }
+
+func sqlState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// isRead: GET (and HEAD, served as GET).
+func isRead(c echo.Context) bool { return c.Request().Method == http.MethodGet }
 
 // errorHandler turns every error that reaches echo into problem+json.
 func (s *Server) errorHandler(err error, c echo.Context) {
@@ -158,6 +267,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			s.log.Error().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("internal error")
 			p = problem(http.StatusInternalServerError, "internal", "Internal error",
 				"服务器内部错误", "internal error; see the server log for request id "+c.Response().Header().Get(echo.HeaderXRequestID))
+		} else if p.Type == problemBase+"database-unavailable" {
+			// The driver's text names hosts and roles: the log has it, the client not.
+			s.log.Warn().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("database unavailable")
+		} else if p.dataException && isRead(c) {
+			// A read sends no values of its own: what PostgreSQL refused is stored.
+			s.log.Error().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("invalid stored value")
+			p = storedValueProblem(p.Field, "SQLSTATE "+sqlState(err))
 		}
 	}
 	if err := writeProblem(c, p); err != nil {

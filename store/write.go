@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -58,8 +59,9 @@ type FeatureWrite struct {
 	// Props maps writable property names to text values; nil means SQL NULL.
 	Props map[string]*string
 	Geom  *geo.Polygonal
-	// IfVersion, when non-zero, is the version the client last saw (If-Match).
-	IfVersion int
+	// IfVersions, when not nil, are the versions the client's If-Match names; the write
+	// happens only if the current version is one of them (none: never).
+	IfVersions []int
 }
 
 // ErrPrecondition means the feature changed since the client read it.
@@ -103,8 +105,8 @@ func CreateFeature(ctx context.Context, db DB, ch Change, collection string, fw 
 	return id, err
 }
 
-// lockVersion locks the current row and checks the client's version.
-func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, want int) error {
+// lockVersion locks the current row and checks the client's versions (nil: any).
+func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, want []int) error {
 	var v int
 	err := tx.QueryRow(ctx, "SELECT version FROM "+collection+" WHERE id = $1 FOR UPDATE", id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -113,7 +115,7 @@ func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, wa
 	if err != nil {
 		return err
 	}
-	if want != 0 && v != want {
+	if want != nil && !slices.Contains(want, v) {
 		return ErrPrecondition
 	}
 	return nil
@@ -141,7 +143,7 @@ func UpdateFeature(ctx context.Context, db DB, ch Change, collection string, id 
 	}
 	sql := fmt.Sprintf("UPDATE %s SET %s WHERE id = %s", collection, strings.Join(sets, ", "), args.add(id))
 	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
-		if err := lockVersion(ctx, tx, collection, id, fw.IfVersion); err != nil {
+		if err := lockVersion(ctx, tx, collection, id, fw.IfVersions); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, sql, args...)
@@ -150,9 +152,9 @@ func UpdateFeature(ctx context.Context, db DB, ch Change, collection string, id 
 }
 
 // RetireFeature deletes the current row; the trigger keeps it in history as retired.
-func RetireFeature(ctx context.Context, db DB, ch Change, collection string, id int64, ifVersion int) error {
+func RetireFeature(ctx context.Context, db DB, ch Change, collection string, id int64, ifVersions []int) error {
 	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
-		if err := lockVersion(ctx, tx, collection, id, ifVersion); err != nil {
+		if err := lockVersion(ctx, tx, collection, id, ifVersions); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "DELETE FROM "+collection+" WHERE id = $1", id)
