@@ -188,8 +188,11 @@ func dbProblem(err error) *Problem {
 			p.Detail = pg.Message
 			return p
 		}
-	case "LRR04", "LRA02", "LRV01":
+	case "LRR04", "LRA02", "LRV01", "LRE05":
 		p = &Problem{Type: problemBase + "invalid-state", Title: "Invalid state", Status: http.StatusConflict}
+	case "40001", "40P01":
+		// A concurrent change won, and the retries of store.InTx did not get through.
+		p = &Problem{Type: problemBase + "concurrent-change", Title: "Concurrent change", Status: http.StatusConflict}
 	case "LRP01":
 		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
 	case "LRP02":

@@ -33,6 +33,8 @@ type Config struct {
 	Version string
 	// AuthReads demands a bearer token for reads too (writes always need one).
 	AuthReads bool
+	// MaxUpload bounds the body of POST /v1/imports in bytes; 0 means DefaultMaxUpload.
+	MaxUpload int64
 }
 
 // Server holds the routes' dependencies.

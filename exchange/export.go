@@ -200,7 +200,7 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 			args = append(args, "-lco", "COORDINATE_PRECISION=3")
 		}
 	}
-	if _, err := run(ctx, gdalEnv(env...), "ogr2ogr", args...); err != nil {
+	if _, _, err := run(ctx, gdalEnv(env...), "ogr2ogr", args...); err != nil {
 		return err
 	}
 	if format == SHP {

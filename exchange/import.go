@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,7 +34,7 @@ func (e *InputError) Error() string { return e.ZH + " / " + e.EN }
 // ImportOptions describe one import.
 type ImportOptions struct {
 	Kind Kind
-	// Path is the file: .geojson/.json, .gpkg, .shp, or a .zip holding a shapefile.
+	// Path is the file: .geojson/.json, .gpkg, .shp, or a .zip holding one of them.
 	Path string
 	// Name is shown in the report (the upload's file name); defaults to Path's base.
 	Name  string
@@ -61,22 +63,11 @@ const (
 	OverlapToleranceM2 = 0.1
 )
 
-// gdalSource turns a path into a GDAL dataset name (.zip → /vsizip/).
-func gdalSource(path string) string {
-	if strings.EqualFold(filepath.Ext(path), ".zip") {
-		abs, err := filepath.Abs(path)
-		if err == nil {
-			path = abs
-		}
-		return "/vsizip/" + path
-	}
-	return path
-}
-
 // Import validates a file and, unless DryRun or any problem is found, loads it in one
 // transaction: parcels with one INSERT … SELECT, block lines as one draft adjustment.
 // Problems with features are in the report (err is nil); err is for failures to read
-// the file or talk to the database, and *InputError for unusable requests.
+// the file or talk to the database, *InputError for unusable requests and *FileError
+// for files refused as unsafe or unreadable (source.go).
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
 	if opt.Kind != Parcels && opt.Kind != BlockLines {
 		return nil, &InputError{"导入类型须为 parcels 或 block-lines", "kind must be parcels or block-lines"}
@@ -97,14 +88,25 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	if name == "" {
 		name = filepath.Base(opt.Path)
 	}
-	src := gdalSource(opt.Path)
 	var openOpts []string
 	if opt.Encoding != "" {
+		if !reEncoding.MatchString(opt.Encoding) {
+			return nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", opt.Encoding)}
+		}
 		openOpts = []string{"-oo", "ENCODING=" + opt.Encoding}
 	}
+	src, err := openSource(opt.Path, opt.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(src.work)
 	layers, err := inspect(ctx, src, openOpts)
 	if err != nil {
-		return nil, &InputError{"无法读取文件（支持 GeoJSON、GeoPackage、Shapefile 或其 zip）", err.Error()}
+		var fe *FileError
+		if errors.As(err, &fe) || errors.Is(err, ErrNoGDAL) {
+			return nil, err
+		}
+		return nil, fileErr(InvalidFile, "无法按 "+src.driver+" 格式读取文件", "GDAL cannot read the file as "+src.driver+": "+err.Error())
 	}
 	var layer *Layer
 	if opt.Layer == "" {
@@ -118,7 +120,7 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		layer = &layers[0]
 	} else {
 		for i := range layers {
-			if layers[i].Name == opt.Layer {
+			if layers[i].Name == opt.Layer || (src.alias != "" && opt.Layer == src.alias) {
 				layer = &layers[i]
 			}
 		}
@@ -126,7 +128,16 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 			return nil, &InputError{"图层不存在", fmt.Sprintf("no layer %q in the file", opt.Layer)}
 		}
 	}
-	rep := &Report{Kind: opt.Kind, File: name, Layer: layer.Name, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
+	// The layer name goes to ogr2ogr as an argument: one starting with '-' would be
+	// taken for an option.
+	if strings.HasPrefix(layer.Name, "-") {
+		return nil, fileErr(InvalidFile, "图层名称不能以 - 开头", fmt.Sprintf("layer name %q starts with '-'; rename the layer", layer.Name))
+	}
+	shown := layer.Name
+	if src.alias != "" {
+		shown = src.alias
+	}
+	rep := &Report{Kind: opt.Kind, File: name, Layer: shown, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
 	rep.Features = layer.Count
 
 	// The CRS: stated by the caller, or identified by GDAL from .prj / GPKG / crs member.
@@ -353,7 +364,7 @@ type seqFeature struct {
 
 // stage streams the layer out of ogr2ogr (GeoJSONSeq, coordinates left in the source
 // CRS) into a temporary table with COPY; PostGIS transforms on the way in.
-func (l *loader) stage(ctx context.Context, tx pgx.Tx, src string, openOpts []string, layer string) error {
+func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []string, layer string) error {
 	var cols []string
 	for _, c := range l.cols {
 		cols = append(cols, pgx.Identifier{c}.Sanitize()+" text")
@@ -364,10 +375,10 @@ func (l *loader) stage(ctx context.Context, tx pgx.Tx, src string, openOpts []st
 		return err
 	}
 	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
-	args = append(args, src, layer, "-a_srs", "None", "-preserve_fid",
+	args = append(args, src.path, layer, "-a_srs", "None", "-preserve_fid",
 		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
 	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
-	cmd.Env = gdalEnv()
+	cmd.Env = src.env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -543,6 +554,9 @@ func (l *loader) checkCodes(idx int, v map[string]string) {
 		report(codes.LandUse(v["landuse_system"], c))
 	}
 }
+
+// reEncoding is a character set name as iconv knows them (GBK, UTF-8, CP936 …).
+var reEncoding = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$`)
 
 // timeNow is the clock of adjustments' default effective date (Asia/Shanghai civil day).
 var timeNow = func() time.Time { return time.Now() }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
 )
 
 // TileLayer is a collection served as a Mapbox Vector Tile layer.

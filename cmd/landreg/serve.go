@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -34,6 +35,7 @@ func serveCmd() *cobra.Command {
 	var authReads bool
 	var debugAddr string
 	var procs int
+	var maxUpload string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
@@ -52,6 +54,17 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			defer logOut.Close()
 			log := newLogger(logOut)
 			t0 := time.Now()
+			upload, err := parseSize(maxUpload)
+			if err != nil {
+				return fmt.Errorf("--max-upload: %w", err)
+			}
+			// What uploads of an earlier run left behind when it was killed; an hour's
+			// margin spares the files of any import still running.
+			if removed, err := api.RemoveStaleUploads(os.TempDir(), time.Now().Add(-time.Hour)); err != nil {
+				log.Warn().Err(err).Msg("cleaning the temp folder")
+			} else if len(removed) > 0 {
+				log.Info().Strs("removed", removed).Str("dir", os.TempDir()).Msg("stale upload files removed")
+			}
 
 			sess, err := db.open(ctx, log, store.Options{MaxConns: maxConns, StatementTimeout: stmtTimeout})
 			if err != nil {
@@ -97,7 +110,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads}, sess.pool, log)
+			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads, MaxUpload: upload}, sess.pool, log)
 			srv := api.NewHTTPServer(addr, h)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(netconn.Listener(ln)) }()
@@ -148,7 +161,25 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
+	cmd.Flags().StringVar(&maxUpload, "max-upload", "256MiB", "largest request body of POST /v1/imports (e.g. 64MiB, 1GiB); larger ones get 413")
 	return cmd
+}
+
+// parseSize reads a byte count: a number with an optional K, M or G (binary: 1024,
+// with or without "iB"/"B").
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(s)), "B"), "I")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		if i := strings.IndexByte("KMG", t[n-1]); i >= 0 {
+			mult, t = int64(1)<<(10*(i+1)), t[:n-1]
+		}
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size such as 256MiB", s)
+	}
+	return n * mult, nil
 }
 
 // serverProcs chooses GOMAXPROCS for serve from the CPUs Go would use (its default
