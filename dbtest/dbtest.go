@@ -17,7 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
+	"github.com/landreg/landreg/store"
 )
 
 // EnvURL names the admin connection to the test cluster.
@@ -68,7 +68,7 @@ func NewDatabase(t testing.TB) string {
 		t.Fatalf("connect test cluster: %v", err)
 	}
 	defer admin.Close(ctx)
-	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin) })
+	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin, URL(t, templateDB)) })
 	if templateErr != nil {
 		t.Fatalf("template database: %v", templateErr)
 	}
@@ -97,17 +97,12 @@ func NewDatabase(t testing.TB) string {
 	return name
 }
 
-// Connect opens a pool on a database of the test cluster, closed at test end.
+// Connect opens a pool on a database of the test cluster, closed at test end. It is
+// opened as serve opens its own (store.Open: no JIT, no parallel workers, the default
+// statement timeout), so tests run under the server's settings.
 func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(AdminURL(t))
-	if err != nil {
-		t.Fatalf("parse %s: %v", EnvURL, err)
-	}
-	cfg.ConnConfig.Database = dbname
-	// The sockets the server uses (store.Open), so every database test runs over them.
-	cfg.ConnConfig.DialFunc = netconn.Dialer(cfg.ConnConfig.DialFunc)
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	pool, err := store.Open(context.Background(), URL(t, dbname), store.Options{StatementTimeout: store.DefaultStatementTimeout})
 	if err != nil {
 		t.Fatalf("connect %s: %v", dbname, err)
 	}
@@ -117,7 +112,7 @@ func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 
 // ensureTemplate migrates the template database once per cluster. Packages run in
 // parallel processes, so a session-level advisory lock guards the creation.
-func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
+func ensureTemplate(ctx context.Context, admin *pgx.Conn, templateURL string) error {
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(74205)"); err != nil {
 		return err
 	}
@@ -134,12 +129,8 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+templateDB); err != nil {
 		return err
 	}
-	cfg, err := pgxpool.ParseConfig(admin.Config().ConnString())
-	if err != nil {
-		return err
-	}
-	cfg.ConnConfig.Database = templateDB
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	// Migrated as serve migrates: on a pool of store.Open.
+	pool, err := store.Open(ctx, templateURL, store.Options{StatementTimeout: store.DefaultStatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -166,7 +157,7 @@ func Persistent(t testing.TB, name string) string {
 		t.Fatalf("connect test cluster: %v", err)
 	}
 	defer admin.Close(ctx)
-	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin) })
+	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin, URL(t, templateDB)) })
 	if templateErr != nil {
 		t.Fatalf("template database: %v", templateErr)
 	}
