@@ -20,12 +20,13 @@ import (
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
+	"github.com/landreg/landreg/testenv"
 )
 
 // TestExchangeHTTP: POST /v1/imports (multipart) and GET /v1/exports/{collection}.
 func TestExchangeHTTP(t *testing.T) {
 	if !exchange.HaveGDAL() {
-		t.Skip("GDAL tools not installed (apt-get install gdal-bin)")
+		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
 	pool := dbtest.New(t)

@@ -27,7 +27,6 @@ import (
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
-	"github.com/landreg/landreg/netconn"
 	"github.com/landreg/landreg/store"
 )
 
@@ -318,7 +317,6 @@ func TestImportStreamedTooLarge(t *testing.T) {
 	h := api.New(api.Config{Version: "test", MaxUpload: 1 << 20}, pool, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel))
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config = api.NewHTTPServer("", h)
-	srv.Listener = netconn.Listener(srv.Listener)
 	srv.Start()
 	defer srv.Close()
 	registrar := token(t, pool, "registrar-wang", store.RoleRegistrar)

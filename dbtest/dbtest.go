@@ -19,7 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
+	"github.com/landreg/landreg/store"
 )
 
 // EnvURL names the test cluster's connection as the owner role (what landreg runs as).
@@ -123,17 +123,12 @@ func NewDatabase(t testing.TB) string {
 	return name
 }
 
-// Connect opens a pool on a database of the test cluster, closed at test end.
+// Connect opens a pool on a database of the test cluster, closed at test end. It is
+// opened as serve opens its own (store.Open: no JIT, no parallel workers, the default
+// statement timeout), so tests run under the server's settings.
 func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(ownerURL(t))
-	if err != nil {
-		t.Fatalf("parse %s: %v", EnvURL, err)
-	}
-	cfg.ConnConfig.Database = dbname
-	// The sockets the server uses (store.Open), so every database test runs over them.
-	cfg.ConnConfig.DialFunc = netconn.Dialer(cfg.ConnConfig.DialFunc)
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	pool, err := store.Open(context.Background(), URL(t, dbname), store.Options{StatementTimeout: store.DefaultStatementTimeout})
 	if err != nil {
 		t.Fatalf("connect %s: %v", dbname, err)
 	}
@@ -143,8 +138,9 @@ func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 
 // ensureTemplate migrates the template database once per cluster, prepared as the
 // private cluster's set-up prepares landreg's (owned by the owner role, PostGIS created
-// by the superuser) and migrated as the owner. Packages run in parallel processes, so a
-// session-level advisory lock guards the creation.
+// by the superuser) and migrated as the owner, on a pool of store.Open as serve
+// migrates. Packages run in parallel processes, so a session-level advisory lock guards
+// the creation.
 func ensureTemplate(ctx context.Context, admin *pgx.Conn, owner string) error {
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(74205)"); err != nil {
 		return err
@@ -166,8 +162,12 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, owner string) error {
 	if err := Prepare(ctx, admin, templateDB, cfg.ConnConfig.User); err != nil {
 		return err
 	}
-	cfg.ConnConfig.Database = templateDB
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	u, err := url.Parse(owner)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + templateDB
+	pool, err := store.Open(ctx, u.String(), store.Options{StatementTimeout: store.DefaultStatementTimeout})
 	if err != nil {
 		return err
 	}

@@ -213,27 +213,6 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 	return moveFile(out, path)
 }
 
-// ExportTo writes the export to w (an HTTP response) and removes the temporary file.
-func ExportTo(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, w io.Writer) error {
-	f, err := os.CreateTemp("", "landreg-export-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	defer os.Remove(name)
-	if err := Export(ctx, pool, opt, name); err != nil {
-		return err
-	}
-	r, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	_, err = io.Copy(w, r)
-	return err
-}
-
 // MediaType and FileName of an export, for Content-Type and Content-Disposition.
 func MediaType(format string) string {
 	switch format {

@@ -231,15 +231,6 @@ func (l *loader) mapped(c string) bool {
 	return false
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // dbRefusal turns a refusal by the database's rules (constraints, triggers: SQLSTATE
 // class LR and integrity violations) into a file-level problem.
 func dbRefusal(err error) *Problem {

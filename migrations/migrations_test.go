@@ -61,6 +61,56 @@ func TestUpOnEmptyDatabaseThenNoop(t *testing.T) {
 	}
 }
 
+// TestConcurrentUpTakeTurns starts two migrators on one empty database at once, as two
+// servers starting together would: both succeed and each migration is applied once
+// (goose's session lock holds the second back while the first applies).
+func TestConcurrentUpTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dbtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	name := "landreg_t_concurrent_migrate"
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	pools := []*pgxpool.Pool{dbtest.Connect(t, name), dbtest.Connect(t, name)}
+
+	type result struct {
+		applied []string
+		err     error
+	}
+	results := make(chan result, len(pools))
+	for _, pool := range pools {
+		go func() {
+			applied, err := migrations.Up(ctx, pool)
+			results <- result{applied, err}
+		}()
+	}
+	seen := map[string]int{}
+	for range pools {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("Up: %v", r.err)
+		}
+		for _, a := range r.applied {
+			seen[a]++
+		}
+	}
+	for a, n := range seen {
+		if n != 1 {
+			t.Errorf("%s applied %d times", a, n)
+		}
+	}
+	cur, latest, err := migrations.Status(ctx, pools[0])
+	if err != nil || cur != latest || cur == 0 {
+		t.Fatalf("status after both: cur=%d latest=%d err=%v", cur, latest, err)
+	}
+}
+
 const (
 	district  = `INSERT INTO districts (xzqdm, name, geom) VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)))`
 	lineA     = `INSERT INTO block_lines (code, name, xzqdm, level, geom, valid_from) VALUES ('330304-GYQK-01', '一级区块1', '330304', 1, ST_Multi(ST_MakeEnvelope(120.62, 27.93, 120.63, 27.94, 4490)), '2020-12-31') RETURNING id`

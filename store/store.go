@@ -13,8 +13,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
 )
+
+// DefaultStatementTimeout is serve's --statement-timeout unless told otherwise, and the
+// test pools' (dbtest), so tests run under the limit the API has.
+const DefaultStatementTimeout = 60 * time.Second
 
 // Options tune the API's connections.
 type Options struct {
@@ -44,9 +47,6 @@ func Open(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
 	if opt.StatementTimeout > 0 {
 		rp["statement_timeout"] = strconv.FormatInt(opt.StatementTimeout.Milliseconds(), 10)
 	}
-	// Reads and writes as raw system calls (package netconn says why); pgx layers
-	// TLS, when asked for, on top of the wrapped socket.
-	cfg.ConnConfig.DialFunc = netconn.Dialer(cfg.ConnConfig.DialFunc)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to database: %s", oneLine(err))

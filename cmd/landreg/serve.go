@@ -9,7 +9,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -21,7 +20,6 @@ import (
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
 	"github.com/landreg/landreg/store"
 )
 
@@ -34,7 +32,6 @@ func serveCmd() *cobra.Command {
 	var maxConns int32
 	var authReads bool
 	var debugAddr string
-	var procs int
 	var maxUpload string
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -72,11 +69,6 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			}
 			defer sess.close(ctx, log)
 
-			if n, why := serverProcs(procs, os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), sess.pool.Config().ConnConfig.Host); n > 0 {
-				runtime.GOMAXPROCS(n)
-				log.Info().Int("gomaxprocs", n).Str("why", why).Msg("CPUs for Go code")
-			}
-
 			applied, err := migrations.Up(ctx, sess.pool)
 			if err != nil {
 				return err
@@ -113,7 +105,7 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads, MaxUpload: upload}, sess.pool, log)
 			srv := api.NewHTTPServer(addr, h)
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(netconn.Listener(ln)) }()
+			go func() { errc <- srv.Serve(ln) }()
 
 			base := baseURL
 			if base == "" {
@@ -149,16 +141,12 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().StringVar(&addr, "addr", envOr("LANDREG_ADDR", "127.0.0.1:8080"), "HTTP listen address (env LANDREG_ADDR)")
 	cmd.Flags().StringVar(&baseURL, "base-url", os.Getenv("LANDREG_BASE_URL"), "public base URL for links, when behind a proxy (env LANDREG_BASE_URL)")
 	cmd.Flags().BoolVar(&noFixtures, "no-fixtures", false, "do not load the demo fixtures into an empty private database")
-	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
+	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", store.DefaultStatementTimeout, "PostgreSQL statement_timeout for API queries")
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
-	// Three connections per core, cores counted as Go counts them (a container's CPU
-	// limit) before serve halves them: enough that the backends have queued work while
-	// the server answers other requests; many more let backends fight over the CPUs and
-	// stretch the latency tail (bench/README.md). At most 64, well inside PostgreSQL's
-	// default max_connections of 100.
-	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(min(64, max(6, 3*runtime.GOMAXPROCS(0)))), "database pool size")
-	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
+	// 0 keeps pgxpool's default (the larger of 4 and the number of CPUs), which suits a
+	// database on the same machine as well as a remote one.
+	cmd.Flags().Int32Var(&maxConns, "max-conns", 0, "database pool size; 0 = pgxpool's default, the larger of 4 and the number of CPUs")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	cmd.Flags().StringVar(&maxUpload, "max-upload", "256MiB", "largest request body of POST /v1/imports (e.g. 64MiB, 1GiB); larger ones get 413")
@@ -180,34 +168,6 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("%q is not a size such as 256MiB", s)
 	}
 	return n * mult, nil
-}
-
-// serverProcs chooses GOMAXPROCS for serve from the CPUs Go would use (its default
-// follows a container's CPU limit); 0 leaves Go's default. With the database on the
-// same machine, PostgreSQL does about two thirds of the work of a request
-// (bench/README.md): Go threads on every core would preempt the backends the server is
-// waiting for, so the server keeps to half the CPUs. An explicit --procs or a
-// GOMAXPROCS environment variable wins.
-func serverProcs(flag int, env string, cpus int, dbHost string) (int, string) {
-	switch {
-	case flag > 0:
-		return flag, "--procs"
-	case env != "":
-		return 0, ""
-	case !localHost(dbHost):
-		return 0, ""
-	}
-	return max(1, cpus/2), "half the CPUs: the database runs on this machine"
-}
-
-// localHost tells whether a libpq host is this machine: a Unix socket folder or a
-// loopback name or address.
-func localHost(host string) bool {
-	if strings.HasPrefix(host, "/") || strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func pprofMux() *http.ServeMux {
