@@ -73,7 +73,7 @@ func TestConcurrentUpTakeTurns(t *testing.T) {
 	defer admin.Close(ctx)
 	name := "landreg_t_concurrent_migrate"
 	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	if err := dbtest.Prepare(ctx, admin, name, dbtest.Owner(t)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
