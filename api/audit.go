@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bufio"
 	"errors"
 	"fmt"
@@ -20,7 +22,7 @@ import (
 // GET /v1/audit/{report}?format=json|csv|xlsx|geojson&date=&district=&years=&from=&to=&year=&parcel=
 func (s *Server) auditReport(c echo.Context) error {
 	if s.cfg.AuthReads {
-		if err := checkRole(c, store.RoleAuditor); err != nil {
+		if err := checkRole(c, landreg.RoleAuditor); err != nil {
 			return err
 		}
 	}
@@ -110,7 +112,7 @@ func deref(v any) any {
 }
 
 func auditParams(c echo.Context) (audit.Params, *Problem) {
-	p := audit.Params{Date: today(), District: c.QueryParam("district"), Year: today().Year() - 1}
+	p := audit.Params{Date: landreg.Today(), District: c.QueryParam("district"), Year: landreg.Today().Year() - 1}
 	dates := []struct {
 		name string
 		dst  *time.Time

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -201,7 +203,7 @@ func parseDate(field, s string) (time.Time, *Problem) {
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		if ts, err2 := time.Parse(time.RFC3339, s); err2 == nil {
-			y, m, dd := ts.In(shanghai).Date()
+			y, m, dd := ts.In(landreg.Shanghai).Date()
 			d, err = time.Date(y, m, dd, 0, 0, 0, 0, time.UTC), nil
 		}
 	}
@@ -210,14 +212,4 @@ func parseDate(field, s string) (time.Time, *Problem) {
 			fmt.Sprintf("%s must be a date YYYY-MM-DD in the years %d–%d, got %q", field, minYear, maxYear, s))
 	}
 	return d, nil
-}
-
-// shanghai is China Standard Time (UTC+8, no daylight saving); fixed so that the binary
-// does not depend on the machine's tzdata.
-var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
-
-// today is the civil date in Asia/Shanghai.
-func today() time.Time {
-	y, m, d := time.Now().In(shanghai).Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +27,7 @@ func (s *Server) routesExchange(g *echo.Group) {
 	// The token and a role that may import something are checked from the headers,
 	// before a byte of the body is read; postImport bounds the body itself (the
 	// server-wide 16 MiB limit skips this route).
-	g.POST("/imports", s.postImport, requireRole(store.RoleRegistrar, store.RolePlanner))
+	g.POST("/imports", s.postImport, requireRole(landreg.RoleRegistrar, landreg.RolePlanner))
 	g.GET("/exports/:collection", s.getExport)
 }
 
@@ -228,9 +230,9 @@ func (s *Server) importKind(c echo.Context, v string) (exchange.Kind, error) {
 	if err != nil {
 		return "", badParam("kind", "kind 须为 parcels 或 block-lines", "kind must be parcels or block-lines")
 	}
-	role := store.RoleRegistrar
+	role := landreg.RoleRegistrar
 	if kind == exchange.BlockLines {
-		role = store.RolePlanner
+		role = landreg.RolePlanner
 	}
 	return kind, checkRole(c, role)
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -37,8 +39,8 @@ func TestExchangeHTTP(t *testing.T) {
 	// Until server.go calls it, register the routes here (registering twice is harmless).
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", store.RoleRegistrar)
-	planner, _ := store.CreateToken(ctx, pool, "planner-li", store.RolePlanner)
+	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", landreg.RoleRegistrar)
+	planner, _ := store.CreateToken(ctx, pool, "planner-li", landreg.RolePlanner)
 
 	// A GeoPackage of the demo parcels, from the export endpoint.
 	res, err := http.Get(srv.URL + "/v1/exports/parcels?format=gpkg&date=2024-12-31")

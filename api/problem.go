@@ -5,14 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
+
+	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/store"
 )
 
 // Problem is an RFC 9457 problem detail, landreg's only error body. Type is stable and
@@ -76,56 +77,6 @@ func writeProblem(c echo.Context, p *Problem) error {
 // unavailable: long enough for a restart or a failover to finish.
 const retryAfter = 5
 
-// unavailable is the answer while PostgreSQL cannot serve: stopped, restarting,
-// unreachable, out of disk, memory or connections. It is not a fault of the request
-// and retrying later may succeed, hence 503 with Retry-After. reason is a category,
-// never the driver's text (which names hosts, socket paths and roles).
-func unavailable(reason string) *Problem {
-	p := problem(http.StatusServiceUnavailable, "database-unavailable", "Database unavailable",
-		"数据库暂时不可用，请稍后重试", "the database is unavailable ("+reason+"); retry in a few seconds")
-	p.RetryAfter = retryAfter
-	return p
-}
-
-// unavailableReason classifies the errors that mean the database cannot serve now.
-func unavailableReason(err error) (string, bool) {
-	var pg *pgconn.PgError
-	if errors.As(err, &pg) {
-		switch {
-		case pg.Code == "57P01":
-			return "shutting down, SQLSTATE 57P01", true
-		case pg.Code == "57P02":
-			return "crashed, SQLSTATE 57P02", true
-		case pg.Code == "57P03":
-			return "starting up or recovering, SQLSTATE 57P03", true
-		case pg.Code == "53100":
-			return "out of disk space, SQLSTATE 53100", true
-		case pg.Code == "53200":
-			return "out of memory, SQLSTATE 53200", true
-		case pg.Code == "53300":
-			return "too many connections, SQLSTATE 53300", true
-		case strings.HasPrefix(pg.Code, "53"), strings.HasPrefix(pg.Code, "08"), pg.Code == "58030":
-			return "SQLSTATE " + pg.Code, true
-		case pg.Code == "25006":
-			// Connected to a read-only standby, e.g. during a failover.
-			return "read-only, SQLSTATE 25006", true
-		}
-		return "", false
-	}
-	var ce *pgconn.ConnectError
-	var ne net.Error
-	switch {
-	case errors.As(err, &ce):
-		return "cannot connect", true
-	case errors.Is(err, context.DeadlineExceeded):
-		// A net.Error too, but the request's own deadline: a timeout, not an outage.
-		return "", false
-	case errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
-		return "connection lost", true
-	}
-	return "", false
-}
-
 // storedValueProblem: the register holds a value the answer cannot carry (NaN or an
 // infinite number, or one PostgreSQL cannot compute with), written before the API and
 // the schema refused such values. The answer is an error naming the field rather than
@@ -146,84 +97,58 @@ func storedValueProblem(field, what string) *Problem {
 // before the answer.
 const statusClientClosed = 499
 
-// dbProblem maps database errors raised by landreg's triggers and constraints (SQLSTATE
-// class LR, integrity violations, data exceptions) to client errors, and those of a
-// database that cannot serve now to 503; anything else is a server fault (nil).
-func dbProblem(err error) *Problem {
-	if reason, ok := unavailableReason(err); ok {
-		return unavailable(reason)
+// kinds gives each kind of refusal (landreg.Error.Kind, the problem type's slug) its
+// HTTP status and title; docs/errors.md lists them.
+var kinds = map[string]struct {
+	status int
+	title  string
+}{
+	"invalid-geometry":       {http.StatusUnprocessableEntity, "Invalid geometry"},
+	"empty-geometry":         {http.StatusUnprocessableEntity, "Empty geometry"},
+	"outside-china":          {http.StatusUnprocessableEntity, "Coordinates outside China"},
+	"overlap":                {http.StatusConflict, "Overlapping block lines"},
+	"duplicate":              {http.StatusConflict, "Duplicate key"},
+	landreg.KindConstraint:   {http.StatusUnprocessableEntity, "Value violates a rule"},
+	landreg.KindInvalidCode:  {http.StatusUnprocessableEntity, "Invalid code"},
+	"unknown-reference":      {http.StatusUnprocessableEntity, "Unknown reference"},
+	"block-line-rule":        {http.StatusUnprocessableEntity, "Block-line rule violated (总量只增不减)"},
+	landreg.KindInvalidState: {http.StatusConflict, "Invalid state"},
+	"concurrent-change":      {http.StatusConflict, "Concurrent change"},
+	landreg.KindNotFound:     {http.StatusNotFound, "Not found"},
+	"retired":                {http.StatusConflict, "Parcel retired"},
+	"invalid-event":          {http.StatusUnprocessableEntity, "Invalid event"},
+	"rule-violation":         {http.StatusUnprocessableEntity, "Rule violation"},
+	"timeout":                {http.StatusServiceUnavailable, "Query timed out"},
+	landreg.KindUnavailable:  {http.StatusServiceUnavailable, "Database unavailable"},
+}
+
+// refusal renders a refusal as a problem.
+func refusal(e *landreg.Error) *Problem {
+	k, ok := kinds[e.Kind]
+	if !ok {
+		k.status, k.title = http.StatusUnprocessableEntity, "Rule violation"
 	}
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return problem(http.StatusServiceUnavailable, "timeout", "Query timed out",
-				"查询超时", "the query took too long; narrow the request (bbox, limit)")
-		}
+	p := &Problem{Type: problemBase + e.Kind, Title: k.title, Status: k.status, Detail: e.Error(), Field: e.Field, Rule: e.Rule}
+	if e.Rule != nil {
+		p.Detail = strings.TrimSuffix(e.Zh+" / "+e.En, " / ")
+	}
+	if e.Kind == landreg.KindUnavailable {
+		p.RetryAfter = retryAfter
+	}
+	return p
+}
+
+// dbProblem is the problem of an error from the database (store.Translate); nil when
+// it is a fault of the server.
+func dbProblem(err error) *Problem {
+	e := store.Translate(err)
+	if e == nil {
 		return nil
 	}
-	msg := pg.Message
-	if pg.Detail != "" {
-		msg += " (" + pg.Detail + ")"
-	}
-	var p *Problem
-	switch pg.Code {
-	case "LRG01":
-		p = &Problem{Type: problemBase + "invalid-geometry", Title: "Invalid geometry", Status: http.StatusUnprocessableEntity}
-	case "LRG02":
-		p = &Problem{Type: problemBase + "empty-geometry", Title: "Empty geometry", Status: http.StatusUnprocessableEntity}
-	case "LRG03":
-		p = &Problem{Type: problemBase + "outside-china", Title: "Coordinates outside China", Status: http.StatusUnprocessableEntity}
-	case "LRB01":
-		p = &Problem{Type: problemBase + "overlap", Title: "Overlapping block lines", Status: http.StatusConflict}
-	case "23505":
-		p = &Problem{Type: problemBase + "duplicate", Title: "Duplicate key", Status: http.StatusConflict}
-	case "23514", "23502":
-		p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity}
-	case "23503":
-		p = &Problem{Type: problemBase + "unknown-reference", Title: "Unknown reference", Status: http.StatusUnprocessableEntity}
-	case "LRR01":
-		p = &Problem{Type: problemBase + "block-line-rule", Title: "Block-line rule violated (总量只增不减)", Status: http.StatusUnprocessableEntity}
-		if json.Valid([]byte(pg.Detail)) {
-			p.Rule = json.RawMessage(pg.Detail)
-			p.Detail = pg.Message
-			return p
-		}
-	case "LRR04", "LRA02", "LRV01", "LRE05":
-		p = &Problem{Type: problemBase + "invalid-state", Title: "Invalid state", Status: http.StatusConflict}
-	case "40001", "40P01":
-		// A concurrent change won, and the retries of store.InTx did not get through.
-		p = &Problem{Type: problemBase + "concurrent-change", Title: "Concurrent change", Status: http.StatusConflict}
-	case "LRP01":
-		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
-	case "LRP02":
-		p = &Problem{Type: problemBase + "retired", Title: "Parcel retired", Status: http.StatusConflict}
-	case "LRE01", "LRE02", "LRE03", "LRE04":
-		p = &Problem{Type: problemBase + "invalid-event", Title: "Invalid event", Status: http.StatusUnprocessableEntity}
-	case "LRA01":
-		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
-	case "57014":
-		return problem(http.StatusServiceUnavailable, "timeout", "Query timed out",
-			"查询超时", "the query took too long; narrow the request (bbox, limit)")
-	case "54000":
-		// program_limit_exceeded: e.g. a text too large for an index entry.
-		p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity}
-	default:
-		if strings.HasPrefix(pg.Code, "22") {
-			// Data exceptions: a value PostgreSQL cannot take or compute with (bad
-			// syntax, out of range, NUL, division by zero …).
-			p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity, dataException: true}
-		} else if len(pg.Code) == 5 && pg.Code[:2] == "LR" {
-			p = &Problem{Type: problemBase + "rule-violation", Title: "Rule violation", Status: http.StatusUnprocessableEntity}
-		} else {
-			return nil
-		}
-	}
-	p.Detail = msg
-	if pg.ColumnName != "" {
-		p.Field = pg.ColumnName
-	} else if pg.ConstraintName != "" {
-		p.Field = pg.ConstraintName
-	}
+	p := refusal(e)
+	// In a write the client sent a value PostgreSQL refused; in a read it is stored
+	// (errorHandler tells them apart).
+	p.dataException = strings.HasPrefix(sqlState(err), "22")
 	return p
 }
 

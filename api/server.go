@@ -3,6 +3,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -182,11 +184,11 @@ func (s *Server) readyz(c echo.Context) error {
 	if errors.As(err, &nr) {
 		reason = nr.Reason
 	}
-	if r, ok := unavailableReason(err); ok {
+	if r, ok := store.UnavailableReason(err); ok {
 		reason += " (" + r + ")"
 	}
 	p := problem(http.StatusServiceUnavailable, "not-ready", "Not ready", "数据库不可用、未迁移或无法写入", reason)
-	if t, _ := c.Get(tokenKey).(*store.Token); t != nil && t.Role == store.RoleAdmin {
+	if t, _ := c.Get(tokenKey).(*store.Token); t != nil && t.Role == landreg.RoleAdmin {
 		p.Detail += " — " + err.Error()
 	}
 	p.RetryAfter = retryAfter

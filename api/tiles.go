@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -55,7 +57,7 @@ func (s *Server) tile(c echo.Context) error {
 		}
 	}
 	var asOf *time.Time
-	statusDate := today()
+	statusDate := landreg.Today()
 	if dt := c.QueryParam("datetime"); dt != "" {
 		d, p := parseDate("datetime", dt)
 		if p != nil {

@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"github.com/landreg/landreg"
+
 	"archive/zip"
 	"bufio"
 	"bytes"
@@ -27,7 +29,6 @@ import (
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
-	"github.com/landreg/landreg/store"
 )
 
 // secretMarker stands for data outside an upload; no answer may carry it.
@@ -120,8 +121,8 @@ func TestUploadsRefuseDisguises(t *testing.T) {
 		t.Skip("GDAL tools not installed")
 	}
 	pool, srv, _ := demoServer(t, noFixtures)
-	registrar := token(t, pool, "registrar-wang", store.RoleRegistrar)
-	token(t, pool, secretMarker+"-owner", store.RoleAdmin) // a row the database must not give away
+	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
+	token(t, pool, secretMarker+"-owner", landreg.RoleAdmin) // a row the database must not give away
 	dir := t.TempDir()
 	secret := filepath.Join(dir, "secret.csv")
 	os.WriteFile(secret, []byte("WKT,ZDDM,TDYT\n\"POLYGON((120.60 27.95,120.61 27.95,120.61 27.96,120.60 27.95))\","+secretMarker+",0601\n"), 0o600)
@@ -192,7 +193,7 @@ func TestUploadShapefileGBK(t *testing.T) {
 	}
 	ctx := context.Background()
 	pool, srv, counts := demoServer(t, fixtures.Load)
-	registrar := token(t, pool, "registrar-wang", store.RoleRegistrar)
+	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
 	dir := t.TempDir()
 	gpkg := filepath.Join(dir, "parcels.gpkg")
 	if err := exchange.Export(ctx, pool, exchange.ExportOptions{Collection: "parcels", Format: "gpkg"}, gpkg); err != nil {
@@ -267,7 +268,7 @@ func TestImportChecksTokenBeforeBody(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	pool, srv, _ := demoServer(t, noFixtures)
-	auditor := token(t, pool, "auditor-zhao", store.RoleAuditor)
+	auditor := token(t, pool, "auditor-zhao", landreg.RoleAuditor)
 	const boundary = "landreg-test-boundary"
 	start := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nparcels\r\n--" + boundary +
 		"\r\nContent-Disposition: form-data; name=\"file\"; filename=\"parcels.geojson\"\r\n\r\n{\"type\":"
@@ -294,7 +295,7 @@ func TestImportTooLargeIsRefusedAtOnce(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
 	pool, srv, _ := demoServer(t, noFixtures)
-	registrar := token(t, pool, "registrar-wang", store.RoleRegistrar)
+	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
 	head := "POST /v1/imports HTTP/1.1\r\nHost: landreg\r\nContent-Type: multipart/form-data; boundary=b\r\n" +
 		"Content-Length: " + fmt.Sprint(300<<20) + "\r\nAuthorization: Bearer " + registrar + "\r\n"
 	res, body := rawRequest(t, srv.Listener.Addr().String(), head, "--b\r\n")
@@ -319,7 +320,7 @@ func TestImportStreamedTooLarge(t *testing.T) {
 	srv.Config = api.NewHTTPServer("", h)
 	srv.Start()
 	defer srv.Close()
-	registrar := token(t, pool, "registrar-wang", store.RoleRegistrar)
+	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
 	for _, size := range []int{1 << 19, 2 << 20} {
 		body, ct := multipartBody(map[string]string{"kind": "parcels", "dry_run": "true"},
 			part{"file", "parcels.geojson", append([]byte(`{"type":"FeatureCollection","features":[]}`), bytes.Repeat([]byte(" "), size)...)})

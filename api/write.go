@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -291,7 +293,7 @@ func (s *Server) validate(c echo.Context, collection string, props map[string]*s
 	if collection != "parcels" {
 		return nil
 	}
-	if p := validateParcel(props, today()); p != nil {
+	if p := validateParcel(props, landreg.Today()); p != nil {
 		if id != 0 {
 			p.FeatureID = strconv.FormatInt(id, 10)
 		}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -20,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
 	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
@@ -522,36 +524,31 @@ func (l *loader) checkCodes(idx int, v map[string]string) {
 			l.problem(idx, "bad-code", ce.Field, ce.Error())
 		}
 	}
-	if x := v["xzqdm"]; x != "" {
-		report(codes.Xzqdm(x))
-	}
 	if l.kind == BlockLines {
+		if x := v["xzqdm"]; x != "" {
+			report(codes.Xzqdm(x))
+		}
 		if v["level"] == "" {
 			l.problem(idx, "missing-value", "level", "缺少区块线级别 / level (1 or 2) is missing")
 		}
 		return
 	}
-	if z := v["zddm"]; z == "" {
-		l.problem(idx, "missing-value", "zddm", "缺少宗地代码 / the parcel code (zddm) is missing")
-	} else if err := codes.ZDDM(z); err != nil {
-		report(err)
-	} else if x := v["xzqdm"]; x != "" && z[:6] != x {
-		l.problem(idx, "bad-code", "zddm", fmt.Sprintf("宗地代码 %s 不属于行政区 %s / parcel code %s does not belong to district %s", z, x, z, x))
+	// A parcel by the registry's rules (landreg.ValidateParcel, the API's too); a
+	// missing district is the code's (sqlDistrictFromCode does the same).
+	rec := v
+	if rec["xzqdm"] == "" && len(rec["zddm"]) >= 6 {
+		rec = maps.Clone(v)
+		rec["xzqdm"] = rec["zddm"][:6]
 	}
-	if b := v["bdcdyh"]; b != "" {
-		if err := codes.BDCDYH(b); err != nil {
-			report(err)
-		} else if z := v["zddm"]; z != "" && b[:19] != z {
-			l.problem(idx, "bad-code", "bdcdyh", fmt.Sprintf("不动产单元号 %s 与宗地代码 %s 不符 / unit number %s does not start with parcel code %s", b, z, b, z))
+	for _, e := range landreg.ValidateParcel(rec, landreg.CivilDate(timeNow())) {
+		code := "bad-value"
+		switch {
+		case rec[e.Field] == "":
+			code = "missing-value"
+		case e.Kind == landreg.KindInvalidCode:
+			code = "bad-code"
 		}
-	}
-	if u := v["holder_uscc"]; u != "" {
-		report(codes.USCC(u))
-	}
-	if c := v["landuse_code"]; c == "" {
-		l.problem(idx, "missing-value", "landuse_code", "缺少土地用途代码 / the land-use code is missing")
-	} else {
-		report(codes.LandUse(v["landuse_system"], c))
+		l.problem(idx, code, e.Field, e.Error())
 	}
 }
 

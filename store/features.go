@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"encoding/binary"
 	"errors"
@@ -345,7 +347,7 @@ func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []st
 		if q.Interval {
 			return "", nil, &FilterError{errors.New("parcel_status takes one date, not an interval")}
 		}
-		d := time.Now().In(time.FixedZone("Asia/Shanghai", 8*3600)).Format(time.DateOnly)
+		d := landreg.Today().Format(time.DateOnly)
 		if q.AsOf != nil {
 			d = q.AsOf.Format(time.DateOnly)
 		}

@@ -26,12 +26,6 @@ type Event struct {
 	SupersededBy *int64 `json:"superseded_by"`
 }
 
-// EventTypes are the kinds of parcel events (domain.md §8.1).
-var EventTypes = []string{"CONTRACT_SIGNED", "LAND_DELIVERED", "PERMIT_ISSUED", "STARTED", "PROGRESS",
-	"SUSPENDED", "RESUMED", "EXTENSION_APPROVED", "GOV_CAUSE", "COMPLETED", "PLANNING_VERIFIED",
-	"PRODUCTION_STARTED", "PRODUCTION_STOPPED", "RAMPUP_REVIEWED", "ANNUAL_INDICATORS", "IDLE_NOTICE",
-	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
-
 // NewEvent is a validated event to record.
 type NewEvent struct {
 	Type       string

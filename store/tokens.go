@@ -12,14 +12,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Roles that gate the write endpoints.
-const (
-	RolePlanner   = "planner"   // block lines and adjustments
-	RoleRegistrar = "registrar" // parcels and events
-	RoleAuditor   = "auditor"   // audit reports
-	RoleAdmin     = "admin"     // everything, including approvals
-)
-
 // Token is an API token's identity; the secret itself is never stored.
 type Token struct {
 	ID        int64      `json:"id"`

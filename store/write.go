@@ -1,6 +1,8 @@
 package store
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"errors"
 	"fmt"
@@ -27,13 +29,13 @@ type Writable struct {
 
 var writables = map[string]*Writable{
 	"block_lines": {
-		Role: RolePlanner,
+		Role: landreg.RolePlanner,
 		Columns: map[string]string{"code": "text", "name": "text", "xzqdm": "text", "level": "smallint",
 			"approval_doc": "text", "adjustment_id": "bigint", "valid_from": "date"},
 		ReadOnly: map[string]bool{"level_name": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
 	},
 	"parcels": {
-		Role: RoleRegistrar,
+		Role: landreg.RoleRegistrar,
 		Columns: map[string]string{"zddm": "text", "bdcdyh": "text", "cert_no": "text", "xzqdm": "text", "location": "text",
 			"project_name": "text", "holder_name": "text", "holder_uscc": "text", "landuse_code": "text",
 			"landuse_system": "text", "industry_code": "text", "registered_area_m2": "numeric",

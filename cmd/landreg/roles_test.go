@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"errors"
 	"fmt"
@@ -189,7 +191,7 @@ func TestLegacyClusterIsConverted(t *testing.T) {
 	if _, err := migrations.Up(ctx, pool); err != nil {
 		t.Fatalf("legacy migrate: %v", err)
 	}
-	if _, err := store.CreateToken(ctx, pool, "zhang.san", store.RolePlanner); err != nil {
+	if _, err := store.CreateToken(ctx, pool, "zhang.san", landreg.RolePlanner); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO districts (xzqdm, name, geom) VALUES ('330304', '瓯海区', ST_Multi(ST_MakeEnvelope(120.50, 27.88, 120.72, 28.05, 4490)))`); err != nil {
