@@ -63,6 +63,9 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog)
 	e.Use(middleware.Recover())
+	// The caller is known before any byte of a body is read: an unknown or revoked token
+	// ends here with 401; each write route then checks the role before reading its body.
+	e.Use(s.authMiddleware)
 	// Uploads of GIS files may be large; every other body is small (JSON bodies have
 	// their own 8 MiB cap in decodeJSON).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "16M",
@@ -81,7 +84,6 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
 	e.Use(allowHead)
 	e.Use(s.checkRequest)
-	e.Use(s.authMiddleware)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)

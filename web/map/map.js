@@ -98,11 +98,9 @@
     }
     return res.json();
   }
+  // A failed panel request says what the server said (a 404 included: every route the
+  // map calls exists, so a 404 is a real answer, an unknown district or parcel).
   function unavailable(err, route) {
-    // A route another change has not shipped yet answers 404 (or 405): say so quietly.
-    if (err && (err.status === 404 || err.status === 405 || err.status === 501)) {
-      return `<span class="muted" title="${esc(route)} is not available on this server yet">— <small>接口未就绪 / not available</small></span>`;
-    }
     return `<span class="bad" title="${esc(route)}">— <small>${esc(err.detail || err.message)}</small></span>`;
   }
   function setReady(v) { document.body.dataset.ready = v ? "true" : "false"; }
