@@ -307,3 +307,28 @@ func TestGeometryRulesRejectWithReason(t *testing.T) {
 		t.Errorf("%d block lines, want 2", n)
 	}
 }
+
+// TestRegistryTablesAudited: every table of the registry has its three audit triggers,
+// except those derived from audited ones (history, reserve bookkeeping) and the audit
+// log itself; a new table must join schema/triggers/audit.sql or this list.
+func TestRegistryTablesAudited(t *testing.T) {
+	pool := dbtest.New(t)
+	rows, err := pool.Query(context.Background(), `
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind = 'r'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+  AND (SELECT count(*) FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname LIKE '%\_audit\_%'
+       AND g.tgfoid = 'landreg_sys.audit'::regproc) <> 3
+ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived := []string{"audit_log", "block_lines_history", "compensation_reserve", "compensation_use", "goose_db_version", "parcels_history"}
+	if strings.Join(missing, ",") != strings.Join(derived, ",") {
+		t.Errorf("tables without the three audit triggers: %v, want only the derived %v", missing, derived)
+	}
+}
