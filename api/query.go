@@ -46,6 +46,7 @@ var routeParams = map[string][]string{
 	// Static files of the map: browsers and bundlers add cache-busting parameters.
 	"GET /map/*": anyParams,
 
+	"GET /v1/vocabulary":                         nil,
 	"GET /v1/adjustments":                        {"xzqdm"},
 	"POST /v1/adjustments":                       nil,
 	"GET /v1/adjustments/:id":                    nil,

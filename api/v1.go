@@ -37,6 +37,22 @@ func (s *Server) routesV1(e *echo.Echo) {
 	s.routesParcels(v1)
 	s.routesExchange(v1)
 	v1.GET("/audit/:report", s.auditReport)
+	v1.GET("/vocabulary", s.vocabulary)
+}
+
+// vocabulary serves the labels (Chinese, English), precedence and map colours of the
+// status categories and the event types, from the database's tables: the map and every
+// client label things as the reports do.
+func (s *Server) vocabulary(c echo.Context) error {
+	v, err := store.GetVocabulary(c.Request().Context(), s.pool)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "max-age=300")
+	return writeJSON(c, http.StatusOK, "application/json", struct {
+		*store.Vocabulary
+		Roles []string `json:"roles"`
+	}{v, landreg.Roles})
 }
 
 // Area is an area in the three units bureaus publish: m², 亩 and 公顷.
