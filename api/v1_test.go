@@ -16,8 +16,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
-	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
