@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 
+	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
@@ -64,7 +65,7 @@ func buildOpenAPI(cfg Config) []byte {
 		"/v1/districts/{code}/quota/history":      obj{"get": op("Year-end series and every change", "getQuotaHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
 		"/v1/districts/{code}/ledger/{id}/review": obj{"post": secured(withBody(op("Record the 复核 of a direct edit that added area (admin); body {\"note\": finding}", "reviewDirectEdit", []any{ref("code"), ref("id")}, resp("201", "review", mtJSON)), body(mtJSON)))},
 	}
-	for _, coll := range store.Collections() {
+	for _, coll := range catalog.Collections() {
 		params := []any{ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("bbox-crs"), ref("crs"),
 			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby"), ref("f")}
 		if coll.Versioned {
@@ -141,7 +142,7 @@ func withBody(o obj, b obj) obj { o["requestBody"] = b; return o }
 
 func collectionIDs() []string {
 	var out []string
-	for _, c := range store.Collections() {
+	for _, c := range catalog.Collections() {
 		out = append(out, c.ID)
 	}
 	return out

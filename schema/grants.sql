@@ -27,6 +27,10 @@ BEGIN
     GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
       block_line_ledger, enterprises, idle_policy, direct_edit_reviews TO landreg_reader;
+    -- The collections exactly as the API serves them (schema/views/collection_*.sql);
+    -- collection_parcel_status() runs as its caller and reads the tables above.
+    GRANT SELECT ON collection_districts, collection_block_lines, collection_block_lines_all,
+      collection_parcels, collection_parcels_all TO landreg_reader;
     -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
     -- The status functions read the digest of events and the vocabulary (00014).
     GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.value_bounds, landreg_sys.event_types,

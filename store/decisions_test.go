@@ -180,8 +180,8 @@ func TestIdleDecisions(t *testing.T) {
 		decision{args(d("2021-12-15"), d("2022-03-01"), "1.0", "1.5"), "2022-03-01"},
 		decision{args(d("2021-12-15"), d("2022-03-01"), "1.5", "1.5"), "NULL"}, // at the minimum
 		decision{args(d("2021-12-15"), d("2022-03-01"), "1.0", nullFloat), "NULL"},
-		decision{args(d("2021-12-15"), nullDate, nullFloat, "1.5"), "NULL"},    // no verification
-		decision{args(nullDate, d("2021-12-01"), "1.0", "1.5"), "NULL"})        // not completed
+		decision{args(d("2021-12-15"), nullDate, nullFloat, "1.5"), "NULL"}, // no verification
+		decision{args(nullDate, d("2021-12-01"), "1.0", "1.5"), "NULL"})     // not completed
 	check("unused_since",
 		decision{args(d("2021-12-15"), d("2021-12-01"), "4000", "4000"), "2021-12-15"}, // at the limit
 		decision{args(d("2021-12-15"), d("2021-12-01"), "3999", "4000"), "NULL"},
