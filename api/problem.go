@@ -103,6 +103,7 @@ var kinds = map[string]struct {
 	status int
 	title  string
 }{
+	"invalid-parameter":      {http.StatusBadRequest, "Invalid parameter"},
 	"invalid-geometry":       {http.StatusUnprocessableEntity, "Invalid geometry"},
 	"empty-geometry":         {http.StatusUnprocessableEntity, "Empty geometry"},
 	"outside-china":          {http.StatusUnprocessableEntity, "Coordinates outside China"},

@@ -38,6 +38,12 @@ func Translate(err error) *landreg.Error {
 		return nil
 	}
 	kind := kindOf(pg.Code)
+	if pg.Code == "XX000" && strings.HasPrefix(pg.Message, "transform:") {
+		// PROJ refused coordinates outside the CRS's domain: what the caller sent (a bbox,
+		// a geometry in the wrong CRS), not a fault of the server.
+		return &landreg.Error{Kind: "invalid-parameter", Err: err, Zh: "坐标超出坐标系的适用范围（坐标系或坐标轴顺序错误？）",
+			En: "coordinates outside the domain of their CRS (wrong CRS or axis order?): " + pg.Message}
+	}
 	switch {
 	case kind == "timeout":
 		return timeout(err)
