@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"encoding/json"
 	"fmt"
@@ -190,8 +192,8 @@ func TestAPI(t *testing.T) {
 		if d := m2 - area; d > 0.006 || d < -0.006 {
 			t.Errorf("area_m2 %v, PostGIS %v", m2, area)
 		}
-		if d := mu - geo.Mu(area); d > 0.0001 || d < -0.0001 {
-			t.Errorf("area_mu %v, want %v", mu, geo.Mu(area))
+		if d := mu - landreg.Mu(area); d > 0.0001 || d < -0.0001 {
+			t.Errorf("area_mu %v, want %v", mu, landreg.Mu(area))
 		}
 		var district struct {
 			ID int `json:"id"`

@@ -1,8 +1,13 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
+	"bufio"
 	"errors"
+	"fmt"
 	"net/http"
+	"reflect"
 	"slices"
 	"strconv"
 	"time"
@@ -17,7 +22,7 @@ import (
 // GET /v1/audit/{report}?format=json|csv|xlsx|geojson&date=&district=&years=&from=&to=&year=&parcel=
 func (s *Server) auditReport(c echo.Context) error {
 	if s.cfg.AuthReads {
-		if err := checkRole(c, store.RoleAuditor); err != nil {
+		if err := checkRole(c, landreg.RoleAuditor); err != nil {
 			return err
 		}
 	}
@@ -50,17 +55,64 @@ func (s *Server) auditReport(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if p := nonFiniteCell(t); p != nil {
+		return p
+	}
 	h := c.Response().Header()
 	h.Set(echo.HeaderContentType, report.ContentType(format))
 	if format == "csv" || format == "xlsx" {
 		h.Set(echo.HeaderContentDisposition, `attachment; filename="`+r.Name+"-"+params.Date.Format("20060102")+"."+format+`"`)
 	}
-	c.Response().WriteHeader(http.StatusOK)
-	return report.Write(c.Response(), t, format)
+	// The status line goes out with the first 256 KiB (lazyHeader): a report that fails
+	// before is a problem response; one that fits goes out with a Content-Length.
+	w := writerPool.Get().(*bufio.Writer)
+	w.Reset(lazyHeader{c.Response()})
+	defer func() { w.Reset(nil); writerPool.Put(w) }()
+	if err := report.Write(w, t, format); err != nil {
+		if !c.Response().Committed {
+			return err
+		}
+		s.log.Error().Err(err).Str("request_id", h.Get(echo.HeaderXRequestID)).Msg("report aborted")
+		panic(http.ErrAbortHandler) // the status is gone: a cut connection, not a valid-looking part
+	}
+	if !c.Response().Committed {
+		h.Set(echo.HeaderContentLength, strconv.Itoa(w.Buffered()))
+	}
+	return w.Flush()
+}
+
+// nonFiniteCell finds a NaN or infinite figure in a report (stored before the bounds
+// existed): every format would show it as a number it is not, so the report is refused
+// with the column and the row's parcel, if the report has one.
+func nonFiniteCell(t *report.Table) *Problem {
+	for _, row := range t.Rows {
+		for j, col := range t.Columns {
+			if _, bad := findNonFinite(reflect.ValueOf(row[j]), ""); !bad {
+				continue
+			}
+			p := storedValueProblem(col.Key, "NaN or infinite")
+			for k, cc := range t.Columns {
+				if cc.Key == "parcel_id" || cc.Key == "zddm" || cc.Key == "uscc" {
+					p.FeatureID = fmt.Sprint(deref(row[k]))
+					break
+				}
+			}
+			return p
+		}
+	}
+	return nil
+}
+
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
+		return rv.Elem().Interface()
+	}
+	return v
 }
 
 func auditParams(c echo.Context) (audit.Params, *Problem) {
-	p := audit.Params{Date: today(), District: c.QueryParam("district"), Year: today().Year() - 1}
+	p := audit.Params{Date: landreg.Today(), District: c.QueryParam("district"), Year: landreg.Today().Year() - 1}
 	dates := []struct {
 		name string
 		dst  *time.Time
@@ -81,14 +133,16 @@ func auditParams(c echo.Context) (audit.Params, *Problem) {
 		p.From = p.To.AddDate(-1, 0, 0)
 	}
 	ints := []struct {
-		name string
-		dst  *int
-	}{{"years", &p.Years}, {"year", &p.Year}}
+		name     string
+		dst      *int
+		min, max int
+	}{{"years", &p.Years, 0, 100}, {"year", &p.Year, minYear, maxYear}}
 	for _, n := range ints {
 		if v := c.QueryParam(n.name); v != "" {
 			i, err := strconv.Atoi(v)
-			if err != nil || i < 0 {
-				return p, badParam(n.name, n.name+" 须为非负整数", n.name+" must be a non-negative integer")
+			if err != nil || i < n.min || i > n.max {
+				return p, badParam(n.name, fmt.Sprintf("%s 须为 %d 到 %d 之间的整数", n.name, n.min, n.max),
+					fmt.Sprintf("%s must be an integer from %d to %d, got %q", n.name, n.min, n.max, v))
 			}
 			*n.dst = i
 		}

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"errors"
 	"net/http"
 	"strings"
@@ -63,7 +65,7 @@ func checkRole(c echo.Context, roles ...string) error {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="landreg"`)
 		return unauthorized("写操作需要令牌", "writes need a bearer token (landreg token create)")
 	}
-	if t.Role == store.RoleAdmin {
+	if t.Role == landreg.RoleAdmin {
 		return nil
 	}
 	for _, r := range roles {
@@ -72,8 +74,8 @@ func checkRole(c echo.Context, roles ...string) error {
 		}
 	}
 	p := problem(http.StatusForbidden, "forbidden", "Forbidden", "角色 "+t.Role+" 无此权限",
-		"role "+t.Role+" may not do this; needs one of "+strings.Join(append(roles, store.RoleAdmin), ", "))
-	p.Allowed = append(roles, store.RoleAdmin)
+		"role "+t.Role+" may not do this; needs one of "+strings.Join(append(roles, landreg.RoleAdmin), ", "))
+	p.Allowed = append(roles, landreg.RoleAdmin)
 	return p
 }
 

@@ -1,18 +1,22 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"mime/multipart"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/store"
@@ -20,10 +24,21 @@ import (
 
 // routesExchange registers file import and export (issue 6; docs/exchange.md) under /v1.
 func (s *Server) routesExchange(g *echo.Group) {
-	// A province's parcels as a GeoPackage run to hundreds of MB; the server-wide 16 MiB
-	// body limit is lifted for this route only, to this bound.
-	g.POST("/imports", s.postImport, middleware.BodyLimit("1G"))
+	// The token and a role that may import something are checked from the headers,
+	// before a byte of the body is read; postImport bounds the body itself (the
+	// server-wide 16 MiB limit skips this route).
+	g.POST("/imports", s.postImport, requireRole(landreg.RoleRegistrar, landreg.RolePlanner))
 	g.GET("/exports/:collection", s.getExport)
+}
+
+// DefaultMaxUpload bounds a POST /v1/imports body unless Config.MaxUpload says otherwise.
+const DefaultMaxUpload = 256 << 20
+
+func (s *Server) maxUpload() int64 {
+	if s.cfg.MaxUpload > 0 {
+		return s.cfg.MaxUpload
+	}
+	return DefaultMaxUpload
 }
 
 // importRefused is the problem of a file with errors: nothing was written, and the
@@ -33,37 +48,123 @@ type importRefused struct {
 	Report *exchange.Report `json:"report"`
 }
 
-// maxUploadParts bounds the files of one upload (a shapefile's parts, unzipped).
-const maxUploadParts = 10
+// maxUploadParts bounds the parts of one form: the files (one per extension) and the
+// fields.
+const maxUploadParts = 32
+
+// importFields are the form fields besides file; each may come once, at most
+// maxFieldBytes long.
+var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
+	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true}
+
+const maxFieldBytes = 1 << 20
+
+// Extensions of uploaded files: one data file, or a shapefile's .shp with its parts.
+var (
+	uploadData  = map[string]bool{".geojson": true, ".json": true, ".gpkg": true, ".zip": true, ".shp": true}
+	uploadParts = map[string]bool{".shx": true, ".dbf": true, ".prj": true, ".cpg": true}
+)
 
 // postImport takes a multipart upload: file (.geojson, .gpkg, a .zip of a shapefile, or
 // the shapefile's parts as several file fields) and kind=parcels|block-lines, with
 // optional dry_run, crs, layer, mapping (JSON), encoding, xzqdm, adjustment_kind,
-// effective_date, doc_no, reason.
+// effective_date, doc_no, reason. The body is read part by part: files go straight to
+// a private folder under names of the server's choosing (upload.<ext>), never to Go's
+// multipart spool, and the caller's file names never reach GDAL.
 func (s *Server) postImport(c echo.Context) error {
-	kind, err := exchange.ParseKind(c.FormValue("kind"))
-	if err != nil {
-		return badParam("kind", "kind 须为 parcels 或 block-lines", "kind must be parcels or block-lines")
+	req := c.Request()
+	limit := s.maxUpload()
+	if req.ContentLength > limit {
+		return tooLarge(limit)
 	}
-	role := store.RoleRegistrar
-	if kind == exchange.BlockLines {
-		role = store.RolePlanner
-	}
-	if err := checkRole(c, role); err != nil {
-		return err
-	}
-	form, err := c.MultipartForm()
+	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
+	mr, err := req.MultipartReader()
 	if err != nil {
 		return badParam("file", "须为 multipart/form-data 上传", "send the file as multipart/form-data")
 	}
-	files := form.File["file"]
-	if len(files) == 0 || len(files) > maxUploadParts {
-		return badParam("file", "缺少上传文件 file", "upload the file in the form field 'file' (.geojson, .gpkg or a .zip of a shapefile)")
+	dir, err := os.MkdirTemp("", "landreg-import-")
+	if err != nil {
+		return err
 	}
-	opt := exchange.ImportOptions{Kind: kind, Layer: c.FormValue("layer"), CRS: c.FormValue("crs"), Encoding: c.FormValue("encoding"),
-		Xzqdm: c.FormValue("xzqdm"), AdjustmentKind: c.FormValue("adjustment_kind"), DocNo: c.FormValue("doc_no"),
-		Change: store.Change{Actor: actor(c), Reason: c.FormValue("reason")}}
-	if v := c.FormValue("dry_run"); v != "" {
+	defer os.RemoveAll(dir)
+
+	form := map[string]string{}
+	saved := map[string]bool{} // extensions
+	var main, mainName string
+	var kind exchange.Kind
+	for n := 0; ; n++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return partError(err, limit)
+		}
+		if n >= maxUploadParts {
+			return badParam("file", "表单字段过多", "the form has too many parts")
+		}
+		field := p.FormName()
+		switch {
+		case field == "file":
+			name, perr := uploadName(p)
+			if perr != nil {
+				return perr
+			}
+			ext := strings.ToLower(filepath.Ext(name))
+			if !uploadData[ext] && !uploadParts[ext] {
+				return badParam("file", "不支持的文件类型 "+ext, "unsupported file type "+fmt.Sprintf("%q", name)+": upload .geojson, .gpkg, or a shapefile (.zip, or .shp with .shx .dbf .prj .cpg)")
+			}
+			if saved[ext] {
+				return badParam("file", "重复的 "+ext+" 文件", "two "+ext+" files: upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
+			}
+			if uploadData[ext] {
+				if main != "" {
+					return badParam("file", "一次只能导入一个数据文件", "upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
+				}
+				main, mainName = filepath.Join(dir, "upload"+ext), name
+			}
+			saved[ext] = true
+			if err := saveUpload(p, filepath.Join(dir, "upload"+ext)); err != nil {
+				return uploadError(err, limit)
+			}
+		case importFields[field]:
+			if _, dup := form[field]; dup {
+				return badParam(field, field+" 重复", field+" is given twice")
+			}
+			b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
+			if err != nil {
+				return uploadError(err, limit)
+			}
+			if len(b) > maxFieldBytes {
+				return badParam(field, field+" 过长", fmt.Sprintf("%s is longer than %d bytes", field, maxFieldBytes))
+			}
+			form[field] = string(b)
+			// The role each kind needs is known as soon as the kind is: a planner's
+			// upload of parcels is refused before its file is read, when kind comes first.
+			if field == "kind" {
+				if kind, err = s.importKind(c, form[field]); err != nil {
+					return err
+				}
+			}
+		default:
+			return badParam(field, "未知字段 "+field, "unknown form field "+fmt.Sprintf("%q", field))
+		}
+	}
+	if _, ok := form["kind"]; !ok {
+		if _, err := s.importKind(c, ""); err != nil {
+			return err
+		}
+	}
+	switch {
+	case len(saved) == 0:
+		return badParam("file", "缺少上传文件 file", "upload the file in the form field 'file' (.geojson, .gpkg or a .zip of a shapefile)")
+	case main == "" || (len(saved) > 1 && !strings.EqualFold(filepath.Ext(main), ".shp")):
+		return badParam("file", "缺少 .shp 文件", "a shapefile's .shx/.dbf/.prj/.cpg need its .shp, and go with nothing else")
+	}
+	opt := exchange.ImportOptions{Kind: kind, Path: main, Name: mainName, Layer: form["layer"], CRS: form["crs"], Encoding: form["encoding"],
+		Xzqdm: form["xzqdm"], AdjustmentKind: form["adjustment_kind"], DocNo: form["doc_no"],
+		Change: store.Change{Actor: actor(c), Reason: form["reason"]}}
+	if v := form["dry_run"]; v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return badParam("dry_run", "dry_run 须为 true 或 false", "dry_run must be true or false")
@@ -73,51 +174,28 @@ func (s *Server) postImport(c echo.Context) error {
 	if opt.AdjustmentKind != "" && !adjustmentKinds[opt.AdjustmentKind] {
 		return badParam("adjustment_kind", "调整类型须为 划定、调整、补划、纠错 或 评估优化", "adjustment_kind must be 划定, 调整, 补划, 纠错 or 评估优化")
 	}
-	if v := c.FormValue("effective_date"); v != "" {
+	if v := form["effective_date"]; v != "" {
 		d, p := parseDate("effective_date", v)
 		if p != nil {
 			return p
 		}
 		opt.Change.Effective = d
 	}
-	if m := c.FormValue("mapping"); m != "" {
+	if m := form["mapping"]; m != "" {
 		mm, err := exchange.ParseMapping([]byte(m))
 		if err != nil {
 			return badParam("mapping", "字段映射须为 JSON 对象", err.Error())
 		}
 		opt.Mapping = mm
 	}
-	dir, err := os.MkdirTemp("", "landreg-import-")
+	rep, err := exchange.Import(req.Context(), s.pool, opt)
 	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
-	var main string
-	for _, fh := range files {
-		name := filepath.Base(strings.ReplaceAll(fh.Filename, `\`, "/"))
-		ext := strings.ToLower(filepath.Ext(name))
-		switch ext {
-		case ".geojson", ".json", ".gpkg", ".zip", ".shp", ".shx", ".dbf", ".prj", ".cpg":
-		default:
-			return badParam("file", "不支持的文件类型 "+ext, "unsupported file type "+fmt.Sprintf("%q", name)+": upload .geojson, .gpkg, or a shapefile (.zip, or .shp with .shx .dbf .prj .cpg)")
+		var fe *exchange.FileError
+		if errors.As(err, &fe) {
+			p := problem(http.StatusUnprocessableEntity, fe.Type, fileErrorTitles[fe.Type], fe.ZH, fe.EN)
+			p.Field = "file"
+			return p
 		}
-		if err := saveUpload(fh, filepath.Join(dir, name)); err != nil {
-			return err
-		}
-		if ext != ".shx" && ext != ".dbf" && ext != ".prj" && ext != ".cpg" {
-			if main != "" {
-				return badParam("file", "一次只能导入一个数据文件", "upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
-			}
-			main = filepath.Join(dir, name)
-			opt.Name = name
-		}
-	}
-	if main == "" {
-		return badParam("file", "缺少 .shp 文件", "a shapefile upload needs its .shp")
-	}
-	opt.Path = main
-	rep, err := exchange.Import(c.Request().Context(), s.pool, opt)
-	if err != nil {
 		var ie *exchange.InputError
 		if errors.As(err, &ie) {
 			p := problem(http.StatusUnprocessableEntity, "invalid-file", "Unusable file", ie.ZH, ie.EN)
@@ -137,19 +215,100 @@ func (s *Server) postImport(c echo.Context) error {
 	}
 	p := problem(http.StatusUnprocessableEntity, "import-refused", "Import refused",
 		fmt.Sprintf("文件有 %d 个错误，未写入任何数据", rep.Errors), fmt.Sprintf("the file has %d errors; nothing was written (see report.problems)", rep.Errors))
-	p.Instance = c.Request().URL.RequestURI()
+	p.Instance = req.URL.RequestURI()
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
 	return jsonEncode(c.Response(), importRefused{Problem: p, Report: rep})
 }
 
-func saveUpload(fh *multipart.FileHeader, path string) error {
-	in, err := fh.Open()
+var fileErrorTitles = map[string]string{exchange.TypeMismatch: "File is not what its name says",
+	exchange.UnsafeArchive: "Archive refused", exchange.InvalidFile: "Unusable file"}
+
+// importKind parses kind and checks that the token's role may import it.
+func (s *Server) importKind(c echo.Context, v string) (exchange.Kind, error) {
+	kind, err := exchange.ParseKind(v)
+	if err != nil {
+		return "", badParam("kind", "kind 须为 parcels 或 block-lines", "kind must be parcels or block-lines")
+	}
+	role := landreg.RoleRegistrar
+	if kind == exchange.BlockLines {
+		role = landreg.RolePlanner
+	}
+	return kind, checkRole(c, role)
+}
+
+// uploadName is the file name a part was sent with, refused when it could not be the
+// name of one file: empty, over 255 bytes (the limit of Linux and most file systems),
+// with a path (/ or \), a control character or a NUL. Read from the raw header: Go's
+// Part.FileName would silently cut a path to its last element.
+func uploadName(p *multipart.Part) (string, *Problem) {
+	_, params, err := mime.ParseMediaType(p.Header.Get("Content-Disposition"))
+	name := params["filename"]
+	bad := func(zh, en string) (string, *Problem) {
+		pr := problem(http.StatusBadRequest, "invalid-file-name", "Invalid file name", zh, en)
+		pr.Field = "file"
+		return "", pr
+	}
+	switch {
+	case err != nil || name == "":
+		return bad("file 字段缺少文件名", "the file field carries no file name")
+	case len(name) > 255:
+		return bad("文件名超过 255 字节", fmt.Sprintf("the file name has %d bytes; at most 255 are accepted", len(name)))
+	case strings.ContainsAny(name, `/\`):
+		return bad("文件名不能含路径（/ 或 \\）", fmt.Sprintf("the file name %q holds a path; send the file's own name", name))
+	case !utf8.ValidString(name) || strings.ContainsFunc(name, unicode.IsControl):
+		return bad("文件名含控制字符或无效编码", fmt.Sprintf("the file name %q holds control characters or is not UTF-8", name))
+	case name == "." || name == "..":
+		return bad("文件名无效", fmt.Sprintf("%q is not a file name", name))
+	}
+	return name, nil
+}
+
+// partError turns a failure to read a part's headers into a problem: 413 past the
+// limit, else 400 for a malformed body (Go's multipart reader refuses a header with a
+// NUL or a bare line break, which is how such file names arrive).
+func partError(err error, limit int64) error {
+	if e := uploadError(err, limit); e != err {
+		return e
+	}
+	if strings.Contains(err.Error(), "filename=") {
+		p := problem(http.StatusBadRequest, "invalid-file-name", "Invalid file name", "文件名含控制字符", "the file name holds a control character: "+err.Error())
+		p.Field = "file"
+		return p
+	}
+	return badParam("file", "multipart 请求体格式错误", "malformed multipart body: "+err.Error())
+}
+
+// uploadError turns a failure while reading the body into a problem: 413 past the
+// limit, 400 for a body cut short; anything else (the client left) stays an error.
+func uploadError(err error, limit int64) error {
+	var big *http.MaxBytesError
+	switch {
+	case errors.As(err, &big):
+		return tooLarge(limit)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return badParam("file", "请求体不完整", "the multipart body ends before its last part does")
+	}
+	return err
+}
+
+func tooLarge(limit int64) *Problem {
+	p := problem(http.StatusRequestEntityTooLarge, "payload-too-large", "Payload too large",
+		fmt.Sprintf("上传超过 %d MiB 上限", limit>>20), fmt.Sprintf("the upload exceeds the limit of %d bytes (serve --max-upload)", limit))
+	p.Field = "file"
+	return p
+}
+
+func saveUpload(r io.Reader, path string) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	return exchange.WriteFile(path, in)
+	if _, err := io.Copy(f, r); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // getExport streams a collection as of a date: GET /v1/exports/{collection}?format=gpkg|shp|geojson&date=&crs=

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bytes"
 	"context"
 	"encoding/json"
@@ -20,12 +22,13 @@ import (
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
+	"github.com/landreg/landreg/testenv"
 )
 
 // TestExchangeHTTP: POST /v1/imports (multipart) and GET /v1/exports/{collection}.
 func TestExchangeHTTP(t *testing.T) {
 	if !exchange.HaveGDAL() {
-		t.Skip("GDAL tools not installed (apt-get install gdal-bin)")
+		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
 	pool := dbtest.New(t)
@@ -36,8 +39,8 @@ func TestExchangeHTTP(t *testing.T) {
 	// Until server.go calls it, register the routes here (registering twice is harmless).
 	srv := httptest.NewServer(s)
 	defer srv.Close()
-	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", store.RoleRegistrar)
-	planner, _ := store.CreateToken(ctx, pool, "planner-li", store.RolePlanner)
+	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", landreg.RoleRegistrar)
+	planner, _ := store.CreateToken(ctx, pool, "planner-li", landreg.RolePlanner)
 
 	// A GeoPackage of the demo parcels, from the export endpoint.
 	res, err := http.Get(srv.URL + "/v1/exports/parcels?format=gpkg&date=2024-12-31")

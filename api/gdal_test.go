@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/testenv"
 )
 
 // TestGDALClient reads the collections with GDAL's OAPIF driver (Debian gdal-bin, as a
@@ -20,7 +21,7 @@ import (
 func TestGDALClient(t *testing.T) {
 	for _, tool := range []string{"ogrinfo", "ogr2ogr"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed (apt-get install gdal-bin; `make test` installs it)", tool)
+			testenv.MissingClient(t, "%s not installed (apt-get install gdal-bin; `make test` installs it)", tool)
 		}
 	}
 	ctx := context.Background()
@@ -30,7 +31,8 @@ func TestGDALClient(t *testing.T) {
 	run := func(name string, args ...string) string {
 		t.Helper()
 		cmd := exec.Command(name, args...)
-		cmd.Env = append(os.Environ(), "CPL_DEBUG=OFF", "GDAL_HTTP_TIMEOUT=60")
+		// The database's unix socket asks for the password too.
+		cmd.Env = append(os.Environ(), "CPL_DEBUG=OFF", "GDAL_HTTP_TIMEOUT=60", "PGPASSWORD="+pool.Config().ConnConfig.Password)
 		out, err := cmd.CombinedOutput()
 		if err != nil {
 			t.Fatalf("%s %v: %v\n%s", name, args, err, out)

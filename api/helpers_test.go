@@ -11,7 +11,6 @@ import (
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
-	"github.com/landreg/landreg/netconn"
 	"github.com/landreg/landreg/store"
 )
 
@@ -25,10 +24,9 @@ func demoServer(t *testing.T, load func(context.Context, *pgxpool.Pool) (fixture
 		t.Fatalf("load fixtures: %v", err)
 	}
 	h := api.New(api.Config{Version: "test"}, pool, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel))
-	// Served as landreg serve does: its http.Server settings and raw-syscall sockets.
+	// Served with landreg serve's http.Server settings.
 	srv := httptest.NewUnstartedServer(h)
 	srv.Config = api.NewHTTPServer("", h)
-	srv.Listener = netconn.Listener(srv.Listener)
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return pool, srv, counts

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"bytes"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -61,10 +62,14 @@ var pages = func() map[string]*template.Template {
 }()
 
 // renderHTML writes a page for people; programs get the JSON of the same resource.
+// The page is rendered before the status line goes out, so a template failure is a
+// problem response rather than half a page under 200.
 func (s *Server) renderHTML(c echo.Context, page string, data any) error {
-	c.Response().Header().Set(echo.HeaderContentType, mtHTML)
-	c.Response().WriteHeader(http.StatusOK)
-	return pages[page].Execute(c.Response(), data)
+	var buf bytes.Buffer
+	if err := pages[page].Execute(&buf, data); err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, mtHTML, buf.Bytes())
 }
 
 func (s *Server) apiHTML(c echo.Context) error {

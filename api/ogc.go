@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
@@ -151,7 +152,7 @@ func (s *Server) collectionDoc(c echo.Context, coll *store.Collection) (map[stri
 		{Href: b + "/schema", Rel: "http://www.opengis.net/def/rel/ogc/1.0/schema", Type: mtSchemaJSON, Title: "Schema"},
 		{Href: b + "/schema", Rel: "describedby", Type: mtSchemaJSON, Title: "Schema"},
 	}
-	if _, ok := store.TileLayerByID(coll.ID); ok {
+	if _, ok := catalog.TileLayerByID(coll.ID); ok {
 		links = append(links, Link{Href: s.base(c) + "/tiles/" + coll.ID, Rel: "tiles", Type: mtJSON, Title: "TileJSON (vector tiles)"})
 	}
 	return map[string]any{
@@ -195,7 +196,7 @@ func (s *Server) lookup(c echo.Context) (*store.Collection, error) {
 	coll, ok := store.CollectionByID(c.Param("collectionId"))
 	if !ok {
 		p := notFound("没有图层 "+c.Param("collectionId"), "unknown collection "+strconv.Quote(c.Param("collectionId")))
-		for _, cc := range store.Collections() {
+		for _, cc := range catalog.Collections() {
 			p.Allowed = append(p.Allowed, cc.ID)
 		}
 		return nil, p
@@ -403,7 +404,7 @@ func (s *Server) items(c echo.Context) error {
 		cs := &collectSink{}
 		page, err := coll.Items(ctx, s.pool, q, cs)
 		if err != nil {
-			return filterOr(err)
+			return filterOr(err, q.Filter != nil)
 		}
 		return s.renderHTML(c, "items", map[string]any{"collection": coll, "features": cs.features,
 			"matched": cs.matched, "links": s.pageLinks(c, coll, params, q, page, mtHTML)})
@@ -413,7 +414,7 @@ func (s *Server) items(c echo.Context) error {
 	defer fw.release()
 	if err != nil {
 		if !c.Response().Committed {
-			return filterOr(err) // nothing sent yet: a proper problem response
+			return filterOr(err, q.Filter != nil) // nothing sent yet: a proper problem response
 		}
 		// Mid-stream failure: the status is gone; cut the connection so the client
 		// sees a broken response instead of a valid-looking partial collection.
@@ -429,8 +430,10 @@ func (s *Server) items(c echo.Context) error {
 	return fw.finish()
 }
 
-// filterOr turns a filter compilation error into a 400.
-func filterOr(err error) error {
+// filterOr turns a filter compilation error into a 400, and so a value PostgreSQL
+// refuses while evaluating a filter (a LIKE pattern ending in the escape character,
+// a date out of range): with a filter, the request's values are the likely cause.
+func filterOr(err error, filtered bool) error {
 	var fe *store.FilterError
 	if errors.As(err, &fe) {
 		var ce *cql2.Error
@@ -438,6 +441,9 @@ func filterOr(err error) error {
 			return cqlProblem(ce)
 		}
 		return badParam("filter", "过滤条件有误", fe.Error())
+	}
+	if p := dbProblem(err); filtered && p != nil && p.dataException {
+		return badParam("filter", "过滤条件无法执行", p.Detail)
 	}
 	return err
 }

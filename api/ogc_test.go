@@ -12,6 +12,7 @@ import (
 
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/geo"
 )
 
 func TestOGCFeatures(t *testing.T) {
@@ -83,7 +84,7 @@ func TestOGCFeatures(t *testing.T) {
 		res, body := get(t, srv.URL+"/collections/parcels/items?crs=EPSG:9999")
 		var p api.Problem
 		json.Unmarshal(body, &p)
-		if res.StatusCode != 400 || len(p.Allowed) != 6 {
+		if res.StatusCode != 400 || len(p.Allowed) != len(geo.SupportedCRSURIs()) || len(p.Allowed) < 10 {
 			t.Errorf("unsupported CRS: %d %s", res.StatusCode, body)
 		}
 	})
@@ -284,5 +285,16 @@ func TestParcelStatusCollection(t *testing.T) {
 	res, _ := get(t, srv.URL+"/collections/parcel_status/items?datetime=2020-01-01/2021-01-01")
 	if res.StatusCode != 400 {
 		t.Errorf("interval on parcel_status: %d", res.StatusCode)
+	}
+}
+
+// A bbox outside its CRS's domain (zone-40 eastings with the zone number sent as
+// EPSG:4549) is the caller's error, not a server fault.
+func TestBBoxOutsideProjectionDomain(t *testing.T) {
+	_, srv, _ := demoServer(t, fixtures.Load)
+	res, body := get(t, srv.URL+"/collections/parcels/items?bbox-crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4549")+
+		"&bbox=3090000,40560000,3100000,40570000")
+	if res.StatusCode != 400 || !strings.Contains(string(body), "invalid-parameter") {
+		t.Errorf("%d %s", res.StatusCode, body)
 	}
 }

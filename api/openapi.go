@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 
+	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
@@ -59,11 +60,12 @@ func buildOpenAPI(cfg Config) []byte {
 		"/v1/adjustments/{id}/withdraw":           obj{"post": secured(op("Withdraw (planner)", "withdrawAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
 		"/v1/adjustments/{id}/apply":              obj{"post": secured(op("Apply: new block-line versions, reserve and ledger in one transaction (planner)", "applyAdjustment", []any{ref("id")}, resp("200", "outcome", mtJSON)))},
 		"/v1/quota":                               obj{"get": op("City-wide block-line quota as of a date", "getCityQuota", []any{ref("date")}, resp("200", "quota", mtJSON))},
+		"/v1/vocabulary":                          obj{"get": op("Status categories and event types with their labels and map colours", "getVocabulary", []any{}, resp("200", "vocabulary", mtJSON))},
 		"/v1/districts/{code}/quota":              obj{"get": op("District block-line quota as of a date", "getQuota", []any{ref("code"), ref("date")}, resp("200", "quota", mtJSON))},
 		"/v1/districts/{code}/quota/history":      obj{"get": op("Year-end series and every change", "getQuotaHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
 		"/v1/districts/{code}/ledger/{id}/review": obj{"post": secured(withBody(op("Record the 复核 of a direct edit that added area (admin); body {\"note\": finding}", "reviewDirectEdit", []any{ref("code"), ref("id")}, resp("201", "review", mtJSON)), body(mtJSON)))},
 	}
-	for _, coll := range store.Collections() {
+	for _, coll := range catalog.Collections() {
 		params := []any{ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("bbox-crs"), ref("crs"),
 			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby"), ref("f")}
 		if coll.Versioned {
@@ -140,7 +142,7 @@ func withBody(o obj, b obj) obj { o["requestBody"] = b; return o }
 
 func collectionIDs() []string {
 	var out []string
-	for _, c := range store.Collections() {
+	for _, c := range catalog.Collections() {
 		out = append(out, c.ID)
 	}
 	return out

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"math"
 	"net/url"
 	"sort"
 	"strconv"
@@ -208,8 +209,8 @@ func typedValue(name, s string, t cql2.Type) (any, *Problem) {
 		return n, nil
 	case cql2.Number:
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
-			return nil, badParam(name, name+" 须为数字", name+" must be a number, got "+strconv.Quote(s))
+		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+			return nil, badParam(name, name+" 须为有限数值", name+" must be a finite number, got "+strconv.Quote(s))
 		}
 		return f, nil
 	case cql2.Boolean:

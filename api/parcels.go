@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/landreg/landreg/codes"
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/store"
 )
 
@@ -19,7 +20,7 @@ import (
 // /collections/parcels, plus events, status as of a date and the full history.
 
 func (s *Server) routesParcels(g *echo.Group) {
-	registrar := requireRole(store.RoleRegistrar)
+	registrar := requireRole(landreg.RoleRegistrar)
 	g.POST("/parcels", s.v1CreateParcel, registrar)
 	g.GET("/parcels/:featureId", s.v1GetParcel)
 	g.PUT("/parcels/:featureId", s.v1ReplaceParcel, registrar)
@@ -44,112 +45,21 @@ func (s *Server) v1ReplaceParcel(c echo.Context) error { asParcels(c); return s.
 func (s *Server) v1PatchParcel(c echo.Context) error   { asParcels(c); return s.patchItem(c) }
 func (s *Server) v1DeleteParcel(c echo.Context) error  { asParcels(c); return s.deleteItem(c) }
 
-// validateParcel checks a whole parcel record (after merging a patch): codes with their
-// check digits, land-use codes of the stated system, and dates in a sensible order.
+// validateParcel checks a whole parcel record (after merging a patch) by the registry's
+// rules (landreg.ValidateParcel, the importer's too) and answers with the first problem.
 func validateParcel(p map[string]*string, today time.Time) *Problem {
-	get := func(k string) string {
-		if v := p[k]; v != nil {
-			return strings.TrimSpace(*v)
+	rec := make(map[string]string, len(p))
+	for k, v := range p {
+		if v != nil {
+			rec[k] = *v
 		}
-		return ""
 	}
-	field := func(k string, err error) *Problem {
-		var ce *codes.Error
-		if errors.As(err, &ce) {
-			pr := problem(http.StatusUnprocessableEntity, "invalid-code", "Invalid code", ce.ZH, ce.EN)
-			pr.Field = "properties." + k
-			return pr
-		}
-		pr := problem(http.StatusUnprocessableEntity, "invalid-code", "Invalid code", k+" 无效", err.Error())
-		pr.Field = "properties." + k
+	if errs := landreg.ValidateParcel(rec, today); len(errs) > 0 {
+		pr := refusal(errs[0])
+		pr.Field = "properties." + errs[0].Field
 		return pr
-	}
-	zddm := get("zddm")
-	if zddm == "" {
-		return requiredProblem("zddm")
-	}
-	if err := codes.ZDDM(zddm); err != nil {
-		return field("zddm", err)
-	}
-	if x := get("xzqdm"); x == "" {
-		return requiredProblem("xzqdm")
-	} else if x != zddm[:6] {
-		pr := problem(http.StatusUnprocessableEntity, "invalid-code", "Invalid code",
-			"宗地代码前 6 位须为行政区划代码 "+x, "the first six digits of zddm must be the district code "+x)
-		pr.Field = "properties.xzqdm"
-		return pr
-	}
-	if b := get("bdcdyh"); b != "" {
-		if err := codes.BDCDYH(b); err != nil {
-			return field("bdcdyh", err)
-		}
-		if !strings.HasPrefix(b, zddm) {
-			pr := problem(http.StatusUnprocessableEntity, "invalid-code", "Invalid code",
-				"不动产单元号须以宗地代码开头", "bdcdyh must start with the parcel's zddm")
-			pr.Field = "properties.bdcdyh"
-			return pr
-		}
-	}
-	if u := get("holder_uscc"); u != "" {
-		if err := codes.USCC(u); err != nil {
-			return field("holder_uscc", err)
-		}
-	}
-	lu := get("landuse_code")
-	if lu == "" {
-		return requiredProblem("landuse_code")
-	}
-	system := get("landuse_system")
-	if system == "" {
-		system = codes.SystemGBT21010
-	}
-	norm, ok := codes.NormalizeSystem(system)
-	if !ok {
-		pr := problem(http.StatusUnprocessableEntity, "invalid-code", "Invalid code", "未知的用地分类体系 "+system, "unknown land-use system "+strconv.Quote(system))
-		pr.Field = "properties.landuse_system"
-		pr.Allowed = codes.Systems()
-		return pr
-	}
-	if err := codes.LandUse(norm, lu); err != nil {
-		return field("landuse_code", err)
-	}
-	// Dates of the supply contract, in the order they must happen.
-	order := []string{"contract_date", "agreed_delivery", "agreed_start", "agreed_completion", "agreed_rampup_review"}
-	var prev string
-	var prevDate time.Time
-	for _, k := range order {
-		v := get(k)
-		if v == "" {
-			continue
-		}
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			pr := problem(http.StatusUnprocessableEntity, "constraint-violation", "Value violates a rule", k+" 须为日期 YYYY-MM-DD", k+" must be a date YYYY-MM-DD")
-			pr.Field = "properties." + k
-			return pr
-		}
-		if prev != "" && d.Before(prevDate) {
-			pr := problem(http.StatusUnprocessableEntity, "constraint-violation", "Value violates a rule",
-				k+" 不能早于 "+prev, k+" ("+v+") cannot be before "+prev+" ("+prevDate.Format(time.DateOnly)+")")
-			pr.Field = "properties." + k
-			return pr
-		}
-		prev, prevDate = k, d
-	}
-	if v := get("contract_date"); v != "" {
-		if d, _ := time.Parse(time.DateOnly, v); d.After(today) {
-			pr := problem(http.StatusUnprocessableEntity, "constraint-violation", "Value violates a rule", "合同日期不能晚于今天", "contract_date cannot be in the future")
-			pr.Field = "properties.contract_date"
-			return pr
-		}
 	}
 	return nil
-}
-
-func requiredProblem(k string) *Problem {
-	pr := problem(http.StatusUnprocessableEntity, "constraint-violation", "Value violates a rule", k+" 为必填项", k+" is required")
-	pr.Field = "properties." + k
-	return pr
 }
 
 type eventRequest struct {
@@ -170,9 +80,9 @@ func (s *Server) addEvent(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if !slices.Contains(store.EventTypes, req.Type) {
+	if !slices.Contains(landreg.EventTypes, req.Type) {
 		p := badParam("type", "未知的事件类型 "+req.Type, "unknown event type "+strconv.Quote(req.Type))
-		p.Allowed = store.EventTypes
+		p.Allowed = landreg.EventTypes
 		return p
 	}
 	d, p := parseDate("event_date", req.EventDate)
@@ -183,6 +93,8 @@ func (s *Server) addEvent(c echo.Context) error {
 		req.Payload = json.RawMessage("{}")
 	} else if req.Payload[0] != '{' {
 		return badParam("payload", "payload 须为 JSON 对象", "payload must be a JSON object")
+	} else if p := checkPayload(req.Payload); p != nil {
+		return p
 	}
 	if req.Supersedes != nil && strings.TrimSpace(req.Reason) == "" {
 		return badParam("reason", "更正须说明理由", "a correction (supersedes) needs a reason")
@@ -213,7 +125,7 @@ func (s *Server) parcelStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	d := today()
+	d := landreg.Today()
 	if q := c.QueryParam("date"); q != "" {
 		var p *Problem
 		if d, p = parseDate("date", q); p != nil {
@@ -223,8 +135,9 @@ func (s *Server) parcelStatus(c echo.Context) error {
 	var known *time.Time
 	if q := c.QueryParam("known_at"); q != "" {
 		k, err := time.Parse(time.RFC3339, q)
-		if err != nil {
-			return badParam("known_at", "known_at 须为 RFC 3339 时间", "known_at must be an RFC 3339 timestamp")
+		if err != nil || !dateInRange(k) {
+			return badParam("known_at", fmt.Sprintf("known_at 须为 %d–%d 年间的 RFC 3339 时间", minYear, maxYear),
+				fmt.Sprintf("known_at must be an RFC 3339 timestamp in the years %d–%d", minYear, maxYear))
 		}
 		known = &k
 	}

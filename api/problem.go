@@ -6,9 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/labstack/echo/v4"
+
+	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/store"
 )
 
 // Problem is an RFC 9457 problem detail, landreg's only error body. Type is stable and
@@ -24,6 +29,11 @@ type Problem struct {
 	Allowed   []string `json:"allowed,omitempty"`
 	// Rule carries the figures of a refused block-line change (shortfall per level).
 	Rule json.RawMessage `json:"rule,omitempty"`
+	// RetryAfter, in seconds, is sent as the Retry-After header when set.
+	RetryAfter int `json:"-"`
+	// dataException: PostgreSQL refused a value (SQLSTATE class 22). In a write the
+	// client sent it; in a read it is a stored value (errorHandler tells them apart).
+	dataException bool
 }
 
 func (p *Problem) Error() string { return p.Type + ": " + p.Detail }
@@ -50,81 +60,109 @@ func writeProblem(c echo.Context, p *Problem) error {
 	if p.Instance == "" {
 		p.Instance = c.Request().URL.RequestURI()
 	}
-	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "application/problem+json")
+	if p.RetryAfter > 0 {
+		h.Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	}
+	// A header set for the answer that failed (a length, a download name) must not
+	// describe the problem.
+	h.Del(echo.HeaderContentLength)
+	h.Del(echo.HeaderContentDisposition)
 	c.Response().WriteHeader(p.Status)
 	return jsonEncode(c.Response(), p)
+}
+
+// retryAfter is what a client should wait before trying again when the database is
+// unavailable: long enough for a restart or a failover to finish.
+const retryAfter = 5
+
+// storedValueProblem: the register holds a value the answer cannot carry (NaN or an
+// infinite number, or one PostgreSQL cannot compute with), written before the API and
+// the schema refused such values. The answer is an error naming the field rather than
+// an empty or silently altered body; the record must be corrected.
+func storedValueProblem(field, what string) *Problem {
+	zh, en := "", what
+	if field != "" {
+		zh, en = "（"+field+"）", what+" in "+field
+	}
+	p := problem(http.StatusInternalServerError, "invalid-stored-value", "Invalid stored value",
+		"登记库中存有无法输出的数值"+zh+"，请更正该记录",
+		"the register holds a value that cannot be served ("+en+"); correct the record")
+	p.Field = field
+	return p
 }
 
 // statusClientClosed marks, in the log and the metrics, requests whose client left
 // before the answer.
 const statusClientClosed = 499
 
-// dbProblem maps database errors raised by landreg's triggers and constraints (SQLSTATE
-// class LR and integrity violations) to client errors; anything else is a server fault.
-func dbProblem(err error) *Problem {
-	var pg *pgconn.PgError
-	if !errors.As(err, &pg) {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return problem(http.StatusServiceUnavailable, "timeout", "Query timed out",
-				"查询超时", "the query took too long; narrow the request (bbox, limit)")
-		}
-		return nil
+// kinds gives each kind of refusal (landreg.Error.Kind, the problem type's slug) its
+// HTTP status and title; docs/errors.md lists them.
+var kinds = map[string]struct {
+	status int
+	title  string
+}{
+	"invalid-parameter":      {http.StatusBadRequest, "Invalid parameter"},
+	"invalid-geometry":       {http.StatusUnprocessableEntity, "Invalid geometry"},
+	"empty-geometry":         {http.StatusUnprocessableEntity, "Empty geometry"},
+	"outside-china":          {http.StatusUnprocessableEntity, "Coordinates outside China"},
+	"overlap":                {http.StatusConflict, "Overlapping block lines"},
+	"duplicate":              {http.StatusConflict, "Duplicate key"},
+	landreg.KindConstraint:   {http.StatusUnprocessableEntity, "Value violates a rule"},
+	landreg.KindInvalidCode:  {http.StatusUnprocessableEntity, "Invalid code"},
+	"unknown-reference":      {http.StatusUnprocessableEntity, "Unknown reference"},
+	"block-line-rule":        {http.StatusUnprocessableEntity, "Block-line rule violated (总量只增不减)"},
+	landreg.KindInvalidState: {http.StatusConflict, "Invalid state"},
+	"concurrent-change":      {http.StatusConflict, "Concurrent change"},
+	landreg.KindNotFound:     {http.StatusNotFound, "Not found"},
+	"retired":                {http.StatusConflict, "Parcel retired"},
+	"invalid-event":          {http.StatusUnprocessableEntity, "Invalid event"},
+	"rule-violation":         {http.StatusUnprocessableEntity, "Rule violation"},
+	"timeout":                {http.StatusServiceUnavailable, "Query timed out"},
+	landreg.KindUnavailable:  {http.StatusServiceUnavailable, "Database unavailable"},
+}
+
+// refusal renders a refusal as a problem.
+func refusal(e *landreg.Error) *Problem {
+	k, ok := kinds[e.Kind]
+	if !ok {
+		k.status, k.title = http.StatusUnprocessableEntity, "Rule violation"
 	}
-	msg := pg.Message
-	if pg.Detail != "" {
-		msg += " (" + pg.Detail + ")"
+	p := &Problem{Type: problemBase + e.Kind, Title: k.title, Status: k.status, Detail: e.Error(), Field: e.Field, Rule: e.Rule}
+	if e.Rule != nil {
+		p.Detail = strings.TrimSuffix(e.Zh+" / "+e.En, " / ")
 	}
-	var p *Problem
-	switch pg.Code {
-	case "LRG01":
-		p = &Problem{Type: problemBase + "invalid-geometry", Title: "Invalid geometry", Status: http.StatusUnprocessableEntity}
-	case "LRG02":
-		p = &Problem{Type: problemBase + "empty-geometry", Title: "Empty geometry", Status: http.StatusUnprocessableEntity}
-	case "LRG03":
-		p = &Problem{Type: problemBase + "outside-china", Title: "Coordinates outside China", Status: http.StatusUnprocessableEntity}
-	case "LRB01":
-		p = &Problem{Type: problemBase + "overlap", Title: "Overlapping block lines", Status: http.StatusConflict}
-	case "23505":
-		p = &Problem{Type: problemBase + "duplicate", Title: "Duplicate key", Status: http.StatusConflict}
-	case "23514", "23502", "22P02", "22007", "22008":
-		p = &Problem{Type: problemBase + "constraint-violation", Title: "Value violates a rule", Status: http.StatusUnprocessableEntity}
-	case "23503":
-		p = &Problem{Type: problemBase + "unknown-reference", Title: "Unknown reference", Status: http.StatusUnprocessableEntity}
-	case "LRR01":
-		p = &Problem{Type: problemBase + "block-line-rule", Title: "Block-line rule violated (总量只增不减)", Status: http.StatusUnprocessableEntity}
-		if json.Valid([]byte(pg.Detail)) {
-			p.Rule = json.RawMessage(pg.Detail)
-			p.Detail = pg.Message
-			return p
-		}
-	case "LRR04", "LRA02", "LRV01":
-		p = &Problem{Type: problemBase + "invalid-state", Title: "Invalid state", Status: http.StatusConflict}
-	case "LRP01":
-		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
-	case "LRP02":
-		p = &Problem{Type: problemBase + "retired", Title: "Parcel retired", Status: http.StatusConflict}
-	case "LRE01", "LRE02", "LRE03", "LRE04":
-		p = &Problem{Type: problemBase + "invalid-event", Title: "Invalid event", Status: http.StatusUnprocessableEntity}
-	case "LRA01":
-		p = &Problem{Type: problemBase + "not-found", Title: "Not found", Status: http.StatusNotFound}
-	case "57014":
-		return problem(http.StatusServiceUnavailable, "timeout", "Query timed out",
-			"查询超时", "the query took too long; narrow the request (bbox, limit)")
-	default:
-		if len(pg.Code) == 5 && pg.Code[:2] == "LR" {
-			p = &Problem{Type: problemBase + "rule-violation", Title: "Rule violation", Status: http.StatusUnprocessableEntity}
-		} else {
-			return nil
-		}
-	}
-	p.Detail = msg
-	if pg.ColumnName != "" {
-		p.Field = pg.ColumnName
-	} else if pg.ConstraintName != "" {
-		p.Field = pg.ConstraintName
+	if e.Kind == landreg.KindUnavailable {
+		p.RetryAfter = retryAfter
 	}
 	return p
 }
+
+// dbProblem is the problem of an error from the database (store.Translate); nil when
+// it is a fault of the server.
+func dbProblem(err error) *Problem {
+	e := store.Translate(err)
+	if e == nil {
+		return nil
+	}
+	p := refusal(e)
+	// In a write the client sent a value PostgreSQL refused; in a read it is stored
+	// (errorHandler tells them apart).
+	p.dataException = strings.HasPrefix(sqlState(err), "22")
+	return p
+}
+
+func sqlState(err error) string {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		return pg.Code
+	}
+	return ""
+}
+
+// isRead: GET (and HEAD, served as GET).
+func isRead(c echo.Context) bool { return c.Request().Method == http.MethodGet }
 
 // errorHandler turns every error that reaches echo into problem+json.
 func (s *Server) errorHandler(err error, c echo.Context) {
@@ -158,6 +196,13 @@ func (s *Server) errorHandler(err error, c echo.Context) {
 			s.log.Error().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("internal error")
 			p = problem(http.StatusInternalServerError, "internal", "Internal error",
 				"服务器内部错误", "internal error; see the server log for request id "+c.Response().Header().Get(echo.HeaderXRequestID))
+		} else if p.Type == problemBase+"database-unavailable" {
+			// The driver's text names hosts and roles: the log has it, the client not.
+			s.log.Warn().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("database unavailable")
+		} else if p.dataException && isRead(c) {
+			// A read sends no values of its own: what PostgreSQL refused is stored.
+			s.log.Error().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("invalid stored value")
+			p = storedValueProblem(p.Field, "SQLSTATE "+sqlState(err))
 		}
 	}
 	if err := writeProblem(c, p); err != nil {

@@ -3,10 +3,18 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
+	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -27,6 +35,8 @@ type Config struct {
 	Version string
 	// AuthReads demands a bearer token for reads too (writes always need one).
 	AuthReads bool
+	// MaxUpload bounds the body of POST /v1/imports in bytes; 0 means DefaultMaxUpload.
+	MaxUpload int64
 }
 
 // Server holds the routes' dependencies.
@@ -53,6 +63,9 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(s.accessLog)
 	e.Use(middleware.Recover())
+	// The caller is known before any byte of a body is read: an unknown or revoked token
+	// ends here with 401; each write route then checks the role before reading its body.
+	e.Use(s.authMiddleware)
 	// Uploads of GIS files may be large; every other body is small (JSON bodies have
 	// their own 8 MiB cap in decodeJSON).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "16M",
@@ -69,7 +82,8 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 		ExposeHeaders: []string{"ETag", "Location", "Content-Crs", "OGC-NumberMatched"},
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
-	e.Use(s.authMiddleware)
+	e.Use(allowHead)
+	e.Use(s.checkRequest)
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
@@ -96,12 +110,49 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	mapFS := echo.MustSubFS(web.Assets, "map")
 	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "map/") })
 	e.StaticFS("/map/", mapFS)
+	if missing := checkRouteTable(e.Routes()); len(missing) > 0 {
+		panic("api: routes without a query-parameter list in routeParams (query.go): " + strings.Join(missing, ", "))
+	}
 	s.echo = e
 	return s
 }
 
-// ServeHTTP makes Server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+type headKey struct{}
+
+// ServeHTTP makes Server an http.Handler. HEAD is served by the GET route of the path,
+// whatever the route: the request is routed as GET, and net/http, which keeps its own
+// copy of the request, drops the body of a HEAD response and keeps the headers.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		g := r.WithContext(context.WithValue(r.Context(), headKey{}, true))
+		g.Method = http.MethodGet
+		r = g
+	}
+	s.echo.ServeHTTP(w, r)
+}
+
+// clientMethod is the request's method as the client sent it (HEAD runs as GET).
+func clientMethod(c echo.Context) string {
+	if c.Request().Context().Value(headKey{}) != nil {
+		return http.MethodHead
+	}
+	return c.Request().Method
+}
+
+// allowHead adds HEAD to every Allow header that lists GET (echo's 405 and automatic
+// OPTIONS answers list only registered methods, and HEAD is served by GET routes).
+func allowHead(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Before(func() {
+			methods := strings.Split(res.Header().Get("Allow"), ", ")
+			if i := slices.Index(methods, http.MethodGet); i >= 0 && !slices.Contains(methods, http.MethodHead) {
+				res.Header().Set("Allow", strings.Join(slices.Insert(methods, i+1, http.MethodHead), ", "))
+			}
+		})
+		return next(c)
+	}
+}
 
 // NewHTTPServer wraps the handler with timeouts fit for streaming: no write timeout
 // (a large export may take minutes); slow clients are bounded by the header timeout
@@ -123,11 +174,27 @@ func (s *Server) healthz(c echo.Context) error {
 func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
-	if err := store.Ready(ctx, s.pool); err != nil {
-		return writeProblem(c, problem(http.StatusServiceUnavailable, "not-ready", "Not ready",
-			"数据库不可用或未迁移", err.Error()))
+	err := store.Ready(ctx, s.pool)
+	if err == nil {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	}
-	return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
+	s.log.Warn().Err(err).Str("request_id", c.Response().Header().Get(echo.HeaderXRequestID)).Msg("not ready")
+	// Anyone may ask /readyz: the answer says what is wrong in categories; the driver's
+	// text (hosts, socket paths, role names) is for the log and for admins.
+	reason := "not ready"
+	var nr *store.NotReady
+	if errors.As(err, &nr) {
+		reason = nr.Reason
+	}
+	if r, ok := store.UnavailableReason(err); ok {
+		reason += " (" + r + ")"
+	}
+	p := problem(http.StatusServiceUnavailable, "not-ready", "Not ready", "数据库不可用、未迁移或无法写入", reason)
+	if t, _ := c.Get(tokenKey).(*store.Token); t != nil && t.Role == landreg.RoleAdmin {
+		p.Detail += " — " + err.Error()
+	}
+	p.RetryAfter = retryAfter
+	return writeProblem(c, p)
 }
 
 // accessLog writes one JSON line per request.
@@ -145,7 +212,7 @@ func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
 			ev = s.log.Error()
 		}
 		ev.Str("request_id", res.Header().Get(echo.HeaderXRequestID)).
-			Str("method", c.Request().Method).
+			Str("method", clientMethod(c)).
 			Str("path", c.Request().URL.Path).
 			Str("query", c.Request().URL.RawQuery).
 			Int("status", res.Status).
@@ -162,9 +229,27 @@ func jsonEncode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// writeJSON sends v with an explicit media type (OGC clients check it strictly).
+// writeJSON sends v with an explicit media type (OGC clients check it strictly). The
+// body is encoded before the status line goes out: a value JSON cannot carry (a NaN
+// stored before the bounds existed) becomes a problem naming the field, never a 200
+// with an empty body.
 func writeJSON(c echo.Context, status int, mediaType string, v any) error {
-	c.Response().Header().Set(echo.HeaderContentType, mediaType)
+	var buf bytes.Buffer
+	if err := jsonEncode(&buf, v); err != nil {
+		var uv *json.UnsupportedValueError
+		if errors.As(err, &uv) {
+			path, _ := findNonFinite(reflect.ValueOf(v), "")
+			return storedValueProblem(path, uv.Str)
+		}
+		return err
+	}
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, mediaType)
+	h.Set(echo.HeaderContentLength, strconv.Itoa(buf.Len()))
 	c.Response().WriteHeader(status)
-	return jsonEncode(c.Response(), v)
+	_, err := c.Response().Write(buf.Bytes())
+	return err
 }
+
+// Routes lists the registered routes (the bad-input test walks them all).
+func (s *Server) Routes() []*echo.Route { return s.echo.Routes() }

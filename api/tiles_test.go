@@ -93,7 +93,7 @@ func TestVectorTiles(t *testing.T) {
 		Bounds       []float64        `json:"bounds"`
 	}
 	res, body = get(t, srv.URL+"/tiles/block_lines,parcels")
-	if err := json.Unmarshal(body, &tj); err != nil || len(tj.Tiles) != 1 || len(tj.VectorLayers) != 2 || len(tj.Bounds) != 4 {
+	if err := json.Unmarshal(body, &tj); res.StatusCode != 200 || err != nil || len(tj.Tiles) != 1 || len(tj.VectorLayers) != 2 || len(tj.Bounds) != 4 {
 		t.Errorf("TileJSON %s", body)
 	}
 }

@@ -1,6 +1,8 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"encoding/json"
 	"errors"
 	"math"
@@ -17,7 +19,7 @@ import (
 
 func (s *Server) routesV1(e *echo.Echo) {
 	v1 := e.Group("/v1")
-	planner := requireRole(store.RolePlanner)
+	planner := requireRole(landreg.RolePlanner)
 	admin := requireRole()
 	v1.GET("/adjustments", s.listAdjustments)
 	v1.POST("/adjustments", s.createAdjustment, planner)
@@ -35,6 +37,22 @@ func (s *Server) routesV1(e *echo.Echo) {
 	s.routesParcels(v1)
 	s.routesExchange(v1)
 	v1.GET("/audit/:report", s.auditReport)
+	v1.GET("/vocabulary", s.vocabulary)
+}
+
+// vocabulary serves the labels (Chinese, English), precedence and map colours of the
+// status categories and the event types, from the database's tables: the map and every
+// client label things as the reports do.
+func (s *Server) vocabulary(c echo.Context) error {
+	v, err := store.GetVocabulary(c.Request().Context(), s.pool)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Cache-Control", "max-age=300")
+	return writeJSON(c, http.StatusOK, "application/json", struct {
+		*store.Vocabulary
+		Roles []string `json:"roles"`
+	}{v, landreg.Roles})
 }
 
 // Area is an area in the three units bureaus publish: m², 亩 and 公顷.
@@ -45,7 +63,7 @@ type Area struct {
 }
 
 func area(m2 float64) Area {
-	return Area{M2: round(m2, 2), Mu: round(geo.Mu(m2), 4), Ha: round(geo.Ha(m2), 4)}
+	return Area{M2: round(m2, 2), Mu: round(landreg.Mu(m2), 4), Ha: round(landreg.Ha(m2), 4)}
 }
 
 func round(v float64, digits int) float64 {
@@ -253,7 +271,7 @@ func (s *Server) transition(to string) echo.HandlerFunc {
 				return err
 			}
 		}
-		on := today()
+		on := landreg.Today()
 		if body.Date != "" {
 			d, p := parseDate("date", body.Date)
 			if p != nil {
@@ -349,7 +367,7 @@ func (s *Server) quotaDate(c echo.Context) (time.Time, error) {
 		}
 		return t, nil
 	}
-	return today(), nil
+	return landreg.Today(), nil
 }
 
 func (s *Server) districtQuota(c echo.Context) error {
@@ -410,7 +428,7 @@ func (s *Server) cityQuota(c echo.Context) error {
 func (s *Server) quotaHistory(c echo.Context) error {
 	ctx := c.Request().Context()
 	code := c.Param("code")
-	dates, err := store.YearEnds(ctx, s.pool, code, today())
+	dates, err := store.YearEnds(ctx, s.pool, code, landreg.Today())
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("行政区 "+code+" 不存在", "unknown district "+strconv.Quote(code))
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
@@ -337,5 +338,29 @@ VALUES ('330304-GYQK-R1', '直接新增', '330304', 1, ST_Multi(ST_MakeEnvelope(
 	}
 	if !found {
 		t.Fatalf("ledger entry %d not in the history", id)
+	}
+}
+
+// TestVocabulary: the labels every client reads are the database's, one set for all.
+func TestVocabulary(t *testing.T) {
+	pool, srv, _ := demoServer(t, fixtures.Load)
+	res, body := get(t, srv.URL+"/v1/vocabulary")
+	var v struct {
+		IdleCategories []struct{ Code, Zh, En, Colour string } `json:"idle_categories"`
+		EventTypes     []struct{ Code, Zh string }             `json:"event_types"`
+		Roles          []string                                `json:"roles"`
+	}
+	if res.StatusCode != 200 || json.Unmarshal(body, &v) != nil {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	if len(v.EventTypes) != len(landreg.EventTypes) || len(v.Roles) != 4 || len(v.IdleCategories) < 12 {
+		t.Errorf("vocabulary: %d event types, %d roles, %d categories", len(v.EventTypes), len(v.Roles), len(v.IdleCategories))
+	}
+	for _, c := range v.IdleCategories {
+		var zh string
+		pool.QueryRow(context.Background(), `SELECT landreg_sys.idle_category_zh($1)`, c.Code).Scan(&zh)
+		if zh != c.Zh || c.En == "" || c.Colour == "" {
+			t.Errorf("%s: served %q (%q, %q), status label %q", c.Code, c.Zh, c.En, c.Colour, zh)
+		}
 	}
 }

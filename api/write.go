@@ -1,11 +1,12 @@
 package api
 
 import (
+	"github.com/landreg/landreg"
+
 	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -86,7 +87,7 @@ func contentCRS(c echo.Context) (geo.CRS, bool, *Problem) {
 func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.FeatureWrite, error) {
 	fw := store.FeatureWrite{Props: map[string]*string{}}
 	var body featureBody
-	if err := decodeJSON(c, &body); err != nil {
+	if err := decodeJSON(c, &body, featureBodyTypes...); err != nil {
 		return fw, err
 	}
 	if !patch && body.Type != "Feature" {
@@ -114,6 +115,11 @@ func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.Fea
 		if p != nil {
 			return fw, p
 		}
+		if v != nil {
+			if p := checkProperty(k, w.Columns[k], *v); p != nil {
+				return fw, p
+			}
+		}
 		fw.Props[k] = v
 	}
 	if len(body.Geometry) > 0 && string(body.Geometry) != "null" {
@@ -133,7 +139,7 @@ func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.Fea
 	if err != nil {
 		return fw, err
 	}
-	fw.IfVersion = v
+	fw.IfVersions = v
 	return fw, nil
 }
 
@@ -157,20 +163,84 @@ func propertyText(k string, raw json.RawMessage) (*string, *Problem) {
 	}
 }
 
-var etagRe = regexp.MustCompile(`^(W/)?"(\d+)-(\d+)"$`)
+// ifMatch reads If-Match (RFC 9110 §13.1.1): absent or "*" is unconditional (nil;
+// the feature must exist, which the write checks); otherwise a list of entity tags,
+// compared strongly: weak tags and tags of other features never match. The result is
+// the versions of this feature the list names, possibly none (then only a 412 can
+// follow, once the feature is known to exist).
+func ifMatch(c echo.Context) ([]int, error) {
+	h := strings.Join(c.Request().Header.Values("If-Match"), ", ")
+	if strings.TrimSpace(h) == "" {
+		return nil, nil
+	}
+	tags, star, ok := parseETags(h)
+	if !ok {
+		p := badParam("If-Match", "If-Match 格式错误", `If-Match must be "*" or a list of entity tags such as "12-3", got `+strconv.Quote(h))
+		return nil, p
+	}
+	if star {
+		return nil, nil
+	}
+	versions := []int{}
+	prefix := c.Param("featureId") + "-"
+	for _, t := range tags {
+		if t.weak {
+			continue
+		}
+		if v, found := strings.CutPrefix(t.opaque, prefix); found {
+			if n, err := strconv.Atoi(v); err == nil && n > 0 && strconv.Itoa(n) == v {
+				versions = append(versions, n)
+			}
+		}
+	}
+	return versions, nil
+}
 
-// ifMatch reads an optional If-Match: "*" or absent means unconditional.
-func ifMatch(c echo.Context) (int, error) {
-	h := strings.TrimSpace(c.Request().Header.Get("If-Match"))
-	if h == "" || h == "*" {
-		return 0, nil
+type entityTag struct {
+	weak   bool
+	opaque string // without the quotes
+}
+
+// parseETags reads "*" or #entity-tag (RFC 9110 §8.8.3): [W/]"etagc*", comma-separated
+// with optional whitespace; empty list elements are allowed, anything else is not.
+func parseETags(h string) (tags []entityTag, star bool, ok bool) {
+	if strings.TrimSpace(h) == "*" {
+		return nil, true, true
 	}
-	m := etagRe.FindStringSubmatch(h)
-	if m == nil || m[2] != c.Param("featureId") {
-		return 0, preconditionFailed()
+	rest := h
+	for {
+		rest = strings.TrimLeft(rest, " \t")
+		if rest == "" {
+			return tags, false, len(tags) > 0
+		}
+		if rest[0] == ',' {
+			rest = rest[1:]
+			continue
+		}
+		var t entityTag
+		if strings.HasPrefix(rest, "W/") {
+			t.weak, rest = true, rest[2:]
+		}
+		if rest == "" || rest[0] != '"' {
+			return nil, false, false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return nil, false, false
+		}
+		t.opaque = rest[1 : 1+end]
+		for _, b := range []byte(t.opaque) {
+			// etagc = %x21 / %x23-7E / obs-text
+			if b < 0x21 || b == 0x7f {
+				return nil, false, false
+			}
+		}
+		tags = append(tags, t)
+		rest = strings.TrimLeft(rest[2+end:], " \t")
+		if rest != "" && rest[0] != ',' {
+			return nil, false, false
+		}
 	}
-	v, _ := strconv.Atoi(m[3])
-	return v, nil
 }
 
 func preconditionFailed() *Problem {
@@ -223,7 +293,7 @@ func (s *Server) validate(c echo.Context, collection string, props map[string]*s
 	if collection != "parcels" {
 		return nil
 	}
-	if p := validateParcel(props, today()); p != nil {
+	if p := validateParcel(props, landreg.Today()); p != nil {
 		if id != 0 {
 			p.FeatureID = strconv.FormatInt(id, 10)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/testenv"
 )
 
 // importParcels is the size of the import benchmark (issue 6: 100,000 parcels < 20 s).
@@ -73,7 +74,7 @@ FROM picked c JOIN holders h ON h.k = c.n % (SELECT count(*) FROM holders)`, imp
 // the holders registered as enterprises. Target: < 20 s.
 func BenchmarkImport100k(b *testing.B) {
 	if !exchange.HaveGDAL() {
-		b.Skip("GDAL tools not installed")
+		testenv.MissingClient(b, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
 	src, path := import100kGPKG(b)

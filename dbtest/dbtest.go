@@ -1,6 +1,8 @@
 // Package dbtest gives tests a fresh, migrated PostGIS database of their own on the
-// cluster that `make test` starts (LANDREG_TEST_DATABASE_URL). No mocks: every test
-// talks to real PostgreSQL + PostGIS.
+// cluster that `make test` starts. No mocks: every test talks to real PostgreSQL +
+// PostGIS, as the role landreg itself runs as (LANDREG_TEST_DATABASE_URL: the owner,
+// not a superuser); what needs a superuser (creating databases, logins, PostGIS) uses
+// LANDREG_TEST_ADMIN_URL.
 package dbtest
 
 import (
@@ -17,31 +19,55 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
+	"github.com/landreg/landreg/store"
 )
 
-// EnvURL names the admin connection to the test cluster.
+// EnvURL names the test cluster's connection as the owner role (what landreg runs as).
 const EnvURL = "LANDREG_TEST_DATABASE_URL"
+
+// EnvAdminURL names the test cluster's connection as its superuser.
+const EnvAdminURL = "LANDREG_TEST_ADMIN_URL"
 
 const templateDB = "landreg_test_template"
 
 var templateOnce sync.Once
 var templateErr error
 
-// AdminURL returns the test cluster URL or fails the test with how to get one.
+// AdminURL returns the test cluster's superuser URL or fails the test with how to get one.
 func AdminURL(t testing.TB) string {
 	t.Helper()
-	u := os.Getenv(EnvURL)
+	return env(t, EnvAdminURL)
+}
+
+// ownerURL returns the test cluster's owner-role URL.
+func ownerURL(t testing.TB) string {
+	t.Helper()
+	return env(t, EnvURL)
+}
+
+func env(t testing.TB, name string) string {
+	t.Helper()
+	u := os.Getenv(name)
 	if u == "" {
-		t.Fatalf("%s is not set: run the suite with `make test`, which starts a private PostGIS cluster", EnvURL)
+		t.Fatalf("%s is not set: run the suite with `make test`, which starts a private PostGIS cluster", name)
 	}
 	return u
 }
 
-// URL returns the test cluster URL (postgres:// form) pointed at another database.
+// Owner is the role of LANDREG_TEST_DATABASE_URL, which owns every test database.
+func Owner(t testing.TB) string {
+	t.Helper()
+	cfg, err := pgx.ParseConfig(ownerURL(t))
+	if err != nil {
+		t.Fatalf("parse %s: %v", EnvURL, err)
+	}
+	return cfg.User
+}
+
+// URL returns the owner-role URL (postgres:// form) pointed at another database.
 func URL(t testing.TB, dbname string) string {
 	t.Helper()
-	u, err := url.Parse(AdminURL(t))
+	u, err := url.Parse(ownerURL(t))
 	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		t.Fatalf("%s must be a postgres:// URL", EnvURL)
 	}
@@ -68,7 +94,7 @@ func NewDatabase(t testing.TB) string {
 		t.Fatalf("connect test cluster: %v", err)
 	}
 	defer admin.Close(ctx)
-	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin) })
+	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin, ownerURL(t)) })
 	if templateErr != nil {
 		t.Fatalf("template database: %v", templateErr)
 	}
@@ -76,7 +102,7 @@ func NewDatabase(t testing.TB) string {
 	// CREATE DATABASE ... TEMPLATE fails while another session is connected to the
 	// template; retry briefly when parallel packages clone at the same moment.
 	for i := 0; ; i++ {
-		_, err = admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+templateDB)
+		_, err = admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+templateDB+" OWNER "+pgx.Identifier{Owner(t)}.Sanitize())
 		if err == nil || i > 50 {
 			break
 		}
@@ -97,17 +123,12 @@ func NewDatabase(t testing.TB) string {
 	return name
 }
 
-// Connect opens a pool on a database of the test cluster, closed at test end.
+// Connect opens a pool on a database of the test cluster, closed at test end. It is
+// opened as serve opens its own (store.Open: no JIT, no parallel workers, the default
+// statement timeout), so tests run under the server's settings.
 func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(AdminURL(t))
-	if err != nil {
-		t.Fatalf("parse %s: %v", EnvURL, err)
-	}
-	cfg.ConnConfig.Database = dbname
-	// The sockets the server uses (store.Open), so every database test runs over them.
-	cfg.ConnConfig.DialFunc = netconn.Dialer(cfg.ConnConfig.DialFunc)
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	pool, err := store.Open(context.Background(), URL(t, dbname), store.Options{StatementTimeout: store.DefaultStatementTimeout})
 	if err != nil {
 		t.Fatalf("connect %s: %v", dbname, err)
 	}
@@ -115,9 +136,12 @@ func Connect(t testing.TB, dbname string) *pgxpool.Pool {
 	return pool
 }
 
-// ensureTemplate migrates the template database once per cluster. Packages run in
-// parallel processes, so a session-level advisory lock guards the creation.
-func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
+// ensureTemplate migrates the template database once per cluster, prepared as the
+// private cluster's set-up prepares landreg's (owned by the owner role, PostGIS created
+// by the superuser) and migrated as the owner, on a pool of store.Open as serve
+// migrates. Packages run in parallel processes, so a session-level advisory lock guards
+// the creation.
+func ensureTemplate(ctx context.Context, admin *pgx.Conn, owner string) error {
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock(74205)"); err != nil {
 		return err
 	}
@@ -131,15 +155,19 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn) error {
 	// Missing or built from other migrations: rebuild.
 	admin.Exec(ctx, "ALTER DATABASE "+templateDB+" WITH is_template false")
 	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+templateDB+" WITH (FORCE)")
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+templateDB); err != nil {
-		return err
-	}
-	cfg, err := pgxpool.ParseConfig(admin.Config().ConnString())
+	cfg, err := pgxpool.ParseConfig(owner)
 	if err != nil {
 		return err
 	}
-	cfg.ConnConfig.Database = templateDB
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err := Prepare(ctx, admin, templateDB, cfg.ConnConfig.User); err != nil {
+		return err
+	}
+	u, err := url.Parse(owner)
+	if err != nil {
+		return err
+	}
+	u.Path = "/" + templateDB
+	pool, err := store.Open(ctx, u.String(), store.Options{StatementTimeout: store.DefaultStatementTimeout})
 	if err != nil {
 		return err
 	}
@@ -166,13 +194,13 @@ func Persistent(t testing.TB, name string) string {
 		t.Fatalf("connect test cluster: %v", err)
 	}
 	defer admin.Close(ctx)
-	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin) })
+	templateOnce.Do(func() { templateErr = ensureTemplate(ctx, admin, ownerURL(t)) })
 	if templateErr != nil {
 		t.Fatalf("template database: %v", templateErr)
 	}
 	id := pgx.Identifier{name}.Sanitize()
 	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+id+" WITH (FORCE)")
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+id+" TEMPLATE "+templateDB); err != nil {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+id+" TEMPLATE "+templateDB+" OWNER "+pgx.Identifier{Owner(t)}.Sanitize()); err != nil {
 		t.Fatalf("create %s: %v", name, err)
 	}
 	return URL(t, name)
@@ -188,4 +216,70 @@ func DropDatabase(url, name string) error {
 	defer admin.Close(ctx)
 	_, err = admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 	return err
+}
+
+// Prepare creates database name, empty, as the private cluster's set-up does: owned by
+// owner, with PostGIS created by the superuser connection admin.
+func Prepare(ctx context.Context, admin *pgx.Conn, name, owner string) error {
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" OWNER "+pgx.Identifier{owner}.Sanitize()); err != nil {
+		return err
+	}
+	cfg := admin.Config().Copy()
+	cfg.Database = name
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	_, err = c.Exec(ctx, "CREATE EXTENSION IF NOT EXISTS postgis")
+	return err
+}
+
+// NewLogin creates a LOGIN role with a random password, member of groups (say
+// landreg_planner), as the superuser, and returns pool's connection settings with that
+// role and password: a person's own database login, as a bureau would create it. The
+// role is dropped when the test ends.
+func NewLogin(t testing.TB, pool *pgxpool.Pool, groups ...string) *pgx.ConnConfig {
+	t.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, AdminURL(t))
+	if err != nil {
+		t.Fatalf("connect test cluster: %v", err)
+	}
+	defer admin.Close(ctx)
+	role := fmt.Sprintf("t_login_%d_%d", time.Now().UnixNano()%1e9, rand.IntN(1e6))
+	password := fmt.Sprintf("%016x%016x", rand.Uint64(), rand.Uint64())
+	q := "CREATE ROLE " + pgx.Identifier{role}.Sanitize() + " LOGIN PASSWORD '" + password + "'"
+	for i, g := range groups {
+		if i == 0 {
+			q += " IN ROLE "
+		} else {
+			q += ", "
+		}
+		q += pgx.Identifier{g}.Sanitize()
+	}
+	if _, err := admin.Exec(ctx, q); err != nil {
+		t.Fatalf("create login: %v", err)
+	}
+	dbname := pool.Config().ConnConfig.Database
+	t.Cleanup(func() {
+		ctx := context.Background()
+		cfg, err := pgx.ParseConfig(AdminURL(t))
+		if err != nil {
+			return
+		}
+		cfg.Database = dbname
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return
+		}
+		defer c.Close(ctx)
+		id := pgx.Identifier{role}.Sanitize()
+		c.Exec(ctx, "REASSIGN OWNED BY "+id+" TO "+pgx.Identifier{Owner(t)}.Sanitize())
+		c.Exec(ctx, "DROP OWNED BY "+id)
+		c.Exec(ctx, "DROP ROLE "+id)
+	})
+	cfg := pool.Config().ConnConfig.Copy()
+	cfg.User, cfg.Password = role, password
+	return cfg
 }

@@ -18,12 +18,13 @@ import (
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/testenv"
 )
 
 func needGDAL(t testing.TB) {
 	t.Helper()
 	if !exchange.HaveGDAL() {
-		t.Skip("GDAL tools not installed (apt-get install gdal-bin; `make test` installs it)")
+		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin; `make test` installs it)")
 	}
 }
 

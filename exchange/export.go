@@ -163,8 +163,8 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 	srid := 4490
 	if opt.CRS != "" {
 		c, ok := geo.LookupCRS(opt.CRS)
-		if !ok || !importable(c.SRID) {
-			return &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use EPSG:4490, 4326, 4549 or 4528", opt.CRS)}
+		if !ok || !importable(c) {
+			return &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use %s", opt.CRS, importableList)}
 		}
 		srid = c.SRID
 	}
@@ -200,7 +200,7 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 			args = append(args, "-lco", "COORDINATE_PRECISION=3")
 		}
 	}
-	if _, err := run(ctx, gdalEnv(env...), "ogr2ogr", args...); err != nil {
+	if _, _, err := run(ctx, gdalEnv(env...), "ogr2ogr", args...); err != nil {
 		return err
 	}
 	if format == SHP {
@@ -211,27 +211,6 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 		out = zipped
 	}
 	return moveFile(out, path)
-}
-
-// ExportTo writes the export to w (an HTTP response) and removes the temporary file.
-func ExportTo(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, w io.Writer) error {
-	f, err := os.CreateTemp("", "landreg-export-*")
-	if err != nil {
-		return err
-	}
-	name := f.Name()
-	f.Close()
-	defer os.Remove(name)
-	if err := Export(ctx, pool, opt, name); err != nil {
-		return err
-	}
-	r, err := os.Open(name)
-	if err != nil {
-		return err
-	}
-	defer r.Close()
-	_, err = io.Copy(w, r)
-	return err
 }
 
 // MediaType and FileName of an export, for Content-Type and Content-Disposition.

@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
 	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
@@ -32,7 +36,7 @@ func (e *InputError) Error() string { return e.ZH + " / " + e.EN }
 // ImportOptions describe one import.
 type ImportOptions struct {
 	Kind Kind
-	// Path is the file: .geojson/.json, .gpkg, .shp, or a .zip holding a shapefile.
+	// Path is the file: .geojson/.json, .gpkg, .shp, or a .zip holding one of them.
 	Path string
 	// Name is shown in the report (the upload's file name); defaults to Path's base.
 	Name  string
@@ -61,22 +65,11 @@ const (
 	OverlapToleranceM2 = 0.1
 )
 
-// gdalSource turns a path into a GDAL dataset name (.zip → /vsizip/).
-func gdalSource(path string) string {
-	if strings.EqualFold(filepath.Ext(path), ".zip") {
-		abs, err := filepath.Abs(path)
-		if err == nil {
-			path = abs
-		}
-		return "/vsizip/" + path
-	}
-	return path
-}
-
 // Import validates a file and, unless DryRun or any problem is found, loads it in one
 // transaction: parcels with one INSERT … SELECT, block lines as one draft adjustment.
 // Problems with features are in the report (err is nil); err is for failures to read
-// the file or talk to the database, and *InputError for unusable requests.
+// the file or talk to the database, *InputError for unusable requests and *FileError
+// for files refused as unsafe or unreadable (source.go).
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
 	if opt.Kind != Parcels && opt.Kind != BlockLines {
 		return nil, &InputError{"导入类型须为 parcels 或 block-lines", "kind must be parcels or block-lines"}
@@ -97,14 +90,25 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	if name == "" {
 		name = filepath.Base(opt.Path)
 	}
-	src := gdalSource(opt.Path)
 	var openOpts []string
 	if opt.Encoding != "" {
+		if !reEncoding.MatchString(opt.Encoding) {
+			return nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", opt.Encoding)}
+		}
 		openOpts = []string{"-oo", "ENCODING=" + opt.Encoding}
 	}
+	src, err := openSource(opt.Path, opt.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(src.work)
 	layers, err := inspect(ctx, src, openOpts)
 	if err != nil {
-		return nil, &InputError{"无法读取文件（支持 GeoJSON、GeoPackage、Shapefile 或其 zip）", err.Error()}
+		var fe *FileError
+		if errors.As(err, &fe) || errors.Is(err, ErrNoGDAL) {
+			return nil, err
+		}
+		return nil, fileErr(InvalidFile, "无法按 "+src.driver+" 格式读取文件", "GDAL cannot read the file as "+src.driver+": "+err.Error())
 	}
 	var layer *Layer
 	if opt.Layer == "" {
@@ -118,7 +122,7 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		layer = &layers[0]
 	} else {
 		for i := range layers {
-			if layers[i].Name == opt.Layer {
+			if layers[i].Name == opt.Layer || (src.alias != "" && opt.Layer == src.alias) {
 				layer = &layers[i]
 			}
 		}
@@ -126,15 +130,24 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 			return nil, &InputError{"图层不存在", fmt.Sprintf("no layer %q in the file", opt.Layer)}
 		}
 	}
-	rep := &Report{Kind: opt.Kind, File: name, Layer: layer.Name, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
+	// The layer name goes to ogr2ogr as an argument: one starting with '-' would be
+	// taken for an option.
+	if strings.HasPrefix(layer.Name, "-") {
+		return nil, fileErr(InvalidFile, "图层名称不能以 - 开头", fmt.Sprintf("layer name %q starts with '-'; rename the layer", layer.Name))
+	}
+	shown := layer.Name
+	if src.alias != "" {
+		shown = src.alias
+	}
+	rep := &Report{Kind: opt.Kind, File: name, Layer: shown, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
 	rep.Features = layer.Count
 
 	// The CRS: stated by the caller, or identified by GDAL from .prj / GPKG / crs member.
 	var crs geo.CRS
 	if opt.CRS != "" {
 		c, ok := geo.LookupCRS(opt.CRS)
-		if !ok || !importable(c.SRID) {
-			return nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use EPSG:4490, 4326, 4549 or 4528", opt.CRS)}
+		if !ok || !importable(c) {
+			return nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use %s", opt.CRS, importableList)}
 		}
 		crs, rep.CRSFrom = c, "override"
 	} else {
@@ -142,12 +155,12 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		switch {
 		case layer.EPSG == 0:
 			rep.add(Problem{Index: -1, Code: "unknown-crs", Message: fmt.Sprintf(
-				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs EPSG:4549 (or 4490, 4326, 4528)", orUnknown(layer.SRS), orUnknown(layer.SRS))})
+				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs (%s)", orUnknown(layer.SRS), orUnknown(layer.SRS), importableList)})
 			return rep, nil
-		case !ok || !importable(c.SRID):
+		case !ok || !importable(c):
 			rep.add(Problem{Index: -1, Code: "unsupported-crs", Message: fmt.Sprintf(
-				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports EPSG:4490, 4326, 4549 and 4528",
-				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS)})
+				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports %s",
+				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS, importableList)})
 			return rep, nil
 		}
 		crs, rep.CRSFrom = c, "file"
@@ -233,7 +246,14 @@ func orUnknown(s string) string {
 	return s
 }
 
-func importable(srid int) bool { return srid == 4490 || srid == 4326 || srid == 4549 || srid == 4528 }
+// importable: lon/lat or a Gauss-Krüger zone of the registry (geo.CRSs).
+func importable(c geo.CRS) bool {
+	_, gk := c.GaussKruger()
+	return c.SRID == 4490 || c.SRID == 4326 || gk
+}
+
+// importableList names the importable systems for messages.
+const importableList = "EPSG:4490, 4326 or a CGCS2000 3-degree Gauss-Kruger zone (4548/4549/4550, with zone number 4527/4528/4529)"
 
 // diagnoseCRS explains a layer extent that does not fit the CRS: swapped X/Y, a missing
 // or extra Gauss-Krüger zone prefix, degrees in a projected CRS. Never swapped silently.
@@ -249,25 +269,30 @@ func diagnoseCRS(crs geo.CRS, b geo.BBox) *Problem {
 			b.MinX, b.MinY, b.MaxX, b.MaxY, b.MinX, b.MinX, b.MinY, b.MaxX, b.MaxY, b.MinX, crs.Name)}
 	}
 	var hint string
-	for _, other := range []int{4549, 4528, 4490} {
-		c, _ := geo.LookupCRS(strconv.Itoa(other))
-		if other == crs.SRID || c.Check(b) != geo.Plausible {
+	zone, isGK := crs.GaussKruger()
+	for _, other := range geo.CRSs[1:] {
+		oz, otherGK := other.GaussKruger()
+		if other.SRID == crs.SRID || other.SRID == 3857 || other.SRID == 4326 || other.Check(b) != geo.Plausible {
 			continue
 		}
 		switch {
-		case crs.SRID == 4528 && other == 4549:
-			hint = "东坐标缺少带号 40（应为 EPSG:4549，或补上带号）/ the eastings lack the zone prefix 40: the data is in EPSG:4549 (CM 120°E without zone number); use --crs EPSG:4549"
-		case crs.SRID == 4549 && other == 4528:
-			hint = "东坐标多了带号 40（应为 EPSG:4528）/ the eastings carry the zone prefix 40: the data is in EPSG:4528 (zone 40); use --crs EPSG:4528"
-		case other == 4490:
+		case isGK && otherGK && oz == zone && other.Zone == 0:
+			hint = fmt.Sprintf("东坐标缺少带号 %d（应为 EPSG:%d，或补上带号）/ the eastings lack the zone prefix %d: the data is in EPSG:%d (%s, without zone number); use --crs EPSG:%d",
+				zone, other.SRID, zone, other.SRID, other.Name, other.SRID)
+		case isGK && otherGK && oz == zone:
+			hint = fmt.Sprintf("东坐标多了带号 %d（应为 EPSG:%d）/ the eastings carry the zone prefix %d: the data is in EPSG:%d (%s); use --crs EPSG:%d",
+				zone, other.SRID, zone, other.SRID, other.Name, other.SRID)
+		case other.SRID == 4490:
 			hint = "坐标是经纬度 / the coordinates are degrees (lon/lat): use --crs EPSG:4490"
+		case otherGK && other.Zone != 0:
+			hint = fmt.Sprintf("坐标符合 EPSG:%d / the coordinates fit EPSG:%d (%s): use --crs EPSG:%d", other.SRID, other.SRID, other.Name, other.SRID)
 		default:
-			hint = fmt.Sprintf("坐标符合 EPSG:%d / the coordinates fit EPSG:%d: use --crs EPSG:%d", other, other, other)
+			continue // an unprefixed zone fits any unprefixed easting: no telling which
 		}
 		break
 	}
 	if hint == "" {
-		hint = "请检查坐标系 / check the CRS; landreg imports EPSG:4490, 4326, 4549 and 4528 (Wenzhou: 3-degree GK CM 120°E)"
+		hint = "请检查坐标系 / check the CRS; landreg imports " + importableList + " (Wenzhou: 3-degree GK CM 120°E, EPSG:4549)"
 	}
 	return &Problem{Index: -1, Code: "wrong-crs", Field: "geometry", Message: fmt.Sprintf(
 		"坐标范围 %.3f,%.3f – %.3f,%.3f 不在 %s 的合理范围内 / the extent %.3f,%.3f – %.3f,%.3f is not plausible in %s. %s",
@@ -341,7 +366,7 @@ type seqFeature struct {
 
 // stage streams the layer out of ogr2ogr (GeoJSONSeq, coordinates left in the source
 // CRS) into a temporary table with COPY; PostGIS transforms on the way in.
-func (l *loader) stage(ctx context.Context, tx pgx.Tx, src string, openOpts []string, layer string) error {
+func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []string, layer string) error {
 	var cols []string
 	for _, c := range l.cols {
 		cols = append(cols, pgx.Identifier{c}.Sanitize()+" text")
@@ -352,10 +377,10 @@ func (l *loader) stage(ctx context.Context, tx pgx.Tx, src string, openOpts []st
 		return err
 	}
 	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
-	args = append(args, src, layer, "-a_srs", "None", "-preserve_fid",
+	args = append(args, src.path, layer, "-a_srs", "None", "-preserve_fid",
 		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
 	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
-	cmd.Env = gdalEnv()
+	cmd.Env = src.env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
@@ -499,38 +524,36 @@ func (l *loader) checkCodes(idx int, v map[string]string) {
 			l.problem(idx, "bad-code", ce.Field, ce.Error())
 		}
 	}
-	if x := v["xzqdm"]; x != "" {
-		report(codes.Xzqdm(x))
-	}
 	if l.kind == BlockLines {
+		if x := v["xzqdm"]; x != "" {
+			report(codes.Xzqdm(x))
+		}
 		if v["level"] == "" {
 			l.problem(idx, "missing-value", "level", "缺少区块线级别 / level (1 or 2) is missing")
 		}
 		return
 	}
-	if z := v["zddm"]; z == "" {
-		l.problem(idx, "missing-value", "zddm", "缺少宗地代码 / the parcel code (zddm) is missing")
-	} else if err := codes.ZDDM(z); err != nil {
-		report(err)
-	} else if x := v["xzqdm"]; x != "" && z[:6] != x {
-		l.problem(idx, "bad-code", "zddm", fmt.Sprintf("宗地代码 %s 不属于行政区 %s / parcel code %s does not belong to district %s", z, x, z, x))
+	// A parcel by the registry's rules (landreg.ValidateParcel, the API's too); a
+	// missing district is the code's (sqlDistrictFromCode does the same).
+	rec := v
+	if rec["xzqdm"] == "" && len(rec["zddm"]) >= 6 {
+		rec = maps.Clone(v)
+		rec["xzqdm"] = rec["zddm"][:6]
 	}
-	if b := v["bdcdyh"]; b != "" {
-		if err := codes.BDCDYH(b); err != nil {
-			report(err)
-		} else if z := v["zddm"]; z != "" && b[:19] != z {
-			l.problem(idx, "bad-code", "bdcdyh", fmt.Sprintf("不动产单元号 %s 与宗地代码 %s 不符 / unit number %s does not start with parcel code %s", b, z, b, z))
+	for _, e := range landreg.ValidateParcel(rec, landreg.CivilDate(timeNow())) {
+		code := "bad-value"
+		switch {
+		case rec[e.Field] == "":
+			code = "missing-value"
+		case e.Kind == landreg.KindInvalidCode:
+			code = "bad-code"
 		}
-	}
-	if u := v["holder_uscc"]; u != "" {
-		report(codes.USCC(u))
-	}
-	if c := v["landuse_code"]; c == "" {
-		l.problem(idx, "missing-value", "landuse_code", "缺少土地用途代码 / the land-use code is missing")
-	} else {
-		report(codes.LandUse(v["landuse_system"], c))
+		l.problem(idx, code, e.Field, e.Error())
 	}
 }
+
+// reEncoding is a character set name as iconv knows them (GBK, UTF-8, CP936 …).
+var reEncoding = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$`)
 
 // timeNow is the clock of adjustments' default effective date (Asia/Shanghai civil day).
 var timeNow = func() time.Time { return time.Now() }

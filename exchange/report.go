@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"github.com/landreg/landreg"
+
 	"fmt"
 	"io"
 	"sort"
@@ -152,7 +154,7 @@ func (r *Report) WriteText(w io.Writer) {
 	case !r.OK():
 		fmt.Fprintln(w, "未写入任何数据 / nothing was written")
 	case r.DryRun:
-		fmt.Fprintf(w, "可以导入 / ready to import: %d features, %.2f m² (%.4f 亩)\n", r.Valid, r.AreaM2, r.AreaM2*3/2000)
+		fmt.Fprintf(w, "可以导入 / ready to import: %d features, %.2f m² (%.4f 亩)\n", r.Valid, r.AreaM2, landreg.Mu(r.AreaM2))
 	case r.AdjustmentID != 0:
 		fmt.Fprintf(w, "已创建调整方案草稿 / draft adjustment %d created for district %s with %d additions (%.2f m²); preview, publicise and approve it under /v1/adjustments/%d\n",
 			r.AdjustmentID, r.Xzqdm, r.Imported, r.AreaM2, r.AdjustmentID)
@@ -160,6 +162,6 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "预览 preview: accepted=%v added L1 %.2f m², L2 %.2f m²; total after %.2f m² %s\n", p.Accepted, p.AddedM2L1, p.AddedM2L2, p.TotalAfterM2, p.Message)
 		}
 	default:
-		fmt.Fprintf(w, "已导入 / imported %d parcels, %.2f m² (%.4f 亩)\n", r.Imported, r.AreaM2, r.AreaM2*3/2000)
+		fmt.Fprintf(w, "已导入 / imported %d parcels, %.2f m² (%.4f 亩)\n", r.Imported, r.AreaM2, landreg.Mu(r.AreaM2))
 	}
 }

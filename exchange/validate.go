@@ -9,6 +9,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/store"
 )
 
 // The checks run set-based over the staging table, with the tolerances above. Every
@@ -199,16 +202,12 @@ ORDER BY holder_uscc, ord`)
 	}
 	eff := l.change.Effective
 	if eff.IsZero() {
-		sh, _ := time.LoadLocation("Asia/Shanghai")
-		if sh == nil {
-			sh = time.FixedZone("CST", 8*3600)
-		}
-		eff = timeNow().In(sh)
+		eff = landreg.CivilDate(timeNow())
 	}
-	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO adjustments (xzqdm, kind, doc_no, reason, effective_date, status, created_by)
-VALUES ($1, $2, nullif($3, ''), $4, $5::date, 'draft', landreg_sys.actor()) RETURNING id`,
-		l.rep.Xzqdm, kind, l.opt.DocNo, l.change.Reason, eff.Format(time.DateOnly)).Scan(&id)
+	// The adjustment as the API creates one (a draft, its parts added below from the
+	// staging table in one statement): one implementation of the insert and its rules.
+	id, err := store.CreateAdjustment(ctx, tx, l.change, store.NewAdjustment{Xzqdm: l.rep.Xzqdm, Kind: kind,
+		DocNo: l.opt.DocNo, Reason: l.change.Reason, EffectiveDate: eff})
 	if err != nil {
 		return err
 	}
@@ -225,15 +224,6 @@ SELECT $1, row_number() OVER (ORDER BY ord), 'addition', level::smallint, code, 
 func (l *loader) mapped(c string) bool {
 	for _, p := range l.used {
 		if p == c {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}

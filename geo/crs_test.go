@@ -1,6 +1,9 @@
 package geo
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
 func TestLookupCRS(t *testing.T) {
 	cases := []struct {
@@ -51,5 +54,32 @@ func TestCRSCheck(t *testing.T) {
 		if got := c.crs.Check(c.box); got != c.want {
 			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+func TestGaussKrugerZones(t *testing.T) {
+	for _, tt := range []struct {
+		lon        float64
+		zone, srid int
+	}{
+		{120.65, 40, 4549}, // Wenzhou
+		{122.2, 41, 4550},  // Zhoushan
+		{121.4, 40, 4549},  // Taizhou, west of 121.5°E
+		{121.6, 41, 4550},  // Ningbo's east
+		{118.4, 39, 4548},  // Quzhou's west
+	} {
+		z := GaussKrugerZone(tt.lon)
+		if z != tt.zone || GaussKrugerSRID(z) != tt.srid {
+			t.Errorf("lon %v: zone %d EPSG:%d, want %d EPSG:%d", tt.lon, z, GaussKrugerSRID(z), tt.zone, tt.srid)
+		}
+	}
+	for srid, zone := range map[int]int{4548: 39, 4549: 40, 4550: 41, 4527: 39, 4528: 40, 4529: 41} {
+		c, ok := LookupCRS("EPSG:" + strconv.Itoa(srid))
+		if z, gk := c.GaussKruger(); !ok || !gk || z != zone {
+			t.Errorf("EPSG:%d: found %v, zone %d (%v), want %d", srid, ok, z, gk, zone)
+		}
+	}
+	if c, _ := LookupCRS("EPSG:4529"); c.Check(BBox{MinX: 41_500_000, MinY: 3_300_000, MaxX: 41_510_000, MaxY: 3_310_000}) != Plausible {
+		t.Error("zone 41 eastings with their prefix are not plausible in EPSG:4529")
 	}
 }

@@ -13,34 +13,29 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
-	"github.com/landreg/landreg/schema"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+
+	"github.com/landreg/landreg/schema"
 )
 
 //go:embed *.sql
 var files embed.FS
 
-// lockKey serialises concurrent migrators (two servers starting on one database).
-const lockKey = 7_310_442_001
-
 func provider(db *sql.DB) (*goose.Provider, error) {
-	return goose.NewProvider(goose.DialectPostgres, db, files)
+	// Concurrent migrators (two servers starting on one database) take turns on goose's
+	// session-level advisory lock, held for the whole Up. Migrations apply in order only.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, err
+	}
+	return goose.NewProvider(goose.DialectPostgres, db, files, goose.WithSessionLocker(locker))
 }
 
 // Up applies every pending migration; it is a no-op when the schema is current.
 func Up(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, lockKey); err != nil {
-		return nil, fmt.Errorf("migration lock: %w", err)
-	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, lockKey)
-
 	p, err := provider(db)
 	if err != nil {
 		return nil, err

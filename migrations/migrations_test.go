@@ -24,7 +24,9 @@ func TestUpOnEmptyDatabaseThenNoop(t *testing.T) {
 	defer admin.Close(ctx)
 	name := "landreg_t_empty_migrate"
 	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+	// Empty as the private cluster's set-up leaves it: owned by the owner role, with
+	// PostGIS; the migrations then run as that role, which is no superuser.
+	if err := dbtest.Prepare(ctx, admin, name, dbtest.Owner(t)); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
@@ -56,6 +58,56 @@ func TestUpOnEmptyDatabaseThenNoop(t *testing.T) {
 				t.Errorf("%s geometry column is %s, want MULTIPOLYGON,4490", table, typ)
 			}
 		}
+	}
+}
+
+// TestConcurrentUpTakeTurns starts two migrators on one empty database at once, as two
+// servers starting together would: both succeed and each migration is applied once
+// (goose's session lock holds the second back while the first applies).
+func TestConcurrentUpTakeTurns(t *testing.T) {
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, dbtest.AdminURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	name := "landreg_t_concurrent_migrate"
+	admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+	if err := dbtest.Prepare(ctx, admin, name, dbtest.Owner(t)); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Exec(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)") })
+	pools := []*pgxpool.Pool{dbtest.Connect(t, name), dbtest.Connect(t, name)}
+
+	type result struct {
+		applied []string
+		err     error
+	}
+	results := make(chan result, len(pools))
+	for _, pool := range pools {
+		go func() {
+			applied, err := migrations.Up(ctx, pool)
+			results <- result{applied, err}
+		}()
+	}
+	seen := map[string]int{}
+	for range pools {
+		r := <-results
+		if r.err != nil {
+			t.Errorf("Up: %v", r.err)
+		}
+		for _, a := range r.applied {
+			seen[a]++
+		}
+	}
+	for a, n := range seen {
+		if n != 1 {
+			t.Errorf("%s applied %d times", a, n)
+		}
+	}
+	cur, latest, err := migrations.Status(ctx, pools[0])
+	if err != nil || cur != latest || cur == 0 {
+		t.Fatalf("status after both: cur=%d latest=%d err=%v", cur, latest, err)
 	}
 }
 
@@ -253,5 +305,30 @@ func TestGeometryRulesRejectWithReason(t *testing.T) {
 	pool.QueryRow(ctx, `SELECT count(*) FROM block_lines`).Scan(&n)
 	if n != 2 {
 		t.Errorf("%d block lines, want 2", n)
+	}
+}
+
+// TestRegistryTablesAudited: every table of the registry has its three audit triggers,
+// except those derived from audited ones (history, reserve bookkeeping) and the audit
+// log itself; a new table must join schema/triggers/audit.sql or this list.
+func TestRegistryTablesAudited(t *testing.T) {
+	pool := dbtest.New(t)
+	rows, err := pool.Query(context.Background(), `
+SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'public' AND c.relkind = 'r'
+  AND NOT EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')
+  AND (SELECT count(*) FROM pg_trigger g WHERE g.tgrelid = c.oid AND g.tgname LIKE '%\_audit\_%'
+       AND g.tgfoid = 'landreg_sys.audit'::regproc) <> 3
+ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived := []string{"audit_log", "block_lines_history", "compensation_reserve", "compensation_use", "goose_db_version", "parcels_history"}
+	if strings.Join(missing, ",") != strings.Join(derived, ",") {
+		t.Errorf("tables without the three audit triggers: %v, want only the derived %v", missing, derived)
 	}
 }

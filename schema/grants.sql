@@ -26,13 +26,21 @@ BEGIN
     GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
     GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
-      block_line_ledger, enterprises, idle_policy, direct_edit_reviews, spatial_ref_sys TO landreg_reader;
+      block_line_ledger, enterprises, idle_policy, direct_edit_reviews TO landreg_reader;
+    -- The collections exactly as the API serves them (schema/views/collection_*.sql);
+    -- collection_parcel_status() runs as its caller and reads the tables above.
+    GRANT SELECT ON collection_districts, collection_block_lines, collection_block_lines_all,
+      collection_parcels, collection_parcels_all TO landreg_reader;
+    -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
     -- The status functions read the digest of events and the vocabulary (00014).
     GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.value_bounds, landreg_sys.event_types,
       landreg_sys.idle_categories TO landreg_reader;
   END IF;
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_planner') THEN
-    GRANT landreg_reader TO landreg_planner;
+    -- Set-up makes planners readers; granting it again would need ADMIN OPTION.
+    IF NOT pg_has_role('landreg_planner', 'landreg_reader', 'MEMBER') THEN
+      GRANT landreg_reader TO landreg_planner;
+    END IF;
     GRANT INSERT, UPDATE, DELETE ON block_lines TO landreg_planner;
     GRANT USAGE ON SEQUENCE block_lines_id_seq TO landreg_planner;
   END IF;

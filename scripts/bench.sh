@@ -4,7 +4,7 @@
 # target). BENCH selects benchmarks (a -bench regexp), BENCHTIME sets -benchtime.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+scripts/deps.sh bench
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 scripts/with-cluster.sh go test -run '^$' -bench "${BENCH:-.}" -benchtime "${BENCHTIME:-1s}" -count 1 -timeout 60m ./bench/... | tee "$out" >&2

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # Installs what landreg needs from Debian 12 when it is missing: PostgreSQL 15 with
-# PostGIS 3 (the private cluster and tests), GDAL (ogrinfo/ogr2ogr client tests),
-# Chromium and a CJK font (the map's browser test), wrk (benchmarks).
+# PostGIS 3 (the private cluster) and GDAL (import and export). `deps.sh test` adds the
+# clients the tests drive: Chromium and a CJK font (the map's browser test), QGIS's
+# Python bindings and data providers (the QGIS tests; they run with
+# QT_QPA_PLATFORM=offscreen, so no X server); `deps.sh bench` adds wrk.
 # Go itself must already be on the machine (https://go.dev/dl or Debian backports).
 set -euo pipefail
 
+pkgs=(postgresql-15 postgresql-15-postgis-3 gdal-bin)
+case "${1:-}" in
+  "") ;;
+  test) pkgs+=(chromium fonts-wqy-microhei python3-qgis qgis-providers) ;;
+  bench) pkgs+=(wrk) ;;
+  *) echo "usage: $0 [test|bench]" >&2; exit 2 ;;
+esac
 need=()
-for pkg in postgresql-15 postgresql-15-postgis-3 gdal-bin chromium fonts-wqy-microhei wrk; do
+for pkg in "${pkgs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
     need+=("$pkg")
   fi

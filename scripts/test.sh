@@ -1,8 +1,31 @@
 #!/usr/bin/env bash
-# The whole test suite: `go vet` and `go test ./...` against a throwaway private PostGIS
-# cluster (see with-cluster.sh). Extra arguments go to `go test`.
+# The whole test suite, against a throwaway private PostGIS cluster (see with-cluster.sh):
+# `go vet`, staticcheck, `go test ./...`, then the race detector over the packages whose
+# tests need no database and over the API tests. Client tests (QGIS, GDAL, Chromium)
+# must run: a missing client fails them here instead of skipping them (package
+# testenv). Extra arguments go to both `go test` runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/deps.sh
+export PATH="$PATH:/usr/local/go/bin"
+scripts/deps.sh test
 scripts/web.sh
-exec scripts/with-cluster.sh bash -c 'go vet ./... && go test -count=1 -timeout 20m "$@" ./...' test "$@"
+
+# staticcheck at a pinned version, built once into GOPATH/bin.
+staticcheck_version=v0.8.2
+staticcheck="$(go env GOPATH)/bin/staticcheck"
+if ! go version -m "$staticcheck" 2>/dev/null | grep -Eq "^\s+mod\s+honnef.co/go/tools\s+$staticcheck_version\s"; then
+  echo "installing staticcheck $staticcheck_version" >&2
+  go install "honnef.co/go/tools/cmd/staticcheck@$staticcheck_version"
+fi
+
+# The packages whose tests open no database (they do not import dbtest).
+nodb=$(go list -f '{{.ImportPath}} {{join .TestImports " "}} {{join .XTestImports " "}}' ./... | awk '!/landreg\/dbtest/ {print $1}')
+
+export LANDREG_REQUIRE_CLIENTS=1 STATICCHECK="$staticcheck" NODB="$nodb"
+exec scripts/with-cluster.sh bash -c '
+  set -euo pipefail
+  go vet ./...
+  "$STATICCHECK" ./...
+  go test -count=1 -timeout 20m "$@" ./...
+  go test -race -count=1 -timeout 20m "$@" $NODB ./api/
+' test "$@"

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/geo"
 )
@@ -85,9 +84,9 @@ VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''),
         ST_Multi(ST_Transform(ST_SetSRID(ST_GeomFromWKB($7), $8::int), 4490)))`
 
 // CreateAdjustment stores a proposal and its parts.
-func CreateAdjustment(ctx context.Context, pool *pgxpool.Pool, ch Change, a NewAdjustment) (int64, error) {
+func CreateAdjustment(ctx context.Context, db DB, ch Change, a NewAdjustment) (int64, error) {
 	var id int64
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		if err := tx.QueryRow(ctx, insertAdjustmentSQL, a.Xzqdm, a.Kind, a.DocNo, a.Reason, a.EffectiveDate,
 			a.PublicityFrom, a.PublicityTo).Scan(&id); err != nil {
 			return err
@@ -114,9 +113,9 @@ const getPartsSQL = `SELECT seq, role, level, line_code, line_name, area_m2, ST_
 FROM adjustment_parts WHERE adjustment_id = $1 ORDER BY seq`
 
 // GetAdjustment reads a proposal with its parts (geometry as lon/lat GeoJSON).
-func GetAdjustment(ctx context.Context, pool *pgxpool.Pool, id int64) (*Adjustment, error) {
+func GetAdjustment(ctx context.Context, db DB, id int64) (*Adjustment, error) {
 	a := &Adjustment{}
-	err := pool.QueryRow(ctx, getAdjustmentSQL, id).Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason,
+	err := db.QueryRow(ctx, getAdjustmentSQL, id).Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason,
 		&a.EffectiveDate, &a.PublicityFrom, &a.PublicityTo, &a.ApprovedOn, &a.ApprovedBy, &a.AppliedAt, &a.AppliedBy,
 		&a.CreatedAt, &a.CreatedBy)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -125,7 +124,7 @@ func GetAdjustment(ctx context.Context, pool *pgxpool.Pool, id int64) (*Adjustme
 	if err != nil {
 		return nil, err
 	}
-	rows, err := pool.Query(ctx, getPartsSQL, id)
+	rows, err := db.Query(ctx, getPartsSQL, id)
 	if err != nil {
 		return nil, err
 	}
@@ -143,8 +142,8 @@ func GetAdjustment(ctx context.Context, pool *pgxpool.Pool, id int64) (*Adjustme
 }
 
 // ListAdjustments lists a district's proposals (all districts when xzqdm is empty).
-func ListAdjustments(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]Adjustment, error) {
-	rows, err := pool.Query(ctx, `SELECT id, xzqdm, kind, status, doc_no, reason, effective_date::text, publicity_from::text,
+func ListAdjustments(ctx context.Context, db DB, xzqdm string) ([]Adjustment, error) {
+	rows, err := db.Query(ctx, `SELECT id, xzqdm, kind, status, doc_no, reason, effective_date::text, publicity_from::text,
   publicity_to::text, approved_on::text, approved_by, applied_at, applied_by, created_at, created_by
 FROM adjustments WHERE $1 = '' OR xzqdm = $1 ORDER BY id`, xzqdm)
 	if err != nil {
@@ -164,7 +163,7 @@ var ErrState = errors.New("adjustment state does not allow this step")
 
 // Transition moves an adjustment along draft → publicised → approved, or to
 // rejected/withdrawn. Applying has its own function.
-func Transition(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64, to string, docNo string, on time.Time) error {
+func Transition(ctx context.Context, db DB, ch Change, id int64, to string, docNo string, on time.Time) error {
 	from := map[string][]string{
 		"publicised": {"draft"},
 		"approved":   {"draft", "publicised"},
@@ -174,7 +173,7 @@ func Transition(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64, to
 	if from == nil {
 		return fmt.Errorf("unknown target status %q", to)
 	}
-	return InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		var status string
 		err := tx.QueryRow(ctx, `SELECT status FROM adjustments WHERE id = $1 FOR UPDATE`, id).Scan(&status)
 		if errors.Is(err, pgx.ErrNoRows) {
@@ -228,9 +227,9 @@ type Outcome struct {
 // Preview runs the apply step and the rule check in a subtransaction that the database
 // always rolls back (landreg_sys.preview_adjustment): the figures are those an apply
 // would produce, because it is the same code.
-func Preview(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outcome, error) {
+func Preview(ctx context.Context, db DB, ch Change, id int64) (*Outcome, error) {
 	o := &Outcome{}
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM adjustments WHERE id = $1)`, id).Scan(&exists); err != nil {
 			return err
@@ -257,8 +256,8 @@ FROM block_line_ledger WHERE adjustment_id = $1 ORDER BY id DESC LIMIT 1`
 
 // Apply writes the adjustment's new block-line versions, reserve and ledger rows in one
 // transaction; the commit-time rule check rejects it with the shortfall per level.
-func Apply(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outcome, error) {
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+func Apply(ctx context.Context, db DB, ch Change, id int64) (*Outcome, error) {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `SELECT landreg_sys.apply_adjustment($1)`, id)
 		return err
 	})
@@ -266,7 +265,7 @@ func Apply(ctx context.Context, pool *pgxpool.Pool, ch Change, id int64) (*Outco
 		return nil, err
 	}
 	o := &Outcome{Accepted: true}
-	err = pool.QueryRow(ctx, ledgerOutcomeSQL, id).Scan(&o.EffectiveDate, &o.Kind, &o.RemovedM2L1, &o.RemovedM2L2,
+	err = db.QueryRow(ctx, ledgerOutcomeSQL, id).Scan(&o.EffectiveDate, &o.Kind, &o.RemovedM2L1, &o.RemovedM2L2,
 		&o.AddedM2L1, &o.AddedM2L2, &o.ReserveUsedM2, &o.ReserveAddedM2, &o.FreeAddedM2, &o.TotalBeforeM2,
 		&o.TotalAfterM2, &o.TotalAfterM2L1, &o.TotalAfterM2L2, &o.ReserveAfterM2, &o.LedgerID, &o.CorrectedM2)
 	if errors.Is(err, pgx.ErrNoRows) {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The auditors' reports (domain.md §7). Each returns rows ready for the report package:
@@ -37,7 +36,7 @@ type IdleParcel struct {
 // Idle categories and the next legal step for each (53号令, domain.md §2.1).
 const idleParcelsSQL = `SELECT s.parcel_id, s.zddm, s.xzqdm, d.name, p.holder_name, p.holder_uscc, p.contract_no,
   p.agreed_start, s.deadline, s.category, s.category_zh, s.since, ($1::date - s.since),
-  s.registered_area_m2::float8 * 3 / 2000, s.area_m2 * 3 / 2000, coalesce(s.idle_fee_wan, 0)::float8,
+  landreg_sys.m2_to_mu(s.registered_area_m2::float8), landreg_sys.m2_to_mu(s.area_m2), coalesce(s.idle_fee_wan, 0)::float8,
   CASE s.category
     WHEN 'IDLE_1Y' THEN '征缴土地闲置费（出让价款 20%） / levy the idle-land fee (20 % of the price)'
     WHEN 'IDLE_2Y' THEN '报批无偿收回 / seek approval to recover without compensation'
@@ -54,8 +53,8 @@ ORDER BY s.since, s.zddm`
 
 // IdleParcels lists parcels idle as of d for at least minYears years (0: all idle), oldest
 // first; xzqdm "" means every district.
-func IdleParcels(ctx context.Context, pool *pgxpool.Pool, d time.Time, xzqdm string, minYears int) ([]IdleParcel, error) {
-	rows, err := pool.Query(ctx, idleParcelsSQL, civil(d), xzqdm, minYears)
+func IdleParcels(ctx context.Context, db DB, d time.Time, xzqdm string, minYears int) ([]IdleParcel, error) {
+	rows, err := db.Query(ctx, idleParcelsSQL, civil(d), xzqdm, minYears)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +80,7 @@ const statusChangesSQL = `WITH a AS (SELECT * FROM landreg_sys.idle_statuses($1:
 b AS (SELECT * FROM landreg_sys.idle_statuses($2::date, NULL, nullif($3, '')))
 SELECT coalesce(b.parcel_id, a.parcel_id), coalesce(b.zddm, a.zddm), coalesce(b.xzqdm, a.xzqdm), p.holder_name,
   a.category, a.category_zh, b.category, b.category_zh, b.since,
-  coalesce(b.registered_area_m2, a.registered_area_m2)::float8 * 3 / 2000, ST_AsGeoJSON(p.geom, 9, 0)::json
+  landreg_sys.m2_to_mu(coalesce(b.registered_area_m2, a.registered_area_m2)::float8), ST_AsGeoJSON(p.geom, 9, 0)::json
 FROM a FULL JOIN b ON a.parcel_id = b.parcel_id
 LEFT JOIN parcels_all p ON p.id = coalesce(b.parcel_id, a.parcel_id)
   AND p.valid_from <= greatest($1::date, $2::date) AND (p.valid_to IS NULL OR p.valid_to > greatest($1::date, $2::date))
@@ -90,8 +89,8 @@ ORDER BY 3, 2`
 
 // StatusChanges lists parcels whose category as of to differs from that as of from
 // (new and retired parcels included).
-func StatusChanges(ctx context.Context, pool *pgxpool.Pool, from, to time.Time, xzqdm string) ([]StatusChange, error) {
-	rows, err := pool.Query(ctx, statusChangesSQL, civil(from), civil(to), xzqdm)
+func StatusChanges(ctx context.Context, db DB, from, to time.Time, xzqdm string) ([]StatusChange, error) {
+	rows, err := db.Query(ctx, statusChangesSQL, civil(from), civil(to), xzqdm)
 	if err != nil {
 		return nil, err
 	}
@@ -110,13 +109,17 @@ type Finding struct {
 }
 
 // Every test is set-based; overlaps use && then an interior test, so they stay fast.
-const findingsSQL = `WITH p AS (SELECT * FROM parcels WHERE $1 = '' OR xzqdm = $1)
+const findingsSQL = `WITH p AS (SELECT * FROM parcels WHERE $1 = '' OR xzqdm = $1),
+plane AS (
+  -- The plane area in the district's Gauss-Krüger zone, where registered areas are measured.
+  SELECT p.*, ST_Area(ST_Transform(p.geom, d.gk_srid)) AS plane_m2
+  FROM p JOIN districts d USING (xzqdm) WHERE p.registered_area_m2 IS NOT NULL
+)
 SELECT 'AREA_MISMATCH', '登记面积与图形面积不符', p.id, p.zddm, p.xzqdm,
-  format('registered %s m², GK plane %s m² (%s %%)', p.registered_area_m2, round(ST_Area(ST_Transform(p.geom, 4549))::numeric, 2),
-         round((100 * (p.registered_area_m2 - ST_Area(ST_Transform(p.geom, 4549))) / p.registered_area_m2)::numeric, 2)),
+  format('registered %s m², GK plane %s m² (%s %%)', p.registered_area_m2, round(p.plane_m2::numeric, 2),
+         round((100 * (p.registered_area_m2 - p.plane_m2) / p.registered_area_m2)::numeric, 2)),
   ST_AsGeoJSON(p.geom, 9, 0)::json
-FROM p WHERE p.registered_area_m2 IS NOT NULL
-  AND abs(p.registered_area_m2 - ST_Area(ST_Transform(p.geom, 4549))) > greatest(0.01 * p.registered_area_m2, 10)
+FROM plane p WHERE abs(p.registered_area_m2 - p.plane_m2) > greatest(0.01 * p.registered_area_m2, 10)
 UNION ALL
 SELECT 'PARCEL_OVERLAP', '宗地重叠', a.id, a.zddm, a.xzqdm,
   format('overlaps %s by %s m²', b.zddm, round(ST_Area(ST_Intersection(a.geom, b.geom)::geography)::numeric, 2)),
@@ -150,8 +153,8 @@ ORDER BY 1, 4`
 
 // DataQuality runs the data-quality tests; xzqdm "" means every district. Code checks
 // that need Go (USCC check digits) are added by the caller.
-func DataQuality(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]Finding, error) {
-	rows, err := pool.Query(ctx, findingsSQL, xzqdm)
+func DataQuality(ctx context.Context, db DB, xzqdm string) ([]Finding, error) {
+	rows, err := db.Query(ctx, findingsSQL, xzqdm)
 	if err != nil {
 		return nil, err
 	}
@@ -159,8 +162,8 @@ func DataQuality(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]Findi
 }
 
 // HolderCodes lists the distinct holder USCCs of current parcels, for the Go-side check.
-func HolderCodes(ctx context.Context, pool *pgxpool.Pool, xzqdm string) (map[string][]Finding, error) {
-	rows, err := pool.Query(ctx, `SELECT holder_uscc, id, zddm, xzqdm FROM parcels
+func HolderCodes(ctx context.Context, db DB, xzqdm string) (map[string][]Finding, error) {
+	rows, err := db.Query(ctx, `SELECT holder_uscc, id, zddm, xzqdm FROM parcels
 WHERE holder_uscc IS NOT NULL AND ($1 = '' OR xzqdm = $1) ORDER BY zddm`, xzqdm)
 	if err != nil {
 		return nil, err

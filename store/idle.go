@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ParcelStatus is a parcel's idle status as of a legal date (domain.md §8.4), computed
@@ -59,9 +58,9 @@ const (
 ORDER BY zddm`
 
 	// Per district × category: official (registered) and computed area in 亩, and the
-	// idle fees due. 亩 = m² × 3 / 2000 exactly (domain.md §5.1).
+	// idle fees due, in 亩 (landreg_sys.m2_to_mu).
 	idleSummarySQL = `SELECT s.xzqdm, d.name, s.category, landreg_sys.idle_category_zh(s.category), count(*),
-  coalesce(sum(s.registered_area_m2), 0)::float8 * 3 / 2000, sum(s.area_m2) * 3 / 2000,
+  landreg_sys.m2_to_mu(coalesce(sum(s.registered_area_m2), 0)::float8), landreg_sys.m2_to_mu(sum(s.area_m2)),
   coalesce(sum(s.unused_area_m2) FILTER (WHERE s.category = 'UNDERUSED'), 0),
   sum(s.idle_fee_wan)::float8, count(*) FILTER (WHERE s.low_efficiency)
 FROM landreg_sys.idle_statuses($1, $2, nullif($3, '')) s
@@ -72,14 +71,14 @@ ORDER BY s.xzqdm, s.category`
 
 // StatusAt is parcel id's status as of legal date d. ErrNotFound when the parcel does
 // not exist or has no version on or before d.
-func StatusAt(ctx context.Context, pool *pgxpool.Pool, id int64, d time.Time) (*ParcelStatus, error) {
-	return StatusKnownAt(ctx, pool, id, d, nil)
+func StatusAt(ctx context.Context, db DB, id int64, d time.Time) (*ParcelStatus, error) {
+	return StatusKnownAt(ctx, db, id, d, nil)
 }
 
 // StatusKnownAt is StatusAt as the register stood at system time known (nil = now):
 // events recorded later, and corrections recorded later, are ignored.
-func StatusKnownAt(ctx context.Context, pool *pgxpool.Pool, id int64, d time.Time, known *time.Time) (*ParcelStatus, error) {
-	rows, err := pool.Query(ctx, statusAtSQL, id, civil(d), known)
+func StatusKnownAt(ctx context.Context, db DB, id int64, d time.Time, known *time.Time) (*ParcelStatus, error) {
+	rows, err := db.Query(ctx, statusAtSQL, id, civil(d), known)
 	if err != nil {
 		return nil, err
 	}
@@ -95,13 +94,13 @@ func StatusKnownAt(ctx context.Context, pool *pgxpool.Pool, id int64, d time.Tim
 
 // StatusesAt is the status of every parcel valid at d, in zddm order; xzqdm "" means
 // every district.
-func StatusesAt(ctx context.Context, pool *pgxpool.Pool, d time.Time, xzqdm string) ([]ParcelStatus, error) {
-	return StatusesKnownAt(ctx, pool, d, xzqdm, nil)
+func StatusesAt(ctx context.Context, db DB, d time.Time, xzqdm string) ([]ParcelStatus, error) {
+	return StatusesKnownAt(ctx, db, d, xzqdm, nil)
 }
 
 // StatusesKnownAt is StatusesAt as known at system time known (nil = now).
-func StatusesKnownAt(ctx context.Context, pool *pgxpool.Pool, d time.Time, xzqdm string, known *time.Time) ([]ParcelStatus, error) {
-	rows, err := pool.Query(ctx, statusesAtSQL, civil(d), known, xzqdm)
+func StatusesKnownAt(ctx context.Context, db DB, d time.Time, xzqdm string, known *time.Time) ([]ParcelStatus, error) {
+	rows, err := db.Query(ctx, statusesAtSQL, civil(d), known, xzqdm)
 	if err != nil {
 		return nil, err
 	}
@@ -124,8 +123,8 @@ type IdleRow struct {
 
 // IdleSummary counts parcels per district and category as of d; xzqdm "" means every
 // district.
-func IdleSummary(ctx context.Context, pool *pgxpool.Pool, d time.Time, xzqdm string) ([]IdleRow, error) {
-	rows, err := pool.Query(ctx, idleSummarySQL, civil(d), nil, xzqdm)
+func IdleSummary(ctx context.Context, db DB, d time.Time, xzqdm string) ([]IdleRow, error) {
+	rows, err := db.Query(ctx, idleSummarySQL, civil(d), nil, xzqdm)
 	if err != nil {
 		return nil, err
 	}

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Mujun is an enterprise's 亩均 figures for one year (domain.md §4, §8.5).
@@ -53,7 +52,7 @@ const mujunSQL = `WITH ev AS (
     CASE WHEN bool_and(j ? 'land_mu_used') THEN sum((j->>'land_mu_used')::float8) END AS reported_mu
   FROM ev GROUP BY uscc
 ), held AS (
-  SELECT p.holder_uscc AS uscc, sum(coalesce(p.registered_area_m2::float8, p.area_m2)) * 3 / 2000 AS mu
+  SELECT p.holder_uscc AS uscc, landreg_sys.m2_to_mu(sum(coalesce(p.registered_area_m2::float8, p.area_m2))) AS mu
   FROM parcels_all p
   WHERE p.valid_from <= make_date($1, 12, 31) AND (p.valid_to IS NULL OR p.valid_to > make_date($1, 12, 31))
     AND p.holder_uscc IN (SELECT uscc FROM agg)
@@ -91,8 +90,8 @@ func ratio(a, b *float64) *float64 {
 // MujunYear computes every enterprise's 亩均 figures for a year, with the low-efficiency
 // flag and the unofficial preview score and class (A top 25 %, B to 70 %, C to 95 %, D
 // the last 5 %, by score).
-func MujunYear(ctx context.Context, pool *pgxpool.Pool, year int, xzqdm string) ([]Mujun, error) {
-	rows, err := pool.Query(ctx, mujunSQL, year, xzqdm)
+func MujunYear(ctx context.Context, db DB, year int, xzqdm string) ([]Mujun, error) {
+	rows, err := db.Query(ctx, mujunSQL, year, xzqdm)
 	if err != nil {
 		return nil, err
 	}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Event is one fact in a parcel's life (宗地事件): append-only; a correction is a new
@@ -26,12 +25,6 @@ type Event struct {
 	// SupersededBy is the later event that corrects this one, if any.
 	SupersededBy *int64 `json:"superseded_by"`
 }
-
-// EventTypes are the kinds of parcel events (domain.md §8.1).
-var EventTypes = []string{"CONTRACT_SIGNED", "LAND_DELIVERED", "PERMIT_ISSUED", "STARTED", "PROGRESS",
-	"SUSPENDED", "RESUMED", "EXTENSION_APPROVED", "GOV_CAUSE", "COMPLETED", "PLANNING_VERIFIED",
-	"PRODUCTION_STARTED", "PRODUCTION_STOPPED", "RAMPUP_REVIEWED", "ANNUAL_INDICATORS", "IDLE_NOTICE",
-	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
 
 // NewEvent is a validated event to record.
 type NewEvent struct {
@@ -55,9 +48,9 @@ func scanEvent(r pgx.CollectableRow) (Event, error) {
 
 // AddEvent records an event; the database checks the parcel (exists, not retired), the
 // date (not in the future), the payload and what it supersedes.
-func AddEvent(ctx context.Context, pool *pgxpool.Pool, ch Change, parcelID int64, ev NewEvent) (*Event, error) {
+func AddEvent(ctx context.Context, db DB, ch Change, parcelID int64, ev NewEvent) (*Event, error) {
 	var out Event
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		var id int64
 		if err := tx.QueryRow(ctx, `INSERT INTO parcel_events (parcel_id, type, event_date, doc_no, payload, supersedes, reason)
 VALUES ($1, $2, $3, nullif($4, ''), $5, $6, nullif($7, '')) RETURNING id`,
@@ -78,8 +71,8 @@ VALUES ($1, $2, $3, nullif($4, ''), $5, $6, nullif($7, '')) RETURNING id`,
 }
 
 // Events lists a parcel's events in legal order.
-func Events(ctx context.Context, pool *pgxpool.Pool, parcelID int64) ([]Event, error) {
-	rows, err := pool.Query(ctx, `SELECT `+eventColumns+` FROM parcel_events e WHERE e.parcel_id = $1 ORDER BY e.event_date, e.id`, parcelID)
+func Events(ctx context.Context, db DB, parcelID int64) ([]Event, error) {
+	rows, err := db.Query(ctx, `SELECT `+eventColumns+` FROM parcel_events e WHERE e.parcel_id = $1 ORDER BY e.event_date, e.id`, parcelID)
 	if err != nil {
 		return nil, err
 	}
@@ -132,9 +125,9 @@ WHERE (a.table_name = 'parcels' AND a.row_key = $1::bigint::text)
 ORDER BY a.id`
 
 // ParcelDossier gathers a parcel's full history; ErrNotFound if it never existed.
-func ParcelDossier(ctx context.Context, pool *pgxpool.Pool, id int64) (*Dossier, error) {
+func ParcelDossier(ctx context.Context, db DB, id int64) (*Dossier, error) {
 	d := &Dossier{ParcelID: id}
-	rows, err := pool.Query(ctx, `SELECT version, valid_from::text, valid_to::text, sys_from, sys_to, retired, created_by,
+	rows, err := db.Query(ctx, `SELECT version, valid_from::text, valid_to::text, sys_from, sys_to, retired, created_by,
   reason, closed_by, CASE WHEN valid_to IS NULL THEN props_json::json
     ELSE jsonb_set(props_json::jsonb, '{valid_to}', to_jsonb(valid_to))::json END
 FROM parcels_all WHERE id = $1 ORDER BY version`, id)
@@ -148,10 +141,10 @@ FROM parcels_all WHERE id = $1 ORDER BY version`, id)
 	if len(d.Versions) == 0 {
 		return nil, ErrNotFound
 	}
-	if d.Events, err = Events(ctx, pool, id); err != nil {
+	if d.Events, err = Events(ctx, db, id); err != nil {
 		return nil, err
 	}
-	rows, err = pool.Query(ctx, dossierAuditSQL, id)
+	rows, err = db.Query(ctx, dossierAuditSQL, id)
 	if err != nil {
 		return nil, err
 	}
@@ -161,10 +154,10 @@ FROM parcels_all WHERE id = $1 ORDER BY version`, id)
 
 // ParcelProps reads a current parcel's writable properties as text (for validating a
 // merge patch against the whole record).
-func ParcelProps(ctx context.Context, pool *pgxpool.Pool, id int64) (map[string]*string, error) {
+func ParcelProps(ctx context.Context, db DB, id int64) (map[string]*string, error) {
 	w := writables["parcels"]
 	var raw map[string]any
-	err := pool.QueryRow(ctx, `SELECT to_jsonb(p) - 'geom' - 'props_json' FROM parcels p WHERE id = $1`, id).Scan(&raw)
+	err := db.QueryRow(ctx, `SELECT to_jsonb(p) - 'geom' - 'props_json' FROM parcels p WHERE id = $1`, id).Scan(&raw)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -192,7 +185,8 @@ func jsonText(v any) string {
 }
 
 // AreaCheck compares a parcel's registered (legal, GK-plane) area with its plane area in
-// EPSG:4549; domain.md §5.3: flag beyond max(1 %, 10 m²).
+// its district's Gauss-Krüger zone (districts.gk_srid); domain.md §5.3: flag beyond
+// max(1 %, 10 m²).
 type AreaCheck struct {
 	RegisteredM2 float64 `json:"registered_m2"`
 	PlaneM2      float64 `json:"plane_m2"`
@@ -200,10 +194,11 @@ type AreaCheck struct {
 }
 
 // CheckArea runs the registered-vs-computed area test for one parcel.
-func CheckArea(ctx context.Context, pool *pgxpool.Pool, id int64) (*AreaCheck, error) {
+func CheckArea(ctx context.Context, db DB, id int64) (*AreaCheck, error) {
 	var reg *float64
 	var plane float64
-	err := pool.QueryRow(ctx, `SELECT registered_area_m2::float8, ST_Area(ST_Transform(geom, 4549)) FROM parcels WHERE id = $1`, id).Scan(&reg, &plane)
+	err := db.QueryRow(ctx, `SELECT p.registered_area_m2::float8, ST_Area(ST_Transform(p.geom, d.gk_srid))
+FROM parcels p JOIN districts d USING (xzqdm) WHERE p.id = $1`, id).Scan(&reg, &plane)
 	if err != nil || reg == nil {
 		return nil, err
 	}

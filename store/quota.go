@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Quota is a district's block-line position at a legal date (总量只增不减).
@@ -52,9 +51,9 @@ SELECT d.xzqdm, d.name, t.l1, t.l2, d.baseline_area_m2, d.baseline_doc, r.l1, r.
 FROM d, landreg_sys.block_line_totals($1, $2) t, landreg_sys.reserve_at($1, $2) r, m2`
 
 // QuotaAt computes a district's quota as of date.
-func QuotaAt(ctx context.Context, pool *pgxpool.Pool, xzqdm string, date time.Time) (*Quota, error) {
+func QuotaAt(ctx context.Context, db DB, xzqdm string, date time.Time) (*Quota, error) {
 	q := &Quota{Date: date.Format(time.DateOnly)}
-	err := pool.QueryRow(ctx, quotaSQL, xzqdm, date).Scan(&q.Xzqdm, &q.Name, &q.TotalM2L1, &q.TotalM2L2,
+	err := db.QueryRow(ctx, quotaSQL, xzqdm, date).Scan(&q.Xzqdm, &q.Name, &q.TotalM2L1, &q.TotalM2L2,
 		&q.BaselineM2, &q.BaselineDoc, &q.ReserveM2L1, &q.ReserveM2L2, &q.InWindow, &q.RuleStart, &q.RuleEnd,
 		&q.IndustrialInsideM2)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -80,8 +79,8 @@ func (q *Quota) finish() {
 }
 
 // Districts lists the district codes in order.
-func Districts(ctx context.Context, pool *pgxpool.Pool) ([]string, error) {
-	rows, err := pool.Query(ctx, `SELECT xzqdm FROM districts ORDER BY xzqdm`)
+func Districts(ctx context.Context, db DB) ([]string, error) {
+	rows, err := db.Query(ctx, `SELECT xzqdm FROM districts ORDER BY xzqdm`)
 	if err != nil {
 		return nil, err
 	}
@@ -134,8 +133,8 @@ FROM block_line_ledger l LEFT JOIN adjustments a ON a.id = l.adjustment_id
 WHERE l.xzqdm = $1 ORDER BY l.effective_date, l.id`
 
 // Ledger lists every recorded change of a district's block lines.
-func Ledger(ctx context.Context, pool *pgxpool.Pool, xzqdm string) ([]LedgerEntry, error) {
-	rows, err := pool.Query(ctx, ledgerSQL, xzqdm)
+func Ledger(ctx context.Context, db DB, xzqdm string) ([]LedgerEntry, error) {
+	rows, err := db.Query(ctx, ledgerSQL, xzqdm)
 	if err != nil {
 		return nil, err
 	}
@@ -163,9 +162,9 @@ RETURNING ledger_id, note, reviewer, reviewed_at`
 // ReviewDirectEdit records the 复核 of ledger entry id of district xzqdm: the reviewer
 // (ch.Actor) confirms a direct edit that added area. ErrNotFound when the district has
 // no such entry.
-func ReviewDirectEdit(ctx context.Context, pool *pgxpool.Pool, ch Change, xzqdm string, id int64, note string) (DirectEditReview, error) {
+func ReviewDirectEdit(ctx context.Context, db DB, ch Change, xzqdm string, id int64, note string) (DirectEditReview, error) {
 	var r DirectEditReview
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, reviewSQL, xzqdm, id, note).Scan(&r.LedgerID, &r.Note, &r.Reviewer, &r.ReviewedAt)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -176,9 +175,9 @@ func ReviewDirectEdit(ctx context.Context, pool *pgxpool.Pool, ch Change, xzqdm 
 
 // YearEnds returns the 12-31 dates from the baseline year to the end of the rule window
 // (or this year, whichever is earlier).
-func YearEnds(ctx context.Context, pool *pgxpool.Pool, xzqdm string, today time.Time) ([]time.Time, error) {
+func YearEnds(ctx context.Context, db DB, xzqdm string, today time.Time) ([]time.Time, error) {
 	var from, to *time.Time
-	err := pool.QueryRow(ctx, `SELECT coalesce(baseline_date, rule_start), rule_end FROM districts WHERE xzqdm = $1`, xzqdm).Scan(&from, &to)
+	err := db.QueryRow(ctx, `SELECT coalesce(baseline_date, rule_start), rule_end FROM districts WHERE xzqdm = $1`, xzqdm).Scan(&from, &to)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}

@@ -333,17 +333,8 @@ func TestPreviewMatchesApply(t *testing.T) {
 func TestDirectSQLEditsObeyTheRules(t *testing.T) {
 	pool := setup(t)
 	ctx := context.Background()
-	role := fmt.Sprintf("qgis_planner_%d", time.Now().UnixNano()%1e9)
-	if _, err := pool.Exec(ctx, "CREATE ROLE "+role+" LOGIN IN ROLE landreg_planner"); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		pool.Exec(context.Background(), "REASSIGN OWNED BY "+role+" TO CURRENT_USER")
-		pool.Exec(context.Background(), "DROP OWNED BY "+role)
-		pool.Exec(context.Background(), "DROP ROLE "+role)
-	})
-	cfg := pool.Config().ConnConfig.Copy()
-	cfg.User = role
+	cfg := dbtest.NewLogin(t, pool, "landreg_planner")
+	role := cfg.User
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -396,6 +387,87 @@ func TestDirectSQLEditsObeyTheRules(t *testing.T) {
 	} {
 		if _, err := conn.Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "permission denied") {
 			t.Errorf("planner could run %q: %v", sql[:40], err)
+		}
+	}
+}
+
+// TestPlannerLoginPrivileges connects as a planner's own database login, created by the
+// superuser in landreg_planner as a bureau would: it edits block_lines, and cannot write
+// the ledger, the audit log, the reserve or the API tokens (nor read the tokens). Those
+// rows are written by landreg's SECURITY DEFINER functions, owned by the (non-superuser)
+// owner role.
+func TestPlannerLoginPrivileges(t *testing.T) {
+	pool := setup(t)
+	ctx := context.Background()
+	cfg := dbtest.NewLogin(t, pool, "landreg_planner")
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var super, createrole, bypass bool
+	if err := conn.QueryRow(ctx, `SELECT rolsuper, rolcreaterole, rolbypassrls FROM pg_roles WHERE rolname = current_user`).Scan(&super, &createrole, &bypass); err != nil {
+		t.Fatal(err)
+	}
+	if super || createrole || bypass {
+		t.Fatalf("planner login: super %v createrole %v bypassrls %v", super, createrole, bypass)
+	}
+	count := func(table string) (n int) {
+		t.Helper()
+		if err := pool.QueryRow(ctx, "SELECT count(*) FROM "+table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	ledger, audit := count("block_line_ledger"), count("audit_log")
+
+	// block_lines: insert, update and delete (a line under the district's 1 m² minor-edit
+	// allowance, so the rule lets it go again without an adjustment).
+	var id int64
+	if err := conn.QueryRow(ctx, `INSERT INTO block_lines (code, name, xzqdm, level, geom)
+VALUES ('330304-GYQK-77', '规划员新增', '330304', 2, ST_Multi(ST_MakeEnvelope(120.600, 27.930, 120.600005, 27.930005, 4490))) RETURNING id`).Scan(&id); err != nil {
+		t.Fatalf("planner INSERT block_lines: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE block_lines SET name = '规划员改名' WHERE id = $1`, id); err != nil {
+		t.Fatalf("planner UPDATE block_lines: %v", err)
+	}
+	if _, err := conn.Exec(ctx, `DELETE FROM block_lines WHERE id = $1`, id); err != nil {
+		t.Fatalf("planner DELETE block_lines: %v", err)
+	}
+	// … and the definer functions wrote the ledger and audit rows on its behalf.
+	if count("block_line_ledger") <= ledger || count("audit_log") <= audit {
+		t.Errorf("planner edits wrote no ledger or audit rows")
+	}
+	var actor string
+	pool.QueryRow(ctx, `SELECT actor FROM audit_log WHERE table_name = 'block_lines' ORDER BY id DESC LIMIT 1`).Scan(&actor)
+	if actor != "db:"+cfg.User {
+		t.Errorf("audit actor %q, want db:%s", actor, cfg.User)
+	}
+
+	// Everything else it may not write, however it tries.
+	before := map[string]int{}
+	set := map[string]string{"block_line_ledger": "actor = 'x'", "audit_log": "actor = 'x'", "compensation_reserve": "area_m2 = 1e9", "api_tokens": "name = 'x'"}
+	for table, assign := range set {
+		before[table] = count(table)
+		for _, sql := range []string{
+			"INSERT INTO " + table + " DEFAULT VALUES",
+			"UPDATE " + table + " SET " + assign,
+			"DELETE FROM " + table,
+			"TRUNCATE " + table,
+		} {
+			_, err := conn.Exec(ctx, sql)
+			var pg *pgconn.PgError
+			if !errors.As(err, &pg) || pg.Code != "42501" {
+				t.Errorf("planner: %s: %v, want permission denied (42501)", sql, err)
+			}
+		}
+	}
+	if _, err := conn.Exec(ctx, `SELECT token_hash FROM api_tokens`); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("planner could read the API token hashes: %v", err)
+	}
+	for table, n := range before {
+		if got := count(table); got != n {
+			t.Errorf("%s: %d rows after the planner's attempts, %d before", table, got, n)
 		}
 	}
 }

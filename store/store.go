@@ -13,8 +13,11 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
 )
+
+// DefaultStatementTimeout is serve's --statement-timeout unless told otherwise, and the
+// test pools' (dbtest), so tests run under the limit the API has.
+const DefaultStatementTimeout = 60 * time.Second
 
 // Options tune the API's connections.
 type Options struct {
@@ -44,9 +47,6 @@ func Open(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
 	if opt.StatementTimeout > 0 {
 		rp["statement_timeout"] = strconv.FormatInt(opt.StatementTimeout.Milliseconds(), 10)
 	}
-	// Reads and writes as raw system calls (package netconn says why); pgx layers
-	// TLS, when asked for, on top of the wrapped socket.
-	cfg.ConnConfig.DialFunc = netconn.Dialer(cfg.ConnConfig.DialFunc)
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to database: %s", oneLine(err))
@@ -60,19 +60,58 @@ func Open(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
 	return pool, nil
 }
 
-// Ready reports nil when the database answers and its schema is current.
+// NotReady says why the database cannot serve. Reason is fit for anyone (no hosts,
+// socket paths or role names); Err is the driver's error, for the log.
+type NotReady struct {
+	Reason string
+	Err    error
+}
+
+func (e *NotReady) Error() string {
+	if e.Err == nil {
+		return e.Reason
+	}
+	return e.Reason + ": " + oneLine(e.Err)
+}
+
+func (e *NotReady) Unwrap() error { return e.Err }
+
+// Ready reports nil when the database answers, its schema is current and it can write
+// to its disk; otherwise a *NotReady.
 func Ready(ctx context.Context, pool *pgxpool.Pool) error {
 	if err := pool.Ping(ctx); err != nil {
-		return fmt.Errorf("database unreachable: %s", oneLine(err))
+		return &NotReady{Reason: "database unreachable", Err: err}
 	}
 	cur, latest, err := migrations.Status(ctx, pool)
 	if err != nil {
-		return fmt.Errorf("migration status: %s", oneLine(err))
+		return &NotReady{Reason: "migration status unknown", Err: err}
 	}
 	if cur != latest {
-		return fmt.Errorf("schema at version %d, binary expects %d", cur, latest)
+		return &NotReady{Reason: fmt.Sprintf("schema at version %d, binary expects %d", cur, latest)}
+	}
+	if err := writeProbe(ctx, pool); err != nil {
+		return &NotReady{Reason: "database cannot write to its disk", Err: err}
 	}
 	return nil
+}
+
+// writeProbe makes PostgreSQL write to its disk without touching any table: a sort of
+// 10,000 numbers under a 64 kB work_mem spills to a temporary file (~140 kB, in the
+// data directory unless temp_tablespaces says otherwise), and a full disk fails it with
+// SQLSTATE 53100 as it fails every insert. A heartbeat row would not do: updating one
+// row rewrites it in place on its page and never needs new space. About 5 ms; needs no
+// privilege and no schema object.
+func writeProbe(ctx context.Context, pool *pgxpool.Pool) error {
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, "SET LOCAL work_mem = '64kB'"); err != nil {
+		return err
+	}
+	var n int64
+	return tx.QueryRow(ctx, `SELECT count(*) FROM (SELECT g FROM generate_series(1, 10000) g ORDER BY g DESC OFFSET 0) s`).Scan(&n)
 }
 
 func oneLine(err error) string {

@@ -10,15 +10,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
-)
-
-// Roles that gate the write endpoints.
-const (
-	RolePlanner   = "planner"   // block lines and adjustments
-	RoleRegistrar = "registrar" // parcels and events
-	RoleAuditor   = "auditor"   // audit reports
-	RoleAdmin     = "admin"     // everything, including approvals
 )
 
 // Token is an API token's identity; the secret itself is never stored.
@@ -36,13 +27,13 @@ func hashToken(secret string) string {
 }
 
 // CreateToken makes a token and returns its secret, which is shown once.
-func CreateToken(ctx context.Context, pool *pgxpool.Pool, name, role string) (string, error) {
+func CreateToken(ctx context.Context, db DB, name, role string) (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
 	}
 	secret := "lr_" + base64.RawURLEncoding.EncodeToString(b)
-	_, err := pool.Exec(ctx, `INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3)`, name, role, hashToken(secret))
+	_, err := db.Exec(ctx, `INSERT INTO api_tokens (name, role, token_hash) VALUES ($1, $2, $3)`, name, role, hashToken(secret))
 	return secret, err
 }
 
@@ -50,9 +41,9 @@ func CreateToken(ctx context.Context, pool *pgxpool.Pool, name, role string) (st
 var ErrBadToken = errors.New("unknown or revoked token")
 
 // Authenticate resolves a bearer secret to its token.
-func Authenticate(ctx context.Context, pool *pgxpool.Pool, secret string) (*Token, error) {
+func Authenticate(ctx context.Context, db DB, secret string) (*Token, error) {
 	t := &Token{}
-	err := pool.QueryRow(ctx, `SELECT id, name, role, created_at, revoked_at FROM api_tokens
+	err := db.QueryRow(ctx, `SELECT id, name, role, created_at, revoked_at FROM api_tokens
 WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(secret)).Scan(&t.ID, &t.Name, &t.Role, &t.CreatedAt, &t.RevokedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrBadToken
@@ -61,8 +52,8 @@ WHERE token_hash = $1 AND revoked_at IS NULL`, hashToken(secret)).Scan(&t.ID, &t
 }
 
 // RevokeToken ends a token by name.
-func RevokeToken(ctx context.Context, pool *pgxpool.Pool, name string) error {
-	tag, err := pool.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, name)
+func RevokeToken(ctx context.Context, db DB, name string) error {
+	tag, err := db.Exec(ctx, `UPDATE api_tokens SET revoked_at = now() WHERE name = $1 AND revoked_at IS NULL`, name)
 	if err == nil && tag.RowsAffected() == 0 {
 		return ErrNotFound
 	}
@@ -70,8 +61,8 @@ func RevokeToken(ctx context.Context, pool *pgxpool.Pool, name string) error {
 }
 
 // ListTokens lists tokens without secrets.
-func ListTokens(ctx context.Context, pool *pgxpool.Pool) ([]Token, error) {
-	rows, err := pool.Query(ctx, `SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY id`)
+func ListTokens(ctx context.Context, db DB) ([]Token, error) {
+	rows, err := db.Query(ctx, `SELECT id, name, role, created_at, revoked_at FROM api_tokens ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}

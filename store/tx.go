@@ -32,13 +32,39 @@ func BeginChange(ctx context.Context, tx pgx.Tx, ch Change) error {
 	return err
 }
 
+// DB is what store functions run on: a pool, or a transaction that the caller opened
+// (then the function's work is a savepoint of it), so that writes compose: an importer,
+// the fixtures and the API call the same functions, alone or several in one transaction.
+type DB interface {
+	Begin(ctx context.Context) (pgx.Tx, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+var (
+	_ DB = (*pgxpool.Pool)(nil)
+	_ DB = pgx.Tx(nil)
+)
+
 // InTx runs fn in one transaction that carries ch to the triggers. A transaction that
 // loses a race (serialization failure, deadlock) is run again from the start, a few
-// times: the database refuses rather than writing over a concurrent change.
-func InTx(ctx context.Context, pool *pgxpool.Pool, ch Change, fn func(pgx.Tx) error) error {
+// times: the database refuses rather than writing over a concurrent change. Inside a
+// caller's transaction, fn runs in a savepoint under ch, and a lost race is the caller's
+// to retry.
+func InTx(ctx context.Context, db DB, ch Change, fn func(pgx.Tx) error) error {
+	if _, nested := db.(pgx.Tx); nested {
+		return pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
+			if err := BeginChange(ctx, tx, ch); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
 	var err error
 	for attempt := 0; ; attempt++ {
-		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		err = pgx.BeginFunc(ctx, db, func(tx pgx.Tx) error {
 			if err := BeginChange(ctx, tx, ch); err != nil {
 				return err
 			}

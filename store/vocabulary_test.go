@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"errors"
 	"sort"
@@ -12,7 +14,6 @@ import (
 
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
-	"github.com/landreg/landreg/store"
 )
 
 // TestEventTypes: landreg_sys.event_types (migration 00014) is the one list of event
@@ -53,11 +54,11 @@ FROM landreg_sys.event_types ORDER BY kind`)
 	if rows.Err() != nil {
 		t.Fatal(rows.Err())
 	}
-	goList := append([]string(nil), store.EventTypes...)
+	goList := append([]string(nil), landreg.EventTypes...)
 	sort.Strings(goList)
 	sort.Strings(codes)
 	if strings.Join(codes, ",") != strings.Join(goList, ",") {
-		t.Errorf("event_types %v, store.EventTypes %v", codes, goList)
+		t.Errorf("event_types %v, landreg.EventTypes %v", codes, goList)
 	}
 	if len(required) != 3 || required["EXTENSION_APPROVED"] != "new_start_deadline" ||
 		required["ANNUAL_INDICATORS"] != "year" || required["GOV_CAUSE"] != "from" {

@@ -1,14 +1,16 @@
 package store
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/geo"
 )
@@ -27,13 +29,13 @@ type Writable struct {
 
 var writables = map[string]*Writable{
 	"block_lines": {
-		Role: RolePlanner,
+		Role: landreg.RolePlanner,
 		Columns: map[string]string{"code": "text", "name": "text", "xzqdm": "text", "level": "smallint",
 			"approval_doc": "text", "adjustment_id": "bigint", "valid_from": "date"},
 		ReadOnly: map[string]bool{"level_name": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
 	},
 	"parcels": {
-		Role: RoleRegistrar,
+		Role: landreg.RoleRegistrar,
 		Columns: map[string]string{"zddm": "text", "bdcdyh": "text", "cert_no": "text", "xzqdm": "text", "location": "text",
 			"project_name": "text", "holder_name": "text", "holder_uscc": "text", "landuse_code": "text",
 			"landuse_system": "text", "industry_code": "text", "registered_area_m2": "numeric",
@@ -59,8 +61,9 @@ type FeatureWrite struct {
 	// Props maps writable property names to text values; nil means SQL NULL.
 	Props map[string]*string
 	Geom  *geo.Polygonal
-	// IfVersion, when non-zero, is the version the client last saw (If-Match).
-	IfVersion int
+	// IfVersions, when not nil, are the versions the client's If-Match names; the write
+	// happens only if the current version is one of them (none: never).
+	IfVersions []int
 }
 
 // ErrPrecondition means the feature changed since the client read it.
@@ -92,20 +95,20 @@ func (w *Writable) assignments(fw FeatureWrite, args *sqlArgs) (cols, vals []str
 }
 
 // CreateFeature inserts a feature and returns its id.
-func CreateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collection string, fw FeatureWrite) (int64, error) {
+func CreateFeature(ctx context.Context, db DB, ch Change, collection string, fw FeatureWrite) (int64, error) {
 	w := writables[collection]
 	var args sqlArgs
 	cols, vals := w.assignments(fw, &args)
 	sql := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING id", collection, strings.Join(cols, ", "), strings.Join(vals, ", "))
 	var id int64
-	err := InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, sql, args...).Scan(&id)
 	})
 	return id, err
 }
 
-// lockVersion locks the current row and checks the client's version.
-func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, want int) error {
+// lockVersion locks the current row and checks the client's versions (nil: any).
+func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, want []int) error {
 	var v int
 	err := tx.QueryRow(ctx, "SELECT version FROM "+collection+" WHERE id = $1 FOR UPDATE", id).Scan(&v)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -114,7 +117,7 @@ func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, wa
 	if err != nil {
 		return err
 	}
-	if want != 0 && v != want {
+	if want != nil && !slices.Contains(want, v) {
 		return ErrPrecondition
 	}
 	return nil
@@ -122,7 +125,7 @@ func lockVersion(ctx context.Context, tx pgx.Tx, collection string, id int64, wa
 
 // UpdateFeature replaces (replace = true: unset writable properties become NULL) or
 // patches a feature; the triggers version it and write history and audit.
-func UpdateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collection string, id int64, fw FeatureWrite, replace bool) error {
+func UpdateFeature(ctx context.Context, db DB, ch Change, collection string, id int64, fw FeatureWrite, replace bool) error {
 	w := writables[collection]
 	if replace {
 		for k := range w.Columns {
@@ -141,8 +144,8 @@ func UpdateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collectio
 		sets[i] = cols[i] + " = " + vals[i]
 	}
 	sql := fmt.Sprintf("UPDATE %s SET %s WHERE id = %s", collection, strings.Join(sets, ", "), args.add(id))
-	return InTx(ctx, pool, ch, func(tx pgx.Tx) error {
-		if err := lockVersion(ctx, tx, collection, id, fw.IfVersion); err != nil {
+	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
+		if err := lockVersion(ctx, tx, collection, id, fw.IfVersions); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, sql, args...)
@@ -151,9 +154,9 @@ func UpdateFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collectio
 }
 
 // RetireFeature deletes the current row; the trigger keeps it in history as retired.
-func RetireFeature(ctx context.Context, pool *pgxpool.Pool, ch Change, collection string, id int64, ifVersion int) error {
-	return InTx(ctx, pool, ch, func(tx pgx.Tx) error {
-		if err := lockVersion(ctx, tx, collection, id, ifVersion); err != nil {
+func RetireFeature(ctx context.Context, db DB, ch Change, collection string, id int64, ifVersions []int) error {
+	return InTx(ctx, db, ch, func(tx pgx.Tx) error {
+		if err := lockVersion(ctx, tx, collection, id, ifVersions); err != nil {
 			return err
 		}
 		_, err := tx.Exec(ctx, "DELETE FROM "+collection+" WHERE id = $1", id)

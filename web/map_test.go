@@ -17,6 +17,7 @@ import (
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/testenv"
 	"github.com/landreg/landreg/web"
 )
 
@@ -30,14 +31,14 @@ const chromiumPath = "/usr/bin/chromium"
 // test-output/map.png at the repository root.
 func TestMapInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
-		t.Skipf("%s is absent: install Debian's chromium (apt-get install -y chromium) to run the browser test", chromiumPath)
+		testenv.MissingClient(t, "%s is absent: install Debian's chromium (apt-get install -y chromium) to run the browser test", chromiumPath)
 	}
 	node, err := exec.LookPath("node")
 	if err != nil {
-		t.Skip("node is not on PATH: install Node.js 20+ and run make web to run the browser test")
+		testenv.MissingClient(t, "node is not on PATH: install Node.js 20+ and run make web to run the browser test")
 	}
 	if _, err := os.Stat(filepath.Join("node_modules", "playwright-core", "package.json")); err != nil {
-		t.Skip("web/node_modules is missing: run make web (scripts/web.sh) to run the browser test")
+		testenv.MissingClient(t, "web/node_modules is missing: run make web (scripts/web.sh) to run the browser test")
 	}
 	if !web.HasVendor() {
 		t.Fatal("web/map/vendor/maplibre-gl.js was not embedded although web/node_modules exists: run make web, then test again")

@@ -1,6 +1,7 @@
 """Edit block_lines the way a planner does in QGIS: a PostgreSQL layer, startEditing,
-change a geometry, commitChanges. Prints one line per attempt: name, committed (True /
-False) and the first commit error QGIS would show."""
+change a geometry (and, given an adjustment id, the line's adjustment_id attribute, as
+docs/qgis.md tells planners to), commitChanges. Prints one line per attempt: name,
+committed (True / False) and the commit errors QGIS would show."""
 import os
 import sys
 
@@ -13,6 +14,7 @@ app.initQgis()
 messages = []
 QgsApplication.messageLog().messageReceived.connect(lambda msg, tag, level: messages.append(msg))
 conn, line_id = sys.argv[1], int(sys.argv[2])
+adjustment_id = int(sys.argv[3]) if len(sys.argv) > 3 else None
 layer = QgsVectorLayer(f"{conn} key='id' srid=4490 type=MultiPolygon table=\"public\".\"block_lines\" (geom)", "block_lines", "postgres")
 if not layer.isValid():
     print("layer invalid", layer.error().summary())
@@ -20,7 +22,7 @@ if not layer.isValid():
     os._exit(1)
 
 
-def attempt(name, shrink):
+def attempt(name, shrink, adjustment_id=None):
     feat = next(f for f in layer.getFeatures() if f["id"] == line_id)
     geom = QgsGeometry(feat.geometry())
     box = geom.boundingBox()
@@ -33,6 +35,8 @@ def attempt(name, shrink):
     new.convertToMultiType()
     layer.startEditing()
     layer.changeGeometry(feat.id(), new)
+    if adjustment_id is not None:
+        layer.changeAttributeValue(feat.id(), layer.fields().indexOf("adjustment_id"), adjustment_id)
     ok = layer.commitChanges()
     app.processEvents()
     err = "" if ok else " | ".join(layer.commitErrors() + messages).replace("\n", " ")
@@ -41,6 +45,9 @@ def attempt(name, shrink):
     print(name, ok, err)
 
 
-attempt("cut-strip", 0.05)
+if adjustment_id is None:
+    attempt("cut-strip", 0.05)
+else:
+    attempt("cut-strip-in-adjustment", 0.05, adjustment_id)
 sys.stdout.flush()
 os._exit(0)

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"fmt"
 	"io"
@@ -103,7 +105,7 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 // civilDate parses YYYY-MM-DD, or gives def's civil date (Asia/Shanghai) when empty.
 func civilDate(s string, def time.Time) (time.Time, error) {
 	if s == "" {
-		y, m, d := def.In(time.FixedZone("Asia/Shanghai", 8*3600)).Date()
+		y, m, d := def.In(landreg.Shanghai).Date()
 		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nil
 	}
 	d, err := time.Parse(time.DateOnly, s)

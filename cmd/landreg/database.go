@@ -20,6 +20,8 @@ type dbFlags struct {
 	dataDir string
 	pgBin   string
 	pgPort  int
+	// allowSuperuser accepts a DATABASE_URL role with more power than landreg needs.
+	allowSuperuser bool
 }
 
 // dbName is the database landreg uses inside its private cluster.
@@ -33,6 +35,8 @@ func (f *dbFlags) register(cmd *cobra.Command) {
 	cmd.Flags().StringVar(&f.pgBin, "pg-bin", envOr("LANDREG_PG_BIN", pgcluster.DefaultBinDir),
 		"folder of the PostgreSQL 15 server binaries (env LANDREG_PG_BIN)")
 	cmd.Flags().IntVar(&f.pgPort, "pg-port", 0, "TCP port of the private cluster on 127.0.0.1 (0 = last used or any free port)")
+	cmd.Flags().BoolVar(&f.allowSuperuser, "allow-superuser", false,
+		"run even if the DATABASE_URL role is a superuser or has CREATEROLE or BYPASSRLS (not recommended)")
 }
 
 // session is an open database, with the cluster that was started for it, if any.
@@ -64,7 +68,9 @@ func (f *dbFlags) open(ctx context.Context, log zerolog.Logger, opt store.Option
 		}
 		s.cluster, s.started, s.embedded = c, started, true
 		log.Info().Str("data_dir", c.Dir).Int("port", c.Port()).Bool("reused", !started).Msg("private PostgreSQL cluster up")
-		if err := c.EnsureDatabase(ctx, dbName); err != nil {
+		// Roles, database and PostGIS, as the set-up superuser; landreg itself connects
+		// as the owner role.
+		if err := c.Setup(ctx, dbName); err != nil {
 			s.close(ctx, log)
 			return nil, err
 		}
@@ -76,6 +82,10 @@ func (f *dbFlags) open(ctx context.Context, log zerolog.Logger, opt store.Option
 		return nil, err
 	}
 	s.pool = pool
+	if err := checkRole(ctx, pool, f.allowSuperuser); err != nil {
+		s.close(ctx, log)
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -133,12 +143,13 @@ func dbCmd() *cobra.Command {
 			if _, err := c.Start(cmd.Context(), port); err != nil {
 				return err
 			}
-			if err := c.EnsureDatabase(cmd.Context(), dbName); err != nil {
+			if err := c.Setup(cmd.Context(), dbName); err != nil {
 				return err
 			}
 			// stdout carries only the URL so scripts can capture it.
 			fmt.Fprintln(cmd.OutOrStdout(), c.URL(dbName))
 			fmt.Fprintln(cmd.ErrOrStderr(), "TCP (QGIS, psql):", c.TCPURL(dbName))
+			fmt.Fprintln(cmd.ErrOrStderr(), "set-up superuser (planner logins): landreg db url --superuser")
 			return nil
 		},
 	}
@@ -178,7 +189,46 @@ func dbCmd() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(start, stop, status)
+	var superuser, tcp bool
+	var database string
+	urlCmd := &cobra.Command{
+		Use:   "url",
+		Short: "Print a connection URL of the running cluster, with its password",
+		Long: `Print a connection URL of the running cluster, with its password.
+
+By default the URL of the owner role landreg, which landreg itself uses, over the unix
+socket in --data-dir. --superuser gives the set-up superuser landreg_super instead, for
+what only it may do: creating logins for planners, e.g.
+
+  psql "$(landreg db url --superuser)" -c "CREATE ROLE alice LOGIN PASSWORD '…' IN ROLE landreg_planner"
+
+--tcp gives the 127.0.0.1 form (QGIS, ogr2ogr, another machine's tunnel).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			c, err := cluster()
+			if err != nil {
+				return err
+			}
+			if running, _ := c.Running(cmd.Context()); !running {
+				return fmt.Errorf("no cluster is running in %s (landreg db start)", c.Dir)
+			}
+			u := c.URL
+			switch {
+			case superuser && tcp:
+				u = c.SuperuserTCPURL
+			case superuser:
+				u = c.SuperuserURL
+			case tcp:
+				u = c.TCPURL
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), u(database))
+			return nil
+		},
+	}
+	urlCmd.Flags().BoolVar(&superuser, "superuser", false, "the set-up superuser landreg_super instead of the owner role")
+	urlCmd.Flags().BoolVar(&tcp, "tcp", false, "over TCP on 127.0.0.1 instead of the unix socket")
+	urlCmd.Flags().StringVar(&database, "database", dbName, "database name")
+	cmd.AddCommand(start, stop, status, urlCmd)
 	return cmd
 }
 

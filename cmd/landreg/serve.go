@@ -9,7 +9,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -20,7 +20,6 @@ import (
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/migrations"
-	"github.com/landreg/landreg/netconn"
 	"github.com/landreg/landreg/store"
 )
 
@@ -33,7 +32,7 @@ func serveCmd() *cobra.Command {
 	var maxConns int32
 	var authReads bool
 	var debugAddr string
-	var procs int
+	var maxUpload string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
@@ -52,17 +51,23 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			defer logOut.Close()
 			log := newLogger(logOut)
 			t0 := time.Now()
+			upload, err := parseSize(maxUpload)
+			if err != nil {
+				return fmt.Errorf("--max-upload: %w", err)
+			}
+			// What uploads of an earlier run left behind when it was killed; an hour's
+			// margin spares the files of any import still running.
+			if removed, err := api.RemoveStaleUploads(os.TempDir(), time.Now().Add(-time.Hour)); err != nil {
+				log.Warn().Err(err).Msg("cleaning the temp folder")
+			} else if len(removed) > 0 {
+				log.Info().Strs("removed", removed).Str("dir", os.TempDir()).Msg("stale upload files removed")
+			}
 
 			sess, err := db.open(ctx, log, store.Options{MaxConns: maxConns, StatementTimeout: stmtTimeout})
 			if err != nil {
 				return err
 			}
 			defer sess.close(ctx, log)
-
-			if n, why := serverProcs(procs, os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), sess.pool.Config().ConnConfig.Host); n > 0 {
-				runtime.GOMAXPROCS(n)
-				log.Info().Int("gomaxprocs", n).Str("why", why).Msg("CPUs for Go code")
-			}
 
 			applied, err := migrations.Up(ctx, sess.pool)
 			if err != nil {
@@ -97,10 +102,10 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads}, sess.pool, log)
+			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads, MaxUpload: upload}, sess.pool, log)
 			srv := api.NewHTTPServer(addr, h)
 			errc := make(chan error, 1)
-			go func() { errc <- srv.Serve(netconn.Listener(ln)) }()
+			go func() { errc <- srv.Serve(ln) }()
 
 			base := baseURL
 			if base == "" {
@@ -136,47 +141,33 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().StringVar(&addr, "addr", envOr("LANDREG_ADDR", "127.0.0.1:8080"), "HTTP listen address (env LANDREG_ADDR)")
 	cmd.Flags().StringVar(&baseURL, "base-url", os.Getenv("LANDREG_BASE_URL"), "public base URL for links, when behind a proxy (env LANDREG_BASE_URL)")
 	cmd.Flags().BoolVar(&noFixtures, "no-fixtures", false, "do not load the demo fixtures into an empty private database")
-	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", 60*time.Second, "PostgreSQL statement_timeout for API queries")
+	cmd.Flags().DurationVar(&stmtTimeout, "statement-timeout", store.DefaultStatementTimeout, "PostgreSQL statement_timeout for API queries")
 	cmd.Flags().IntVar(&limits.Default, "limit-default", 100, "default page size of /items")
 	cmd.Flags().IntVar(&limits.Max, "limit-max", 10000, "maximum page size of /items")
-	// Three connections per core, cores counted as Go counts them (a container's CPU
-	// limit) before serve halves them: enough that the backends have queued work while
-	// the server answers other requests; many more let backends fight over the CPUs and
-	// stretch the latency tail (bench/README.md). At most 64, well inside PostgreSQL's
-	// default max_connections of 100.
-	cmd.Flags().Int32Var(&maxConns, "max-conns", int32(min(64, max(6, 3*runtime.GOMAXPROCS(0)))), "database pool size")
-	cmd.Flags().IntVar(&procs, "procs", 0, "CPUs running the server's Go code (GOMAXPROCS); 0 = half the CPUs when the database is on this machine, all otherwise")
+	// 0 keeps pgxpool's default (the larger of 4 and the number of CPUs), which suits a
+	// database on the same machine as well as a remote one.
+	cmd.Flags().Int32Var(&maxConns, "max-conns", 0, "database pool size; 0 = pgxpool's default, the larger of 4 and the number of CPUs")
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
+	cmd.Flags().StringVar(&maxUpload, "max-upload", "256MiB", "largest request body of POST /v1/imports (e.g. 64MiB, 1GiB); larger ones get 413")
 	return cmd
 }
 
-// serverProcs chooses GOMAXPROCS for serve from the CPUs Go would use (its default
-// follows a container's CPU limit); 0 leaves Go's default. With the database on the
-// same machine, PostgreSQL does about two thirds of the work of a request
-// (bench/README.md): Go threads on every core would preempt the backends the server is
-// waiting for, so the server keeps to half the CPUs. An explicit --procs or a
-// GOMAXPROCS environment variable wins.
-func serverProcs(flag int, env string, cpus int, dbHost string) (int, string) {
-	switch {
-	case flag > 0:
-		return flag, "--procs"
-	case env != "":
-		return 0, ""
-	case !localHost(dbHost):
-		return 0, ""
+// parseSize reads a byte count: a number with an optional K, M or G (binary: 1024,
+// with or without "iB"/"B").
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSuffix(strings.TrimSuffix(strings.ToUpper(strings.TrimSpace(s)), "B"), "I")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		if i := strings.IndexByte("KMG", t[n-1]); i >= 0 {
+			mult, t = int64(1)<<(10*(i+1)), t[:n-1]
+		}
 	}
-	return max(1, cpus/2), "half the CPUs: the database runs on this machine"
-}
-
-// localHost tells whether a libpq host is this machine: a Unix socket folder or a
-// loopback name or address.
-func localHost(host string) bool {
-	if strings.HasPrefix(host, "/") || strings.EqualFold(strings.TrimSuffix(host, "."), "localhost") {
-		return true
+	n, err := strconv.ParseInt(strings.TrimSpace(t), 10, 64)
+	if err != nil || n <= 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("%q is not a size such as 256MiB", s)
 	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return n * mult, nil
 }
 
 func pprofMux() *http.ServeMux {

@@ -130,6 +130,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if !logged() {
 		t.Errorf("access log lacks request id or latency:\n%s", stderr.String())
 	}
+	checkPrivateClusterRoles(t, pg) // roles_test.go
 
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
@@ -147,30 +148,5 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(pg, "PG_VERSION")); err != nil {
 		t.Error("the data folder holds no cluster")
-	}
-}
-
-func TestServerProcs(t *testing.T) {
-	for _, c := range []struct {
-		flag int
-		env  string
-		cpus int
-		host string
-		want int
-	}{
-		{0, "", 2, "/tmp/pg", 1},    // Unix socket: half of 2
-		{0, "", 8, "127.0.0.1", 4},  // loopback address
-		{0, "", 8, "localhost", 4},  // loopback name
-		{0, "", 8, "::1", 4},        // IPv6 loopback
-		{0, "", 1, "/run/pg", 1},    // never below one
-		{0, "", 8, "db.example", 0}, // remote: Go's default
-		{0, "", 8, "10.0.0.5", 0},   // remote address
-		{0, "3", 8, "/tmp/pg", 0},   // GOMAXPROCS set: left to the runtime
-		{6, "3", 8, "/tmp/pg", 6},   // --procs wins over everything
-		{2, "", 8, "db.example", 2}, // --procs with a remote database
-	} {
-		if got, _ := serverProcs(c.flag, c.env, c.cpus, c.host); got != c.want {
-			t.Errorf("serverProcs(%d, %q, %d, %q) = %d, want %d", c.flag, c.env, c.cpus, c.host, got, c.want)
-		}
 	}
 }

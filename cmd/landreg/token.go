@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/landreg/landreg"
+
 	"context"
 	"fmt"
 	"text/tabwriter"
@@ -22,7 +24,7 @@ func tokenCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			switch role {
-			case store.RolePlanner, store.RoleRegistrar, store.RoleAuditor, store.RoleAdmin:
+			case landreg.RolePlanner, landreg.RoleRegistrar, landreg.RoleAuditor, landreg.RoleAdmin:
 			default:
 				return fmt.Errorf("--role must be planner, registrar, auditor or admin, got %q", role)
 			}

@@ -28,10 +28,15 @@ BEGIN
   END IF;
 
   -- Money, quantities and ratios: finite numbers within landreg_sys.value_bounds.
-  SELECT j.key, j.value, b.min, b.max, b.unit INTO bad
+  -- A key the table does not know may hold any finite number within ±1e12.
+  SELECT j.key, j.value, coalesce(b.min, -1e12) AS min, coalesce(b.max, 1e12) AS max, coalesce(b.unit, '') AS unit INTO bad
   FROM jsonb_each(NEW.payload) j
-  JOIN landreg_sys.value_bounds b ON b.tbl = 'parcel_events' AND b.field = j.key
-  WHERE CASE WHEN jsonb_typeof(j.value) = 'number' THEN (j.value)::numeric NOT BETWEEN b.min AND b.max ELSE true END
+  LEFT JOIN landreg_sys.value_bounds b ON b.tbl = 'parcel_events' AND b.field = j.key
+  WHERE CASE WHEN b.field IS NULL THEN jsonb_typeof(j.value) = 'number' AND abs((j.value)::numeric) > 1e12
+             WHEN jsonb_typeof(j.value) = 'number' THEN (j.value)::numeric NOT BETWEEN b.min AND b.max
+                  OR (b.min_exclusive AND (j.value)::numeric = b.min)
+                  OR (b.field IN ('year', 'employees') AND (j.value)::numeric <> trunc((j.value)::numeric))
+             ELSE true END
   LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION '%', format('事件 %1$s 的 %2$s 必须是 %3$s 到 %4$s%5$s 之间的数值（实为 %6$s） / %2$s of a %1$s event must be a number from %3$s to %4$s%5$s (got %6$s)',

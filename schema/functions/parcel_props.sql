@@ -9,6 +9,6 @@ LANGUAGE sql IMMUTABLE AS $$
     p.is_standard_land, p.agreed_delivery, p.agreed_start, p.agreed_completion, p.agreed_rampup_review,
     p.far_min, p.far_max, p.coverage_min, p.invest_intensity_wan_per_mu, p.tax_per_mu_wan, p.va_per_mu_wan,
     p.energy_va_wan_per_tce, p.emission_va_wan_per_t, p.rd_ratio, p.valid_from, NULL::date AS valid_to,
-    p.version, round(area_m2::numeric, 2) AS area_m2, round((area_m2 * 3 / 2000)::numeric, 4) AS area_mu,
-    round((area_m2 / 10000)::numeric, 4) AS area_ha) x
+    p.version, round(area_m2::numeric, 2) AS area_m2, round(landreg_sys.m2_to_mu(area_m2)::numeric, 4) AS area_mu,
+    round(landreg_sys.m2_to_ha(area_m2)::numeric, 4) AS area_ha) x
 $$;

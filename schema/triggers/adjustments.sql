@@ -1,8 +1,2 @@
-CREATE TRIGGER adjustments_audit_ins AFTER INSERT ON adjustments REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
-CREATE TRIGGER adjustments_audit_upd AFTER UPDATE ON adjustments REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
 CREATE TRIGGER adjustments_stamp BEFORE INSERT ON adjustments
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.adjustment_stamp();

@@ -7,15 +7,6 @@ CREATE TRIGGER block_lines_20_version BEFORE INSERT OR UPDATE OR DELETE ON block
 CREATE TRIGGER block_lines_30_overlap BEFORE INSERT OR UPDATE OF geom, xzqdm ON block_lines
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.block_lines_no_overlap();
 
-CREATE TRIGGER block_lines_audit_ins AFTER INSERT ON block_lines REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
-CREATE TRIGGER block_lines_audit_upd AFTER UPDATE ON block_lines REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
-CREATE TRIGGER block_lines_audit_del AFTER DELETE ON block_lines REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
 CREATE CONSTRAINT TRIGGER block_lines_rule AFTER INSERT OR UPDATE OR DELETE ON block_lines
   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION landreg_sys.block_lines_rule();
 

@@ -6,6 +6,3 @@ CREATE TRIGGER direct_edit_reviews_apply AFTER INSERT ON direct_edit_reviews
 
 CREATE TRIGGER direct_edit_reviews_append_only BEFORE UPDATE OR DELETE ON direct_edit_reviews
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.audit_append_only();
-
-CREATE TRIGGER direct_edit_reviews_audit_ins AFTER INSERT ON direct_edit_reviews REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();

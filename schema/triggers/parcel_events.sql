@@ -4,9 +4,6 @@ CREATE TRIGGER parcel_events_check BEFORE INSERT ON parcel_events
 CREATE TRIGGER parcel_events_append_only BEFORE UPDATE OR DELETE ON parcel_events
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.audit_append_only();
 
-CREATE TRIGGER parcel_events_audit_ins AFTER INSERT ON parcel_events REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
 CREATE TRIGGER parcel_events_validate BEFORE INSERT ON parcel_events
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.parcel_event_validate();
 

@@ -4,14 +4,5 @@ CREATE TRIGGER parcels_10_geom BEFORE INSERT OR UPDATE OF geom ON parcels
 CREATE TRIGGER parcels_20_version BEFORE INSERT OR UPDATE OR DELETE ON parcels
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.version_row();
 
-CREATE TRIGGER parcels_audit_ins AFTER INSERT ON parcels REFERENCING NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
-CREATE TRIGGER parcels_audit_upd AFTER UPDATE ON parcels REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
-CREATE TRIGGER parcels_audit_del AFTER DELETE ON parcels REFERENCING OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit();
-
 CREATE TRIGGER parcels_30_props BEFORE INSERT OR UPDATE ON parcels
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.parcel_props_row();

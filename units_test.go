@@ -1,4 +1,4 @@
-package geo
+package landreg
 
 import (
 	"math"
@@ -21,17 +21,5 @@ func TestUnits(t *testing.T) {
 		if got := Ha(c.m2); math.Abs(got-c.ha) > 1e-12 {
 			t.Errorf("Ha(%v) = %v, want %v", c.m2, got, c.ha)
 		}
-	}
-}
-
-func TestBBox(t *testing.T) {
-	if !China.Contains(120.65, 27.95) {
-		t.Error("瓯海 should be in China")
-	}
-	if China.Contains(27.95, 120.65) {
-		t.Error("swapped axes should fall outside China")
-	}
-	if !Wenzhou.Intersects(BBox{MinX: 120, MinY: 27.5, MaxX: 120.1, MaxY: 27.6}) || Wenzhou.Intersects(BBox{MaxX: 1, MaxY: 1}) {
-		t.Error("Intersects wrong")
 	}
 }

@@ -1,19 +1,7 @@
-// Package geo holds the geodetic facts landreg relies on: area units, the CRSs it
-// accepts, and plausibility bounds for coordinates.
+// Package geo holds the geodetic facts landreg relies on: the CRSs it accepts (with
+// the Gauss-Krüger zones) and plausibility bounds for coordinates. Area units are the
+// domain's (package landreg).
 package geo
-
-// Area units. 1 亩 (mu) is exactly 10000/15 m² (市制), so m² → 亩 is × 3/2000; rounded
-// constants such as 666.67 are already 5 ppm off, hence the exact ratio.
-const (
-	M2PerMu = 10000.0 / 15.0
-	M2PerHa = 10000.0
-)
-
-// Mu converts square metres to 亩.
-func Mu(m2 float64) float64 { return m2 * 3 / 2000 }
-
-// Ha converts square metres to 公顷.
-func Ha(m2 float64) float64 { return m2 / M2PerHa }
 
 // SRID of storage: CGCS2000 geographic.
 const StorageSRID = 4490

@@ -1,0 +1,19 @@
+-- The audit log (audit_log): every row that a statement inserts, updates or deletes in
+-- these tables, with the actor and reason of the change context, written set-based from
+-- the statement's transition tables (landreg_sys.audit). PostgreSQL allows transition
+-- tables on one event per trigger, hence three triggers a table. A table of the registry
+-- that is not listed here is derived from those that are (history, reserve, digests).
+DO $$
+DECLARE t text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['districts', 'block_lines', 'parcels', 'parcel_events', 'enterprises', 'adjustments',
+                           'adjustment_parts', 'idle_policy', 'direct_edit_reviews', 'block_line_ledger', 'api_tokens'] LOOP
+    EXECUTE format('CREATE TRIGGER %1$s_audit_ins AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit()', t);
+    EXECUTE format('CREATE TRIGGER %1$s_audit_upd AFTER UPDATE ON %1$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit()', t);
+    EXECUTE format('CREATE TRIGGER %1$s_audit_del AFTER DELETE ON %1$I REFERENCING OLD TABLE AS old_rows
+      FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit()', t);
+  END LOOP;
+END
+$$;

@@ -1,0 +1,158 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/landreg/landreg"
+)
+
+// Translate tells a database error in the registry's terms: the refusals that landreg's
+// triggers and constraints raise (SQLSTATE class LR, integrity violations, data
+// exceptions), a database that cannot serve now, a statement that ran out of time. It
+// returns nil for anything else, which is a fault of the server. The messages the
+// triggers raise are already "中文 / English".
+func Translate(err error) *landreg.Error {
+	if err == nil {
+		return nil
+	}
+	var le *landreg.Error
+	if errors.As(err, &le) {
+		return le
+	}
+	if reason, ok := UnavailableReason(err); ok {
+		return &landreg.Error{Kind: landreg.KindUnavailable, Err: err, Zh: "数据库暂时不可用，请稍后重试",
+			En: "the database is unavailable (" + reason + "); retry in a few seconds"}
+	}
+	var pg *pgconn.PgError
+	if !errors.As(err, &pg) {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return timeout(err)
+		}
+		return nil
+	}
+	kind := kindOf(pg.Code)
+	if pg.Code == "XX000" && strings.HasPrefix(pg.Message, "transform:") {
+		// PROJ refused coordinates outside the CRS's domain: what the caller sent (a bbox,
+		// a geometry in the wrong CRS), not a fault of the server.
+		return &landreg.Error{Kind: "invalid-parameter", Err: err, Zh: "坐标超出坐标系的适用范围（坐标系或坐标轴顺序错误？）",
+			En: "coordinates outside the domain of their CRS (wrong CRS or axis order?): " + pg.Message}
+	}
+	switch {
+	case kind == "timeout":
+		return timeout(err)
+	case kind == "":
+		return nil
+	}
+	e := &landreg.Error{Kind: kind, Err: err, Field: pg.ColumnName}
+	if e.Field == "" {
+		e.Field = pg.ConstraintName
+	}
+	msg := pg.Message
+	if pg.Code == "LRR01" && json.Valid([]byte(pg.Detail)) {
+		e.Rule = json.RawMessage(pg.Detail)
+	} else if pg.Detail != "" {
+		msg += " (" + pg.Detail + ")"
+	}
+	if zh, en, ok := strings.Cut(msg, " / "); ok {
+		e.Zh, e.En = zh, en
+	} else {
+		e.En = msg
+	}
+	return e
+}
+
+// kindOf is the problem type of a SQLSTATE; "" when it is not the client's doing.
+func kindOf(code string) string {
+	switch code {
+	case "LRG01":
+		return "invalid-geometry"
+	case "LRG02":
+		return "empty-geometry"
+	case "LRG03":
+		return "outside-china"
+	case "LRB01":
+		return "overlap"
+	case "23505":
+		return "duplicate"
+	case "23514", "23502", "54000": // 54000: a value too large for an index entry
+		return landreg.KindConstraint
+	case "23503":
+		return "unknown-reference"
+	case "LRR01":
+		return "block-line-rule"
+	case "LRR04", "LRA02", "LRV01", "LRE05":
+		return landreg.KindInvalidState
+	case "40001", "40P01":
+		// A concurrent change won, and InTx's retries did not get through.
+		return "concurrent-change"
+	case "LRP01", "LRA01":
+		return landreg.KindNotFound
+	case "LRP02":
+		return "retired"
+	case "LRE01", "LRE02", "LRE03", "LRE04":
+		return "invalid-event"
+	case "57014":
+		return "timeout"
+	}
+	switch {
+	case strings.HasPrefix(code, "22"):
+		// Data exceptions: a value PostgreSQL cannot take or compute with (bad syntax,
+		// out of range, NUL, division by zero …).
+		return landreg.KindConstraint
+	case len(code) == 5 && code[:2] == "LR":
+		return "rule-violation"
+	}
+	return ""
+}
+
+func timeout(err error) *landreg.Error {
+	return &landreg.Error{Kind: "timeout", Err: err, Zh: "查询超时", En: "the query took too long; narrow the request (bbox, limit)"}
+}
+
+// UnavailableReason classifies the errors that mean the database cannot serve now:
+// stopped, restarting, unreachable, out of disk, memory or connections. The reason is a
+// category, never the driver's text (which names hosts, socket paths and roles).
+func UnavailableReason(err error) (string, bool) {
+	var pg *pgconn.PgError
+	if errors.As(err, &pg) {
+		switch {
+		case pg.Code == "57P01":
+			return "shutting down, SQLSTATE 57P01", true
+		case pg.Code == "57P02":
+			return "crashed, SQLSTATE 57P02", true
+		case pg.Code == "57P03":
+			return "starting up or recovering, SQLSTATE 57P03", true
+		case pg.Code == "53100":
+			return "out of disk space, SQLSTATE 53100", true
+		case pg.Code == "53200":
+			return "out of memory, SQLSTATE 53200", true
+		case pg.Code == "53300":
+			return "too many connections, SQLSTATE 53300", true
+		case strings.HasPrefix(pg.Code, "53"), strings.HasPrefix(pg.Code, "08"), pg.Code == "58030":
+			return "SQLSTATE " + pg.Code, true
+		case pg.Code == "25006":
+			// Connected to a read-only standby, e.g. during a failover.
+			return "read-only, SQLSTATE 25006", true
+		}
+		return "", false
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	switch {
+	case errors.As(err, &ce):
+		return "cannot connect", true
+	case errors.Is(err, context.DeadlineExceeded):
+		// A net.Error too, but the request's own deadline: a timeout, not an outage.
+		return "", false
+	case errors.Is(err, pgconn.ErrConnClosed), errors.Is(err, io.ErrUnexpectedEOF), errors.As(err, &ne):
+		return "connection lost", true
+	}
+	return "", false
+}

@@ -1,0 +1,21 @@
+package landreg
+
+// Role is what an API token may do.
+type Role = string
+
+const (
+	RolePlanner   Role = "planner"   // block lines and adjustments
+	RoleRegistrar Role = "registrar" // parcels and events
+	RoleAuditor   Role = "auditor"   // audit reports
+	RoleAdmin     Role = "admin"     // everything, including approvals
+)
+
+// Roles lists every role.
+var Roles = []Role{RolePlanner, RoleRegistrar, RoleAuditor, RoleAdmin}
+
+// EventTypes are the kinds of parcel events (宗地事件, domain.md §8.1), in the order of
+// a parcel's life. The database's parcel_events.type accepts exactly these.
+var EventTypes = []string{"CONTRACT_SIGNED", "LAND_DELIVERED", "PERMIT_ISSUED", "STARTED", "PROGRESS",
+	"SUSPENDED", "RESUMED", "EXTENSION_APPROVED", "GOV_CAUSE", "COMPLETED", "PLANNING_VERIFIED",
+	"PRODUCTION_STARTED", "PRODUCTION_STOPPED", "RAMPUP_REVIEWED", "ANNUAL_INDICATORS", "IDLE_NOTICE",
+	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
