@@ -34,6 +34,9 @@ type Collection struct {
 	props    string // json_build_object(...) over alias t
 	propsAll string // when set, replaces props over the all-versions view
 	allView  string // current and closed versions (versioned collections)
+	// knownView, when set, is the source "as known at" a system time: a format with one
+	// %s, the placeholder of the time, giving the all-versions columns.
+	knownView string
 	// statusLayer: parcels joined with their idle status as of the requested date.
 	statusLayer bool
 	queries     map[string]cql2.Queryable
@@ -85,6 +88,7 @@ var collections = []*Collection{
 		Versioned:   true,
 		table:       "block_lines",
 		idExpr:      "t.id",
+		knownView:   "landreg_sys.block_lines_known(%s::timestamptz)",
 		props: `json_build_object('code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
   'level', t.level, 'level_name', CASE t.level WHEN 1 THEN '一级' ELSE '二级' END,
   'approval_doc', t.approval_doc, 'adjustment_id', t.adjustment_id,
@@ -189,6 +193,10 @@ func CollectionByID(id string) (*Collection, bool) {
 	return c, ok
 }
 
+// KnowsHistory reports whether the collection answers as known at a past system time
+// (ItemsQuery.KnownAt).
+func (c *Collection) KnowsHistory() bool { return c.knownView != "" }
+
 // Queryable finds a filterable property by name.
 func (c *Collection) Queryable(name string) (Queryable, bool) {
 	for _, qq := range c.Queryables {
@@ -231,6 +239,10 @@ type ItemsQuery struct {
 	After    int64 // keyset cursor: features with id > After
 	// AsOf selects the versions valid on that legal date (versioned collections).
 	AsOf *time.Time
+	// KnownAt answers as the register stood at that system time (collections that
+	// KnowsHistory): the versions recorded by then, a version closed later shown as the
+	// open one it then was; without AsOf or an interval, the lines current then.
+	KnownAt *time.Time
 	// From/To select every version valid at some time in [From, To] (either may be open).
 	Interval bool
 	From, To *time.Time
@@ -362,6 +374,15 @@ func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []st
 	}
 	if c.Versioned && (q.AsOf != nil || q.Interval) {
 		from = c.allView
+	}
+	if q.KnownAt != nil {
+		if c.knownView == "" {
+			return "", nil, &FilterError{fmt.Errorf("%s does not answer as known at a past time", c.ID)}
+		}
+		from = fmt.Sprintf(c.knownView, args.add(*q.KnownAt))
+		if q.AsOf == nil && !q.Interval {
+			conds = append(conds, "t.valid_to IS NULL")
+		}
 	}
 	if q.AsOf != nil && c.Versioned {
 		conds = append(conds, fmt.Sprintf(asOfFilter, args.add(*q.AsOf)))
