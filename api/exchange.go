@@ -55,7 +55,7 @@ const maxUploadParts = 32
 // importFields are the form fields besides file; each may come once, at most
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
-	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true}
+	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true}
 
 const maxFieldBytes = 1 << 20
 
@@ -180,6 +180,13 @@ func (s *Server) postImport(c echo.Context) error {
 			return p
 		}
 		opt.Change.Effective = d
+	}
+	if v := form["proposed_on"]; v != "" {
+		d, p := parseDate("proposed_on", v)
+		if p != nil {
+			return p
+		}
+		opt.ProposedOn = &d
 	}
 	if m := form["mapping"]; m != "" {
 		mm, err := exchange.ParseMapping([]byte(m))

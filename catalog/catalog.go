@@ -48,6 +48,10 @@ type Source struct {
 	// for every request; ids and within only narrow the work (rows whose id is in ids,
 	// or whose box meets within).
 	AsOf string
+	// KnownAt, when set, is the source "as known at" a system time: a format with one
+	// %s, the placeholder of the time, giving AllVersions' columns as the register held
+	// them then (a version closed later shown as the open one it then was).
+	KnownAt string
 }
 
 // Queryable is a property clients may filter and sort by (OGC API – Features Part 3).
@@ -101,7 +105,8 @@ var collections = []*Collection{
 		Title:       "工业区块线 Industrial block lines",
 		Description: "现行工业区块线（一级/二级）/ current industrial block lines, level 1 and 2. Areas are ellipsoidal (CGCS2000).",
 		Versioned:   true,
-		Source:      Source{Current: "collection_block_lines", AllVersions: "collection_block_lines_all"},
+		Source: Source{Current: "collection_block_lines", AllVersions: "collection_block_lines_all",
+			KnownAt: "landreg_sys.collection_block_lines_known(%s::timestamptz)"},
 		Queryables: []Queryable{
 			q("code", "区块编号 code", cql2.String),
 			q("name", "名称 name", cql2.String),

@@ -55,7 +55,7 @@ func Translate(err error) *landreg.Error {
 		e.Field = pg.ConstraintName
 	}
 	msg := pg.Message
-	if pg.Code == "LRR01" && json.Valid([]byte(pg.Detail)) {
+	if (pg.Code == "LRR01" || pg.Code == "LRA05") && json.Valid([]byte(pg.Detail)) {
 		e.Rule = json.RawMessage(pg.Detail)
 	} else if pg.Detail != "" {
 		msg += " (" + pg.Detail + ")"
@@ -77,8 +77,17 @@ func kindOf(code string) string {
 		return "empty-geometry"
 	case "LRG03":
 		return "outside-china"
-	case "LRB01":
+	case "LRB01", "LRB03":
+		// LRB03: a line of another district (issue 14.1).
 		return "overlap"
+	case "LRB02":
+		return "outside-district"
+	case "LRA04":
+		return "date-order"
+	case "LRA05":
+		return "preview-failed"
+	case "LRA06":
+		return "not-yet-effective"
 	case "23505":
 		return "duplicate"
 	case "23514", "23502", "54000": // 54000: a value too large for an index entry
