@@ -107,6 +107,7 @@ var kinds = map[string]struct {
 	"empty-geometry":         {http.StatusUnprocessableEntity, "Empty geometry"},
 	"outside-china":          {http.StatusUnprocessableEntity, "Coordinates outside China"},
 	"overlap":                {http.StatusConflict, "Overlapping block lines"},
+	"district-overlap":       {http.StatusConflict, "Overlapping districts"},
 	"duplicate":              {http.StatusConflict, "Duplicate key"},
 	landreg.KindConstraint:   {http.StatusUnprocessableEntity, "Value violates a rule"},
 	landreg.KindInvalidCode:  {http.StatusUnprocessableEntity, "Invalid code"},

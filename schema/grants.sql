@@ -17,14 +17,15 @@ REVOKE EXECUTE ON FUNCTION
   landreg_sys.edit_lines_for(adjustments),
   landreg_sys.apply_adjustment(bigint),
   landreg_sys.preview_adjustment(bigint),
-  landreg_sys.refresh_event_digest(bigint[])
+  landreg_sys.refresh_event_digest(bigint[]),
+  landreg_sys.district_close(districts, date, boolean)
 FROM PUBLIC;
 
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_reader') THEN
     GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
-    GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
+    GRANT SELECT ON districts, districts_history, districts_all, parcel_retirements, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
       block_line_ledger, enterprises, idle_policy, direct_edit_reviews TO landreg_reader;
     -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.

@@ -24,7 +24,7 @@ BEGIN
   FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid
   WHERE a.attrelid = TG_RELID AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
     AND a.attname <> 'props_json';
-  SELECT string_agg(format('j->>%L', a.attname), ' || '','' || ' ORDER BY array_position(i.indkey, a.attnum))
+  SELECT string_agg(format('(j->>%L)', a.attname), ' || '','' || ' ORDER BY array_position(i.indkey, a.attnum))
   INTO pk
   FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
   WHERE i.indrelid = TG_RELID AND i.indisprimary;
