@@ -86,8 +86,13 @@ func (s *Server) readDistrict(c echo.Context) (*districtRequest, func(), error) 
 		}
 		for k, v := range up.form {
 			if _, ok := landreg.DistrictSettings[k]; ok {
-				v := v
-				r.props[k] = &v
+				// An empty field clears its setting, as null does in JSON.
+				if v == "" {
+					r.props[k] = nil
+				} else {
+					v := v
+					r.props[k] = &v
+				}
 			}
 		}
 		r.xzqdm, r.reason = up.form["xzqdm"], up.form["reason"]
@@ -287,6 +292,12 @@ func (s *Server) createDistrict(c echo.Context) error {
 	ctx := c.Request().Context()
 	if r.xzqdm == "" && r.boundary != nil {
 		r.xzqdm = r.boundary.Xzqdm
+	}
+	// A new district takes the defaults of what it leaves unset.
+	for k, v := range r.props {
+		if v == nil {
+			delete(r.props, k)
+		}
 	}
 	if _, ok := r.props["name"]; !ok && r.boundary != nil && r.boundary.Name != "" {
 		r.props["name"] = &r.boundary.Name
