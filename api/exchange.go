@@ -55,7 +55,8 @@ const maxUploadParts = 32
 // importFields are the form fields besides file; each may come once, at most
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
-	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "create_holders": true}
+	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true,
+	"create_holders": true}
 
 const maxFieldBytes = 1 << 20
 
@@ -126,6 +127,13 @@ func (s *Server) postImport(c echo.Context) error {
 			return p
 		}
 		opt.Change.Effective = d
+	}
+	if v := form["proposed_on"]; v != "" {
+		d, p := parseDate("proposed_on", v)
+		if p != nil {
+			return p
+		}
+		opt.ProposedOn = &d
 	}
 	if m := form["mapping"]; m != "" {
 		mm, err := exchange.ParseMapping([]byte(m))

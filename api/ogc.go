@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
@@ -151,7 +152,7 @@ func (s *Server) collectionDoc(c echo.Context, coll *store.Collection) (map[stri
 		{Href: b + "/schema", Rel: "http://www.opengis.net/def/rel/ogc/1.0/schema", Type: mtSchemaJSON, Title: "Schema"},
 		{Href: b + "/schema", Rel: "describedby", Type: mtSchemaJSON, Title: "Schema"},
 	}
-	if _, ok := store.TileLayerByID(coll.ID); ok {
+	if _, ok := catalog.TileLayerByID(coll.ID); ok {
 		links = append(links, Link{Href: s.base(c) + "/tiles/" + coll.ID, Rel: "tiles", Type: mtJSON, Title: "TileJSON (vector tiles)"})
 	}
 	return map[string]any{
@@ -195,7 +196,7 @@ func (s *Server) lookup(c echo.Context) (*store.Collection, error) {
 	coll, ok := store.CollectionByID(c.Param("collectionId"))
 	if !ok {
 		p := notFound("没有图层 "+c.Param("collectionId"), "unknown collection "+strconv.Quote(c.Param("collectionId")))
-		for _, cc := range store.Collections() {
+		for _, cc := range catalog.Collections() {
 			p.Allowed = append(p.Allowed, cc.ID)
 		}
 		return nil, p

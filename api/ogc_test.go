@@ -287,3 +287,14 @@ func TestParcelStatusCollection(t *testing.T) {
 		t.Errorf("interval on parcel_status: %d", res.StatusCode)
 	}
 }
+
+// A bbox outside its CRS's domain (zone-40 eastings with the zone number sent as
+// EPSG:4549) is the caller's error, not a server fault.
+func TestBBoxOutsideProjectionDomain(t *testing.T) {
+	_, srv, _ := demoServer(t, fixtures.Load)
+	res, body := get(t, srv.URL+"/collections/parcels/items?bbox-crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4549")+
+		"&bbox=3090000,40560000,3100000,40570000")
+	if res.StatusCode != 400 || !strings.Contains(string(body), "invalid-parameter") {
+		t.Errorf("%d %s", res.StatusCode, body)
+	}
+}

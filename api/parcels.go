@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -194,14 +193,9 @@ func (s *Server) parcelStatus(c echo.Context) error {
 			return p
 		}
 	}
-	var known *time.Time
-	if q := c.QueryParam("known_at"); q != "" {
-		k, err := time.Parse(time.RFC3339, q)
-		if err != nil || !dateInRange(k) {
-			return badParam("known_at", fmt.Sprintf("known_at 须为 %d–%d 年间的 RFC 3339 时间", minYear, maxYear),
-				fmt.Sprintf("known_at must be an RFC 3339 timestamp in the years %d–%d", minYear, maxYear))
-		}
-		known = &k
+	known, p := knownAtParam(c)
+	if p != nil {
+		return p
 	}
 	st, err := store.StatusKnownAt(c.Request().Context(), s.pool, id, d, known)
 	if errors.Is(err, store.ErrNotFound) {

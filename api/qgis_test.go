@@ -126,8 +126,11 @@ func TestQGISEditInsideAnAdjustment(t *testing.T) {
 		if addition != nil {
 			req["additions"] = []map[string]any{{"geometry": addition, "level": 1}}
 		}
+		// Proposed and approved on the effective date: an approval is never dated after
+		// the day the adjustment takes effect (issue 14.3).
+		req["proposed_on"] = eff
 		adj := int64(planner.want(201, "", "POST", "/v1/adjustments", req)["id"].(float64))
-		admin.want(200, "", "POST", fmt.Sprintf("/v1/adjustments/%d/approve", adj), nil)
+		admin.want(200, "", "POST", fmt.Sprintf("/v1/adjustments/%d/approve", adj), map[string]string{"date": eff})
 		return adj
 	}
 	// 先补: a level-1 square of ~250 m outside every line, applied through the API.
@@ -162,5 +165,68 @@ ORDER BY i, j LIMIT 1`, xzqdm)
 	pool.QueryRow(ctx, `SELECT coalesce(sum(reserve_used_m2), 0) FROM block_line_ledger WHERE adjustment_id = $1`, adj).Scan(&used)
 	if used <= 0 {
 		t.Errorf("the removal drew %v m² from the reserve, want the cut strip's area", used)
+	}
+}
+
+// TestQGISReadsTheViews follows docs/qgis.md §5: a reader's login adds the collection
+// views with QGIS's PostgreSQL provider and sees the features, with the properties the
+// API serves.
+func TestQGISReadsTheViews(t *testing.T) {
+	needQGIS(t)
+	ctx := context.Background()
+	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	login := dbtest.NewLogin(t, pool, "landreg_reader")
+	conn := fmt.Sprintf("dbname='%s' host=127.0.0.1 port=%d user='%s' password='%s' sslmode=disable",
+		login.Database, login.Port, login.User, login.Password)
+	views := map[string]string{"collection_districts": "districts", "collection_districts_all": "districts", "collection_block_lines": "block_lines",
+		"collection_block_lines_all": "block_lines", "collection_parcels": "parcels", "collection_parcels_all": "parcels"}
+	args := []string{"testdata/qgis_views.py", conn}
+	for v := range views {
+		key := "id"
+		if strings.HasSuffix(v, "_all") {
+			key = "id,version"
+		}
+		args = append(args, v+":"+key)
+	}
+	cmd := exec.Command("/usr/bin/python3", args...)
+	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("QGIS: %v\n%s", err, out)
+	}
+	seen := 0
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		var got struct {
+			View     string `json:"view"`
+			Valid    bool   `json:"valid"`
+			Count    int    `json:"count"`
+			ID       int64  `json:"id"`
+			Props    string `json:"props"`
+			Geometry bool   `json:"geometry"`
+			Error    string `json:"error"`
+		}
+		if json.Unmarshal([]byte(line), &got) != nil || views[got.View] == "" {
+			continue
+		}
+		seen++
+		var n int
+		var props string
+		pool.QueryRow(ctx, `SELECT count(*), min(props) FILTER (WHERE id = $1 AND version IS NOT DISTINCT FROM
+  (SELECT min(version) FROM `+got.View+` WHERE id = $1)) FROM `+got.View, got.ID).Scan(&n, &props)
+		if !got.Valid || got.Count != n || n == 0 || got.Props != props || !got.Geometry {
+			t.Errorf("QGIS %s: %s (want %d features)", got.View, line, n)
+		}
+		if !strings.HasSuffix(got.View, "_all") {
+			var served struct {
+				Properties json.RawMessage `json:"properties"`
+			}
+			getJSON(t, srv.URL+"/collections/"+views[got.View]+"/items/"+strconv.FormatInt(got.ID, 10), "application/geo+json", &served)
+			if string(served.Properties) != got.Props {
+				t.Errorf("QGIS %s feature %d:\nQGIS   %s\nserved %s", got.View, got.ID, got.Props, served.Properties)
+			}
+		}
+	}
+	if seen != len(views) {
+		t.Errorf("QGIS output:\n%s", out)
 	}
 }

@@ -46,6 +46,7 @@ var routeParams = map[string][]string{
 	// Static files of the map: browsers and bundlers add cache-busting parameters.
 	"GET /map/*": anyParams,
 
+	"GET /v1/vocabulary":                         nil,
 	"GET /v1/adjustments":                        {"xzqdm"},
 	"POST /v1/adjustments":                       nil,
 	"GET /v1/adjustments/:id":                    nil,
@@ -64,9 +65,9 @@ var routeParams = map[string][]string{
 	"POST /v1/enterprises":                       nil,
 	"GET /v1/enterprises/:uscc":                  nil,
 	"PATCH /v1/enterprises/:uscc":                nil,
-	"GET /v1/quota":                              {"date"},
-	"GET /v1/districts/:code/quota":              {"date"},
-	"GET /v1/districts/:code/quota/history":      nil,
+	"GET /v1/quota":                              {"date", "known_at"},
+	"GET /v1/districts/:code/quota":              {"date", "known_at"},
+	"GET /v1/districts/:code/quota/history":      {"known_at"},
 	"POST /v1/districts/:code/ledger/:id/review": nil,
 	"POST /v1/parcels":                           nil,
 	"GET /v1/parcels/:featureId":                 {"crs", "f"},
@@ -80,7 +81,7 @@ var routeParams = map[string][]string{
 	"GET /v1/exports/:collection":                {"format", "date", "crs"},
 	"GET /v1/audit/:report":                      {"format", "date", "district", "years", "from", "to", "year", "parcel"},
 	// The upload's form fields may also come in the query (echo's FormValue reads both).
-	"POST /v1/imports": {"kind", "dry_run", "create_holders", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason"},
+	"POST /v1/imports": {"kind", "dry_run", "create_holders", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason", "proposed_on"},
 }
 
 var (

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/store"
 )
 
@@ -25,7 +26,7 @@ func tileLayersParam(s string) ([]*store.TileLayer, *Problem) {
 		l, ok := store.TileLayerByID(id)
 		if !ok {
 			p := notFound("没有瓦片图层 "+id, "unknown tile layer "+strconv.Quote(id))
-			for _, tl := range store.TileLayers() {
+			for _, tl := range catalog.TileLayers() {
 				p.Allowed = append(p.Allowed, tl.ID)
 			}
 			return nil, p
@@ -99,7 +100,7 @@ func (s *Server) tileJSON(c echo.Context) error {
 	for _, l := range layers {
 		minZ, maxZ = min(minZ, l.MinZoom), max(maxZ, l.MaxZoom)
 		vl = append(vl, map[string]any{"id": l.ID, "fields": l.Fields, "minzoom": l.MinZoom, "maxzoom": l.MaxZoom})
-		if coll, ok := store.CollectionByID(l.ID); ok {
+		if coll, ok := store.CollectionByID(l.Collection); ok {
 			ext, err := coll.Extent(c.Request().Context(), s.pool)
 			if err != nil {
 				return err

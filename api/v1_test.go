@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rs/zerolog"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
@@ -110,7 +111,9 @@ WHERE d.xzqdm = '330304' AND ST_Within(p, d.geom)
 ORDER BY i, j LIMIT 1`
 	addition := geomJSON(t, pool, freeSpot)
 	newAdj := func(kind, eff string, removals, additions []json.RawMessage) map[string]any {
-		req := map[string]any{"xzqdm": "330304", "kind": kind, "level": 1, "doc_no": "瓯政〔2023〕" + eff, "effective_date": eff, "reason": "道路建设"}
+		// Proposed well before its effective date, so that it can be approved on a past date.
+		req := map[string]any{"xzqdm": "330304", "kind": kind, "level": 1, "doc_no": "瓯政〔2023〕" + eff, "effective_date": eff,
+			"proposed_on": "2022-01-01", "reason": "道路建设"}
 		var rs, as []map[string]any
 		for _, g := range removals {
 			rs = append(rs, map[string]any{"geometry": g})
@@ -175,7 +178,10 @@ ORDER BY i, j LIMIT 1`
 		}
 		alice.want(409, "invalid-state", "POST", path+"/apply", nil) // not approved yet
 		alice.want(403, "forbidden", "POST", path+"/approve", nil)
-		if st := boss.want(200, "", "POST", path+"/approve", map[string]string{"date": "2024-03-20"})["status"]; st != "approved" {
+		// Approval runs the same preview (TestApprovalChecksThePreviewAPI); approved here
+		// over it, so that apply's own refusal is what is tested.
+		if st := boss.want(200, "", "POST", path+"/approve", map[string]string{"date": "2024-03-20",
+			"override_reason": "测试实施校验 / testing apply's check"})["status"]; st != "approved" {
 			t.Fatalf("status %v", st)
 		}
 		p := alice.want(422, "block-line-rule", "POST", path+"/apply", nil)
@@ -186,7 +192,7 @@ ORDER BY i, j LIMIT 1`
 		// 先补: bank more than the removal in 2022 …
 		b := alice.want(201, "", "POST", "/v1/adjustments", newAdj("补划", "2022-09-30", nil, []json.RawMessage{addition}))
 		bpath := fmt.Sprintf("/v1/adjustments/%d", int(b["id"].(float64)))
-		boss.want(200, "", "POST", bpath+"/approve", nil)
+		boss.want(200, "", "POST", bpath+"/approve", map[string]string{"date": "2022-09-30"})
 		bo := alice.want(200, "", "POST", bpath+"/apply", nil)
 		if bo["reserve_added"].(map[string]any)["m2"].(float64) <= 0 {
 			t.Fatalf("补划 outcome %v", bo)
@@ -343,5 +349,29 @@ VALUES ('330304-GYQK-R1', '直接新增', '330304', 1, ST_Multi(ST_MakeEnvelope(
 	}
 	if !found {
 		t.Fatalf("ledger entry %d not in the history", id)
+	}
+}
+
+// TestVocabulary: the labels every client reads are the database's, one set for all.
+func TestVocabulary(t *testing.T) {
+	pool, srv, _ := demoServer(t, fixtures.Load)
+	res, body := get(t, srv.URL+"/v1/vocabulary")
+	var v struct {
+		IdleCategories []struct{ Code, Zh, En, Colour string } `json:"idle_categories"`
+		EventTypes     []struct{ Code, Zh string }             `json:"event_types"`
+		Roles          []string                                `json:"roles"`
+	}
+	if res.StatusCode != 200 || json.Unmarshal(body, &v) != nil {
+		t.Fatalf("%d %s", res.StatusCode, body)
+	}
+	if len(v.EventTypes) != len(landreg.EventTypes) || len(v.Roles) != 4 || len(v.IdleCategories) < 12 {
+		t.Errorf("vocabulary: %d event types, %d roles, %d categories", len(v.EventTypes), len(v.Roles), len(v.IdleCategories))
+	}
+	for _, c := range v.IdleCategories {
+		var zh string
+		pool.QueryRow(context.Background(), `SELECT landreg_sys.idle_category_zh($1)`, c.Code).Scan(&zh)
+		if zh != c.Zh || c.En == "" || c.Colour == "" {
+			t.Errorf("%s: served %q (%q, %q), status label %q", c.Code, c.Zh, c.En, c.Colour, zh)
+		}
 	}
 }

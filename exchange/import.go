@@ -59,6 +59,9 @@ type ImportOptions struct {
 	// Block lines: the adjustment's kind (default 调整) and document number.
 	AdjustmentKind string
 	DocNo          string
+	// ProposedOn is the adjustment's proposal date (nil: the day of the import); a
+	// back-dated adjustment states it, since it is approved no earlier (issue 14.3).
+	ProposedOn *time.Time
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }

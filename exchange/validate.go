@@ -217,7 +217,7 @@ ORDER BY holder_uscc, ord`)
 	// The adjustment as the API creates one (a draft, its parts added below from the
 	// staging table in one statement): one implementation of the insert and its rules.
 	id, err := store.CreateAdjustment(ctx, tx, l.change, store.NewAdjustment{Xzqdm: l.rep.Xzqdm, Kind: kind,
-		DocNo: l.opt.DocNo, Reason: l.change.Reason, EffectiveDate: eff})
+		DocNo: l.opt.DocNo, Reason: l.change.Reason, EffectiveDate: eff, ProposedOn: l.opt.ProposedOn})
 	if err != nil {
 		return err
 	}

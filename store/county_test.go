@@ -428,3 +428,33 @@ func TestRetirementAsOfItsDate(t *testing.T) {
 		t.Errorf("a second retirement record: %v", err)
 	}
 }
+
+// TestBoundaryKeepsItsLines: a new boundary that would leave one of the district's
+// block lines outside it is refused; one that still holds them is a new version.
+func TestBoundaryKeepsItsLines(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	addOuhai(t, pool)
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `SELECT landreg_sys.begin_change('test', '划定', '2020-12-31');
+INSERT INTO block_lines (code, name, xzqdm, level, geom) VALUES
+ ('330304-GYQK-01', '一级A', '330304', 1, ST_Multi(ST_MakeEnvelope(120.620, 27.930, 120.630, 27.940, 4490)))`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch := store.Change{Actor: "test"}
+	err = store.UpdateDistrict(ctx, pool, ch, "330304", store.DistrictWrite{Props: map[string]*string{"doc_no": str("缩小")},
+		Geom: boundary(rect(120.50, 27.88, 120.625, 28.05))})
+	if e := store.Translate(err); e == nil || e.Kind != "outside-district" || !strings.Contains(e.En, "330304-GYQK-01") {
+		t.Fatalf("a boundary leaving a line outside: %v", err)
+	}
+	if err := store.UpdateDistrict(ctx, pool, ch, "330304", store.DistrictWrite{Props: map[string]*string{"doc_no": str("扩大")},
+		Geom: boundary(rect(120.50, 27.87, 120.72, 28.05))}); err != nil {
+		t.Fatalf("a boundary that still holds the lines: %v", err)
+	}
+	if d, _ := store.GetDistrict(ctx, pool, "330304", nil); d.Version != 2 {
+		t.Errorf("version %d, want 2", d.Version)
+	}
+}

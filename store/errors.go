@@ -40,6 +40,12 @@ func Translate(err error) *landreg.Error {
 		return nil
 	}
 	kind := kindOf(pg.Code)
+	if pg.Code == "XX000" && strings.HasPrefix(pg.Message, "transform:") {
+		// PROJ refused coordinates outside the CRS's domain: what the caller sent (a bbox,
+		// a geometry in the wrong CRS), not a fault of the server.
+		return &landreg.Error{Kind: "invalid-parameter", Err: err, Zh: "坐标超出坐标系的适用范围（坐标系或坐标轴顺序错误？）",
+			En: "coordinates outside the domain of their CRS (wrong CRS or axis order?): " + pg.Message}
+	}
 	switch {
 	case kind == "timeout":
 		return timeout(err)
@@ -54,7 +60,7 @@ func Translate(err error) *landreg.Error {
 		e.Field = pg.ConstraintName
 	}
 	msg := pg.Message
-	if pg.Code == "LRR01" && json.Valid([]byte(pg.Detail)) {
+	if (pg.Code == "LRR01" || pg.Code == "LRA05") && json.Valid([]byte(pg.Detail)) {
 		e.Rule = json.RawMessage(pg.Detail)
 	} else if pg.Detail != "" {
 		msg += " (" + pg.Detail + ")"
@@ -76,8 +82,17 @@ func kindOf(code string) string {
 		return "empty-geometry"
 	case "LRG03":
 		return "outside-china"
-	case "LRB01":
+	case "LRB01", "LRB03":
+		// LRB03: a line of another district (issue 14.1).
 		return "overlap"
+	case "LRB02":
+		return "outside-district"
+	case "LRA04":
+		return "date-order"
+	case "LRA05":
+		return "preview-failed"
+	case "LRA06":
+		return "not-yet-effective"
 	case "23505":
 		return "duplicate"
 	case "23514", "23502", "54000": // 54000: a value too large for an index entry
@@ -88,6 +103,8 @@ func kindOf(code string) string {
 		return "block-line-rule"
 	case "LRD01":
 		return "district-overlap"
+	case "LRD02":
+		return "outside-district"
 	case "LRR04", "LRA02", "LRV01", "LRE05":
 		return landreg.KindInvalidState
 	case "40001", "40P01":

@@ -5,38 +5,41 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/landreg/landreg/catalog"
 )
 
-// TileLayer is a collection served as a Mapbox Vector Tile layer.
+// TileLayer executes a tile layer of the catalogue (package catalog): its features
+// are the rows of its collection's sources (collection_* views), the attributes below.
 type TileLayer struct {
-	ID      string
-	MinZoom int
-	MaxZoom int
-	// Fields names the attributes and their types, for TileJSON.
-	Fields map[string]string
-	// Versioned layers can be asked for as of a date.
-	Versioned bool
+	*catalog.TileLayer
 
-	table   string
-	columns string // attribute expressions over alias t (and s, the idle status, when status)
-	// status joins each parcel's idle status as of the tile's date (alias s).
-	status bool
+	source catalog.Source
+	// columns are the layer's attributes over the source aliased t (and s, the idle
+	// status, for IdleStatus layers); package catalog lists them for TileJSON.
+	columns string
 }
 
-// Zoom limits keep low zooms cheap: parcels (up to 10^5–10^6) appear from z12, where a
-// tile holds a town's worth; districts and lines are few and shown from z5.
-var tileLayers = []*TileLayer{
-	{ID: "districts", MinZoom: 5, MaxZoom: 22, table: "districts",
-		columns: `t.xzqdm::int8 AS id, t.xzqdm, t.name`,
-		Fields:  map[string]string{"xzqdm": "String", "name": "String"}},
-	{ID: "block_lines", MinZoom: 5, MaxZoom: 22, Versioned: true, table: "block_lines",
-		columns: `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(landreg_sys.m2_to_mu(t.area_m2::numeric), 2)::float8 AS area_mu`,
-		Fields:  map[string]string{"code": "String", "name": "String", "xzqdm": "String", "level": "Number", "version": "Number", "area_mu": "Number"}},
-	{ID: "parcels", MinZoom: 12, MaxZoom: 22, Versioned: true, table: "parcels", status: true,
-		columns: `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(landreg_sys.m2_to_mu(t.area_m2::numeric), 2)::float8 AS area_mu,
+// tileColumns are the MVT attributes of each layer, named as catalog's Fields (plus
+// the feature id).
+var tileColumns = map[string]string{
+	"districts":   `t.id, t.xzqdm, t.name`,
+	"block_lines": `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(landreg_sys.m2_to_mu(t.area_m2::numeric), 2)::float8 AS area_mu`,
+	"parcels": `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(landreg_sys.m2_to_mu(t.area_m2::numeric), 2)::float8 AS area_mu,
   s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
-		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "holder_name": "String", "landuse_code": "String",
-			"project_name": "String", "area_mu": "Number", "status": "String", "status_zh": "String", "low_efficiency": "Boolean"}},
+}
+
+var tileLayers []*TileLayer
+
+func init() {
+	for _, cl := range catalog.TileLayers() {
+		cc, _ := catalog.ByID(cl.Collection)
+		cols, ok := tileColumns[cl.ID]
+		if !ok {
+			panic("store: no attributes for tile layer " + cl.ID)
+		}
+		tileLayers = append(tileLayers, &TileLayer{TileLayer: cl, source: cc.Source, columns: cols})
+	}
 }
 
 // TileLayers lists the layers in drawing order.
@@ -57,8 +60,8 @@ const maxTileFeatures = 50000
 
 // One tile layer: the tile envelope is computed by PostGIS (Web Mercator), turned into
 // the storage CRS for an index-backed && on the table, and the geometries are clipped
-// and quantised by ST_AsMVTGeom. %[1]s layer name, %[2]s columns, %[3]s table,
-// %[4]s extra filter.
+// and quantised by ST_AsMVTGeom. %[1]s layer name, %[2]s columns, %[3]s source,
+// %[4]s extra filter, %[5]d feature limit, %[6]s status join.
 const tileLayerSQL = `(SELECT coalesce(ST_AsMVT(q, '%[1]s', 4096, 'geom', 'id'), ''::bytea) FROM (
   SELECT %[2]s, ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.merc, 4096, 64, true) AS geom
   FROM %[3]s t CROSS JOIN bounds%[6]s
@@ -66,7 +69,8 @@ const tileLayerSQL = `(SELECT coalesce(ST_AsMVT(q, '%[1]s', 4096, 'geom', 'id'),
   LIMIT ` + "%[5]d" + `) q)`
 
 // The idle status of the parcels in the tile only, as of the tile's date (%[1]s) —
-// classifying the whole city per tile would cost seconds.
+// classifying the whole city per tile would cost seconds. %[2]s is the layer's source,
+// %[3]s its extra filter (over alias p).
 const tileStatusJoin = `
   LEFT JOIN LATERAL landreg_sys.idle_statuses_of(ARRAY(SELECT p.id FROM %[2]s p WHERE p.geom && bounds.query%[3]s), %[1]s) s
     ON s.parcel_id = t.id`
@@ -87,17 +91,17 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 		if z < l.MinZoom || z > l.MaxZoom {
 			continue
 		}
-		table, filter, pfilter, join := l.table, "", "", ""
+		source, filter, pfilter, join := l.source.Current, "", "", ""
 		if asOf != nil && l.Versioned {
-			table = l.table + "_all"
+			source = l.source.AllVersions
 			d := args.add(*asOf)
-			filter = "\n    AND " + fmt.Sprintf(asOfFilter, d)
-			pfilter = " AND " + strings.ReplaceAll(fmt.Sprintf(asOfFilter, d), "t.", "p.")
+			filter = "\n    AND " + validOn("t", d)
+			pfilter = " AND " + validOn("p", d)
 		}
-		if l.status {
-			join = fmt.Sprintf(tileStatusJoin, args.add(statusDate.Format(time.DateOnly))+"::date", table, pfilter)
+		if l.IdleStatus {
+			join = fmt.Sprintf(tileStatusJoin, args.add(statusDate.Format(time.DateOnly))+"::date", source, pfilter)
 		}
-		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, table, filter, maxTileFeatures, join))
+		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, source, filter, maxTileFeatures, join))
 	}
 	if len(parts) == 0 {
 		return "", nil

@@ -21,7 +21,7 @@ func exchangeCmds() []*cobra.Command { return []*cobra.Command{importCmd(), expo
 
 func importCmd() *cobra.Command {
 	var db dbFlags
-	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, docNo, reason, actor string
+	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, proposed, docNo, reason, actor string
 	var dryRun, asJSON, createHolders bool
 	cmd := &cobra.Command{
 		Use:   "import parcels|block-lines FILE",
@@ -54,6 +54,13 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 					return fmt.Errorf("--effective-date must be YYYY-MM-DD: %q", effective)
 				}
 				opt.Change.Effective = d
+			}
+			if proposed != "" {
+				d, err := time.Parse(time.DateOnly, proposed)
+				if err != nil {
+					return fmt.Errorf("--proposed-on must be YYYY-MM-DD: %q", proposed)
+				}
+				opt.ProposedOn = &d
 			}
 			if mappingFile != "" {
 				m, err := exchange.ReadMappingFile(mappingFile)
@@ -112,6 +119,7 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 	f.StringVar(&encoding, "encoding", "", "encoding of a Shapefile .dbf without .cpg (e.g. GBK)")
 	f.StringVar(&kind, "kind", "调整", "block lines: adjustment kind (划定 调整 补划 纠错 评估优化)")
 	f.StringVar(&effective, "effective-date", "", "legal date of the change (YYYY-MM-DD; default today)")
+	f.StringVar(&proposed, "proposed-on", "", "block lines: proposal date of the adjustment (YYYY-MM-DD; default today; approval is not dated before it)")
 	f.StringVar(&docNo, "doc-no", "", "block lines: document number (文号) of the adjustment")
 	f.StringVar(&reason, "reason", "", "why (recorded in history and audit; default names the file)")
 	f.StringVar(&actor, "actor", envOr("LANDREG_ACTOR", "cli:"+envOr("USER", "unknown")), "who imports (recorded as actor; env LANDREG_ACTOR)")

@@ -2,7 +2,10 @@
 -- allowance. It compares the versions this transaction closed with those it created:
 -- other lines are unchanged and, lines never overlapping, contribute nothing to the
 -- difference. The adjustment being applied and whether this is a preview come from the
--- change context (apply_adjustment, preview_adjustment), never from a setting.
+-- change context (apply_adjustment, preview_adjustment), never from a setting. The rules
+-- themselves are the functions named below (in_rule_window, needs_adjustment,
+-- correction_reaches, comp_need, draw_order, compensation_short, below_baseline), one
+-- file each; this function gathers the areas and applies them.
 CREATE OR REPLACE FUNCTION landreg_sys.check_district(x text) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -14,9 +17,11 @@ DECLARE
   t           date;
   n_dates     integer;
   rem1 double precision; rem2 double precision; add1 double precision; add2 double precision;
-  k           double precision;
   need1 double precision; need2 double precision;
   left1 double precision; left2 double precision;
+  need        double precision[];
+  left_       double precision[];
+  src         record;
   used        double precision := 0;
   got         double precision;
   res_added   double precision := 0;
@@ -72,8 +77,7 @@ BEGIN
   total_before := total_after - add1 - add2 + rem1 + rem2;
   -- A district without a configured rule window is not under the rule (ledger only);
   -- an open end on one side means the window is open there.
-  in_window := (dist.rule_start IS NOT NULL OR dist.rule_end IS NOT NULL)
-               AND (dist.rule_start IS NULL OR t >= dist.rule_start) AND (dist.rule_end IS NULL OR t <= dist.rule_end);
+  in_window := landreg_sys.in_rule_window(dist.rule_start, dist.rule_end, t);
 
   -- Outside apply_adjustment, a direct editor (QGIS) may name the adjustment in the
   -- adjustment_id attribute of the lines it changes.
@@ -124,8 +128,7 @@ BEGIN
     WITH edits AS (
       SELECT l.recorded_at AS at FROM block_line_ledger l
       WHERE l.xzqdm = x AND l.kind = 'direct' AND l.needs_review
-        AND l.effective_date <= t AND l.effective_date >= t - 30
-        AND l.recorded_at >= now() - interval '30 days'
+        AND landreg_sys.correction_reaches(l.effective_date, l.recorded_at, t, now())
     ), added AS (
       SELECT nv.level,
              ST_Intersection(
@@ -154,9 +157,8 @@ BEGIN
     ex2 := least(ex2, rem2);
   END IF;
 
-  k := coalesce(dist.comp_ratio, 1.0);
-  need1 := CASE WHEN in_window THEN k * (rem1 - ex1) ELSE 0 END;
-  need2 := CASE WHEN in_window THEN k * (rem2 - ex2) ELSE 0 END;
+  need1 := CASE WHEN in_window THEN landreg_sys.comp_need(rem1 - ex1, dist.comp_ratio) ELSE 0 END;
+  need2 := CASE WHEN in_window THEN landreg_sys.comp_need(rem2 - ex2, dist.comp_ratio) ELSE 0 END;
   left1 := add1;
   left2 := add2;
 
@@ -164,7 +166,7 @@ BEGIN
     kind := 'outside-window';
   ELSIF adj_id IS NULL THEN
     -- A direct edit (QGIS, psql, the OGC API): only minor removals, no compensation.
-    IF rem1 + rem2 > dist.minor_edit_m2 THEN
+    IF landreg_sys.needs_adjustment(rem1 + rem2, dist.minor_edit_m2) THEN
       msg := format('区块线 %s 调出 %s 亩（%s m²）需经批准的调整方案 / removing %s m² (%s mu) from the block lines of %s needs an approved adjustment (tolerance %s m²)',
                     x, landreg_sys.mu(rem1 + rem2), round((rem1 + rem2)::numeric, 2),
                     round((rem1 + rem2)::numeric, 2), landreg_sys.mu(rem1 + rem2), x, dist.minor_edit_m2);
@@ -183,20 +185,26 @@ BEGIN
     kind := 'adjustment';
   END IF;
 
-  -- Cover level-1 removals: level-1 additions, then level-1 reserve (FIFO, effective ≤ t).
-  got := least(need1, left1); need1 := need1 - got; left1 := left1 - got;
-  got := landreg_sys.take_reserve(x, 1::smallint, t, need1, adj_id, preview); need1 := need1 - got; used := used + got;
-  IF NOT coalesce(dist.level_for_level, true) THEN
-    got := least(need1, left2); need1 := need1 - got; left2 := left2 - got;
-    got := landreg_sys.take_reserve(x, 2::smallint, t, need1, adj_id, preview); need1 := need1 - got; used := used + got;
-  END IF;
-  -- Level-2 removals: level-2 additions, leftover level-1 additions, then reserve 2, then 1.
-  got := least(need2, left2); need2 := need2 - got; left2 := left2 - got;
-  got := least(need2, left1); need2 := need2 - got; left1 := left1 - got;
-  got := landreg_sys.take_reserve(x, 2::smallint, t, need2, adj_id, preview); need2 := need2 - got; used := used + got;
-  got := landreg_sys.take_reserve(x, 1::smallint, t, need2, adj_id, preview); need2 := need2 - got; used := used + got;
+  -- Cover the removals of each level, level 1 first, from the sources draw_order names:
+  -- this change's additions (what is left of them) or the reserve (FIFO, effective ≤ t).
+  need := ARRAY[need1, need2];
+  left_ := ARRAY[left1, left2];
+  FOR lvl IN 1..2 LOOP
+    FOR src IN SELECT o.source, o.from_level FROM landreg_sys.draw_order(lvl::smallint, dist.level_for_level) o ORDER BY o.step LOOP
+      IF src.source = 'added' THEN
+        got := least(need[lvl], left_[src.from_level]);
+        left_[src.from_level] := left_[src.from_level] - got;
+      ELSE
+        got := landreg_sys.take_reserve(x, src.from_level, t, need[lvl], adj_id, preview);
+        used := used + got;
+      END IF;
+      need[lvl] := need[lvl] - got;
+    END LOOP;
+  END LOOP;
+  need1 := need[1]; need2 := need[2];
+  left1 := left_[1]; left2 := left_[2];
 
-  IF need1 > 1e-6 OR need2 > 1e-6 THEN
+  IF landreg_sys.compensation_short(need1) OR landreg_sys.compensation_short(need2) THEN
     msg := format('先补后占/改一补一未满足：区块线 %s 一级缺口 %s 亩，二级缺口 %s 亩（%s 生效） / compensation short in %s on %s: level 1 short %s mu (%s m²), level 2 short %s mu (%s m²)',
                   x, landreg_sys.mu(greatest(need1, 0)), landreg_sys.mu(greatest(need2, 0)), t,
                   x, t, landreg_sys.mu(greatest(need1, 0)), round(greatest(need1, 0)::numeric, 2),
@@ -236,8 +244,7 @@ BEGIN
     res_after.l1 := res_after.l1 + res_added - used; -- level split of a preview is approximate
   END IF;
 
-  IF in_window AND dist.baseline_area_m2 IS NOT NULL
-     AND total_after < dist.baseline_area_m2 * (1 - 1e-9) - 1e-6 AND rem1 + rem2 > dist.minor_edit_m2 THEN
+  IF in_window AND landreg_sys.below_baseline(total_after, dist.baseline_area_m2, rem1 + rem2, dist.minor_edit_m2) THEN
     msg := format('区块线总面积 %s 亩低于基数 %s 亩 / block-line total %s m² of %s falls below the baseline %s m²',
                   landreg_sys.mu(total_after), landreg_sys.mu(dist.baseline_area_m2),
                   round(total_after::numeric, 2), x, round(dist.baseline_area_m2::numeric, 2));

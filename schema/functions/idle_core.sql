@@ -4,10 +4,12 @@
 -- in_district / only_id / only_ids narrow the parcels. Rows: parcels with a version
 -- valid at at_date; with only_id, also a parcel retired (deleted) on or before at_date.
 -- Now: the events' facts come from the digest; as known at an earlier time: from the
--- events (kind and fact of 00006), aggregated in one pass. Then CASE expressions
--- decide. LANGUAGE sql, STABLE, no SET clause: PostgreSQL inlines it into the caller's
--- query, so constant arguments (NULL district, one id, NULL known_at) simplify the
--- plan. Callers set DateStyle ISO (the reasons' dates are written as text) and JIT off.
+-- events (kind and fact of 00006, read through landreg_sys.*_fact_of), aggregated in
+-- one pass. Then the decision functions (landreg_sys.start_deadline, stalled_since, …,
+-- one file each) decide. LANGUAGE sql, STABLE, no SET clause: PostgreSQL inlines it
+-- into the caller's query, and the decision functions into it, so constant arguments
+-- (NULL district, one id, NULL known_at) simplify the plan. Callers set DateStyle ISO
+-- (the reasons' dates are written as text) and JIT off.
 CREATE OR REPLACE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
   only_ids bigint[] DEFAULT NULL)
 RETURNS SETOF landreg_sys.parcel_status
@@ -41,11 +43,12 @@ WITH p AS (
 ),
 dg AS (
   -- Now (known_at NULL): the digest of each parcel's events, kept by the event trigger.
-  -- width_bucket(day, keys) counts the keys <= day (the keys are sorted), so it is the
-  -- number of a kind's events that count at at_date, and the position of what they give.
-  SELECT d.*, width_bucket((at_date - DATE '2000-01-01'), d.k_ext) AS n_ext, width_bucket((at_date - DATE '2000-01-01'), d.k_prog) AS n_prog,
-    width_bucket((at_date - DATE '2000-01-01'), d.d_susp) AS n_susp, width_bucket((at_date - DATE '2000-01-01'), d.k_pv) AS n_pv,
-    width_bucket((at_date - DATE '2000-01-01'), d.k_ai) AS n_ai, width_bucket((at_date - DATE '2000-01-01'), d.k_gov) AS n_gov
+  -- width_bucket(at_date, keys) counts the keys <= at_date (the keys are sorted), so it
+  -- is the number of a type's events that count at at_date, and the position of the
+  -- latest figures they give.
+  SELECT d.*, width_bucket(at_date, d.k_ext) AS n_ext, width_bucket(at_date, d.k_prog) AS n_prog,
+    width_bucket(at_date, d.k_pv) AS n_pv, width_bucket(at_date, d.k_ai) AS n_ai,
+    width_bucket(at_date, d.k_gov) AS n_gov
   FROM landreg_sys.parcel_event_digest d
   WHERE known_at IS NULL
     AND (only_id IS NULL OR d.parcel_id = only_id)
@@ -56,59 +59,57 @@ dg AS (
   OFFSET 0
 ),
 ev AS (
-  -- The same facts per parcel from either source; kinds as in 00006: 1 PROGRESS,
-  -- 2 SUSPENDED, 3 IDLE_NOTICE, 4 IDLE_DETERMINED, 5 PRODUCTION_STOPPED, 6 GOV_CAUSE,
-  -- 7 LAND_DELIVERED, 8 STARTED, 9 COMPLETED, 10 PRODUCTION_STARTED, 11 RESUMED,
-  -- 12 EXTENSION_APPROVED, 13 PLANNING_VERIFIED, 14 ANNUAL_INDICATORS,
-  -- 15 RECOVERY_DECIDED, 16 DISPOSED.
+  -- The same facts per parcel from either source: dates of events by type (first or
+  -- latest by at_date) and the latest named facts (landreg_sys.*_fact).
   SELECT dg.parcel_id,
-    CASE WHEN dg.d_recovery[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_recovery[1] END AS recovered,
-    DATE '2000-01-01' + dg.d_disposed[width_bucket((at_date - DATE '2000-01-01'), dg.d_disposed)] AS disposed,
-    DATE '2000-01-01' + dg.d_adverse[width_bucket((at_date - DATE '2000-01-01'), dg.d_adverse)] AS adverse,
-    CASE WHEN dg.d_delivered[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_delivered[1] END AS delivered,
-    CASE WHEN dg.d_started[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_started[1] END AS started,
-    CASE WHEN dg.d_completed[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_completed[1] END AS completed,
-    CASE WHEN dg.d_producing[1] <= (at_date - DATE '2000-01-01') THEN DATE '2000-01-01' + dg.d_producing[1] END AS prod_first,
-    DATE '2000-01-01' + dg.d_producing[width_bucket((at_date - DATE '2000-01-01'), dg.d_producing)] AS prod_last,
-    DATE '2000-01-01' + dg.d_stopped[width_bucket((at_date - DATE '2000-01-01'), dg.d_stopped)] AS stopped,
-    DATE '2000-01-01' + dg.d_resumed[width_bucket((at_date - DATE '2000-01-01'), dg.d_resumed)] AS resumed,
-    CASE WHEN dg.n_ext > 0 THEN ARRAY[dg.p_ext[dg.n_ext][1], dg.p_ext[dg.n_ext][2], dg.p_ext[dg.n_ext][3]] END AS ext,
-    CASE WHEN dg.n_gov > 0 THEN dg.p_gov_to[dg.n_gov] END AS gov_until,
-    CASE WHEN dg.n_gov > 0 THEN dg.p_gov_from[dg.n_gov] END AS gov_from,
-    CASE WHEN dg.n_prog > 0 THEN ARRAY[dg.p_prog[dg.n_prog][1], dg.p_prog[dg.n_prog][2], dg.p_prog[dg.n_prog][3], dg.p_prog[dg.n_prog][4]] END AS prog,
-    CASE WHEN dg.n_susp > 0 THEN ARRAY[dg.d_susp[dg.n_susp]::float8] END AS susp,
-    CASE WHEN dg.n_pv > 0 THEN ARRAY[dg.p_pv[dg.n_pv][1], dg.p_pv[dg.n_pv][2], dg.p_pv[dg.n_pv][3], dg.p_pv[dg.n_pv][4], dg.p_pv[dg.n_pv][5]] END AS pv,
-    CASE WHEN dg.n_ai > 0 THEN ARRAY[dg.p_ai[dg.n_ai][1], dg.p_ai[dg.n_ai][2], dg.p_ai[dg.n_ai][3], dg.p_ai[dg.n_ai][4], dg.p_ai[dg.n_ai][5], dg.p_ai[dg.n_ai][6], dg.p_ai[dg.n_ai][7], dg.p_ai[dg.n_ai][8], dg.p_ai[dg.n_ai][9], dg.p_ai[dg.n_ai][10]] END AS ai
+    CASE WHEN dg.d_recovery[1] <= at_date THEN dg.d_recovery[1] END AS recovered,
+    dg.d_disposed[width_bucket(at_date, dg.d_disposed)] AS disposed,
+    dg.d_adverse[width_bucket(at_date, dg.d_adverse)] AS adverse,
+    CASE WHEN dg.d_delivered[1] <= at_date THEN dg.d_delivered[1] END AS delivered,
+    CASE WHEN dg.d_started[1] <= at_date THEN dg.d_started[1] END AS started,
+    CASE WHEN dg.d_completed[1] <= at_date THEN dg.d_completed[1] END AS completed,
+    CASE WHEN dg.d_producing[1] <= at_date THEN dg.d_producing[1] END AS prod_first,
+    dg.d_producing[width_bucket(at_date, dg.d_producing)] AS prod_last,
+    dg.d_stopped[width_bucket(at_date, dg.d_stopped)] AS stopped,
+    dg.d_resumed[width_bucket(at_date, dg.d_resumed)] AS resumed,
+    dg.d_susp[width_bucket(at_date, dg.d_susp)] AS suspended,
+    dg.p_ext[dg.n_ext] AS ext, dg.p_gov[dg.n_gov] AS gov, dg.p_prog[dg.n_prog] AS prog,
+    dg.p_pv[dg.n_pv] AS pv, dg.p_ai[dg.n_ai] AS ai
   FROM dg
   UNION ALL
   -- As known at an earlier time: the events themselves, aggregated over kind and fact.
   SELECT e.parcel_id,
-    min(e.event_date) FILTER (WHERE e.kind = 15) AS recovered,
-    max(e.event_date) FILTER (WHERE e.kind = 16) AS disposed,
-    -- Facts that undo a disposal (盘活) when they come after it: kinds 2–6.
-    max(e.event_date) FILTER (WHERE e.kind BETWEEN 2 AND 6) AS adverse,
-    min(e.event_date) FILTER (WHERE e.kind = 7) AS delivered,
-    min(e.event_date) FILTER (WHERE e.kind = 8) AS started,
-    min(e.event_date) FILTER (WHERE e.kind = 9) AS completed,
-    min(e.event_date) FILTER (WHERE e.kind = 10) AS prod_first,
-    max(e.event_date) FILTER (WHERE e.kind = 10) AS prod_last,
-    max(e.event_date) FILTER (WHERE e.kind = 5) AS stopped,
-    max(e.event_date) FILTER (WHERE e.kind = 11) AS resumed,
-    -- [day, id, new deadline day] of the latest extension.
-    max(e.fact) FILTER (WHERE e.kind = 12) AS ext,
-    -- Government causes that began by at_date ([from day, to day]): the latest end
-    -- (open end = Infinity = ongoing) and the first start.
-    max(e.fact[2]) FILTER (WHERE e.kind = 6 AND e.fact[1] <= at_date - DATE '2000-01-01') AS gov_until,
-    min(e.fact[1]) FILTER (WHERE e.kind = 6 AND e.fact[1] <= at_date - DATE '2000-01-01') AS gov_from,
-    -- [day, id, developed ratio, invested ratio] of the latest report of either ratio
-    -- (PROGRESS or SUSPENDED).
-    max(e.fact) FILTER (WHERE e.kind <= 2 AND (e.fact[3] IS NOT NULL OR e.fact[4] IS NOT NULL)) AS prog,
-    max(e.fact) FILTER (WHERE e.kind = 2) AS susp,
-    -- [day, id, far, coverage, unused m²] of the latest planning verification.
-    max(e.fact) FILTER (WHERE e.kind = 13) AS pv,
-    -- The latest year that ended before at_date (year-end < at_date ⇔ year < year of
-    -- at_date); of two reports for one year, the later in legal order.
-    max(e.fact) FILTER (WHERE e.kind = 14 AND e.fact[1] < extract(year FROM at_date)) AS ai
+    min(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('RECOVERY_DECIDED')) AS recovered,
+    max(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('DISPOSED')) AS disposed,
+    max(e.event_date) FILTER (WHERE landreg_sys.adverse_kind(e.kind)) AS adverse,
+    min(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('LAND_DELIVERED')) AS delivered,
+    min(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('STARTED')) AS started,
+    min(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('COMPLETED')) AS completed,
+    min(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('PRODUCTION_STARTED')) AS prod_first,
+    max(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('PRODUCTION_STARTED')) AS prod_last,
+    max(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('PRODUCTION_STOPPED')) AS stopped,
+    max(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('RESUMED')) AS resumed,
+    max(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('SUSPENDED')) AS suspended,
+    -- The latest of a type is the maximum of its fact arrays (they start with the
+    -- event's place in legal order, 00006).
+    landreg_sys.extension_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('EXTENSION_APPROVED'))) AS ext,
+    -- Government causes that count by at_date: the earliest start and the latest end.
+    ROW(min((landreg_sys.gov_cause_fact_of(e.fact)).began)
+          FILTER (WHERE e.kind = landreg_sys.event_kind('GOV_CAUSE')
+                    AND landreg_sys.gov_cause_counts_from((landreg_sys.gov_cause_fact_of(e.fact)).began, e.event_date) <= at_date),
+        max((landreg_sys.gov_cause_fact_of(e.fact)).ends)
+          FILTER (WHERE e.kind = landreg_sys.event_kind('GOV_CAUSE')
+                    AND landreg_sys.gov_cause_counts_from((landreg_sys.gov_cause_fact_of(e.fact)).began, e.event_date) <= at_date)
+       )::landreg_sys.gov_cause_fact AS gov,
+    -- The latest report of either ratio (PROGRESS or SUSPENDED).
+    landreg_sys.progress_fact_of(max(e.fact) FILTER (WHERE landreg_sys.ratio_kind(e.kind)
+      AND ((landreg_sys.progress_fact_of(e.fact)).developed_ratio IS NOT NULL
+           OR (landreg_sys.progress_fact_of(e.fact)).invested_ratio IS NOT NULL))) AS prog,
+    landreg_sys.planning_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('PLANNING_VERIFIED'))) AS pv,
+    -- The latest year whose report counts by at_date; of two reports for one year, the
+    -- later in legal order.
+    landreg_sys.annual_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
+      AND landreg_sys.indicators_count_from((landreg_sys.annual_fact_of(e.fact)).year, e.event_date) <= at_date)) AS ai
   FROM (
     -- Every event, or (one district) the events of its parcels through the parcel_id
     -- index. Two branches rather than an OR, so that the planner can turn the IN into a
@@ -124,7 +125,7 @@ ev AS (
     AND (known_at IS NULL OR e.recorded_at <= known_at)
     AND (only_id IS NULL OR e.parcel_id = only_id)
     AND (only_ids IS NULL OR e.parcel_id = ANY (only_ids))
-    AND e.kind <= 16
+    AND landreg_sys.status_kind(e.kind)
     -- Not replaced by a correction recorded by known_at. NOT IN over a small set: a
     -- hashed subplan, probed once per event (and run by parallel workers as well).
     AND e.id NOT IN (SELECT s.supersedes FROM parcel_events s
@@ -142,34 +143,22 @@ pol AS (
   OFFSET 0
 ),
 b AS (
-  -- Facts per parcel, unpacked from the aggregates.
+  -- Facts per parcel, unpacked from the named facts, and what the policy makes of them.
   SELECT p.*, ev.recovered, ev.disposed, ev.adverse, ev.delivered, ev.started, ev.completed,
-    ev.prod_first, ev.prod_last, ev.stopped,
-    DATE '2000-01-01' + ev.gov_from::int AS gov_from,
-    CASE WHEN ev.gov_until = 'Infinity' THEN 'infinity'::date ELSE DATE '2000-01-01' + ev.gov_until::int END AS gov_until,
+    ev.prod_first, ev.prod_last, ev.stopped, (ev.gov).began AS gov_from, (ev.gov).ends AS gov_until,
     pol.production_grace_months, pol.stopped_months, pol.completion_grace_months,
     pol.low_eff_tax, pol.idle_fee_share,
-    -- Start deadline: the latest approved extension, else the agreed start, else one
-    -- year after actual delivery when the contract names no start date (§2.1).
-    coalesce(DATE '2000-01-01' + ev.ext[3]::int, p.agreed_start,
-             (ev.delivered + interval '1 year')::date) AS deadline,
-    -- Ramp-up review (达产复核): agreed date, else production start + rampup_years.
-    coalesce(p.agreed_rampup_review, (ev.prod_first + pol.rampup_years * interval '1 year')::date) AS review,
-    -- Open suspension: the latest SUSPENDED with no RESUMED after it. The ratios are the
-    -- latest reported by at_date, on the SUSPENDED itself or on a PROGRESS report.
-    CASE WHEN ev.susp IS NOT NULL AND (ev.resumed IS NULL OR ev.resumed <= DATE '2000-01-01' + ev.susp[1]::int)
-         THEN DATE '2000-01-01' + ev.susp[1]::int END AS suspended,
-    ev.prog[3] AS developed_ratio, ev.prog[4] AS invested_ratio,
-    DATE '2000-01-01' + ev.pv[1]::int AS verified, ev.pv[3] AS v_far, ev.pv[4] AS v_coverage, ev.pv[5] AS v_unused,
-    -- FAR minimum: the contract's own, else the provincial floor when the contract was
-    -- signed after it took effect (§10.9).
-    coalesce(p.far_min, CASE WHEN p.contract_date >= pol.far_floor_from THEN pol.far_floor END) AS far_needed,
-    coalesce(p.coverage_min, pol.coverage_floor) AS coverage_needed,
-    greatest(pol.unused_share * coalesce(p.registered_m2, p.area_m2), pol.unused_min_m2) AS unused_limit,
-    -- ANNUAL_INDICATORS: [year, day, id, tax, va, energy, emission, rd, revenue, land_mu_used].
-    ev.ai[1]::int AS ai_year, DATE '2000-01-01' + ev.ai[2]::int AS ai_date, ev.ai,
-    -- 亩均 per §8.5: the year's land_mu_used, else this parcel's registered area in 亩.
-    nullif(coalesce(ev.ai[10], p.registered_m2 * 3 / 2000), 0) AS ai_mu
+    landreg_sys.start_deadline(p.agreed_start, (ev.ext).new_deadline, ev.delivered) AS deadline,
+    landreg_sys.rampup_review(p.agreed_rampup_review, ev.prod_first, pol.rampup_years) AS review,
+    landreg_sys.open_suspension(ev.suspended, ev.resumed) AS suspended,
+    -- The latest ratios reported by at_date, on a SUSPENDED or a PROGRESS report.
+    (ev.prog).developed_ratio AS developed_ratio, (ev.prog).invested_ratio AS invested_ratio,
+    (ev.pv).day AS verified, (ev.pv).far AS v_far, (ev.pv).coverage AS v_coverage, (ev.pv).unused_area_m2 AS v_unused,
+    landreg_sys.far_needed(p.far_min, p.contract_date, pol.far_floor, pol.far_floor_from) AS far_needed,
+    landreg_sys.coverage_needed(p.coverage_min, pol.coverage_floor) AS coverage_needed,
+    landreg_sys.unused_limit(p.registered_m2, p.area_m2, pol.unused_share, pol.unused_min_m2) AS unused_limit,
+    (ev.ai).year AS ai_year, (ev.ai).day AS ai_date, ev.ai,
+    landreg_sys.indicator_mu((ev.ai).land_mu_used, p.registered_m2) AS ai_mu
   FROM p
   JOIN pol ON pol.xzqdm = p.xzqdm
   LEFT JOIN ev ON ev.parcel_id = p.id
@@ -179,7 +168,9 @@ b AS (
 -- in OFFSET 0, which keeps each a subquery of its own: its columns are computed once
 -- per parcel and read by reference. Flattened, every later mention of a column would
 -- repeat its expression (category is mentioned 25 times); MATERIALIZED would copy
--- every row through a tuplestore.
+-- every row through a tuplestore. The decisions are the landreg_sys functions named
+-- here (one file each under schema/functions); they are plain SQL expressions, which
+-- PostgreSQL inlines.
 f AS (
   SELECT b.id, b.zddm, b.xzqdm, b.registered_area_m2, b.area_m2, b.price_wan, b.idle_fee_share,
     b.contract_date, b.valid_from, b.agreed_completion, b.deleted, b.retired_on, b.recovered,
@@ -190,44 +181,24 @@ f AS (
     b.tax_per_mu_wan, b.va_per_mu_wan, b.energy_va_wan_per_tce, b.emission_va_wan_per_t, b.rd_ratio,
     b.tax_target, b.va_target, b.energy_target, b.emission_target, b.rd_target,
     b.deleted OR b.recovered IS NOT NULL AS retired,
-    (b.deadline + interval '1 year')::date AS deadline_1y,
-    (b.deadline + interval '2 years')::date AS deadline_2y,
-    (b.completed + b.production_grace_months * interval '1 month')::date AS production_due,
-    -- A disposal (盘活) stands unless an adverse fact follows it.
-    b.disposed IS NOT NULL AND (b.adverse IS NULL OR b.adverse <= b.disposed) AS disposed_ok,
-    b.gov_until >= b.deadline AS gov,
-    -- Started, not completed: suspended a year with < 1/3 developed or < 25 % invested
-    -- (53号令 art. 2), or past the agreed completion plus grace (在建逾期).
-    CASE WHEN b.started IS NOT NULL AND b.completed IS NULL AND b.suspended IS NOT NULL
-          AND at_date >= b.suspended + interval '1 year'
-          AND (b.developed_ratio < 1::float8 / 3 OR b.invested_ratio < 0.25)
-         THEN (b.suspended + interval '1 year')::date END AS s_stalled,
-    CASE WHEN b.started IS NOT NULL AND b.completed IS NULL AND b.agreed_completion IS NOT NULL
-          AND at_date >= b.agreed_completion + b.completion_grace_months * interval '1 month'
-         THEN (b.agreed_completion + b.completion_grace_months * interval '1 month')::date END AS s_late,
-    -- Completed: the latest planning verification below the agreed figures; it counts
-    -- from completion when it was made before.
-    CASE WHEN b.completed IS NOT NULL AND b.v_far < b.far_needed
-         THEN greatest(b.verified, b.completed) END AS s_far,
-    CASE WHEN b.completed IS NOT NULL AND b.v_coverage < b.coverage_needed
-         THEN greatest(b.verified, b.completed) END AS s_coverage,
-    CASE WHEN b.completed IS NOT NULL AND b.v_unused >= b.unused_limit
-         THEN greatest(b.verified, b.completed) END AS s_unused,
-    -- Completed but not producing after the grace period, or stopped with no restart.
-    CASE WHEN b.completed IS NOT NULL AND b.prod_first IS NULL
-          AND at_date >= b.completed + b.production_grace_months * interval '1 month'
-         THEN (b.completed + b.production_grace_months * interval '1 month')::date END AS s_idle_built,
-    CASE WHEN b.completed IS NOT NULL AND b.stopped IS NOT NULL
-          AND (b.prod_last IS NULL OR b.prod_last <= b.stopped)
-          AND at_date >= b.stopped + b.stopped_months * interval '1 month'
-         THEN (b.stopped + b.stopped_months * interval '1 month')::date END AS s_stopped,
-    -- Producing and the ramp-up review is due: the latest year is judged.
-    b.completed IS NOT NULL AND b.prod_first IS NOT NULL AND at_date >= b.review AND b.ai_year IS NOT NULL AS judged,
-    b.ai[4] / b.ai_mu AS ai_tax_mu,
-    b.ai[5] / b.ai_mu AS ai_va_mu,
-    b.ai[5] / nullif(b.ai[6], 0) AS ai_energy_va,
-    b.ai[5] / nullif(b.ai[7], 0) AS ai_emission_va,
-    b.ai[8] / nullif(b.ai[9], 0) AS ai_rd
+    landreg_sys.idle_since(b.deadline, 1) AS deadline_1y,
+    landreg_sys.idle_since(b.deadline, 2) AS deadline_2y,
+    landreg_sys.production_due(b.completed, b.production_grace_months) AS production_due,
+    landreg_sys.disposal_stands(b.disposed, b.adverse) AS disposed_ok,
+    landreg_sys.gov_cause_covers(b.gov_until, b.deadline) AS gov,
+    landreg_sys.stalled_since(b.started, b.completed, b.suspended, b.developed_ratio, b.invested_ratio, at_date) AS s_stalled,
+    landreg_sys.construction_overdue(b.started, b.completed, b.agreed_completion, b.completion_grace_months, at_date) AS s_late,
+    landreg_sys.below_minimum_since(b.completed, b.verified, b.v_far, b.far_needed) AS s_far,
+    landreg_sys.below_minimum_since(b.completed, b.verified, b.v_coverage, b.coverage_needed) AS s_coverage,
+    landreg_sys.unused_since(b.completed, b.verified, b.v_unused, b.unused_limit) AS s_unused,
+    landreg_sys.not_producing_since(b.completed, b.prod_first, b.production_grace_months, at_date) AS s_idle_built,
+    landreg_sys.production_stopped_since(b.completed, b.stopped, b.prod_last, b.stopped_months, at_date) AS s_stopped,
+    landreg_sys.indicators_judged(b.completed, b.prod_first, b.review, b.ai_year, at_date) AS judged,
+    landreg_sys.ratio((b.ai).tax_wan, b.ai_mu) AS ai_tax_mu,
+    landreg_sys.ratio((b.ai).va_wan, b.ai_mu) AS ai_va_mu,
+    landreg_sys.ratio((b.ai).va_wan, (b.ai).energy_tce) AS ai_energy_va,
+    landreg_sys.ratio((b.ai).va_wan, (b.ai).emission_t) AS ai_emission_va,
+    landreg_sys.ratio((b.ai).rd_wan, (b.ai).revenue_wan) AS ai_rd
   FROM b
   OFFSET 0
 ),
@@ -235,10 +206,10 @@ g AS (
   SELECT f.*,
     -- Shortfalls against the agreed indicators, where both sides exist. Investment
     -- intensity has no annual actual in ANNUAL_INDICATORS and is not judged.
-    CASE WHEN f.judged AND (f.ai_tax_mu < f.tax_target OR f.ai_va_mu < f.va_target
-                            OR f.ai_energy_va < f.energy_target
-                            OR f.ai_emission_va < f.emission_target OR f.ai_rd < f.rd_target)
-         THEN greatest(f.review, f.ai_date, make_date(f.ai_year + 1, 1, 1)) END AS s_below
+    landreg_sys.below_target_since(f.judged,
+      f.ai_tax_mu < f.tax_target OR f.ai_va_mu < f.va_target OR f.ai_energy_va < f.energy_target
+        OR f.ai_emission_va < f.emission_target OR f.ai_rd < f.rd_target,
+      f.review, f.ai_date, f.ai_year) AS s_below
   FROM f
   OFFSET 0
 ),
@@ -247,27 +218,14 @@ c AS (
     CASE
       WHEN g.retired THEN 'RETIRED'
       WHEN g.disposed_ok THEN 'NORMAL'
-      -- Not started: the branches are exclusive (§8.4). "满一年" is the anniversary in
-      -- PostgreSQL date arithmetic (2020-02-29 + 1 year = 2021-02-28, §5.1).
-      WHEN g.started IS NULL THEN CASE
-        WHEN g.deadline IS NULL OR at_date < g.deadline THEN 'SUPPLIED_NOT_DUE'
-        WHEN at_date < g.deadline_1y THEN 'OVERDUE_START'
-        WHEN g.gov THEN 'IDLE_GOV'
-        WHEN at_date < g.deadline_2y THEN 'IDLE_1Y'
-        ELSE 'IDLE_2Y' END
-      -- Started or completed: precedence IDLE_STALLED > UNDERUSED > BUILT_NOT_PRODUCING
-      -- > BELOW_TARGET > UNDER_CONSTRUCTION > NORMAL.
-      WHEN g.s_stalled IS NOT NULL THEN 'IDLE_STALLED'
-      WHEN coalesce(g.s_late, g.s_far, g.s_coverage, g.s_unused) IS NOT NULL THEN 'UNDERUSED'
-      WHEN coalesce(g.s_idle_built, g.s_stopped) IS NOT NULL THEN 'BUILT_NOT_PRODUCING'
-      WHEN g.s_below IS NOT NULL THEN 'BELOW_TARGET'
-      WHEN g.completed IS NULL THEN 'UNDER_CONSTRUCTION'
-      ELSE 'NORMAL'
+      WHEN g.started IS NULL THEN landreg_sys.unstarted_category(g.deadline, g.gov, at_date)
+      ELSE landreg_sys.started_category(g.s_stalled, coalesce(g.s_late, g.s_far, g.s_coverage, g.s_unused),
+                                        coalesce(g.s_idle_built, g.s_stopped), g.s_below, g.completed)
     END AS category
   FROM g
   OFFSET 0
 )
-SELECT c.id, c.zddm, c.xzqdm, c.category, landreg_sys.idle_category_zh(c.category),
+SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
   CASE c.category
     WHEN 'RETIRED' THEN CASE WHEN c.deleted THEN c.retired_on ELSE c.recovered END
     WHEN 'SUPPLIED_NOT_DUE' THEN coalesce(c.delivered, c.contract_date, c.valid_from)
@@ -383,9 +341,11 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, landreg_sys.idle_category_zh(c.categor
   ) || ']')::json,
   c.deadline,
   -- Idle fee (土地闲置费) for holder-caused idleness only (§2.1).
-  CASE WHEN c.category IN ('IDLE_1Y', 'IDLE_2Y') THEN round(c.idle_fee_share * c.price_wan, 2) ELSE 0 END,
+  landreg_sys.idle_fee(c.category, c.idle_fee_share, c.price_wan),
   -- 低效企业 flag (§2.2), never on a retired parcel.
-  NOT c.retired AND coalesce(c.ai_tax_mu < c.low_eff_tax, false),
+  landreg_sys.is_low_efficiency(c.retired, c.ai_tax_mu, c.low_eff_tax),
   c.ai_year, c.ai_tax_mu, c.ai_va_mu, c.v_unused, c.registered_area_m2, c.area_m2
 FROM c
+-- The category's label (a hash join of 12 rows; a lookup per parcel would cost more).
+LEFT JOIN landreg_sys.idle_categories ic ON ic.code = c.category
 $$;

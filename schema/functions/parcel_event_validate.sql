@@ -1,5 +1,6 @@
 -- Event validation, in addition to the existence check of 00001 (which fires first:
--- triggers run in name order, "check" < "validate"). SQLSTATEs: LRE01 date in the
+-- triggers run in name order, "check" < "validate"). SQLSTATEs: 23514 unknown type (the
+-- foreign key to landreg_sys.event_types would refuse it too), LRE01 date in the
 -- future, LRE02 bad value, LRE03 missing required key, LRE04 supersedes an event of
 -- another parcel, LRE05 corrects an event already corrected. Nothing is corrected
 -- silently: a bad event is refused whole.
@@ -9,10 +10,17 @@ DECLARE
   -- happens. Deliberately not landreg.effective_date: that setting back-dates register
   -- edits and must not open a door to future-dated facts.
   today date := landreg_sys.today();
+  et landreg_sys.event_types%ROWTYPE;
   bad record;
   req text;
   v text;
 BEGIN
+  SELECT * INTO et FROM landreg_sys.event_types WHERE code = NEW.type;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION '未知的事件类型 % / unknown event type %', NEW.type, NEW.type
+      USING ERRCODE = 'check_violation', COLUMN = 'type', TABLE = 'parcel_events',
+            HINT = 'landreg_sys.event_types 列出事件类型 / landreg_sys.event_types lists the event types';
+  END IF;
   IF NEW.event_date > today THEN
     RAISE EXCEPTION '事件日期 % 晚于今天 % / event_date % is after today (%, Asia/Shanghai)',
       NEW.event_date, today, NEW.event_date, today
@@ -38,9 +46,7 @@ BEGIN
   END IF;
 
   -- Keys the status function depends on.
-  req := CASE NEW.type WHEN 'EXTENSION_APPROVED' THEN 'new_start_deadline'
-                       WHEN 'ANNUAL_INDICATORS' THEN 'year'
-                       WHEN 'GOV_CAUSE' THEN 'from' END;
+  req := et.required_key;
   IF req IS NOT NULL AND coalesce(jsonb_typeof(NEW.payload -> req), 'null') = 'null' THEN
     RAISE EXCEPTION '事件 % 缺少必填项 % / a % event needs payload key %', NEW.type, req, NEW.type, req
       USING ERRCODE = 'LRE03', COLUMN = 'payload', TABLE = 'parcel_events';

@@ -8,3 +8,6 @@ CREATE TRIGGER districts_20_version BEFORE INSERT OR UPDATE OR DELETE ON distric
 
 CREATE TRIGGER districts_30_overlap BEFORE INSERT OR UPDATE OF geom ON districts
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.districts_no_overlap();
+
+CREATE TRIGGER districts_40_keep_lines AFTER UPDATE OF geom ON districts
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.districts_keep_lines();

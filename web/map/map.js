@@ -18,31 +18,19 @@
   // Idle-status categories (domain.md §8.4) in legend order, with the map palette:
   // idle in reds (darker = worse), under-use in orange/yellow, construction in blues,
   // normal green, retired dark grey, unknown (no status attribute) light grey.
-  const CATEGORIES = [
-    ["IDLE_2Y", "闲置满两年", "Idle two years or more", "#7a0019"],
-    ["IDLE_1Y", "闲置满一年", "Idle one year or more", "#c8102e"],
-    ["IDLE_STALLED", "闲置·中止", "Idle: construction stalled", "#e34a33"],
-    ["IDLE_GOV", "闲置·政府原因", "Idle: government cause", "#f08080"],
-    ["OVERDUE_START", "供而未用·逾期", "Supplied, start overdue", "#e7298a"],
-    ["UNDERUSED", "用而未尽", "Under-used", "#f46d0b"],
-    ["BUILT_NOT_PRODUCING", "建而未投", "Built, not producing", "#fdae61"],
-    ["BELOW_TARGET", "投而未达", "Below agreed targets", "#f2d33b"],
-    ["UNDER_CONSTRUCTION", "在建", "Under construction", "#4a90d9"],
-    ["SUPPLIED_NOT_DUE", "供而未用·未到期", "Supplied, start not yet due", "#9ecae1"],
-    ["NORMAL", "正常", "Normal", "#2e9e4f"],
-    ["RETIRED", "收回/注销", "Recovered or retired", "#4d4d4d"],
-    ["UNKNOWN", "状态未知", "Status unknown (not yet served)", "#b8b8b8"],
-  ];
-  const CAT = Object.fromEntries(CATEGORIES.map(([code, zh, en, color]) => [code, { code, zh, en, color }]));
-
-  const EVENT_ZH = {
-    CONTRACT_SIGNED: "签订出让合同", LAND_DELIVERED: "交地", PERMIT_ISSUED: "取得施工许可", STARTED: "开工",
-    PROGRESS: "建设进度", COMPLETED: "竣工", PLANNING_VERIFIED: "规划核实", PRODUCTION_STARTED: "投产",
-    PRODUCTION_STOPPED: "停产", RAMPUP_REVIEWED: "达产复核", ANNUAL_INDICATORS: "年度亩均指标",
-    SUSPENDED: "中止建设", RESUMED: "恢复建设", EXTENSION_APPROVED: "批准延期开工", GOV_CAUSE: "政府原因",
-    IDLE_NOTICE: "闲置调查通知", IDLE_DETERMINED: "闲置认定", IDLE_FEE_LEVIED: "征缴闲置费",
-    DISPOSED: "闲置处置完毕", RECOVERY_DECIDED: "收回决定", TRANSFERRED: "转让",
-  };
+  // Status categories and event types with their labels and colours come from the server
+  // (/v1/vocabulary, the database's tables), so the map, the reports and the API say the
+  // same thing; UNKNOWN is the map's own, for parcels whose status it has not been given.
+  const UNKNOWN = ["UNKNOWN", "状态未知", "Status unknown (not yet served)", "#b8b8b8"];
+  let CATEGORIES = [UNKNOWN]; // [code, 中文, English, colour], most serious first
+  let CAT = {};
+  let EVENT_ZH = {};
+  async function loadVocabulary() {
+    const v = await getJSON("v1/vocabulary");
+    CATEGORIES = [...v.idle_categories.map((c) => [c.code, c.zh, c.en, c.colour]), UNKNOWN];
+    CAT = Object.fromEntries(CATEGORIES.map(([code, zh, en, color]) => [code, { code, zh, en, color }]));
+    EVENT_ZH = Object.fromEntries(v.event_types.map((e) => [e.code, e.zh]));
+  }
 
   // Parcel facts shown in the card, in order: [property, 中文, English]; AGREED under a fold.
   const FACTS = [
@@ -119,8 +107,10 @@
   function basemapURLs() {
     return state.basemap.split("|").map((s) => s.trim()).filter((s) => /^https?:\/\//.test(s) || s.startsWith("/"));
   }
-  const statusColor = ["match", ["coalesce", ["get", "status"], "UNKNOWN"],
-    ...CATEGORIES.filter(([c]) => c !== "UNKNOWN").flatMap(([c, , , color]) => [c, color]), CAT.UNKNOWN.color];
+  function statusColor() {
+    return ["match", ["coalesce", ["get", "status"], "UNKNOWN"],
+      ...CATEGORIES.filter(([c]) => c !== "UNKNOWN").flatMap(([c, , , color]) => [c, color]), CAT.UNKNOWN.color];
+  }
 
   function buildStyle() {
     const source = { type: "vector", tiles: [tileURL()], minzoom: 5, maxzoom: 16, attribution: "landreg" };
@@ -137,7 +127,7 @@
         { id: "block-lines-1-fill", type: "fill", source: "land", "source-layer": "block_lines", filter: ["==", ["get", "level"], 1],
           paint: { "fill-color": "#d7191c", "fill-opacity": 0.13 } },
         { id: "parcels-fill", type: "fill", source: "land", "source-layer": "parcels", minzoom: PARCEL_MINZOOM,
-          paint: { "fill-color": statusColor, "fill-opacity": 0.85 } },
+          paint: { "fill-color": statusColor(), "fill-opacity": 0.85 } },
         { id: "parcels-line", type: "line", source: "land", "source-layer": "parcels", minzoom: 13,
           paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 13, 0.3, 17, 1.2], "line-opacity": 0.9 } },
         { id: "block-lines-2-line", type: "line", source: "land", "source-layer": "block_lines", filter: ["==", ["get", "level"], 2],
@@ -475,6 +465,16 @@
 
   // ---------- start ----------
   async function start() {
+    try {
+      await loadVocabulary();
+    } catch (err) {
+      const f = $("#fatal");
+      f.hidden = false;
+      f.textContent = `无法读取类别与标签（/v1/vocabulary）：${err.detail || err.message} / cannot read the vocabulary`;
+      document.body.dataset.error = "vocabulary";
+      setReady(true);
+      return;
+    }
     buildLegend();
     $("#date").value = state.date;
     $("#basemap").value = state.basemap;

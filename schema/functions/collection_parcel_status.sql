@@ -1,0 +1,35 @@
+-- The parcel_status collection as of legal date d, exactly as
+-- /collections/parcel_status serves it: the parcel versions valid on d with their idle
+-- status as of d (landreg_sys.idle_core, docs/idle.md). A function, not a view,
+-- because the status depends on the date; its columns are those of every
+-- collection_* view (collection_districts.sql), then the queryables of package catalog.
+-- ids and within only narrow the work: with either, only the parcels with those ids,
+-- or whose box meets within, are classified (a bbox page, one feature, a psql user's
+-- district), instead of the whole city.
+--   SELECT * FROM collection_parcel_status('2025-12-31') WHERE status = 'IDLE_2Y';
+-- LANGUAGE sql, STABLE, no SET and no STRICT: PostgreSQL inlines it into the caller's
+-- query, so arguments given (or left NULL) fold the branch not taken away. The
+-- callers' arguments hold no subquery, which would stop the inlining; the ids of a box
+-- are therefore looked up here.
+CREATE OR REPLACE FUNCTION collection_parcel_status(d date, ids bigint[] DEFAULT NULL, within geometry DEFAULT NULL)
+RETURNS TABLE (id bigint, version integer, valid_from date, valid_to date, geom geometry, props text,
+  zddm text, xzqdm text, status text, low_efficiency boolean, since date, area_m2 double precision)
+LANGUAGE sql STABLE AS $$
+  SELECT v.id, v.version, v.valid_from, v.valid_to, v.geom,
+    json_build_object('zddm', v.zddm, 'xzqdm', v.xzqdm, 'holder_name', v.holder_name,
+      'landuse_code', v.landuse_code, 'project_name', v.project_name,
+      'registered_area_m2', v.registered_area_m2, 'status', s.category, 'status_zh', s.category_zh,
+      'since', s.since, 'deadline', s.deadline, 'idle_fee_wan', s.idle_fee_wan, 'low_efficiency', s.low_efficiency,
+      'reasons', s.reasons, 'as_of', d, 'area_m2', round(v.area_m2::numeric, 2),
+      'area_mu', round(landreg_sys.m2_to_mu(v.area_m2)::numeric, 4),
+      'area_ha', round(landreg_sys.m2_to_ha(v.area_m2)::numeric, 4))::text,
+    v.zddm, v.xzqdm, s.category, s.low_efficiency, s.since, v.area_m2
+  FROM parcels_all v
+  JOIN (SELECT * FROM landreg_sys.idle_statuses(d)
+        WHERE ids IS NULL AND within IS NULL
+        UNION ALL
+        SELECT * FROM landreg_sys.idle_statuses_of(CASE WHEN within IS NULL THEN ids ELSE ARRAY(
+            SELECT b.id FROM parcels_all b WHERE b.geom && within AND (ids IS NULL OR b.id = ANY (ids))) END, d)
+        WHERE ids IS NOT NULL OR within IS NOT NULL) s ON s.parcel_id = v.id
+  WHERE v.valid_from <= d AND (v.valid_to IS NULL OR v.valid_to > d)
+$$;

@@ -1,0 +1,23 @@
+-- Every version of every parcel, current and closed (retired ones included), as
+-- /collections/parcels serves them for datetime= (columns: see
+-- collection_districts.sql); (id, version) is the key. The stored properties get their
+-- valid_to filled in (through jsonb, so their keys come in jsonb's order).
+CREATE VIEW collection_parcels_all AS
+  SELECT t.id, t.version, t.valid_from, t.valid_to, t.geom,
+    jsonb_set(t.props_json::jsonb, '{valid_to}', coalesce(to_jsonb(t.valid_to), 'null'::jsonb))::text AS props,
+    t.zddm, t.bdcdyh, t.xzqdm, t.project_name, t.holder_name, t.holder_uscc, t.landuse_code, t.industry_code,
+    t.supply_method, t.is_standard_land, t.registered_area_m2, t.area_m2, t.price_wan, t.contract_date,
+    t.agreed_start, t.agreed_completion
+  FROM (SELECT p.id, p.version, p.valid_from, NULL::date AS valid_to, p.geom, p.props_json, p.zddm, p.bdcdyh,
+               p.xzqdm, p.project_name, p.holder_name, p.holder_uscc, p.landuse_code, p.industry_code,
+               p.supply_method, p.is_standard_land, p.registered_area_m2, p.area_m2, p.price_wan,
+               p.contract_date, p.agreed_start, p.agreed_completion
+        FROM parcels p
+        UNION ALL
+        SELECT h.id, h.version, h.valid_from, h.valid_to, h.geom, h.props_json, h.zddm, h.bdcdyh,
+               h.xzqdm, h.project_name, h.holder_name, h.holder_uscc, h.landuse_code, h.industry_code,
+               h.supply_method, h.is_standard_land, h.registered_area_m2, h.area_m2, h.price_wan,
+               h.contract_date, h.agreed_start, h.agreed_completion
+        FROM parcels_history h) t;
+
+COMMENT ON VIEW collection_parcels_all IS '宗地全部版本（与 API 一致）/ every parcel version as the API serves it';

@@ -1,0 +1,53 @@
+package store
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// IdleCategory is a status category (闲置/低效 类别) as the database defines it
+// (landreg_sys.idle_categories): the one source of its labels and map colour.
+type IdleCategory struct {
+	Code       string `json:"code"`
+	Zh         string `json:"zh"`
+	En         string `json:"en"`
+	Precedence int    `json:"precedence"`
+	Colour     string `json:"colour"`
+	IdleLand   bool   `json:"idle_land"`
+}
+
+// EventType is a parcel event type (landreg_sys.event_types) with its labels.
+type EventType struct {
+	Code          string  `json:"code"`
+	Zh            string  `json:"zh"`
+	En            string  `json:"en"`
+	BearsOnStatus bool    `json:"bears_on_status"`
+	RequiredKey   *string `json:"required_key"`
+}
+
+// Vocabulary is what the map, the reports and API clients label things with.
+type Vocabulary struct {
+	IdleCategories []IdleCategory `json:"idle_categories"`
+	EventTypes     []EventType    `json:"event_types"`
+}
+
+// GetVocabulary reads the vocabulary tables.
+func GetVocabulary(ctx context.Context, db DB) (*Vocabulary, error) {
+	v := &Vocabulary{}
+	rows, err := db.Query(ctx, `SELECT code, zh, en, precedence, colour, idle_land FROM landreg_sys.idle_categories ORDER BY precedence`)
+	if err != nil {
+		return nil, err
+	}
+	if v.IdleCategories, err = pgx.CollectRows(rows, pgx.RowToStructByPos[IdleCategory]); err != nil {
+		return nil, err
+	}
+	rows, err = db.Query(ctx, `SELECT code, zh, en, bears_on_status, required_key FROM landreg_sys.event_types ORDER BY kind`)
+	if err != nil {
+		return nil, err
+	}
+	if v.EventTypes, err = pgx.CollectRows(rows, pgx.RowToStructByPos[EventType]); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
