@@ -109,6 +109,7 @@ var kinds = map[string]struct {
 	"empty-geometry":         {http.StatusUnprocessableEntity, "Empty geometry"},
 	"outside-china":          {http.StatusUnprocessableEntity, "Coordinates outside China"},
 	"overlap":                {http.StatusConflict, "Overlapping block lines"},
+	"district-overlap":       {http.StatusConflict, "Overlapping districts"},
 	"outside-district":       {http.StatusUnprocessableEntity, "Block line outside its district"},
 	"date-order":             {http.StatusUnprocessableEntity, "Dates out of order"},
 	"preview-failed":         {http.StatusUnprocessableEntity, "Preview failed"},

@@ -178,7 +178,7 @@ func TestQGISReadsTheViews(t *testing.T) {
 	login := dbtest.NewLogin(t, pool, "landreg_reader")
 	conn := fmt.Sprintf("dbname='%s' host=127.0.0.1 port=%d user='%s' password='%s' sslmode=disable",
 		login.Database, login.Port, login.User, login.Password)
-	views := map[string]string{"collection_districts": "districts", "collection_block_lines": "block_lines",
+	views := map[string]string{"collection_districts": "districts", "collection_districts_all": "districts", "collection_block_lines": "block_lines",
 		"collection_block_lines_all": "block_lines", "collection_parcels": "parcels", "collection_parcels_all": "parcels"}
 	args := []string{"testdata/qgis_views.py", conn}
 	for v := range views {

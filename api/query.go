@@ -56,6 +56,15 @@ var routeParams = map[string][]string{
 	"POST /v1/adjustments/:id/approve":           nil,
 	"POST /v1/adjustments/:id/reject":            nil,
 	"POST /v1/adjustments/:id/apply":             nil,
+	"GET /v1/districts":                          nil,
+	"POST /v1/districts":                         nil,
+	"GET /v1/districts/:code":                    {"date"},
+	"PATCH /v1/districts/:code":                  nil,
+	"GET /v1/districts/:code/history":            nil,
+	"GET /v1/enterprises":                        {"q", "industry_code", "is_above_size", "limit", "offset"},
+	"POST /v1/enterprises":                       nil,
+	"GET /v1/enterprises/:uscc":                  nil,
+	"PATCH /v1/enterprises/:uscc":                nil,
 	"GET /v1/quota":                              {"date", "known_at"},
 	"GET /v1/districts/:code/quota":              {"date", "known_at"},
 	"GET /v1/districts/:code/quota/history":      {"known_at"},
@@ -64,7 +73,7 @@ var routeParams = map[string][]string{
 	"GET /v1/parcels/:featureId":                 {"crs", "f"},
 	"PUT /v1/parcels/:featureId":                 nil,
 	"PATCH /v1/parcels/:featureId":               nil,
-	"DELETE /v1/parcels/:featureId":              nil,
+	"DELETE /v1/parcels/:featureId":              {"effective_date", "doc_no", "kind", "reason"},
 	"GET /v1/parcels/:featureId/events":          nil,
 	"POST /v1/parcels/:featureId/events":         nil,
 	"GET /v1/parcels/:featureId/status":          {"date", "known_at"},
@@ -72,7 +81,7 @@ var routeParams = map[string][]string{
 	"GET /v1/exports/:collection":                {"format", "date", "crs"},
 	"GET /v1/audit/:report":                      {"format", "date", "district", "years", "from", "to", "year", "parcel"},
 	// The upload's form fields may also come in the query (echo's FormValue reads both).
-	"POST /v1/imports": {"kind", "dry_run", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason", "proposed_on"},
+	"POST /v1/imports": {"kind", "dry_run", "create_holders", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason", "proposed_on"},
 }
 
 var (

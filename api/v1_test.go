@@ -278,9 +278,15 @@ ORDER BY i, j LIMIT 1`
 		if len(now.Features) != len(fc.Features)+1 { // the 补划 added one line
 			t.Errorf("now %d lines, 2021 %d", len(now.Features), len(fc.Features))
 		}
-		res, _ := get(t, srv.URL+"/collections/districts/items?datetime=2021-06-30")
-		if res.StatusCode != 400 {
-			t.Errorf("datetime on districts: %d", res.StatusCode)
+		// Districts are versioned too (issue 13): as of 2021 the demo's, as delineated on
+		// 2020-12-31; before the delineation none is in force.
+		var nd int
+		pool.QueryRow(ctx, `SELECT count(*) FROM districts`).Scan(&nd)
+		if dc := getFC(t, srv.URL+"/collections/districts/items?datetime=2021-06-30"); nd == 0 || len(dc.Features) != nd {
+			t.Errorf("districts as of 2021-06-30: %d features, %d districts", len(dc.Features), nd)
+		}
+		if dc := getFC(t, srv.URL+"/collections/districts/items?datetime=2019-06-30"); len(dc.Features) != 0 {
+			t.Errorf("districts as of 2019-06-30, before their delineation: %d features", len(dc.Features))
 		}
 	})
 

@@ -91,11 +91,15 @@ var collections = []*Collection{
 	{
 		ID:          "districts",
 		Title:       "行政区 Districts",
-		Description: "县级行政区及区块线基数 / county-level districts with their block-line baseline. Areas are ellipsoidal (CGCS2000).",
-		Source:      Source{Current: "collection_districts"},
+		Description: "县级行政区及区块线基数与规则设置，按版本 / county-level districts with their block-line baseline and rule settings, versioned (datetime= gives the version in force). Areas are ellipsoidal (CGCS2000).",
+		Versioned:   true,
+		Source:      Source{Current: "collection_districts", AllVersions: "collection_districts_all"},
 		Queryables: []Queryable{
 			q("xzqdm", "行政区划代码 district code", cql2.String),
 			q("name", "名称 name", cql2.String),
+			q("doc_no", "文号 document", cql2.String),
+			q("valid_from", "生效日期 valid from", cql2.Date),
+			q("version", "版本 version", cql2.Integer),
 			q("area_m2", "面积 area (m²)", cql2.Number),
 			q("geometry", "几何 geometry", cql2.Geometry),
 		},
