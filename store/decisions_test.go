@@ -247,6 +247,13 @@ func TestIdleDecisions(t *testing.T) {
 		decision{args("8", "0"), "NULL"},
 		decision{args(nullFloat, "2"), "NULL"},
 		decision{args("8", nullFloat), "NULL"})
+	// short_of(actual, agreed numeric)
+	check("short_of",
+		decision{args("6.67", "30"), "true"},
+		decision{args("30", "30"), "false"}, // meeting the target is no shortfall
+		decision{args("0.0299", "0.03"), "true"},
+		decision{args(nullFloat, "30"), "NULL"}, // nothing to compare: not judged
+		decision{args("6.67", "NULL::numeric"), "NULL"})
 	// is_low_efficiency(retired, tax_per_mu, threshold)
 	check("is_low_efficiency",
 		decision{args("false", "8", "10"), "true"}, // G8

@@ -184,7 +184,7 @@ var decisionFunctions = []string{
 	"started_category", "disposal_stands", "open_suspension", "stalled_since", "completion_due",
 	"construction_overdue", "far_needed", "coverage_needed", "unused_limit", "below_minimum_since", "unused_since",
 	"production_due", "not_producing_since", "production_stopped_since", "rampup_review", "indicators_count_from",
-	"gov_cause_counts_from", "indicators_judged", "below_target_since", "indicator_mu", "ratio",
+	"gov_cause_counts_from", "indicators_judged", "short_of", "below_target_since", "indicator_mu", "ratio",
 	"is_low_efficiency", "idle_fee",
 	// the block-line rule
 	"in_rule_window", "needs_adjustment", "comp_need", "draw_order", "compensation_short", "under_baseline",

@@ -22,11 +22,9 @@ WITH p AS (
   SELECT v.id, v.zddm, v.xzqdm, v.registered_area_m2, v.registered_area_m2::float8 AS registered_m2,
          v.area_m2, v.price_wan, v.contract_date, v.valid_from, v.agreed_start, v.agreed_completion,
          v.agreed_rampup_review, v.far_min::float8 AS far_min, v.coverage_min::float8 AS coverage_min,
-         v.tax_per_mu_wan, v.tax_per_mu_wan::float8 AS tax_target,
-         v.va_per_mu_wan, v.va_per_mu_wan::float8 AS va_target,
-         v.energy_va_wan_per_tce, v.energy_va_wan_per_tce::float8 AS energy_target,
-         v.emission_va_wan_per_t, v.emission_va_wan_per_t::float8 AS emission_target,
-         v.rd_ratio, v.rd_ratio::float8 AS rd_target,
+         -- The agreed indicators stay numeric: landreg_sys.short_of converts them only
+         -- for the parcels whose indicators are judged.
+         v.tax_per_mu_wan, v.va_per_mu_wan, v.energy_va_wan_per_tce, v.emission_va_wan_per_t, v.rd_ratio,
          -- Retired by DELETE on or before at_date (and known to be by known_at).
          (v.retired AND v.valid_to <= at_date AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
          v.valid_to AS retired_on
@@ -179,7 +177,6 @@ f AS (
     b.v_far, b.v_coverage, b.v_unused, b.far_needed, b.coverage_needed, b.unused_limit,
     b.production_grace_months, b.ai_year, b.ai_date, b.low_eff_tax,
     b.tax_per_mu_wan, b.va_per_mu_wan, b.energy_va_wan_per_tce, b.emission_va_wan_per_t, b.rd_ratio,
-    b.tax_target, b.va_target, b.energy_target, b.emission_target, b.rd_target,
     b.deleted OR b.recovered IS NOT NULL AS retired,
     landreg_sys.idle_since(b.deadline, 1) AS deadline_1y,
     landreg_sys.idle_since(b.deadline, 2) AS deadline_2y,
@@ -207,8 +204,9 @@ g AS (
     -- Shortfalls against the agreed indicators, where both sides exist. Investment
     -- intensity has no annual actual in ANNUAL_INDICATORS and is not judged.
     landreg_sys.below_target_since(f.judged,
-      f.ai_tax_mu < f.tax_target OR f.ai_va_mu < f.va_target OR f.ai_energy_va < f.energy_target
-        OR f.ai_emission_va < f.emission_target OR f.ai_rd < f.rd_target,
+      landreg_sys.short_of(f.ai_tax_mu, f.tax_per_mu_wan) OR landreg_sys.short_of(f.ai_va_mu, f.va_per_mu_wan)
+        OR landreg_sys.short_of(f.ai_energy_va, f.energy_va_wan_per_tce)
+        OR landreg_sys.short_of(f.ai_emission_va, f.emission_va_wan_per_t) OR landreg_sys.short_of(f.ai_rd, f.rd_ratio),
       f.review, f.ai_date, f.ai_year) AS s_below
   FROM f
   OFFSET 0
@@ -311,15 +309,15 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
       'annual indicators below the agreed targets after the ramp-up review', c.s_below,
       ',"year":' || c.ai_year || ',"review":' || landreg_sys.json_date(c.review)
         || ',"shortfalls":[' || concat_ws(',',
-        CASE WHEN c.ai_tax_mu < c.tax_target THEN '{"indicator":"tax_per_mu_wan","zh":"亩均税收","actual":'
+        CASE WHEN landreg_sys.short_of(c.ai_tax_mu, c.tax_per_mu_wan) THEN '{"indicator":"tax_per_mu_wan","zh":"亩均税收","actual":'
           || landreg_sys.json_number(round(c.ai_tax_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.tax_per_mu_wan) || '}' END,
-        CASE WHEN c.ai_va_mu < c.va_target THEN '{"indicator":"va_per_mu_wan","zh":"亩均增加值","actual":'
+        CASE WHEN landreg_sys.short_of(c.ai_va_mu, c.va_per_mu_wan) THEN '{"indicator":"va_per_mu_wan","zh":"亩均增加值","actual":'
           || landreg_sys.json_number(round(c.ai_va_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.va_per_mu_wan) || '}' END,
-        CASE WHEN c.ai_energy_va < c.energy_target THEN '{"indicator":"energy_va_wan_per_tce","zh":"单位能耗增加值","actual":'
+        CASE WHEN landreg_sys.short_of(c.ai_energy_va, c.energy_va_wan_per_tce) THEN '{"indicator":"energy_va_wan_per_tce","zh":"单位能耗增加值","actual":'
           || landreg_sys.json_number(round(c.ai_energy_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.energy_va_wan_per_tce) || '}' END,
-        CASE WHEN c.ai_emission_va < c.emission_target THEN '{"indicator":"emission_va_wan_per_t","zh":"单位排放增加值","actual":'
+        CASE WHEN landreg_sys.short_of(c.ai_emission_va, c.emission_va_wan_per_t) THEN '{"indicator":"emission_va_wan_per_t","zh":"单位排放增加值","actual":'
           || landreg_sys.json_number(round(c.ai_emission_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.emission_va_wan_per_t) || '}' END,
-        CASE WHEN c.ai_rd < c.rd_target THEN '{"indicator":"rd_ratio","zh":"研发经费占比","actual":'
+        CASE WHEN landreg_sys.short_of(c.ai_rd, c.rd_ratio) THEN '{"indicator":"rd_ratio","zh":"研发经费占比","actual":'
           || landreg_sys.json_number(round(c.ai_rd::numeric, 4)) || ',"agreed":' || landreg_sys.json_number(c.rd_ratio) || '}' END
       ) || ']') END,
     CASE WHEN c.category = 'UNDER_CONSTRUCTION' OR (c.category = 'IDLE_STALLED' AND c.s_late IS NULL) THEN
