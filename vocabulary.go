@@ -19,3 +19,18 @@ var EventTypes = []string{"CONTRACT_SIGNED", "LAND_DELIVERED", "PERMIT_ISSUED", 
 	"SUSPENDED", "RESUMED", "EXTENSION_APPROVED", "GOV_CAUSE", "COMPLETED", "PLANNING_VERIFIED",
 	"PRODUCTION_STARTED", "PRODUCTION_STOPPED", "RAMPUP_REVIEWED", "ANNUAL_INDICATORS", "IDLE_NOTICE",
 	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
+
+// Retirement kinds (宗地注销): 注销 (deregistration: the record leaves the register) and
+// 收回 (recovery of the land use right by the government). The first is the default.
+const (
+	RetireDeregister = "注销"
+	RetireRecover    = "收回"
+)
+
+// RetirementKinds lists the kinds of retirement; parcel_retirements.kind accepts these.
+var RetirementKinds = []string{RetireDeregister, RetireRecover}
+
+// EventTransferred is the event of a change of holder (二级市场转让): it names the new
+// holder (payload new_holder_uscc, a registered enterprise) and its contract (contract_no),
+// and the parcel's new holder is written as a new version on the event's date.
+const EventTransferred = "TRANSFERRED"

@@ -213,3 +213,35 @@ func parseDate(field, s string) (time.Time, *Problem) {
 	}
 	return d, nil
 }
+
+// parseKnownAt reads a system time for "as known at" questions (known_at): an RFC 3339
+// instant, or a date meaning the end of that day in Asia/Shanghai (its last
+// microsecond, PostgreSQL's resolution), so known_at=2024-06-30 answers as the register
+// stood when that day's work was done. Years minYear–maxYear.
+func parseKnownAt(field, s string) (time.Time, *Problem) {
+	k, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		if d, err2 := time.Parse(time.DateOnly, s); err2 == nil {
+			y, m, dd := d.Date()
+			k, err = time.Date(y, m, dd+1, 0, 0, 0, 0, landreg.Shanghai).Add(-time.Microsecond), nil
+		}
+	}
+	if err != nil || !dateInRange(k) {
+		return time.Time{}, badParam(field, fmt.Sprintf("%s 须为 RFC 3339 时间或日期 YYYY-MM-DD（当日结束，北京时间），%d–%d 年间", field, minYear, maxYear),
+			fmt.Sprintf("%s must be an RFC 3339 timestamp or a date YYYY-MM-DD (the end of that day, Asia/Shanghai) in the years %d–%d, got %q", field, minYear, maxYear, s))
+	}
+	return k, nil
+}
+
+// knownAtParam is the optional known_at query parameter; nil when absent.
+func knownAtParam(c echo.Context) (*time.Time, *Problem) {
+	s := c.QueryParam("known_at")
+	if s == "" {
+		return nil, nil
+	}
+	k, p := parseKnownAt("known_at", s)
+	if p != nil {
+		return nil, p
+	}
+	return &k, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"testing"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/dbtest"
 )
 
@@ -13,7 +14,7 @@ import (
 func TestBoundsMatchDatabase(t *testing.T) {
 	pool := dbtest.New(t)
 	rows, err := pool.Query(context.Background(), `SELECT tbl, field, min::float8, max::float8, min_exclusive
-FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events')`)
+FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events', 'districts')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,11 +27,19 @@ FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events')`)
 		if err := rows.Scan(&tbl, &field, &lo, &hi, &excl); err != nil {
 			t.Fatal(err)
 		}
+		seen[tbl+"."+field] = true
+		if tbl == "districts" {
+			// A district's settings are bounded by the domain package (landreg.DistrictBounds).
+			r, ok := landreg.DistrictBounds[field]
+			if !ok || r.Min != lo || r.Max != hi || excl {
+				t.Errorf("districts.%s: domain %+v (known %v); database [%v, %v] open %v", field, r, ok, lo, hi, excl)
+			}
+			continue
+		}
 		table := propertyBounds
 		if tbl == "parcel_events" {
 			table = payloadBounds
 		}
-		seen[tbl+"."+field] = true
 		b, ok := table[field]
 		if !ok {
 			t.Errorf("%s.%s is bounded in the database but not by the API", tbl, field)
@@ -43,6 +52,11 @@ FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events')`)
 	for field := range payloadBounds {
 		if !seen["parcel_events."+field] {
 			t.Errorf("payload %s is bounded by the API but not in the database", field)
+		}
+	}
+	for field := range landreg.DistrictBounds {
+		if !seen["districts."+field] {
+			t.Errorf("district %s is bounded by the domain but not in the database", field)
 		}
 	}
 	for field := range propertyBounds {

@@ -55,7 +55,8 @@ const maxUploadParts = 32
 // importFields are the form fields besides file; each may come once, at most
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
-	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true}
+	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true,
+	"create_holders": true}
 
 const maxFieldBytes = 1 << 20
 
@@ -67,10 +68,8 @@ var (
 
 // postImport takes a multipart upload: file (.geojson, .gpkg, a .zip of a shapefile, or
 // the shapefile's parts as several file fields) and kind=parcels|block-lines, with
-// optional dry_run, crs, layer, mapping (JSON), encoding, xzqdm, adjustment_kind,
-// effective_date, doc_no, reason. The body is read part by part: files go straight to
-// a private folder under names of the server's choosing (upload.<ext>), never to Go's
-// multipart spool, and the caller's file names never reach GDAL.
+// optional dry_run, create_holders, crs, layer, mapping (JSON), encoding, xzqdm,
+// adjustment_kind, effective_date, doc_no, reason (readUpload).
 func (s *Server) postImport(c echo.Context) error {
 	req := c.Request()
 	limit := s.maxUpload()
@@ -78,88 +77,29 @@ func (s *Server) postImport(c echo.Context) error {
 		return tooLarge(limit)
 	}
 	req.Body = http.MaxBytesReader(c.Response(), req.Body, limit)
-	mr, err := req.MultipartReader()
-	if err != nil {
-		return badParam("file", "须为 multipart/form-data 上传", "send the file as multipart/form-data")
+	var kind exchange.Kind
+	up, err := readUpload(c, importFields, limit, func(field, value string) (err error) {
+		// The role each kind needs is known as soon as the kind is: a planner's upload
+		// of parcels is refused before its file is read, when kind comes first.
+		if field == "kind" {
+			kind, err = s.importKind(c, value)
+		}
+		return err
+	})
+	if up != nil {
+		defer os.RemoveAll(up.dir)
 	}
-	dir, err := os.MkdirTemp("", "landreg-import-")
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(dir)
-
-	form := map[string]string{}
-	saved := map[string]bool{} // extensions
-	var main, mainName string
-	var kind exchange.Kind
-	for n := 0; ; n++ {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return partError(err, limit)
-		}
-		if n >= maxUploadParts {
-			return badParam("file", "表单字段过多", "the form has too many parts")
-		}
-		field := p.FormName()
-		switch {
-		case field == "file":
-			name, perr := uploadName(p)
-			if perr != nil {
-				return perr
-			}
-			ext := strings.ToLower(filepath.Ext(name))
-			if !uploadData[ext] && !uploadParts[ext] {
-				return badParam("file", "不支持的文件类型 "+ext, "unsupported file type "+fmt.Sprintf("%q", name)+": upload .geojson, .gpkg, or a shapefile (.zip, or .shp with .shx .dbf .prj .cpg)")
-			}
-			if saved[ext] {
-				return badParam("file", "重复的 "+ext+" 文件", "two "+ext+" files: upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
-			}
-			if uploadData[ext] {
-				if main != "" {
-					return badParam("file", "一次只能导入一个数据文件", "upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
-				}
-				main, mainName = filepath.Join(dir, "upload"+ext), name
-			}
-			saved[ext] = true
-			if err := saveUpload(p, filepath.Join(dir, "upload"+ext)); err != nil {
-				return uploadError(err, limit)
-			}
-		case importFields[field]:
-			if _, dup := form[field]; dup {
-				return badParam(field, field+" 重复", field+" is given twice")
-			}
-			b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
-			if err != nil {
-				return uploadError(err, limit)
-			}
-			if len(b) > maxFieldBytes {
-				return badParam(field, field+" 过长", fmt.Sprintf("%s is longer than %d bytes", field, maxFieldBytes))
-			}
-			form[field] = string(b)
-			// The role each kind needs is known as soon as the kind is: a planner's
-			// upload of parcels is refused before its file is read, when kind comes first.
-			if field == "kind" {
-				if kind, err = s.importKind(c, form[field]); err != nil {
-					return err
-				}
-			}
-		default:
-			return badParam(field, "未知字段 "+field, "unknown form field "+fmt.Sprintf("%q", field))
-		}
-	}
+	form, main, mainName := up.form, up.main, up.mainName
 	if _, ok := form["kind"]; !ok {
 		if _, err := s.importKind(c, ""); err != nil {
 			return err
 		}
 	}
-	switch {
-	case len(saved) == 0:
-		return badParam("file", "缺少上传文件 file", "upload the file in the form field 'file' (.geojson, .gpkg or a .zip of a shapefile)")
-	case main == "" || (len(saved) > 1 && !strings.EqualFold(filepath.Ext(main), ".shp")):
-		return badParam("file", "缺少 .shp 文件", "a shapefile's .shx/.dbf/.prj/.cpg need its .shp, and go with nothing else")
+	if err := up.needFile(); err != nil {
+		return err
 	}
 	opt := exchange.ImportOptions{Kind: kind, Path: main, Name: mainName, Layer: form["layer"], CRS: form["crs"], Encoding: form["encoding"],
 		Xzqdm: form["xzqdm"], AdjustmentKind: form["adjustment_kind"], DocNo: form["doc_no"],
@@ -171,6 +111,13 @@ func (s *Server) postImport(c echo.Context) error {
 		}
 		opt.DryRun = b
 	}
+	if v := form["create_holders"]; v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return badParam("create_holders", "create_holders 须为 true 或 false", "create_holders must be true or false")
+		}
+		opt.CreateHolders = b
+	}
 	if opt.AdjustmentKind != "" && !adjustmentKinds[opt.AdjustmentKind] {
 		return badParam("adjustment_kind", "调整类型须为 划定、调整、补划、纠错 或 评估优化", "adjustment_kind must be 划定, 调整, 补划, 纠错 or 评估优化")
 	}
@@ -180,6 +127,13 @@ func (s *Server) postImport(c echo.Context) error {
 			return p
 		}
 		opt.Change.Effective = d
+	}
+	if v := form["proposed_on"]; v != "" {
+		d, p := parseDate("proposed_on", v)
+		if p != nil {
+			return p
+		}
+		opt.ProposedOn = &d
 	}
 	if m := form["mapping"]; m != "" {
 		mm, err := exchange.ParseMapping([]byte(m))
@@ -219,6 +173,103 @@ func (s *Server) postImport(c echo.Context) error {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
 	return jsonEncode(c.Response(), importRefused{Problem: p, Report: rep})
+}
+
+// upload is a multipart form read by readUpload: its fields, and the data file saved
+// under a name of the server's choosing in dir (which the caller removes).
+type upload struct {
+	dir            string
+	form           map[string]string
+	saved          map[string]bool // extensions of the saved files
+	main, mainName string          // the data file, and its name as the caller sent it
+}
+
+// readUpload streams a multipart body part by part: files (field file: one data file,
+// or a shapefile's .shp with its parts) go straight to a private folder as
+// upload.<ext>, never to Go's multipart spool, and the caller's file names never reach
+// GDAL; fields (each once, at most maxFieldBytes) must be among fields and are passed
+// to onField as they arrive. The body is already bounded by limit, for messages.
+func readUpload(c echo.Context, fields map[string]bool, limit int64, onField func(field, value string) error) (*upload, error) {
+	mr, err := c.Request().MultipartReader()
+	if err != nil {
+		return nil, badParam("file", "须为 multipart/form-data 上传", "send the file as multipart/form-data")
+	}
+	dir, err := os.MkdirTemp("", "landreg-import-")
+	if err != nil {
+		return nil, err
+	}
+	up := &upload{dir: dir, form: map[string]string{}, saved: map[string]bool{}}
+	for n := 0; ; n++ {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return up, partError(err, limit)
+		}
+		if n >= maxUploadParts {
+			return up, badParam("file", "表单字段过多", "the form has too many parts")
+		}
+		field := p.FormName()
+		switch {
+		case field == "file":
+			name, perr := uploadName(p)
+			if perr != nil {
+				return up, perr
+			}
+			ext := strings.ToLower(filepath.Ext(name))
+			if !uploadData[ext] && !uploadParts[ext] {
+				return up, badParam("file", "不支持的文件类型 "+ext, "unsupported file type "+fmt.Sprintf("%q", name)+": upload .geojson, .gpkg, or a shapefile (.zip, or .shp with .shx .dbf .prj .cpg)")
+			}
+			if up.saved[ext] {
+				return up, badParam("file", "重复的 "+ext+" 文件", "two "+ext+" files: upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
+			}
+			if uploadData[ext] {
+				if up.main != "" {
+					return up, badParam("file", "一次只能导入一个数据文件", "upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
+				}
+				up.main, up.mainName = filepath.Join(dir, "upload"+ext), name
+			}
+			up.saved[ext] = true
+			if err := saveUpload(p, filepath.Join(dir, "upload"+ext)); err != nil {
+				return up, uploadError(err, limit)
+			}
+		case fields[field]:
+			if _, dup := up.form[field]; dup {
+				return up, badParam(field, field+" 重复", field+" is given twice")
+			}
+			b, err := io.ReadAll(io.LimitReader(p, maxFieldBytes+1))
+			if err != nil {
+				return up, uploadError(err, limit)
+			}
+			if len(b) > maxFieldBytes {
+				return up, badParam(field, field+" 过长", fmt.Sprintf("%s is longer than %d bytes", field, maxFieldBytes))
+			}
+			if !cleanText(string(b)) {
+				return up, badParam(field, field+" 含有 NUL 或无效的 UTF-8 字符", field+" holds NUL or invalid UTF-8")
+			}
+			up.form[field] = string(b)
+			if onField != nil {
+				if err := onField(field, up.form[field]); err != nil {
+					return up, err
+				}
+			}
+		default:
+			return up, badParam(field, "未知字段 "+field, "unknown form field "+fmt.Sprintf("%q", field))
+		}
+	}
+	return up, nil
+}
+
+// needFile: the upload holds one data file (a shapefile's parts only with their .shp).
+func (up *upload) needFile() error {
+	switch {
+	case len(up.saved) == 0:
+		return badParam("file", "缺少上传文件 file", "upload the file in the form field 'file' (.geojson, .gpkg or a .zip of a shapefile)")
+	case up.main == "" || (len(up.saved) > 1 && !strings.EqualFold(filepath.Ext(up.main), ".shp")):
+		return badParam("file", "缺少 .shp 文件", "a shapefile's .shx/.dbf/.prj/.cpg need its .shp, and go with nothing else")
+	}
+	return nil
 }
 
 var fileErrorTitles = map[string]string{exchange.TypeMismatch: "File is not what its name says",
@@ -283,8 +334,10 @@ func partError(err error, limit int64) error {
 // limit, 400 for a body cut short; anything else (the client left) stays an error.
 func uploadError(err error, limit int64) error {
 	var big *http.MaxBytesError
+	var he *echo.HTTPError
 	switch {
-	case errors.As(err, &big):
+	case errors.As(err, &big), errors.As(err, &he) && he.Code == http.StatusRequestEntityTooLarge:
+		// The second is echo's server-wide body limit (district boundaries).
 		return tooLarge(limit)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return badParam("file", "请求体不完整", "the multipart body ends before its last part does")

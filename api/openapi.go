@@ -59,17 +59,40 @@ func buildOpenAPI(cfg Config) []byte {
 		"/v1/adjustments/{id}/reject":             obj{"post": secured(op("Reject (admin)", "rejectAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
 		"/v1/adjustments/{id}/withdraw":           obj{"post": secured(op("Withdraw (planner)", "withdrawAdjustment", []any{ref("id")}, resp("200", "adjustment", mtJSON)))},
 		"/v1/adjustments/{id}/apply":              obj{"post": secured(op("Apply: new block-line versions, reserve and ledger in one transaction (planner)", "applyAdjustment", []any{ref("id")}, resp("200", "outcome", mtJSON)))},
-		"/v1/quota":                               obj{"get": op("City-wide block-line quota as of a date", "getCityQuota", []any{ref("date")}, resp("200", "quota", mtJSON))},
+		"/v1/quota":                               obj{"get": op("City-wide block-line quota as of a date", "getCityQuota", []any{ref("date"), ref("known_at")}, resp("200", "quota", mtJSON))},
+		"/v1/districts/{code}/quota":              obj{"get": op("District block-line quota as of a date", "getQuota", []any{ref("code"), ref("date"), ref("known_at")}, resp("200", "quota", mtJSON))},
+		"/v1/districts/{code}/quota/history":      obj{"get": op("Year-end series and every change, recorded and restated figures", "getQuotaHistory", []any{ref("code"), ref("known_at")}, resp("200", "history", mtJSON))},
 		"/v1/vocabulary":                          obj{"get": op("Status categories and event types with their labels and map colours", "getVocabulary", []any{}, resp("200", "vocabulary", mtJSON))},
-		"/v1/districts/{code}/quota":              obj{"get": op("District block-line quota as of a date", "getQuota", []any{ref("code"), ref("date")}, resp("200", "quota", mtJSON))},
-		"/v1/districts/{code}/quota/history":      obj{"get": op("Year-end series and every change", "getQuotaHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
 		"/v1/districts/{code}/ledger/{id}/review": obj{"post": secured(withBody(op("Record the 复核 of a direct edit that added area (admin); body {\"note\": finding}", "reviewDirectEdit", []any{ref("code"), ref("id")}, resp("201", "review", mtJSON)), body(mtJSON)))},
+		"/v1/districts": obj{
+			"get": op("Districts (current versions)", "listDistricts", nil, resp("200", "districts", mtJSON)),
+			"post": secured(withBody(op("Register a district (admin): xzqdm, name, rule_start, rule_end, comp_ratio, level_for_level, minor_edit_m2, include_logistics, doc_no, effective_date, reason and the boundary as geometry (GeoJSON, in crs) or, in a multipart form, as file (Shapefile, GeoPackage, GeoJSON; crs, layer, encoding)",
+				"createDistrict", nil, resp("201", "district", mtJSON)), obj{"required": true, "content": obj{mtJSON: obj{"schema": obj{"type": "object"}}, "multipart/form-data": obj{"schema": obj{"type": "object"}}}}))},
+		"/v1/districts/{code}": obj{
+			"get": op("A district: the current version, or the one in force on date", "getDistrict", []any{ref("code"), ref("date")}, resp("200", "district", mtJSON)),
+			"patch": secured(withBody(op("Change a district (admin): the settings given (doc_no required), or the boundary; a new version in force from effective_date (default today)",
+				"patchDistrict", []any{ref("code"), ref("If-Match")}, resp("200", "district", mtJSON)), obj{"required": true, "content": obj{mtJSON: obj{"schema": obj{"type": "object"}}, mtMergePatch: obj{"schema": obj{"type": "object"}}, "multipart/form-data": obj{"schema": obj{"type": "object"}}}}))},
+		"/v1/districts/{code}/history": obj{"get": op("Every version of a district and its audit trail", "getDistrictHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
+		"/v1/enterprises": obj{
+			"get": op("Enterprises (权利人): q (USCC prefix or name), industry_code (prefix), is_above_size, limit, offset", "listEnterprises", []any{
+				obj{"name": "q", "in": "query", "required": false, "schema": obj{"type": "string"}},
+				obj{"name": "industry_code", "in": "query", "required": false, "schema": obj{"type": "string"}},
+				obj{"name": "is_above_size", "in": "query", "required": false, "schema": obj{"type": "boolean"}},
+				obj{"name": "limit", "in": "query", "required": false, "schema": obj{"type": "integer", "minimum": 1, "maximum": maxEnterprisePage, "default": 100}},
+				ref("offset")}, resp("200", "enterprises", mtJSON)),
+			"post": secured(withBody(op("Register an enterprise (registrar): uscc, name, industry_code (GB/T 4754), is_above_size (规上), address", "createEnterprise", nil, resp("201", "enterprise", mtJSON)), body(mtJSON)))},
+		"/v1/enterprises/{uscc}": obj{
+			"get":   op("An enterprise with the current parcels it holds", "getEnterprise", []any{ref("uscc")}, resp("200", "enterprise", mtJSON)),
+			"patch": secured(withBody(op("Change an enterprise (registrar): name, industry_code, is_above_size, address", "patchEnterprise", []any{ref("uscc")}, resp("200", "enterprise", mtJSON)), body(mtJSON)))},
 	}
 	for _, coll := range catalog.Collections() {
 		params := []any{ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("bbox-crs"), ref("crs"),
 			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby"), ref("f")}
 		if coll.Versioned {
 			params = append(params, ref("datetime"))
+		}
+		if coll.Source.KnownAt != "" {
+			params = append(params, ref("known_at"))
 		}
 		for _, qq := range coll.Queryables {
 			if qq.Type == cql2.Geometry {
@@ -106,6 +129,7 @@ func buildOpenAPI(cfg Config) []byte {
 				"featureId":    obj{"name": "featureId", "in": "path", "required": true, "schema": obj{"type": "integer"}},
 				"id":           obj{"name": "id", "in": "path", "required": true, "schema": obj{"type": "integer"}},
 				"code":         obj{"name": "code", "in": "path", "required": true, "schema": obj{"type": "string", "pattern": "^[0-9]{6}$"}},
+				"uscc":         obj{"name": "uscc", "in": "path", "required": true, "schema": obj{"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$"}},
 				"date":         obj{"name": "date", "in": "query", "required": false, "schema": obj{"type": "string", "format": "date"}},
 				"limit": obj{"name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "Page size; values above the maximum are reduced to it (follow rel=next).",
@@ -118,9 +142,12 @@ func buildOpenAPI(cfg Config) []byte {
 				"bbox": obj{"name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
 					"description": "In bbox-crs (default CRS84: minLon,minLat,maxLon,maxLat), in that CRS's axis order.",
 					"schema":      obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}},
-				"bbox-crs":    obj{"name": "bbox-crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
-				"crs":         obj{"name": "crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
-				"datetime":    obj{"name": "datetime", "in": "query", "required": false, "description": "A date (the versions valid that day) or an interval a/b with .. for open ends (every version valid in it).", "schema": obj{"type": "string"}},
+				"bbox-crs": obj{"name": "bbox-crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
+				"crs":      obj{"name": "crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
+				"datetime": obj{"name": "datetime", "in": "query", "required": false, "description": "A date (the versions valid that day) or an interval a/b with .. for open ends (every version valid in it).", "schema": obj{"type": "string"}},
+				"known_at": obj{"name": "known_at", "in": "query", "required": false,
+					"description": "As the register stood at this system time: an RFC 3339 instant, or a date meaning the end of that day in Asia/Shanghai.",
+					"schema":      obj{"type": "string"}},
 				"filter":      obj{"name": "filter", "in": "query", "required": false, "description": "CQL2 text", "schema": obj{"type": "string"}},
 				"filter-lang": obj{"name": "filter-lang", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"cql2-text", "cql-text"}, "default": "cql2-text"}},
 				"filter-crs":  obj{"name": "filter-crs", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{geo.CRS84URI}}},

@@ -25,6 +25,8 @@ type Limits struct {
 var itemsParams = map[string]bool{
 	"bbox": true, "bbox-crs": true, "crs": true, "limit": true, "offset": true, "after": true, "f": true,
 	"datetime": true, "filter": true, "filter-lang": true, "filter-crs": true, "sortby": true,
+	// As known at a system time (collections with KnowsHistory: block_lines).
+	"known_at": true,
 }
 
 // parseItemsQuery validates /items parameters for a collection. Unknown parameters are
@@ -105,6 +107,16 @@ func parseItemsQuery(v url.Values, lim Limits, coll *store.Collection) (store.It
 		if p := parseDatetime(s, &q); p != nil {
 			return q, p
 		}
+	}
+	if s, ok := single(v, "known_at"); ok {
+		if !coll.KnowsHistory() {
+			return q, badParam("known_at", coll.ID+" 不支持 known_at", coll.ID+" does not answer as known at a past time; known_at applies to block_lines")
+		}
+		k, p := parseKnownAt("known_at", s)
+		if p != nil {
+			return q, p
+		}
+		q.KnownAt = &k
 	}
 	if s, ok := single(v, "filter"); ok {
 		if lang, ok := single(v, "filter-lang"); ok && lang != "cql2-text" && lang != "cql-text" {

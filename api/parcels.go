@@ -3,7 +3,6 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -43,7 +42,66 @@ func (s *Server) v1CreateParcel(c echo.Context) error  { asParcels(c); return s.
 func (s *Server) v1GetParcel(c echo.Context) error     { asParcels(c); return s.item(c) }
 func (s *Server) v1ReplaceParcel(c echo.Context) error { asParcels(c); return s.replaceItem(c) }
 func (s *Server) v1PatchParcel(c echo.Context) error   { asParcels(c); return s.patchItem(c) }
-func (s *Server) v1DeleteParcel(c echo.Context) error  { asParcels(c); return s.deleteItem(c) }
+
+// retireRequest is how a parcel is retired (注销, 收回): the legal date of the decision,
+// its document, the kind and why, in the query or a JSON body (not both for one field).
+type retireRequest struct {
+	EffectiveDate string `json:"effective_date"`
+	DocNo         string `json:"doc_no"`
+	Kind          string `json:"kind"`
+	Reason        string `json:"reason"`
+}
+
+// v1DeleteParcel retires a parcel as of its legal date: DELETE /v1/parcels/{id} with
+// effective_date (default today), doc_no, kind (注销 | 收回, default 注销) and reason.
+// The last version ends on that date; status and history as of any date honour it.
+func (s *Server) v1DeleteParcel(c echo.Context) error {
+	id, err := s.featureID(c)
+	if err != nil {
+		return err
+	}
+	var req retireRequest
+	if c.Request().ContentLength != 0 && c.Request().Body != nil && c.Request().Body != http.NoBody {
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"effective_date", &req.EffectiveDate}, {"doc_no", &req.DocNo}, {"kind", &req.Kind}, {"reason", &req.Reason}} {
+		if q := c.QueryParam(f.name); q != "" {
+			if *f.dst != "" {
+				return badParam(f.name, f.name+" 在查询和请求体中重复", f.name+" is given both in the query and in the body")
+			}
+			*f.dst = q
+		}
+	}
+	ch := s.change(c)
+	if req.Reason != "" {
+		ch.Reason = req.Reason
+	}
+	if req.EffectiveDate != "" {
+		d, p := parseDate("effective_date", req.EffectiveDate)
+		if p != nil {
+			return p
+		}
+		ch.Effective = d
+	}
+	if req.Kind != "" && !slices.Contains(landreg.RetirementKinds, req.Kind) {
+		p := badParam("kind", "注销类型须为 注销 或 收回", "kind must be 注销 (deregistration) or 收回 (recovery), got "+strconv.Quote(req.Kind))
+		p.Allowed = landreg.RetirementKinds
+		return p
+	}
+	v, err := ifMatch(c)
+	if err != nil {
+		return err
+	}
+	if _, err := store.RetireParcel(c.Request().Context(), s.pool, ch, id, req.Kind, req.DocNo, v); err != nil {
+		return s.writeError(err, c.Param("featureId"))
+	}
+	return c.NoContent(http.StatusNoContent)
+}
 
 // validateParcel checks a whole parcel record (after merging a patch) by the registry's
 // rules (landreg.ValidateParcel, the importer's too) and answers with the first problem.
@@ -99,6 +157,9 @@ func (s *Server) addEvent(c echo.Context) error {
 	if req.Supersedes != nil && strings.TrimSpace(req.Reason) == "" {
 		return badParam("reason", "更正须说明理由", "a correction (supersedes) needs a reason")
 	}
+	if req.Type == landreg.EventTransferred {
+		return s.transfer(c, id, req, d)
+	}
 	ev, err := store.AddEvent(c.Request().Context(), s.pool, store.Change{Actor: actor(c), Reason: req.Reason}, id,
 		store.NewEvent{Type: req.Type, EventDate: d, DocNo: req.DocNo, Payload: req.Payload, Supersedes: req.Supersedes, Reason: req.Reason})
 	if err != nil {
@@ -132,14 +193,9 @@ func (s *Server) parcelStatus(c echo.Context) error {
 			return p
 		}
 	}
-	var known *time.Time
-	if q := c.QueryParam("known_at"); q != "" {
-		k, err := time.Parse(time.RFC3339, q)
-		if err != nil || !dateInRange(k) {
-			return badParam("known_at", fmt.Sprintf("known_at 须为 %d–%d 年间的 RFC 3339 时间", minYear, maxYear),
-				fmt.Sprintf("known_at must be an RFC 3339 timestamp in the years %d–%d", minYear, maxYear))
-		}
-		known = &k
+	known, p := knownAtParam(c)
+	if p != nil {
+		return p
 	}
 	st, err := store.StatusKnownAt(c.Request().Context(), s.pool, id, d, known)
 	if errors.Is(err, store.ErrNotFound) {
@@ -170,4 +226,88 @@ func (s *Server) parcelHistory(c echo.Context) error {
 		return err
 	}
 	return writeJSON(c, http.StatusOK, mtJSON, d)
+}
+
+// transfer records a change of holder (二级市场转让): payload new_holder_uscc (a
+// registered enterprise), contract_no, and optionally new_holder_name, contract_date,
+// price_wan. The event and the parcel's new version with the new holder, valid from the
+// event's date, are written in one transaction (store.TransferParcel).
+func (s *Server) transfer(c echo.Context, id int64, req eventRequest, d time.Time) error {
+	if req.Supersedes != nil {
+		return badParam("supersedes", "转让不能以更正方式撤销，请登记新的转让", "a transfer is not corrected by supersedes: record the transfer back as a new TRANSFERRED event")
+	}
+	var payload map[string]json.RawMessage
+	if err := json.Unmarshal(req.Payload, &payload); err != nil {
+		return badParam("payload", "payload 须为 JSON 对象", "payload must be a JSON object")
+	}
+	str := func(k string) (string, *Problem) {
+		raw, ok := payload[k]
+		if !ok || string(raw) == "null" {
+			return "", nil
+		}
+		var v string
+		if json.Unmarshal(raw, &v) != nil {
+			return "", eventProblem("payload."+k, k+" 须为字符串", k+" must be a string")
+		}
+		return strings.TrimSpace(v), nil
+	}
+	t := store.Transfer{Date: d, DocNo: req.DocNo, Reason: req.Reason, Extra: map[string]json.RawMessage{}}
+	var p *Problem
+	if t.HolderUSCC, p = str("new_holder_uscc"); p != nil {
+		return p
+	}
+	if t.HolderName, p = str("new_holder_name"); p != nil {
+		return p
+	}
+	if t.ContractNo, p = str("contract_no"); p != nil {
+		return p
+	}
+	if t.HolderUSCC == "" {
+		return eventProblem("payload.new_holder_uscc", "转让须指明受让人 new_holder_uscc（统一社会信用代码）",
+			"a TRANSFERRED event needs the new holder's USCC (payload.new_holder_uscc)")
+	}
+	if errs := landreg.ValidateEnterprise(map[string]string{"uscc": t.HolderUSCC, "name": "-"}); len(errs) > 0 {
+		pr := refusal(errs[0])
+		pr.Field = "payload.new_holder_uscc"
+		return pr
+	}
+	if t.ContractNo == "" {
+		return eventProblem("payload.contract_no", "转让须附转让合同编号 contract_no", "a TRANSFERRED event needs its contract number (payload.contract_no)")
+	}
+	if v, p := str("contract_date"); p != nil {
+		return p
+	} else if v != "" {
+		cd, p := parseDate("payload.contract_date", v)
+		if p != nil {
+			return p
+		}
+		if cd.After(d) {
+			return eventProblem("payload.contract_date", "转让合同日期不能晚于转让日期", "the transfer contract ("+v+") cannot be dated after the transfer ("+d.Format(time.DateOnly)+")")
+		}
+	}
+	for k, v := range payload {
+		switch k {
+		case "new_holder_uscc", "new_holder_name", "contract_no":
+		case "previous_holder_uscc", "previous_holder_name":
+			return eventProblem("payload."+k, k+" 由登记簿填写", k+" is filled in from the register, not sent")
+		default:
+			t.Extra[k] = v
+		}
+	}
+	ctx := c.Request().Context()
+	if ok, err := store.EnterpriseExists(ctx, s.pool, t.HolderUSCC); err != nil {
+		return err
+	} else if !ok {
+		pr := problem(http.StatusUnprocessableEntity, "unknown-reference", "Unknown reference",
+			"受让人 "+t.HolderUSCC+" 未登记为企业，请先登记（POST /v1/enterprises）",
+			"the new holder "+t.HolderUSCC+" is not a registered enterprise: register it first (POST /v1/enterprises)")
+		pr.Field = "payload.new_holder_uscc"
+		return pr
+	}
+	ev, err := store.TransferParcel(ctx, s.pool, store.Change{Actor: actor(c), Reason: req.Reason}, id, t)
+	if err != nil {
+		return s.writeError(err, c.Param("featureId"))
+	}
+	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/v1/parcels/"+c.Param("featureId")+"/events")
+	return writeJSON(c, http.StatusCreated, mtJSON, ev)
 }

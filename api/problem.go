@@ -27,7 +27,8 @@ type Problem struct {
 	FeatureID string   `json:"feature_id,omitempty"`
 	Instance  string   `json:"instance,omitempty"`
 	Allowed   []string `json:"allowed,omitempty"`
-	// Rule carries the figures of a refused block-line change (shortfall per level).
+	// Rule carries the figures of a refused block-line change (shortfall per level), or
+	// the failing preview of a refused approval.
 	Rule json.RawMessage `json:"rule,omitempty"`
 	// RetryAfter, in seconds, is sent as the Retry-After header when set.
 	RetryAfter int `json:"-"`
@@ -108,6 +109,11 @@ var kinds = map[string]struct {
 	"empty-geometry":         {http.StatusUnprocessableEntity, "Empty geometry"},
 	"outside-china":          {http.StatusUnprocessableEntity, "Coordinates outside China"},
 	"overlap":                {http.StatusConflict, "Overlapping block lines"},
+	"district-overlap":       {http.StatusConflict, "Overlapping districts"},
+	"outside-district":       {http.StatusUnprocessableEntity, "Block line outside its district"},
+	"date-order":             {http.StatusUnprocessableEntity, "Dates out of order"},
+	"preview-failed":         {http.StatusUnprocessableEntity, "Preview failed"},
+	"not-yet-effective":      {http.StatusConflict, "Not yet effective"},
 	"duplicate":              {http.StatusConflict, "Duplicate key"},
 	landreg.KindConstraint:   {http.StatusUnprocessableEntity, "Value violates a rule"},
 	landreg.KindInvalidCode:  {http.StatusUnprocessableEntity, "Invalid code"},

@@ -126,8 +126,11 @@ func TestQGISEditInsideAnAdjustment(t *testing.T) {
 		if addition != nil {
 			req["additions"] = []map[string]any{{"geometry": addition, "level": 1}}
 		}
+		// Proposed and approved on the effective date: an approval is never dated after
+		// the day the adjustment takes effect (issue 14.3).
+		req["proposed_on"] = eff
 		adj := int64(planner.want(201, "", "POST", "/v1/adjustments", req)["id"].(float64))
-		admin.want(200, "", "POST", fmt.Sprintf("/v1/adjustments/%d/approve", adj), nil)
+		admin.want(200, "", "POST", fmt.Sprintf("/v1/adjustments/%d/approve", adj), map[string]string{"date": eff})
 		return adj
 	}
 	// 先补: a level-1 square of ~250 m outside every line, applied through the API.
@@ -175,7 +178,7 @@ func TestQGISReadsTheViews(t *testing.T) {
 	login := dbtest.NewLogin(t, pool, "landreg_reader")
 	conn := fmt.Sprintf("dbname='%s' host=127.0.0.1 port=%d user='%s' password='%s' sslmode=disable",
 		login.Database, login.Port, login.User, login.Password)
-	views := map[string]string{"collection_districts": "districts", "collection_block_lines": "block_lines",
+	views := map[string]string{"collection_districts": "districts", "collection_districts_all": "districts", "collection_block_lines": "block_lines",
 		"collection_block_lines_all": "block_lines", "collection_parcels": "parcels", "collection_parcels_all": "parcels"}
 	args := []string{"testdata/qgis_views.py", conn}
 	for v := range views {

@@ -255,8 +255,8 @@ func TestQueryStrings(t *testing.T) {
 		wantProblem(t, res, body, 400, "invalid-parameter", c.field)
 	}
 	res, body := request(t, "GET", srv.URL+"/v1/districts/330304/quota?foo=1", nil, "")
-	if p := wantProblem(t, res, body, 400, "invalid-parameter", "foo"); fmt.Sprint(p["allowed"]) != "[date]" {
-		t.Errorf("allowed = %v, want [date]", p["allowed"])
+	if p := wantProblem(t, res, body, 400, "invalid-parameter", "foo"); fmt.Sprint(p["allowed"]) != "[date known_at]" {
+		t.Errorf("allowed = %v, want [date known_at]", p["allowed"])
 	}
 	if res, body := request(t, "GET", srv.URL+"/v1/districts/330304/quota?date=2024-06-30", nil, ""); res.StatusCode != 200 {
 		t.Errorf("a known parameter: %d %s", res.StatusCode, body)

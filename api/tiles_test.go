@@ -156,8 +156,18 @@ func TestClientGoneCancelsQuery(t *testing.T) {
 			}
 		})
 	}
-	// Not a server fault: counted as 499 (client closed request), not 500.
+	// Not a server fault: counted as 499 (client closed request), not 500. The handler
+	// records its status after the cancelled statement returns, which may be a moment
+	// after the statement left pg_stat_activity: wait for the count (bounded).
+	counted := func(body string) bool {
+		return strings.Contains(body, `route="/tiles/:layers/:z/:x/:y",status="499"`) &&
+			strings.Contains(body, `route="/collections/:collectionId/items",status="499"`)
+	}
 	_, body := get(t, srv.URL+"/metrics")
+	for deadline := time.Now().Add(10 * time.Second); !counted(string(body)) && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		_, body = get(t, srv.URL+"/metrics")
+	}
 	for _, route := range []string{"/tiles/:layers/:z/:x/:y", "/collections/:collectionId/items"} {
 		if !strings.Contains(string(body), `route="`+route+`",status="499"`) {
 			t.Errorf("no 499 counted for %s:\n%s", route, grepLines(string(body), "landreg_http_requests_total"))

@@ -30,6 +30,8 @@ func (s *Server) routesV1(e *echo.Echo) {
 	v1.POST("/adjustments/:id/approve", s.transition("approved"), admin)
 	v1.POST("/adjustments/:id/reject", s.transition("rejected"), admin)
 	v1.POST("/adjustments/:id/apply", s.applyAdjustment, planner)
+	s.routesDistricts(v1)
+	s.routesEnterprises(v1)
 	v1.GET("/quota", s.cityQuota)
 	v1.GET("/districts/:code/quota", s.districtQuota)
 	v1.GET("/districts/:code/quota/history", s.quotaHistory)
@@ -86,6 +88,7 @@ type adjustmentRequest struct {
 	Level         int           `json:"level"`
 	DocNo         string        `json:"doc_no"`
 	EffectiveDate string        `json:"effective_date"`
+	ProposedOn    string        `json:"proposed_on"`
 	PublicityFrom string        `json:"publicity_from"`
 	PublicityTo   string        `json:"publicity_to"`
 	Reason        string        `json:"reason"`
@@ -119,7 +122,7 @@ func (r *adjustmentRequest) validate() (store.NewAdjustment, *Problem) {
 		name string
 		val  string
 		dst  **time.Time
-	}{{"publicity_from", r.PublicityFrom, &a.PublicityFrom}, {"publicity_to", r.PublicityTo, &a.PublicityTo}} {
+	}{{"proposed_on", r.ProposedOn, &a.ProposedOn}, {"publicity_from", r.PublicityFrom, &a.PublicityFrom}, {"publicity_to", r.PublicityTo, &a.PublicityTo}} {
 		if f.val != "" {
 			d, p := parseDate(f.name, f.val)
 			if p != nil {
@@ -265,11 +268,17 @@ func (s *Server) transition(to string) echo.HandlerFunc {
 			Date   string `json:"date"`
 			DocNo  string `json:"doc_no"`
 			Reason string `json:"reason"`
+			// OverrideReason (approve only): why the adjustment is approved although its
+			// preview fails; recorded on the adjustment and in its audit row.
+			OverrideReason string `json:"override_reason"`
 		}
 		if c.Request().ContentLength != 0 {
 			if err := decodeJSON(c, &body); err != nil {
 				return err
 			}
+		}
+		if body.OverrideReason != "" && to != "approved" {
+			return badParam("override_reason", "override_reason 仅用于批准", "override_reason belongs to an approval only")
 		}
 		on := landreg.Today()
 		if body.Date != "" {
@@ -279,13 +288,32 @@ func (s *Server) transition(to string) echo.HandlerFunc {
 			}
 			on = d
 		}
-		err = store.Transition(c.Request().Context(), s.pool, store.Change{Actor: actor(c), Reason: body.Reason}, id, to, body.DocNo, on)
+		ch := store.Change{Actor: actor(c), Reason: body.Reason}
+		if to == "approved" {
+			if ch.Reason == "" {
+				ch.Reason = body.OverrideReason
+			}
+			_, err = store.Approve(c.Request().Context(), s.pool, ch, id, body.DocNo, on, body.OverrideReason)
+		} else {
+			err = store.Transition(c.Request().Context(), s.pool, ch, id, to, body.DocNo, on)
+		}
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			return adjustmentNotFound(id)
 		case errors.Is(err, store.ErrState):
 			return problem(http.StatusConflict, "invalid-state", "Invalid state", "调整方案当前状态不允许此操作", err.Error())
 		case err != nil:
+			if p := dbProblem(err); p != nil {
+				// The database names its columns; the request calls them so.
+				switch p.Field {
+				case "approved_on", "publicity_from":
+					p.Field = "date"
+				case "approved_override_reason":
+					p.Field = "override_reason"
+				}
+				p.FeatureID = strconv.FormatInt(id, 10)
+				return p
+			}
 			return err
 		}
 		return s.getAdjustment(c)
@@ -344,7 +372,7 @@ func (s *Server) applyAdjustment(c echo.Context) error {
 
 func quotaView(q *store.Quota) map[string]any {
 	v := map[string]any{
-		"xzqdm": q.Xzqdm, "name": q.Name, "date": q.Date,
+		"xzqdm": q.Xzqdm, "name": q.Name, "date": q.Date, "known_at": q.KnownAt,
 		"total": area(q.TotalM2), "level1": area(q.TotalM2L1), "level2": area(q.TotalM2L2),
 		"reserve": area(q.ReserveM2), "committed": area(q.CommittedM2),
 		"industrial_inside": area(q.IndustrialInsideM2),
@@ -359,23 +387,34 @@ func quotaView(q *store.Quota) map[string]any {
 	return v
 }
 
-func (s *Server) quotaDate(c echo.Context) (time.Time, error) {
-	if d := c.QueryParam("date"); d != "" {
-		t, p := parseDate("date", d)
-		if p != nil {
-			return t, p
-		}
-		return t, nil
+// quotaAsOf reads the quota routes' date and known_at. known_at is the system time the
+// answer is as known at (issue 14.6); without date, the date is the day known_at falls
+// on (the figure a bureau published that day), else today.
+func (s *Server) quotaAsOf(c echo.Context) (time.Time, *time.Time, error) {
+	known, p := knownAtParam(c)
+	if p != nil {
+		return time.Time{}, nil, p
 	}
-	return landreg.Today(), nil
+	d := landreg.Today()
+	if known != nil && landreg.CivilDate(*known).Before(d) {
+		d = landreg.CivilDate(*known)
+	}
+	if q := c.QueryParam("date"); q != "" {
+		t, p := parseDate("date", q)
+		if p != nil {
+			return t, nil, p
+		}
+		d = t
+	}
+	return d, known, nil
 }
 
 func (s *Server) districtQuota(c echo.Context) error {
-	d, err := s.quotaDate(c)
+	d, known, err := s.quotaAsOf(c)
 	if err != nil {
 		return err
 	}
-	q, err := store.QuotaAt(c.Request().Context(), s.pool, c.Param("code"), d)
+	q, err := store.QuotaKnownAt(c.Request().Context(), s.pool, c.Param("code"), d, known)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("行政区 "+c.Param("code")+" 不存在", "unknown district "+strconv.Quote(c.Param("code")))
 	}
@@ -386,7 +425,7 @@ func (s *Server) districtQuota(c echo.Context) error {
 }
 
 func (s *Server) cityQuota(c echo.Context) error {
-	d, err := s.quotaDate(c)
+	d, known, err := s.quotaAsOf(c)
 	if err != nil {
 		return err
 	}
@@ -399,7 +438,7 @@ func (s *Server) cityQuota(c echo.Context) error {
 	var total, l1, l2, reserve, committed, baseline, m2 float64
 	pass := true
 	for _, code := range codes {
-		q, err := store.QuotaAt(ctx, s.pool, code, d)
+		q, err := store.QuotaKnownAt(ctx, s.pool, code, d, known)
 		if err != nil {
 			return err
 		}
@@ -418,17 +457,32 @@ func (s *Server) cityQuota(c echo.Context) error {
 		}
 	}
 	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{
-		"date": d.Format(time.DateOnly), "districts": list,
+		"date": d.Format(time.DateOnly), "known_at": known, "districts": list,
 		"total": area(total), "level1": area(l1), "level2": area(l2), "reserve": area(reserve),
 		"committed": area(committed), "baseline": area(baseline), "margin": area(total - baseline),
 		"industrial_inside": area(m2), "pass": pass,
 	})
 }
 
+// The two kinds of figures in a quota history (issue 14.5), named in its answer.
+const (
+	recordedBasis = "as written by the rule check when the change was recorded (recorded_at); a change recorded later with an earlier effective date does not alter them / 变更登记时规则校验写入的数值"
+	restatedBasis = "recomputed from the block-line versions valid at the end of effective_date, as known at known_at (now when absent): the same figures as GET /v1/districts/{code}/quota?date=effective_date / 按生效日有效版本重算，与 quota?date= 一致"
+	yearEndBasis  = "computed as GET /v1/districts/{code}/quota?date=YYYY-12-31 (with the same known_at) / 按年末有效版本计算"
+)
+
 func (s *Server) quotaHistory(c echo.Context) error {
 	ctx := c.Request().Context()
 	code := c.Param("code")
-	dates, err := store.YearEnds(ctx, s.pool, code, landreg.Today())
+	known, p := knownAtParam(c)
+	if p != nil {
+		return p
+	}
+	until := landreg.Today()
+	if known != nil && landreg.CivilDate(*known).Before(until) {
+		until = landreg.CivilDate(*known)
+	}
+	dates, err := store.YearEnds(ctx, s.pool, code, until)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("行政区 "+code+" 不存在", "unknown district "+strconv.Quote(code))
 	}
@@ -437,30 +491,42 @@ func (s *Server) quotaHistory(c echo.Context) error {
 	}
 	var series []map[string]any
 	for _, d := range dates {
-		q, err := store.QuotaAt(ctx, s.pool, code, d)
+		q, err := store.QuotaKnownAt(ctx, s.pool, code, d, known)
 		if err != nil {
 			return err
 		}
 		series = append(series, quotaView(q))
 	}
-	ledger, err := store.Ledger(ctx, s.pool, code)
+	ledger, err := store.LedgerKnownAt(ctx, s.pool, code, known)
 	if err != nil {
 		return err
 	}
 	changes := make([]map[string]any, 0, len(ledger))
 	for _, e := range ledger {
+		restatedCommitted := e.RestatedTotalM2() - e.RestatedReserveM2()
+		differs := math.Abs(e.RestatedTotalM2()-e.TotalAfterM2) > 0.005 || math.Abs(e.RestatedReserveM2()-e.ReserveAfterM2) > 0.005
 		changes = append(changes, map[string]any{
 			"id": e.ID, "effective_date": e.EffectiveDate, "kind": e.Kind, "adjustment_id": e.AdjustmentID,
 			"adjustment_kind": e.AdjustmentKind, "doc_no": e.DocNo,
 			"removed_level1": area(e.RemovedM2L1), "removed_level2": area(e.RemovedM2L2),
 			"added_level1": area(e.AddedM2L1), "added_level2": area(e.AddedM2L2),
 			"reserve_used": area(e.ReserveUsedM2), "reserve_added": area(e.ReserveAddedM2),
-			"free_added": area(e.FreeAddedM2), "total_after": area(e.TotalAfterM2),
-			"reserve_after": area(e.ReserveAfterM2), "committed_after": area(e.CommittedAfterM2),
-			"needs_review": e.NeedsReview, "review": e.Review, "actor": e.Actor, "reason": e.Reason, "recorded_at": e.RecordedAt,
+			"free_added": area(e.FreeAddedM2), "corrected": area(e.CorrectedM2),
+			"recorded": map[string]any{
+				"total_after": area(e.TotalAfterM2), "level1_after": area(e.TotalAfterM2L1), "level2_after": area(e.TotalAfterM2L2),
+				"reserve_after": area(e.ReserveAfterM2), "committed_after": area(e.CommittedAfterM2),
+			},
+			"restated": map[string]any{
+				"total": area(e.RestatedTotalM2()), "level1": area(e.RestatedTotalM2L1), "level2": area(e.RestatedTotalM2L2),
+				"reserve": area(e.RestatedReserveM2()), "committed": area(restatedCommitted),
+			},
+			"restated_differs": differs,
+			"needs_review":     e.NeedsReview, "review": e.Review, "actor": e.Actor, "reason": e.Reason, "recorded_at": e.RecordedAt,
 		})
 	}
-	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"xzqdm": code, "year_ends": series, "changes": changes})
+	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"xzqdm": code, "known_at": known,
+		"figures":   map[string]string{"recorded": recordedBasis, "restated": restatedBasis, "year_ends": yearEndBasis},
+		"year_ends": series, "changes": changes})
 }
 
 // reviewDirectEdit records the bureau's 复核 of a direct edit that added area (ledger

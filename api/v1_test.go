@@ -111,7 +111,9 @@ WHERE d.xzqdm = '330304' AND ST_Within(p, d.geom)
 ORDER BY i, j LIMIT 1`
 	addition := geomJSON(t, pool, freeSpot)
 	newAdj := func(kind, eff string, removals, additions []json.RawMessage) map[string]any {
-		req := map[string]any{"xzqdm": "330304", "kind": kind, "level": 1, "doc_no": "瓯政〔2023〕" + eff, "effective_date": eff, "reason": "道路建设"}
+		// Proposed well before its effective date, so that it can be approved on a past date.
+		req := map[string]any{"xzqdm": "330304", "kind": kind, "level": 1, "doc_no": "瓯政〔2023〕" + eff, "effective_date": eff,
+			"proposed_on": "2022-01-01", "reason": "道路建设"}
 		var rs, as []map[string]any
 		for _, g := range removals {
 			rs = append(rs, map[string]any{"geometry": g})
@@ -176,7 +178,10 @@ ORDER BY i, j LIMIT 1`
 		}
 		alice.want(409, "invalid-state", "POST", path+"/apply", nil) // not approved yet
 		alice.want(403, "forbidden", "POST", path+"/approve", nil)
-		if st := boss.want(200, "", "POST", path+"/approve", map[string]string{"date": "2024-03-20"})["status"]; st != "approved" {
+		// Approval runs the same preview (TestApprovalChecksThePreviewAPI); approved here
+		// over it, so that apply's own refusal is what is tested.
+		if st := boss.want(200, "", "POST", path+"/approve", map[string]string{"date": "2024-03-20",
+			"override_reason": "测试实施校验 / testing apply's check"})["status"]; st != "approved" {
 			t.Fatalf("status %v", st)
 		}
 		p := alice.want(422, "block-line-rule", "POST", path+"/apply", nil)
@@ -187,7 +192,7 @@ ORDER BY i, j LIMIT 1`
 		// 先补: bank more than the removal in 2022 …
 		b := alice.want(201, "", "POST", "/v1/adjustments", newAdj("补划", "2022-09-30", nil, []json.RawMessage{addition}))
 		bpath := fmt.Sprintf("/v1/adjustments/%d", int(b["id"].(float64)))
-		boss.want(200, "", "POST", bpath+"/approve", nil)
+		boss.want(200, "", "POST", bpath+"/approve", map[string]string{"date": "2022-09-30"})
 		bo := alice.want(200, "", "POST", bpath+"/apply", nil)
 		if bo["reserve_added"].(map[string]any)["m2"].(float64) <= 0 {
 			t.Fatalf("补划 outcome %v", bo)
@@ -273,9 +278,15 @@ ORDER BY i, j LIMIT 1`
 		if len(now.Features) != len(fc.Features)+1 { // the 补划 added one line
 			t.Errorf("now %d lines, 2021 %d", len(now.Features), len(fc.Features))
 		}
-		res, _ := get(t, srv.URL+"/collections/districts/items?datetime=2021-06-30")
-		if res.StatusCode != 400 {
-			t.Errorf("datetime on districts: %d", res.StatusCode)
+		// Districts are versioned too (issue 13): as of 2021 the demo's, as delineated on
+		// 2020-12-31; before the delineation none is in force.
+		var nd int
+		pool.QueryRow(ctx, `SELECT count(*) FROM districts`).Scan(&nd)
+		if dc := getFC(t, srv.URL+"/collections/districts/items?datetime=2021-06-30"); nd == 0 || len(dc.Features) != nd {
+			t.Errorf("districts as of 2021-06-30: %d features, %d districts", len(dc.Features), nd)
+		}
+		if dc := getFC(t, srv.URL+"/collections/districts/items?datetime=2019-06-30"); len(dc.Features) != 0 {
+			t.Errorf("districts as of 2019-06-30, before their delineation: %d features", len(dc.Features))
 		}
 	})
 

@@ -264,6 +264,37 @@ func (s *Server) writeError(err error, id string) error {
 	return err
 }
 
+// featureWriteError is writeError for a Feature write: a refusal naming one of the
+// collection's writable columns names it as the body does (properties.holder_uscc).
+func (s *Server) featureWriteError(err error, id string, w *store.Writable) error {
+	err = s.writeError(err, id)
+	var p *Problem
+	if errors.As(err, &p) {
+		if _, ok := w.Columns[p.Field]; ok {
+			p.Field = "properties." + p.Field
+		}
+	}
+	return err
+}
+
+// checkHolder: a parcel write that names a holder names a registered enterprise (the
+// foreign key refuses it too, in the same terms, for any other writer).
+func (s *Server) checkHolder(c echo.Context, collection string, props map[string]*string) error {
+	u := props["holder_uscc"]
+	if collection != "parcels" || u == nil || *u == "" {
+		return nil
+	}
+	ok, err := store.EnterpriseExists(c.Request().Context(), s.pool, *u)
+	if err != nil || ok {
+		return err
+	}
+	p := problem(http.StatusUnprocessableEntity, "unknown-reference", "Unknown reference",
+		"权利人 "+*u+" 未登记为企业，请先登记（POST /v1/enterprises）",
+		"the holder "+*u+" is not a registered enterprise: register it first (POST /v1/enterprises)")
+	p.Field = "properties.holder_uscc"
+	return p
+}
+
 // respondFeature sends the stored feature with its ETag, as GET would.
 func (s *Server) respondFeature(c echo.Context, coll *store.Collection, id int64, status int) error {
 	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, geo.CRSs[0])
@@ -333,6 +364,9 @@ func (s *Server) createItem(c echo.Context) error {
 	if err := s.validate(c, coll.ID, fw.Props, 0); err != nil {
 		return err
 	}
+	if err := s.checkHolder(c, coll.ID, fw.Props); err != nil {
+		return err
+	}
 	// A parcel registered today still has a past: its record is valid from the
 	// contract date unless the client says otherwise, so status as of earlier dates works.
 	if coll.ID == "parcels" && fw.Props["valid_from"] == nil && fw.Props["contract_date"] != nil {
@@ -340,7 +374,7 @@ func (s *Server) createItem(c echo.Context) error {
 	}
 	id, err := store.CreateFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, fw)
 	if err != nil {
-		return s.writeError(err, "")
+		return s.featureWriteError(err, "", w)
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/collections/"+coll.ID+"/items/"+strconv.FormatInt(id, 10))
 	return s.respondFeature(c, coll, id, http.StatusCreated)
@@ -381,8 +415,11 @@ func (s *Server) updateItem(c echo.Context, patch bool) error {
 	if err := s.validate(c, coll.ID, check, id); err != nil {
 		return err
 	}
+	if err := s.checkHolder(c, coll.ID, fw.Props); err != nil {
+		return err
+	}
 	if err := store.UpdateFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, fw, !patch); err != nil {
-		return s.writeError(err, c.Param("featureId"))
+		return s.featureWriteError(err, c.Param("featureId"), w)
 	}
 	return s.respondFeature(c, coll, id, http.StatusOK)
 }
@@ -400,7 +437,14 @@ func (s *Server) deleteItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := store.RetireFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, v); err != nil {
+	if coll.ID == "parcels" {
+		// A parcel's retirement is recorded (注销, today, without a document here; see
+		// DELETE /v1/parcels/{id} for the legal date and the document).
+		_, err = store.RetireParcel(c.Request().Context(), s.pool, s.change(c), id, "", "", v)
+	} else {
+		err = store.RetireFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, v)
+	}
+	if err != nil {
 		return s.writeError(err, c.Param("featureId"))
 	}
 	return c.NoContent(http.StatusNoContent)

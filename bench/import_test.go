@@ -86,7 +86,7 @@ func BenchmarkImport100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		rep, err := exchange.Import(ctx, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+		rep, err := exchange.Import(ctx, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -48,6 +48,10 @@ type Source struct {
 	// for every request; ids and within only narrow the work (rows whose id is in ids,
 	// or whose box meets within).
 	AsOf string
+	// KnownAt, when set, is the source "as known at" a system time: a format with one
+	// %s, the placeholder of the time, giving AllVersions' columns as the register held
+	// them then (a version closed later shown as the open one it then was).
+	KnownAt string
 }
 
 // Queryable is a property clients may filter and sort by (OGC API – Features Part 3).
@@ -87,11 +91,15 @@ var collections = []*Collection{
 	{
 		ID:          "districts",
 		Title:       "行政区 Districts",
-		Description: "县级行政区及区块线基数 / county-level districts with their block-line baseline. Areas are ellipsoidal (CGCS2000).",
-		Source:      Source{Current: "collection_districts"},
+		Description: "县级行政区及区块线基数与规则设置，按版本 / county-level districts with their block-line baseline and rule settings, versioned (datetime= gives the version in force). Areas are ellipsoidal (CGCS2000).",
+		Versioned:   true,
+		Source:      Source{Current: "collection_districts", AllVersions: "collection_districts_all"},
 		Queryables: []Queryable{
 			q("xzqdm", "行政区划代码 district code", cql2.String),
 			q("name", "名称 name", cql2.String),
+			q("doc_no", "文号 document", cql2.String),
+			q("valid_from", "生效日期 valid from", cql2.Date),
+			q("version", "版本 version", cql2.Integer),
 			q("area_m2", "面积 area (m²)", cql2.Number),
 			q("geometry", "几何 geometry", cql2.Geometry),
 		},
@@ -101,7 +109,8 @@ var collections = []*Collection{
 		Title:       "工业区块线 Industrial block lines",
 		Description: "现行工业区块线（一级/二级）/ current industrial block lines, level 1 and 2. Areas are ellipsoidal (CGCS2000).",
 		Versioned:   true,
-		Source:      Source{Current: "collection_block_lines", AllVersions: "collection_block_lines_all"},
+		Source: Source{Current: "collection_block_lines", AllVersions: "collection_block_lines_all",
+			KnownAt: "landreg_sys.collection_block_lines_known(%s::timestamptz)"},
 		Queryables: []Queryable{
 			q("code", "区块编号 code", cql2.String),
 			q("name", "名称 name", cql2.String),

@@ -154,3 +154,17 @@ func USCC(s string) error {
 	}
 	return nil
 }
+
+// Industry checks a GB/T 4754-2017 国民经济行业分类 code: a 门类 letter (A–T), or the
+// digits of a 大类 (2), 中类 (3) or 小类 (4), whose first two digits are a 大类 (01–97),
+// e.g. 3443 阀门和旋塞制造. The format only: the list of classes is not checked.
+func Industry(s string) error {
+	if len(s) == 1 && s[0] >= 'A' && s[0] <= 'T' {
+		return nil
+	}
+	if len(s) < 2 || len(s) > 4 || !allDigits(s) || s[:2] == "00" || s[:2] > "97" {
+		return fail("industry_code", s, "行业代码须为 GB/T 4754 门类字母（A–T）或 2–4 位数字（如 3443）",
+			"industry code %q must be a GB/T 4754 section letter (A–T) or 2–4 digits starting with a division 01–97 (e.g. 3443)", s)
+	}
+	return nil
+}

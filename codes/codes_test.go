@@ -180,3 +180,16 @@ func TestFixtureCodes(t *testing.T) {
 		}
 	}
 }
+
+func TestIndustry(t *testing.T) {
+	for _, ok := range []string{"C", "34", "344", "3443", "1952", "A", "T"} {
+		if err := Industry(ok); err != nil {
+			t.Errorf("%s refused: %v", ok, err)
+		}
+	}
+	for _, bad := range []string{"", "U", "c", "3", "34431", "00", "0012", "98", "34a3", " 3443"} {
+		if err := Industry(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}

@@ -129,7 +129,7 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("ogrinfo SRS is not EPSG:4490:\n%s", info)
 			}
 			dst := withDistricts(t, src)
-			rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+			rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 			if !rep.OK() || rep.Imported != len(want) {
 				t.Fatalf("imported %d of %d:\n%s", rep.Imported, len(want), reportText(rep))
 			}

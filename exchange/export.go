@@ -42,6 +42,7 @@ type field struct{ expr, name, short string }
 
 type exportDef struct {
 	table, all string // current table and the current ∪ history view ("" = not versioned)
+	key        string // the order of the rows ("" = id)
 	layer      string
 	fields     []field
 }
@@ -72,10 +73,13 @@ var exportDefs = map[string]exportDef{
 		{"valid_from", "valid_from", "valid_from"}, {"valid_to", "valid_to", "valid_to"}, {"version", "version", "version"},
 		{"round(area_m2::numeric, 2)", "area_m2", "area_m2"},
 	}},
-	"districts": {table: "districts", layer: "districts", fields: []field{
+	"districts": {table: "districts", all: "districts_all", key: "xzqdm", layer: "districts", fields: []field{
 		{"xzqdm", "xzqdm", "xzqdm"}, {"name", "name", "name"}, {"round(baseline_area_m2::numeric, 2)", "baseline_area_m2", "base_m2"},
 		{"baseline_doc", "baseline_doc", "base_doc"}, {"baseline_date", "baseline_date", "base_date"},
 		{"rule_start", "rule_start", "rule_start"}, {"rule_end", "rule_end", "rule_end"}, {"comp_ratio", "comp_ratio", "comp_ratio"},
+		{"level_for_level", "level_for_level", "lvl_for_lv"}, {"minor_edit_m2", "minor_edit_m2", "minor_m2"},
+		{"include_logistics", "include_logistics", "logistics"}, {"gk_srid", "gk_srid", "gk_srid"}, {"doc_no", "doc_no", "doc_no"},
+		{"valid_from", "valid_from", "valid_from"}, {"valid_to", "valid_to", "valid_to"}, {"version", "version", "version"},
 		{"synthetic", "synthetic", "synthetic"}, {"round(area_m2::numeric, 2)", "area_m2", "area_m2"},
 	}},
 }
@@ -128,8 +132,8 @@ func exportSQL(def exportDef, date time.Time, srid int, short bool) string {
 		where = " WHERE valid_from <= " + d + " AND (valid_to IS NULL OR valid_to > " + d + ")"
 	}
 	order := "id"
-	if def.all == "" {
-		order = "xzqdm"
+	if def.key != "" {
+		order = def.key
 	}
 	return "SELECT " + strings.Join(cols, ", ") + ", " + geom + " AS geom FROM " + from + where + " ORDER BY " + order
 }

@@ -52,9 +52,16 @@ type ImportOptions struct {
 	DryRun bool
 	// Change carries actor, reason and legal date to the triggers (history, audit).
 	Change store.Change
+	// CreateHolders registers holders that are not yet enterprises from the file's
+	// holder name and USCC (parcels); without it such features are refused
+	// (unknown-enterprise).
+	CreateHolders bool
 	// Block lines: the adjustment's kind (default 调整) and document number.
 	AdjustmentKind string
 	DocNo          string
+	// ProposedOn is the adjustment's proposal date (nil: the day of the import); a
+	// back-dated adjustment states it, since it is approved no earlier (issue 14.3).
+	ProposedOn *time.Time
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }
@@ -110,30 +117,9 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		}
 		return nil, fileErr(InvalidFile, "无法按 "+src.driver+" 格式读取文件", "GDAL cannot read the file as "+src.driver+": "+err.Error())
 	}
-	var layer *Layer
-	if opt.Layer == "" {
-		if len(layers) > 1 {
-			names := make([]string, len(layers))
-			for i, l := range layers {
-				names[i] = l.Name
-			}
-			return nil, &InputError{"文件含多个图层，请指定图层", "the file has several layers (" + strings.Join(names, ", ") + "); choose one with --layer / layer="}
-		}
-		layer = &layers[0]
-	} else {
-		for i := range layers {
-			if layers[i].Name == opt.Layer || (src.alias != "" && opt.Layer == src.alias) {
-				layer = &layers[i]
-			}
-		}
-		if layer == nil {
-			return nil, &InputError{"图层不存在", fmt.Sprintf("no layer %q in the file", opt.Layer)}
-		}
-	}
-	// The layer name goes to ogr2ogr as an argument: one starting with '-' would be
-	// taken for an option.
-	if strings.HasPrefix(layer.Name, "-") {
-		return nil, fileErr(InvalidFile, "图层名称不能以 - 开头", fmt.Sprintf("layer name %q starts with '-'; rename the layer", layer.Name))
+	layer, err := chooseLayer(layers, opt.Layer, src)
+	if err != nil {
+		return nil, err
 	}
 	shown := layer.Name
 	if src.alias != "" {
@@ -143,34 +129,16 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	rep.Features = layer.Count
 
 	// The CRS: stated by the caller, or identified by GDAL from .prj / GPKG / crs member.
-	var crs geo.CRS
-	if opt.CRS != "" {
-		c, ok := geo.LookupCRS(opt.CRS)
-		if !ok || !importable(c) {
-			return nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use %s", opt.CRS, importableList)}
-		}
-		crs, rep.CRSFrom = c, "override"
-	} else {
-		c, ok := geo.LookupCRS(strconv.Itoa(layer.EPSG))
-		switch {
-		case layer.EPSG == 0:
-			rep.add(Problem{Index: -1, Code: "unknown-crs", Message: fmt.Sprintf(
-				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs (%s)", orUnknown(layer.SRS), orUnknown(layer.SRS), importableList)})
-			return rep, nil
-		case !ok || !importable(c):
-			rep.add(Problem{Index: -1, Code: "unsupported-crs", Message: fmt.Sprintf(
-				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports %s",
-				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS, importableList)})
-			return rep, nil
-		}
-		crs, rep.CRSFrom = c, "file"
+	crs, from, p, err := layerCRS(opt.CRS, layer)
+	if err != nil {
+		return nil, err
 	}
-	rep.SourceCRS = fmt.Sprintf("EPSG:%d", crs.SRID)
-	if layer.Extent != nil {
-		if p := diagnoseCRS(crs, *layer.Extent); p != nil {
-			rep.add(*p)
-			return rep, nil
-		}
+	if from != "" {
+		rep.CRSFrom, rep.SourceCRS = from, fmt.Sprintf("EPSG:%d", crs.SRID)
+	}
+	if p != nil {
+		rep.add(*p)
+		return rep, nil
 	}
 	used, ignored, conflicts := mapping.Resolve(layer.Fields)
 	rep.Mapping, rep.Ignored = used, ignored
@@ -237,6 +205,70 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		}
 	}
 	return rep, nil
+}
+
+// chooseLayer picks the layer to read: the one named (by its name, or a shapefile's
+// own name when Go renamed it while unpacking), or the only one.
+func chooseLayer(layers []Layer, name string, src *source) (*Layer, error) {
+	var layer *Layer
+	if name == "" {
+		if len(layers) > 1 {
+			names := make([]string, len(layers))
+			for i, l := range layers {
+				names[i] = l.Name
+			}
+			return nil, &InputError{"文件含多个图层，请指定图层", "the file has several layers (" + strings.Join(names, ", ") + "); choose one with --layer / layer="}
+		}
+		layer = &layers[0]
+	} else {
+		for i := range layers {
+			if layers[i].Name == name || (src.alias != "" && name == src.alias) {
+				layer = &layers[i]
+			}
+		}
+		if layer == nil {
+			return nil, &InputError{"图层不存在", fmt.Sprintf("no layer %q in the file", name)}
+		}
+	}
+	// The layer name goes to ogr2ogr as an argument: one starting with '-' would be
+	// taken for an option.
+	if strings.HasPrefix(layer.Name, "-") {
+		return nil, fileErr(InvalidFile, "图层名称不能以 - 开头", fmt.Sprintf("layer name %q starts with '-'; rename the layer", layer.Name))
+	}
+	return layer, nil
+}
+
+// layerCRS is the CRS to read a layer in: the caller's override (from "override"), or
+// what GDAL identified from the .prj, the GeoPackage or the GeoJSON crs member (from
+// "file"), checked against the layer's extent. A file whose CRS cannot be used is a
+// file-level Problem (unknown-crs, unsupported-crs, swapped-axes, wrong-crs); an
+// unusable override an *InputError.
+func layerCRS(override string, layer *Layer) (crs geo.CRS, from string, p *Problem, err error) {
+	if override != "" {
+		c, ok := geo.LookupCRS(override)
+		if !ok || !importable(c) {
+			return crs, "", nil, &InputError{"不支持的坐标系", fmt.Sprintf("unsupported CRS %q: use %s", override, importableList)}
+		}
+		crs, from = c, "override"
+	} else {
+		c, ok := geo.LookupCRS(strconv.Itoa(layer.EPSG))
+		switch {
+		case layer.EPSG == 0:
+			return crs, "", &Problem{Index: -1, Code: "unknown-crs", Message: fmt.Sprintf(
+				"无法从文件识别坐标系（%s），请用 --crs 指定 / cannot identify the file's CRS (%s): state it with --crs (%s)", orUnknown(layer.SRS), orUnknown(layer.SRS), importableList)}, nil
+		case !ok || !importable(c):
+			return crs, "", &Problem{Index: -1, Code: "unsupported-crs", Message: fmt.Sprintf(
+				"不支持文件的坐标系 EPSG:%d（%s）/ the file's CRS EPSG:%d (%s) is not supported: landreg imports %s",
+				layer.EPSG, layer.SRS, layer.EPSG, layer.SRS, importableList)}, nil
+		}
+		crs, from = c, "file"
+	}
+	if layer.Extent != nil {
+		if p := diagnoseCRS(crs, *layer.Extent); p != nil {
+			return crs, from, p, nil
+		}
+	}
+	return crs, from, nil, nil
 }
 
 func orUnknown(s string) string {
@@ -376,10 +408,7 @@ func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []s
 	if _, err := tx.Exec(ctx, ddl); err != nil {
 		return err
 	}
-	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
-	args = append(args, src.path, layer, "-a_srs", "None", "-preserve_fid",
-		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
-	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
+	cmd := exec.CommandContext(ctx, "ogr2ogr", seqArgs(src, openOpts, layer)...)
 	cmd.Env = src.env
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -446,6 +475,14 @@ func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []s
 	}
 	l.rep.Features = idx
 	return nil
+}
+
+// seqArgs are ogr2ogr's arguments to stream a layer as GeoJSONSeq on stdout, with the
+// coordinates left in the source CRS (12 decimals) and dates as text.
+func seqArgs(src *source, openOpts []string, layer string) []string {
+	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
+	return append(args, src.path, layer, "-a_srs", "None", "-preserve_fid",
+		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
 }
 
 // feature fills row for one feature and records the problems Go can see: codes, value

@@ -38,7 +38,7 @@ func TestGBKShapefileGK(t *testing.T) {
 		t.Fatal(err)
 	}
 	dst := withDistricts(t, src)
-	rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: shp, Mapping: user})
+	rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: shp, Mapping: user})
 	if rep.SourceCRS != "EPSG:4549" || rep.CRSFrom != "file" {
 		t.Errorf("CRS %s from %s, want EPSG:4549 from the .prj", rep.SourceCRS, rep.CRSFrom)
 	}
@@ -117,7 +117,7 @@ func TestBadFeatureImportsNothing(t *testing.T) {
 		fs[7]["geometry"] = json.RawMessage(`{"type":"Polygon","coordinates":[[[120.60,27.95],[120.61,27.96],[120.61,27.95],[120.60,27.96],[120.60,27.95]]]}`)
 		path := filepath.Join(dir, "bowtie.geojson")
 		writeGeoJSON(t, path, "", fs)
-		rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+		rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 		if rep.OK() || rep.Imported != 0 || rep.Errors != 1 {
 			t.Fatalf("want exactly one error:\n%s", reportText(rep))
 		}
@@ -136,7 +136,7 @@ func TestBadFeatureImportsNothing(t *testing.T) {
 		p["ZDDM"] = p["ZDDM"].(string)[:18] + "X"
 		path := filepath.Join(dir, "badcode.geojson")
 		writeGeoJSON(t, path, "", fs)
-		rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+		rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 		if p := firstError(rep); rep.OK() || rep.Errors != 1 || p.Index != 3 || p.Field != "zddm" || p.Code != "bad-code" {
 			t.Fatalf("report:\n%s", reportText(rep))
 		}
@@ -149,16 +149,16 @@ func TestBadFeatureImportsNothing(t *testing.T) {
 	t.Run("then the good file loads", func(t *testing.T) {
 		path := filepath.Join(dir, "good.geojson")
 		writeGeoJSON(t, path, "", feats())
-		rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path, DryRun: true})
+		rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path, DryRun: true})
 		if !rep.OK() || rep.Imported != 0 || rep.Valid != 20 {
 			t.Fatalf("dry run:\n%s", reportText(rep))
 		}
-		rep = mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+		rep = mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 		if !rep.OK() || rep.Imported != 20 {
 			t.Fatalf("import:\n%s", reportText(rep))
 		}
 		// A second time: every code is a duplicate now.
-		rep = mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+		rep = mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 		if rep.OK() || rep.Totals["duplicate"] != 20 {
 			t.Fatalf("re-import:\n%s", reportText(rep))
 		}

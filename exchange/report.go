@@ -64,7 +64,8 @@ type Report struct {
 	Preview      *store.Outcome `json:"preview,omitempty"`
 	// TimingsMS is how long each step took: read (ogr2ogr + COPY), validate, load.
 	TimingsMS map[string]int64 `json:"timings_ms,omitempty"`
-	// EnterprisesCreated counts holders registered from holder_name + holder_uscc.
+	// EnterprisesCreated counts holders registered from holder_name + holder_uscc
+	// (only with CreateHolders, --create-holders).
 	EnterprisesCreated int `json:"enterprises_created,omitempty"`
 }
 

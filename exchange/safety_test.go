@@ -269,7 +269,7 @@ func TestImportZippedGBKShapefile(t *testing.T) {
 	path := filepath.Join(dir, "宗地.zip")
 	writeZip(t, path, es...)
 	dst := withDistricts(t, src)
-	rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, Path: path})
+	rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: path})
 	if !rep.OK() || rep.Imported != 330 || rep.SourceCRS != "EPSG:4549" {
 		t.Fatalf("imported %d:\n%s", rep.Imported, reportText(rep))
 	}

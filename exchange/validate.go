@@ -77,9 +77,12 @@ SELECT ord, 'duplicate', 'error', 'zddm', format('宗地代码 %s 在文件中�
 FROM (SELECT ord, zddm, min(ord) OVER (PARTITION BY zddm) AS first FROM landreg_import WHERE zddm IS NOT NULL) s WHERE ord <> first
 UNION ALL
 SELECT i.ord, 'unknown-enterprise', 'error', 'holder_uscc',
-  format('企业 %s 未登记且缺少权利人名称 / enterprise %s is not registered and the feature has no holder name to register it', i.holder_uscc, i.holder_uscc)
+  CASE WHEN NOT $4 THEN format('权利人 %s 未登记为企业：请先登记企业，或使用 --create-holders 按文件中的权利人名称登记 / '
+    || 'holder %s is not a registered enterprise: register it first, or import with --create-holders (create_holders=true) to register it under the file''s holder name',
+    i.holder_uscc, i.holder_uscc)
+  ELSE format('企业 %s 未登记且缺少权利人名称 / enterprise %s is not registered and the feature has no holder name to register it', i.holder_uscc, i.holder_uscc) END
 FROM landreg_import i
-WHERE i.holder_uscc IS NOT NULL AND i.holder_name IS NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = i.holder_uscc)
+WHERE i.holder_uscc IS NOT NULL AND (NOT $4 OR i.holder_name IS NULL) AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = i.holder_uscc)
 ORDER BY 1`
 
 	sqlChecksLines = sqlChecksCommon + `
@@ -118,7 +121,11 @@ func (l *loader) validate(ctx context.Context, tx pgx.Tx) error {
 	if l.kind == BlockLines {
 		overlapSeverity = "error"
 	}
-	rows, err := tx.Query(ctx, q, OutsideToleranceM2, OverlapToleranceM2, overlapSeverity)
+	args := []any{OutsideToleranceM2, OverlapToleranceM2, overlapSeverity}
+	if l.kind == Parcels {
+		args = append(args, l.opt.CreateHolders)
+	}
+	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("validation: %w", err)
 	}
@@ -164,15 +171,18 @@ func (l *loader) validate(ctx context.Context, tx pgx.Tx) error {
 // check and audit them like any other write.
 func (l *loader) load(ctx context.Context, tx pgx.Tx) error {
 	if l.kind == Parcels {
-		// Holders not yet registered become enterprises, named as the file names them.
-		tag, err := tx.Exec(ctx, `INSERT INTO enterprises (uscc, name)
+		// Asked to (--create-holders), holders not yet registered become enterprises,
+		// named as the file names them; otherwise validation refused them.
+		if l.opt.CreateHolders {
+			tag, err := tx.Exec(ctx, `INSERT INTO enterprises (uscc, name)
 SELECT DISTINCT ON (holder_uscc) holder_uscc, holder_name FROM landreg_import i
 WHERE holder_uscc IS NOT NULL AND holder_name IS NOT NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = i.holder_uscc)
 ORDER BY holder_uscc, ord`)
-		if err != nil {
-			return err
+			if err != nil {
+				return err
+			}
+			l.rep.EnterprisesCreated = int(tag.RowsAffected())
 		}
-		l.rep.EnterprisesCreated = int(tag.RowsAffected())
 		var cols, sel []string
 		for _, c := range l.cols {
 			if c != "xzqdm" && !l.mapped(c) {
@@ -189,7 +199,7 @@ ORDER BY holder_uscc, ord`)
 			sel = append(sel, expr)
 		}
 		sql := `INSERT INTO parcels (` + strings.Join(cols, ", ") + `, geom) SELECT ` + strings.Join(sel, ", ") + `, g FROM landreg_import ORDER BY ord`
-		tag, err = tx.Exec(ctx, sql)
+		tag, err := tx.Exec(ctx, sql)
 		if err != nil {
 			return err
 		}
@@ -207,7 +217,7 @@ ORDER BY holder_uscc, ord`)
 	// The adjustment as the API creates one (a draft, its parts added below from the
 	// staging table in one statement): one implementation of the insert and its rules.
 	id, err := store.CreateAdjustment(ctx, tx, l.change, store.NewAdjustment{Xzqdm: l.rep.Xzqdm, Kind: kind,
-		DocNo: l.opt.DocNo, Reason: l.change.Reason, EffectiveDate: eff})
+		DocNo: l.opt.DocNo, Reason: l.change.Reason, EffectiveDate: eff, ProposedOn: l.opt.ProposedOn})
 	if err != nil {
 		return err
 	}

@@ -17,19 +17,21 @@ REVOKE EXECUTE ON FUNCTION
   landreg_sys.edit_lines_for(adjustments),
   landreg_sys.apply_adjustment(bigint),
   landreg_sys.preview_adjustment(bigint),
-  landreg_sys.refresh_event_digest(bigint[])
+  landreg_sys.approve_adjustment(bigint, date, text, text),
+  landreg_sys.refresh_event_digest(bigint[]),
+  landreg_sys.district_close(districts, date, boolean)
 FROM PUBLIC;
 
 DO $$
 BEGIN
   IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'landreg_reader') THEN
     GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
-    GRANT SELECT ON districts, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
+    GRANT SELECT ON districts, districts_history, districts_all, parcel_retirements, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
       block_line_ledger, enterprises, idle_policy, direct_edit_reviews TO landreg_reader;
     -- The collections exactly as the API serves them (schema/views/collection_*.sql);
     -- collection_parcel_status() runs as its caller and reads the tables above.
-    GRANT SELECT ON collection_districts, collection_block_lines, collection_block_lines_all,
+    GRANT SELECT ON collection_districts, collection_districts_all, collection_block_lines, collection_block_lines_all,
       collection_parcels, collection_parcels_all TO landreg_reader;
     -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
     -- The status functions read the digest of events and the vocabulary (00014).

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -15,22 +16,27 @@ import (
 // Adjustment (调整方案) is a proposal to take area out of and add area into a
 // district's block lines; applying it writes new block-line versions in one transaction.
 type Adjustment struct {
-	ID            int64            `json:"id"`
-	Xzqdm         string           `json:"xzqdm"`
-	Kind          string           `json:"kind"`
-	Status        string           `json:"status"`
-	DocNo         *string          `json:"doc_no"`
-	Reason        string           `json:"reason"`
-	EffectiveDate string           `json:"effective_date"`
-	PublicityFrom *string          `json:"publicity_from"`
-	PublicityTo   *string          `json:"publicity_to"`
-	ApprovedOn    *string          `json:"approved_on"`
-	ApprovedBy    *string          `json:"approved_by"`
-	AppliedAt     *time.Time       `json:"applied_at"`
-	AppliedBy     *string          `json:"applied_by"`
-	CreatedAt     time.Time        `json:"created_at"`
-	CreatedBy     string           `json:"created_by"`
-	Parts         []AdjustmentPart `json:"parts"`
+	ID            int64   `json:"id"`
+	Xzqdm         string  `json:"xzqdm"`
+	Kind          string  `json:"kind"`
+	Status        string  `json:"status"`
+	DocNo         *string `json:"doc_no"`
+	Reason        string  `json:"reason"`
+	EffectiveDate string  `json:"effective_date"`
+	ProposedOn    string  `json:"proposed_on"`
+	PublicityFrom *string `json:"publicity_from"`
+	PublicityTo   *string `json:"publicity_to"`
+	ApprovedOn    *string `json:"approved_on"`
+	ApprovedBy    *string `json:"approved_by"`
+	// ApprovedPreview is the preview's outcome when it was approved (raw Outcome JSON);
+	// ApprovedOverrideReason why it was approved although that preview failed.
+	ApprovedPreview        json.RawMessage  `json:"approved_preview"`
+	ApprovedOverrideReason *string          `json:"approved_override_reason"`
+	AppliedAt              *time.Time       `json:"applied_at"`
+	AppliedBy              *string          `json:"applied_by"`
+	CreatedAt              time.Time        `json:"created_at"`
+	CreatedBy              string           `json:"created_by"`
+	Parts                  []AdjustmentPart `json:"parts"`
 }
 
 // AdjustmentPart is one removal (调出) or addition (调入) polygon.
@@ -51,6 +57,8 @@ type NewAdjustment struct {
 	DocNo         string
 	Reason        string
 	EffectiveDate time.Time
+	// ProposedOn is the legal date of the proposal; nil means the day it is recorded.
+	ProposedOn    *time.Time
 	PublicityFrom *time.Time
 	PublicityTo   *time.Time
 	Parts         []NewPart
@@ -74,8 +82,8 @@ type PartError struct {
 func (e *PartError) Error() string { return fmt.Sprintf("part %d: %v", e.Seq, e.Err) }
 func (e *PartError) Unwrap() error { return e.Err }
 
-const insertAdjustmentSQL = `INSERT INTO adjustments (xzqdm, kind, doc_no, reason, effective_date, publicity_from, publicity_to, status, created_by)
-VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, CASE WHEN $6::date IS NULL THEN 'draft' ELSE 'publicised' END, landreg_sys.actor())
+const insertAdjustmentSQL = `INSERT INTO adjustments (xzqdm, kind, doc_no, reason, effective_date, publicity_from, publicity_to, status, created_by, proposed_on)
+VALUES ($1, $2, nullif($3, ''), $4, $5, $6, $7, CASE WHEN $6::date IS NULL THEN 'draft' ELSE 'publicised' END, landreg_sys.actor(), $8)
 RETURNING id`
 
 // Input geometries are transformed by PostGIS (GIS axis order: easting/longitude first).
@@ -87,8 +95,8 @@ VALUES ($1, $2, $3, $4, nullif($5, ''), nullif($6, ''),
 func CreateAdjustment(ctx context.Context, db DB, ch Change, a NewAdjustment) (int64, error) {
 	var id int64
 	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, insertAdjustmentSQL, a.Xzqdm, a.Kind, a.DocNo, a.Reason, a.EffectiveDate,
-			a.PublicityFrom, a.PublicityTo).Scan(&id); err != nil {
+		if err := tx.QueryRow(ctx, insertAdjustmentSQL, a.Xzqdm, a.Kind, a.DocNo, a.Reason, civil(a.EffectiveDate),
+			civilPtr(a.PublicityFrom), civilPtr(a.PublicityTo), civilPtr(a.ProposedOn)).Scan(&id); err != nil {
 			return err
 		}
 		for i, p := range a.Parts {
@@ -105,9 +113,23 @@ func CreateAdjustment(ctx context.Context, db DB, ch Change, a NewAdjustment) (i
 	return id, err
 }
 
-const getAdjustmentSQL = `SELECT id, xzqdm, kind, status, doc_no, reason, effective_date::text, publicity_from::text,
-  publicity_to::text, approved_on::text, approved_by, applied_at, applied_by, created_at, created_by
-FROM adjustments WHERE id = $1`
+// adjustmentColumns are read into an Adjustment by scanAdjustment.
+const adjustmentColumns = `id, xzqdm, kind, status, doc_no, reason, effective_date::text, proposed_on::text, publicity_from::text,
+  publicity_to::text, approved_on::text, approved_by, approved_preview, approved_override_reason, applied_at, applied_by,
+  created_at, created_by`
+
+const getAdjustmentSQL = `SELECT ` + adjustmentColumns + ` FROM adjustments WHERE id = $1`
+
+func scanAdjustment(r pgx.Row, a *Adjustment) error {
+	var preview []byte
+	err := r.Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason, &a.EffectiveDate, &a.ProposedOn,
+		&a.PublicityFrom, &a.PublicityTo, &a.ApprovedOn, &a.ApprovedBy, &preview, &a.ApprovedOverrideReason,
+		&a.AppliedAt, &a.AppliedBy, &a.CreatedAt, &a.CreatedBy)
+	if preview != nil {
+		a.ApprovedPreview = preview
+	}
+	return err
+}
 
 const getPartsSQL = `SELECT seq, role, level, line_code, line_name, area_m2, ST_AsGeoJSON(geom, 9, 0)::json
 FROM adjustment_parts WHERE adjustment_id = $1 ORDER BY seq`
@@ -115,9 +137,7 @@ FROM adjustment_parts WHERE adjustment_id = $1 ORDER BY seq`
 // GetAdjustment reads a proposal with its parts (geometry as lon/lat GeoJSON).
 func GetAdjustment(ctx context.Context, db DB, id int64) (*Adjustment, error) {
 	a := &Adjustment{}
-	err := db.QueryRow(ctx, getAdjustmentSQL, id).Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason,
-		&a.EffectiveDate, &a.PublicityFrom, &a.PublicityTo, &a.ApprovedOn, &a.ApprovedBy, &a.AppliedAt, &a.AppliedBy,
-		&a.CreatedAt, &a.CreatedBy)
+	err := scanAdjustment(db.QueryRow(ctx, getAdjustmentSQL, id), a)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -143,16 +163,13 @@ func GetAdjustment(ctx context.Context, db DB, id int64) (*Adjustment, error) {
 
 // ListAdjustments lists a district's proposals (all districts when xzqdm is empty).
 func ListAdjustments(ctx context.Context, db DB, xzqdm string) ([]Adjustment, error) {
-	rows, err := db.Query(ctx, `SELECT id, xzqdm, kind, status, doc_no, reason, effective_date::text, publicity_from::text,
-  publicity_to::text, approved_on::text, approved_by, applied_at, applied_by, created_at, created_by
-FROM adjustments WHERE $1 = '' OR xzqdm = $1 ORDER BY id`, xzqdm)
+	rows, err := db.Query(ctx, `SELECT `+adjustmentColumns+` FROM adjustments WHERE $1 = '' OR xzqdm = $1 ORDER BY id`, xzqdm)
 	if err != nil {
 		return nil, err
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Adjustment, error) {
 		var a Adjustment
-		err := r.Scan(&a.ID, &a.Xzqdm, &a.Kind, &a.Status, &a.DocNo, &a.Reason, &a.EffectiveDate, &a.PublicityFrom,
-			&a.PublicityTo, &a.ApprovedOn, &a.ApprovedBy, &a.AppliedAt, &a.AppliedBy, &a.CreatedAt, &a.CreatedBy)
+		err := scanAdjustment(r, &a)
 		a.Parts = []AdjustmentPart{}
 		return a, err
 	})
@@ -162,11 +179,15 @@ FROM adjustments WHERE $1 = '' OR xzqdm = $1 ORDER BY id`, xzqdm)
 var ErrState = errors.New("adjustment state does not allow this step")
 
 // Transition moves an adjustment along draft → publicised → approved, or to
-// rejected/withdrawn. Applying has its own function.
+// rejected/withdrawn. Applying has its own function; approving is Approve without an
+// override.
 func Transition(ctx context.Context, db DB, ch Change, id int64, to string, docNo string, on time.Time) error {
+	if to == "approved" {
+		_, err := Approve(ctx, db, ch, id, docNo, on, "")
+		return err
+	}
 	from := map[string][]string{
 		"publicised": {"draft"},
-		"approved":   {"draft", "publicised"},
 		"rejected":   {"draft", "publicised", "approved"},
 		"withdrawn":  {"draft", "publicised", "approved"},
 	}[to]
@@ -182,21 +203,47 @@ func Transition(ctx context.Context, db DB, ch Change, id int64, to string, docN
 		if err != nil {
 			return err
 		}
-		ok := false
-		for _, f := range from {
-			ok = ok || f == status
-		}
-		if !ok {
+		if !slices.Contains(from, status) {
 			return fmt.Errorf("%w: %s → %s", ErrState, status, to)
 		}
 		_, err = tx.Exec(ctx, `UPDATE adjustments SET status = $2,
-  approved_on = CASE WHEN $2 = 'approved' THEN $3::date ELSE approved_on END,
-  approved_by = CASE WHEN $2 = 'approved' THEN landreg_sys.actor() ELSE approved_by END,
   doc_no = coalesce(nullif($4, ''), doc_no),
   publicity_from = CASE WHEN $2 = 'publicised' THEN coalesce(publicity_from, $3::date) ELSE publicity_from END
-WHERE id = $1`, id, to, on, docNo)
+WHERE id = $1`, id, to, civil(on), docNo)
 		return err
 	})
+}
+
+// Approve approves adjustment id as of date on (issue 14.3): the database runs its
+// preview first (landreg_sys.approve_adjustment) and refuses (LRA05, with the preview's
+// figures) when it fails, unless override says why it is approved anyway; the preview
+// and the override are kept on the adjustment and in its audit row. The dates must be
+// in order (LRA04): proposal ≤ publicity ≤ approval ≤ effective date, approval not
+// after today. It returns the preview.
+func Approve(ctx context.Context, db DB, ch Change, id int64, docNo string, on time.Time, override string) (*Outcome, error) {
+	o := &Outcome{}
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM adjustments WHERE id = $1`, id).Scan(&status)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if status != "draft" && status != "publicised" {
+			return fmt.Errorf("%w: %s → approved", ErrState, status)
+		}
+		var raw []byte
+		if err := tx.QueryRow(ctx, `SELECT landreg_sys.approve_adjustment($1, $2::date, $3, $4)`, id, civil(on), docNo, override).Scan(&raw); err != nil {
+			return err
+		}
+		return json.Unmarshal(raw, o)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // Outcome is the balance of an adjustment per level, as the rule check computes it.
@@ -222,6 +269,9 @@ type Outcome struct {
 	TotalAfterM2L2 float64 `json:"total_after_m2_l2"`
 	ReserveAfterM2 float64 `json:"reserve_after_m2"`
 	LedgerID       int64   `json:"ledger_id,omitempty"`
+	// SQLState names the rule a preview ran into on the way (a line outside its
+	// district, an overlap …), when that is why it is not accepted.
+	SQLState string `json:"sqlstate,omitempty"`
 }
 
 // Preview runs the apply step and the rule check in a subtransaction that the database
@@ -272,4 +322,13 @@ func Apply(ctx context.Context, db DB, ch Change, id int64) (*Outcome, error) {
 		return &Outcome{Accepted: true, Message: "调整方案未改变区块线 / the adjustment changes no block line"}, nil
 	}
 	return o, err
+}
+
+// civilPtr is civil for an optional date.
+func civilPtr(d *time.Time) *string {
+	if d == nil {
+		return nil
+	}
+	s := civil(*d)
+	return &s
 }

@@ -92,7 +92,11 @@ func TestAllVersionsAgreeWithCurrent(t *testing.T) {
 	ctx := context.Background()
 	pool := loaded(t)
 	err := store.InTx(ctx, pool, store.Change{Actor: "test"}, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `UPDATE parcels SET project_name = 'x' WHERE id = (SELECT min(id) FROM parcels)`)
+		if _, err := tx.Exec(ctx, `UPDATE parcels SET project_name = 'x' WHERE id = (SELECT min(id) FROM parcels)`); err != nil {
+			return err
+		}
+		// Districts are versioned too (issue 13).
+		_, err := tx.Exec(ctx, `UPDATE districts SET comp_ratio = 1.5, doc_no = 'x' WHERE xzqdm = (SELECT min(xzqdm) FROM districts)`)
 		return err
 	})
 	if err != nil {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -50,12 +52,15 @@ func Translate(err error) *landreg.Error {
 	case kind == "":
 		return nil
 	}
+	if pg.Code == "23503" {
+		return reference(pg, err)
+	}
 	e := &landreg.Error{Kind: kind, Err: err, Field: pg.ColumnName}
 	if e.Field == "" {
 		e.Field = pg.ConstraintName
 	}
 	msg := pg.Message
-	if pg.Code == "LRR01" && json.Valid([]byte(pg.Detail)) {
+	if (pg.Code == "LRR01" || pg.Code == "LRA05") && json.Valid([]byte(pg.Detail)) {
 		e.Rule = json.RawMessage(pg.Detail)
 	} else if pg.Detail != "" {
 		msg += " (" + pg.Detail + ")"
@@ -77,8 +82,17 @@ func kindOf(code string) string {
 		return "empty-geometry"
 	case "LRG03":
 		return "outside-china"
-	case "LRB01":
+	case "LRB01", "LRB03":
+		// LRB03: a line of another district (issue 14.1).
 		return "overlap"
+	case "LRB02":
+		return "outside-district"
+	case "LRA04":
+		return "date-order"
+	case "LRA05":
+		return "preview-failed"
+	case "LRA06":
+		return "not-yet-effective"
 	case "23505":
 		return "duplicate"
 	case "23514", "23502", "54000": // 54000: a value too large for an index entry
@@ -87,6 +101,10 @@ func kindOf(code string) string {
 		return "unknown-reference"
 	case "LRR01":
 		return "block-line-rule"
+	case "LRD01":
+		return "district-overlap"
+	case "LRD02":
+		return "outside-district"
 	case "LRR04", "LRA02", "LRV01", "LRE05":
 		return landreg.KindInvalidState
 	case "40001", "40P01":
@@ -96,7 +114,7 @@ func kindOf(code string) string {
 		return landreg.KindNotFound
 	case "LRP02":
 		return "retired"
-	case "LRE01", "LRE02", "LRE03", "LRE04":
+	case "LRE01", "LRE02", "LRE03", "LRE04", "LRE06":
 		return "invalid-event"
 	case "57014":
 		return "timeout"
@@ -110,6 +128,45 @@ func kindOf(code string) string {
 		return "rule-violation"
 	}
 	return ""
+}
+
+// references names the field and the thing of the references a write can break, so a
+// parcel naming an unregistered holder is told so in its own terms (%s: the key).
+var references = map[string]struct{ field, zh, en string }{
+	"parcels_holder_uscc_fkey": {"holder_uscc", "权利人 %s 未登记为企业，请先登记（/v1/enterprises）或在导入时使用 --create-holders",
+		"the holder %s is not a registered enterprise: register it first (/v1/enterprises), or import with --create-holders"},
+	"parcels_xzqdm_fkey":     {"xzqdm", "行政区 %s 不存在", "unknown district %s"},
+	"block_lines_xzqdm_fkey": {"xzqdm", "行政区 %s 不存在", "unknown district %s"},
+	"adjustments_xzqdm_fkey": {"xzqdm", "行政区 %s 不存在", "unknown district %s"},
+	"idle_policy_xzqdm_fkey": {"xzqdm", "行政区 %s 不存在", "unknown district %s"},
+}
+
+// reKey reads the key of a foreign-key violation's DETAIL: Key (col)=(value) is not
+// present in table "t". / … is still referenced from table "t".
+var reKey = regexp.MustCompile(`^Key \((.+?)\)=\((.*)\) is (not present in|still referenced from) table "?([^"]*)"?`)
+
+// reference tells a foreign-key violation (SQLSTATE 23503) as the field it names.
+func reference(pg *pgconn.PgError, err error) *landreg.Error {
+	e := &landreg.Error{Kind: "unknown-reference", Err: err, Field: pg.ConstraintName}
+	m := reKey.FindStringSubmatch(pg.Detail)
+	if m == nil {
+		e.Zh, e.En = "引用的记录不存在或仍被引用", pg.Message
+		return e
+	}
+	col, val, how, table := m[1], m[2], m[3], m[4]
+	e.Field = col
+	if how == "still referenced from" {
+		e.Zh = fmt.Sprintf("%s %s 仍被 %s 引用，不能删除", col, val, table)
+		e.En = fmt.Sprintf("%s %s is still referenced from %s and cannot be removed", col, val, table)
+		return e
+	}
+	if r, ok := references[pg.ConstraintName]; ok {
+		e.Field, e.Zh, e.En = r.field, fmt.Sprintf(r.zh, val), fmt.Sprintf(r.en, val)
+		return e
+	}
+	e.Zh = fmt.Sprintf("%s %s 在 %s 中不存在", col, val, table)
+	e.En = fmt.Sprintf("%s %s does not exist in %s", col, val, table)
+	return e
 }
 
 func timeout(err error) *landreg.Error {

@@ -58,6 +58,10 @@ func CollectionByID(id string) (*Collection, bool) {
 	return c, ok
 }
 
+// KnowsHistory reports whether the collection answers as known at a past system time
+// (ItemsQuery.KnownAt).
+func (c *Collection) KnowsHistory() bool { return c.Source.KnownAt != "" }
+
 // Extent is a collection's spatial and temporal extent and size.
 type Extent struct {
 	BBox      *geo.BBox
@@ -90,6 +94,10 @@ type ItemsQuery struct {
 	After    int64 // keyset cursor: features with id > After
 	// AsOf selects the versions valid on that legal date (versioned collections).
 	AsOf *time.Time
+	// KnownAt answers as the register stood at that system time (collections that
+	// KnowsHistory): the versions recorded by then, a version closed later shown as the
+	// open one it then was; without AsOf or an interval, the lines current then.
+	KnownAt *time.Time
 	// From/To select every version valid at some time in [From, To] (either may be open).
 	Interval bool
 	From, To *time.Time
@@ -225,6 +233,15 @@ func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []st
 		q.AsOf = nil
 	} else if c.Versioned && (q.AsOf != nil || q.Interval) {
 		from = src.AllVersions
+	}
+	if q.KnownAt != nil {
+		if src.KnownAt == "" {
+			return "", nil, &FilterError{fmt.Errorf("%s does not answer as known at a past time", c.ID)}
+		}
+		from = fmt.Sprintf(src.KnownAt, args.add(*q.KnownAt))
+		if q.AsOf == nil && !q.Interval {
+			conds = append(conds, "t.valid_to IS NULL")
+		}
 	}
 	if q.AsOf != nil && c.Versioned {
 		conds = append(conds, validOn("t", args.add(*q.AsOf)))

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/landreg/landreg"
 )
 
 // Event is one fact in a parcel's life (宗地事件): append-only; a correction is a new
@@ -112,7 +114,9 @@ type Dossier struct {
 	ParcelID int64           `json:"parcel_id"`
 	Versions []ParcelVersion `json:"versions"`
 	Events   []Event         `json:"events"`
-	Audit    []AuditEntry    `json:"audit"`
+	// Retirement is the record of the parcel's retirement, if it was retired with one.
+	Retirement *Retirement  `json:"retirement,omitempty"`
+	Audit      []AuditEntry `json:"audit"`
 }
 
 // The audit rows carry whole rows; the geometry inside them is left out of the dossier
@@ -122,6 +126,7 @@ const dossierAuditSQL = `SELECT a.id, a.at, a.actor, a.reason, a.table_name, a.o
 FROM audit_log a
 WHERE (a.table_name = 'parcels' AND a.row_key = $1::bigint::text)
    OR (a.table_name = 'parcel_events' AND coalesce(a.new_row, a.old_row)->>'parcel_id' = $1::bigint::text)
+   OR (a.table_name = 'parcel_retirements' AND a.row_key = $1::bigint::text)
 ORDER BY a.id`
 
 // ParcelDossier gathers a parcel's full history; ErrNotFound if it never existed.
@@ -143,6 +148,17 @@ FROM parcels_all WHERE id = $1 ORDER BY version`, id)
 	}
 	if d.Events, err = Events(ctx, db, id); err != nil {
 		return nil, err
+	}
+	rows, err = db.Query(ctx, `SELECT `+retirementColumns+` FROM parcel_retirements WHERE parcel_id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	ret, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Retirement])
+	if err != nil {
+		return nil, err
+	}
+	if len(ret) > 0 {
+		d.Retirement = &ret[0]
 	}
 	rows, err = db.Query(ctx, dossierAuditSQL, id)
 	if err != nil {
@@ -207,4 +223,128 @@ FROM parcels p JOIN districts d USING (xzqdm) WHERE p.id = $1`, id).Scan(&reg, &
 		diff = -diff
 	}
 	return &AreaCheck{RegisteredM2: *reg, PlaneM2: plane, Flagged: diff > max(0.01**reg, 10)}, nil
+}
+
+// Retirement is the record of a parcel's retirement (注销, 收回): the legal date it took
+// effect (the end of its last version), the document of the decision and why.
+type Retirement struct {
+	ParcelID      int64     `json:"parcel_id"`
+	Version       int       `json:"version"`
+	Kind          string    `json:"kind"`
+	EffectiveDate string    `json:"effective_date"`
+	DocNo         *string   `json:"doc_no"`
+	Reason        *string   `json:"reason"`
+	RecordedAt    time.Time `json:"recorded_at"`
+	RecordedBy    string    `json:"recorded_by"`
+}
+
+// RetireParcel retires a parcel as of ch.Effective (today when zero): its last version
+// goes to history valid until that date, and the retirement is recorded with its kind
+// (landreg.RetirementKinds; "" is 注销) and document, in one transaction. The date may
+// not be after today nor before the current version took effect (a *landreg.Error on
+// effective_date).
+func RetireParcel(ctx context.Context, db DB, ch Change, id int64, kind, docNo string, ifVersions []int) (*Retirement, error) {
+	if kind == "" {
+		kind = landreg.RetireDeregister
+	}
+	var out *Retirement
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
+		var v int
+		var from, eff, today time.Time
+		err := tx.QueryRow(ctx, `SELECT version, valid_from, landreg_sys.effective_date(), landreg_sys.today()
+FROM parcels WHERE id = $1 FOR UPDATE`, id).Scan(&v, &from, &eff, &today)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		if ifVersions != nil && !containsInt(ifVersions, v) {
+			return ErrPrecondition
+		}
+		if eff.After(today) {
+			return landreg.Refuse(landreg.KindConstraint, "effective_date",
+				"注销日期 "+civil(eff)+" 不能晚于今天 "+civil(today),
+				"a parcel cannot be retired as of a date after today: effective_date "+civil(eff)+" is after "+civil(today))
+		}
+		if eff.Before(from) {
+			return landreg.Refuse(landreg.KindConstraint, "effective_date",
+				"注销日期 "+civil(eff)+" 早于宗地现行版本的生效日期 "+civil(from),
+				"effective_date "+civil(eff)+" is before the parcel's current version took effect ("+civil(from)+")")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM parcels WHERE id = $1`, id); err != nil {
+			return err
+		}
+		rows, err := tx.Query(ctx, `INSERT INTO parcel_retirements (parcel_id, version, kind, effective_date, doc_no, reason)
+VALUES ($1, $2, $3, landreg_sys.effective_date(), nullif(btrim($4), ''), landreg_sys.reason())
+RETURNING `+retirementColumns, id, v, kind, docNo)
+		if err != nil {
+			return err
+		}
+		r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[Retirement])
+		out = &r
+		return err
+	})
+	return out, err
+}
+
+const retirementColumns = `parcel_id, version, kind, effective_date::text, doc_no, reason, recorded_at, recorded_by`
+
+// Transfer is a change of holder (二级市场转让) on a legal date, with its contract.
+type Transfer struct {
+	Date       time.Time
+	HolderUSCC string
+	// HolderName defaults to the enterprise's registered name.
+	HolderName string
+	ContractNo string
+	DocNo      string
+	Reason     string
+	// Extra payload keys (contract_date, price_wan …), already validated.
+	Extra map[string]json.RawMessage
+}
+
+// TransferParcel records a TRANSFERRED event and writes the new holder as the parcel's
+// new version valid from the transfer's date, in one transaction: the event (payload
+// new_holder_uscc, new_holder_name, contract_no and the previous holder, besides Extra)
+// and the version, or neither. A transfer dated before
+// the current version took effect is refused (LR003).
+func TransferParcel(ctx context.Context, db DB, ch Change, id int64, t Transfer) (*Event, error) {
+	ch.Effective = t.Date
+	var ev *Event
+	err := InTx(ctx, db, ch, func(tx pgx.Tx) error {
+		var fromUSCC, fromName *string
+		err := tx.QueryRow(ctx, `SELECT holder_uscc, holder_name FROM parcels WHERE id = $1 FOR UPDATE`, id).Scan(&fromUSCC, &fromName)
+		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+			return err
+		}
+		name := t.HolderName
+		if name == "" {
+			// Unknown enterprises leave the name empty; the event's check refuses them.
+			if err := tx.QueryRow(ctx, `SELECT coalesce((SELECT name FROM enterprises WHERE uscc = $1), '')`, t.HolderUSCC).Scan(&name); err != nil {
+				return err
+			}
+		}
+		payload := map[string]any{"new_holder_uscc": t.HolderUSCC, "new_holder_name": name, "contract_no": t.ContractNo,
+			"previous_holder_uscc": fromUSCC, "previous_holder_name": fromName}
+		for k, v := range t.Extra {
+			if _, set := payload[k]; !set {
+				payload[k] = v
+			}
+		}
+		raw, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		// The event first: it refuses an unknown or retired parcel, a future date and an
+		// unregistered holder with its own message.
+		ev, err = AddEvent(ctx, tx, ch, id, NewEvent{Type: landreg.EventTransferred, EventDate: t.Date, DocNo: t.DocNo,
+			Payload: raw, Reason: t.Reason})
+		if err != nil {
+			return err
+		}
+		d := civil(t.Date)
+		return UpdateFeature(ctx, tx, ch, "parcels", id, FeatureWrite{Props: map[string]*string{
+			"holder_uscc": &t.HolderUSCC, "holder_name": &name, "valid_from": &d}}, false)
+	})
+	return ev, err
 }

@@ -77,12 +77,14 @@ type add struct {
 	g     orb.MultiPolygon
 }
 
-// propose creates and approves an adjustment.
+// propose creates and approves an adjustment, proposed and approved on its effective
+// date. The approval overrides a failing preview: these tests are about what apply
+// itself refuses (approval's own check: TestApprovalChecksThePreview).
 func propose(t *testing.T, pool *pgxpool.Pool, kind, eff string, removals []orb.MultiPolygon, additions []add) int64 {
 	t.Helper()
 	ctx := context.Background()
 	d, _ := time.Parse(time.DateOnly, eff)
-	na := store.NewAdjustment{Xzqdm: "330304", Kind: kind, DocNo: "测试〔" + eff + "〕号", Reason: "test " + kind, EffectiveDate: d}
+	na := store.NewAdjustment{Xzqdm: "330304", Kind: kind, DocNo: "测试〔" + eff + "〕号", Reason: "test " + kind, EffectiveDate: d, ProposedOn: &d}
 	for _, r := range removals {
 		b, _ := wkb.Marshal(r)
 		na.Parts = append(na.Parts, store.NewPart{Role: "removal", Geom: polygonal(b)})
@@ -96,7 +98,7 @@ func propose(t *testing.T, pool *pgxpool.Pool, kind, eff string, removals []orb.
 	if err != nil {
 		t.Fatalf("create adjustment: %v", err)
 	}
-	if err := store.Transition(ctx, pool, store.Change{Actor: "admin-test"}, id, "approved", "", d); err != nil {
+	if _, err := store.Approve(ctx, pool, store.Change{Actor: "admin-test"}, id, "", d, "测试实施时的校验 / testing apply's own check"); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
 	return id
@@ -273,7 +275,12 @@ func TestTotalNeverBelowBaseline(t *testing.T) {
 
 func TestOutsideWindowOnlyLedger(t *testing.T) {
 	pool := setup(t)
-	o := mustApply(t, pool, propose(t, pool, "调整", "2031-03-01", []orb.MultiPolygon{stripA}, nil))
+	// A window that has ended (a change after it is in the past: future changes are
+	// not applied, TestFutureAdjustmentIsNotApplied).
+	if _, err := pool.Exec(context.Background(), `UPDATE districts SET rule_end = '2024-12-31'`); err != nil {
+		t.Fatal(err)
+	}
+	o := mustApply(t, pool, propose(t, pool, "调整", "2025-03-01", []orb.MultiPolygon{stripA}, nil))
 	if o.Kind != "outside-window" || !near(o.RemovedM2L1, area(t, pool, stripA)) {
 		t.Errorf("outcome %+v", o)
 	}

@@ -21,8 +21,8 @@ func exchangeCmds() []*cobra.Command { return []*cobra.Command{importCmd(), expo
 
 func importCmd() *cobra.Command {
 	var db dbFlags
-	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, docNo, reason, actor string
-	var dryRun, asJSON bool
+	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, proposed, docNo, reason, actor string
+	var dryRun, asJSON, createHolders bool
 	cmd := &cobra.Command{
 		Use:   "import parcels|block-lines FILE",
 		Short: "Import parcels or block lines from GeoJSON, GeoPackage or Shapefile (.shp or .zip); all or nothing",
@@ -31,7 +31,9 @@ func importCmd() *cobra.Command {
 (geometry validity with reason, 宗地代码/不动产单元号/统一社会信用代码/land-use codes, district,
 overlaps, outside its district), and loads it in one transaction only if nothing is wrong.
 
-parcels      become new parcels (history and audit as any write; actor --actor).
+parcels      become new parcels (history and audit as any write; actor --actor). A holder
+             (USCC) that is not a registered enterprise is an error of its feature
+             unless --create-holders registers it under the file's holder name.
 block-lines  become ONE draft adjustment (kind --kind, default 调整) whose additions are the
              file's polygons with their level (field 级别/level: 1 or 2); preview, publicise,
              approve and apply it under /v1/adjustments.
@@ -45,13 +47,20 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 				return err
 			}
 			opt := exchange.ImportOptions{Kind: k, Path: args[1], Layer: layer, CRS: crs, Xzqdm: xzqdm, Encoding: encoding,
-				DryRun: dryRun, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
+				DryRun: dryRun, CreateHolders: createHolders, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
 			if effective != "" {
 				d, err := time.Parse(time.DateOnly, effective)
 				if err != nil {
 					return fmt.Errorf("--effective-date must be YYYY-MM-DD: %q", effective)
 				}
 				opt.Change.Effective = d
+			}
+			if proposed != "" {
+				d, err := time.Parse(time.DateOnly, proposed)
+				if err != nil {
+					return fmt.Errorf("--proposed-on must be YYYY-MM-DD: %q", proposed)
+				}
+				opt.ProposedOn = &d
 			}
 			if mappingFile != "" {
 				m, err := exchange.ReadMappingFile(mappingFile)
@@ -105,10 +114,12 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 	f.StringVar(&crs, "crs", "", "CRS of the file, overriding what it says: EPSG:4490, 4326, 4549 or 4528")
 	f.StringVar(&mappingFile, "mapping", "", `JSON file mapping source fields to properties, e.g. {"宗地代码":"zddm","权利人":"holder_name"}`)
 	f.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
+	f.BoolVar(&createHolders, "create-holders", false, "parcels: register holders that are not yet enterprises, named as the file names them")
 	f.StringVar(&xzqdm, "xzqdm", "", "district (行政区划代码) of features that name none")
 	f.StringVar(&encoding, "encoding", "", "encoding of a Shapefile .dbf without .cpg (e.g. GBK)")
 	f.StringVar(&kind, "kind", "调整", "block lines: adjustment kind (划定 调整 补划 纠错 评估优化)")
 	f.StringVar(&effective, "effective-date", "", "legal date of the change (YYYY-MM-DD; default today)")
+	f.StringVar(&proposed, "proposed-on", "", "block lines: proposal date of the adjustment (YYYY-MM-DD; default today; approval is not dated before it)")
 	f.StringVar(&docNo, "doc-no", "", "block lines: document number (文号) of the adjustment")
 	f.StringVar(&reason, "reason", "", "why (recorded in history and audit; default names the file)")
 	f.StringVar(&actor, "actor", envOr("LANDREG_ACTOR", "cli:"+envOr("USER", "unknown")), "who imports (recorded as actor; env LANDREG_ACTOR)")

@@ -24,7 +24,7 @@ Without DATABASE_URL it runs a private PostgreSQL + PostGIS cluster under --data
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), fixturesCmd(), dbCmd(), tokenCmd(), auditCmd(), versionCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), fixturesCmd(), dbCmd(), tokenCmd(), auditCmd(), districtCmd(), versionCmd())
 	root.AddCommand(exchangeCmds()...)
 	if err := root.Execute(); err != nil {
 		// One line, so scripts and people see the cause at once.

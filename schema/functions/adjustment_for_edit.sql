@@ -1,6 +1,6 @@
 -- The adjustment aid, locked, with its district's block-line lock held, and the change
 -- context set to it (its id, date and reason; a preview flag). Refuses what cannot be
--- applied (or previewed).
+-- applied (or previewed): an apply also waits for the effective date (issue 14.2).
 CREATE OR REPLACE FUNCTION landreg_sys.adjustment_for_edit(aid bigint, preview boolean) RETURNS adjustments
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -20,6 +20,10 @@ BEGIN
   ELSIF a.status <> 'approved' THEN
     RAISE EXCEPTION '调整方案 % 未批准（状态 %）/ adjustment % is not approved (status %)', aid, a.status, aid, a.status
       USING ERRCODE = 'LRA02';
+  ELSIF a.effective_date > landreg_sys.today() THEN
+    -- §8.6.4: never applied early; the register holds no future line as current.
+    RAISE EXCEPTION '调整方案 % 的生效日期为 %，尚未生效，届时方可实施（可先预览）/ adjustment % takes effect on %: it cannot be applied before that date (preview it meanwhile)',
+      aid, a.effective_date, aid, a.effective_date USING ERRCODE = 'LRA06';
   END IF;
   PERFORM landreg_sys.ensure_context();
   UPDATE landreg_sys.change_context

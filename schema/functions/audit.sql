@@ -1,17 +1,13 @@
--- Bulk writes (an import of 100,000 parcels, issue 6) spent 11 of their 15 s in two
--- triggers: the audit trigger turned each row into jsonb with to_jsonb, which writes
--- the geometry through PostGIS's jsonb cast (19 µs a row) and copies props_json; the
--- properties trigger went row → jsonb → 40 jsonb lookups → json_build_object (50 µs).
--- Audit rows hold the row as stored, less what is derived from it: generated columns
--- (area_m2 of parcels, kind and fact of events) and props_json (the GeoJSON properties
--- text, rebuilt from the columns). Geometry is written with ST_AsGeoJSON(g, 15, 8): the
--- same GeoJSON as PostGIS's cast (15 digits, short crs member) at a fifth of its cost.
--- The row key is the primary key (enterprises have uscc, not id or xzqdm: their rows
--- had no key, and their updates no audit row). Old and new rows of an UPDATE are paired
--- by position in the transition tables, which PostgreSQL fills side by side, so an
--- update that changes the key itself is recorded too. The select list is built once per
--- statement from the catalog; names are quoted with %I.
--- SECURITY DEFINER as in 00002: QGIS editors write audit rows only through it.
+-- The audit rows of one statement (schema/triggers/audit.sql), written set-based from its
+-- transition tables so that a bulk import costs one INSERT … SELECT. Rows hold the row
+-- as stored, less what is derived from it: generated columns (area_m2, an event's kind
+-- and fact) and props_json (rebuilt from the columns). Geometry is written with
+-- ST_AsGeoJSON(g, 15, 8), the same GeoJSON as PostGIS's jsonb cast at a fraction of its
+-- cost. The row key is the primary key (a composite one joined by commas). Old and new
+-- rows of an UPDATE are paired by position in the transition tables, which PostgreSQL
+-- fills side by side, so an update that changes the key itself is recorded too. The
+-- select list is built once per statement from the catalog; names are quoted with %I.
+-- SECURITY DEFINER: QGIS editors write audit rows only through it.
 CREATE OR REPLACE FUNCTION landreg_sys.audit() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE

@@ -1,2 +1,13 @@
-CREATE TRIGGER districts_geom BEFORE INSERT OR UPDATE OF geom ON districts
+-- BEFORE triggers run in name order: the geometry gate, then versioning (which ends a
+-- no-op update), then the overlap check.
+CREATE TRIGGER districts_10_geom BEFORE INSERT OR UPDATE OF geom ON districts
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.check_geom();
+
+CREATE TRIGGER districts_20_version BEFORE INSERT OR UPDATE OR DELETE ON districts
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.district_version();
+
+CREATE TRIGGER districts_30_overlap BEFORE INSERT OR UPDATE OF geom ON districts
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.districts_no_overlap();
+
+CREATE TRIGGER districts_40_keep_lines AFTER UPDATE OF geom ON districts
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.districts_keep_lines();

@@ -12,3 +12,6 @@ CREATE TRIGGER parcel_events_digest AFTER INSERT ON parcel_events REFERENCING NE
 
 CREATE TRIGGER parcel_events_digest_truncate AFTER TRUNCATE ON parcel_events
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_events_digest();
+
+CREATE TRIGGER parcel_events_transfer BEFORE INSERT ON parcel_events
+  FOR EACH ROW WHEN (NEW.type = 'TRANSFERRED') EXECUTE FUNCTION landreg_sys.parcel_transfer_check();
