@@ -24,8 +24,8 @@ type TileLayer struct {
 // the feature id).
 var tileColumns = map[string]string{
 	"districts":   `t.id, t.xzqdm, t.name`,
-	"block_lines": `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(landreg_sys.m2_to_mu(t.area_m2::numeric), 2)::float8 AS area_mu`,
-	"parcels": `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(landreg_sys.m2_to_mu(t.area_m2::numeric), 2)::float8 AS area_mu,
+	"block_lines": `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
+	"parcels": `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu,
   s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
 }
 

@@ -190,7 +190,7 @@ var decisionFunctions = []string{
 	"in_rule_window", "needs_adjustment", "comp_need", "draw_order", "compensation_short", "under_baseline",
 	"below_baseline", "correction_reaches",
 	// the reasons' JSON text
-	"json_date", "json_number", "idle_reason_json",
+	"json_date", "json_number", "json_float", "idle_reason_json",
 }
 
 // TestDecisionsInlined: every decision function is one the planner can inline (plain

@@ -279,22 +279,22 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
       'IDLE_STALLED', 'IDLE_STALLED', '已动工但开发面积不足三分之一或投资不足25%，中止开发满一年',
       'development suspended for one year with under 1/3 of the land developed or under 25 % invested',
       c.s_stalled, ',"suspended":' || landreg_sys.json_date(c.suspended)
-        || ',"developed_land_ratio":' || landreg_sys.json_number(c.developed_ratio)
-        || ',"invested_ratio":' || landreg_sys.json_number(c.invested_ratio)) END,
+        || ',"developed_land_ratio":' || landreg_sys.json_float(c.developed_ratio)
+        || ',"invested_ratio":' || landreg_sys.json_float(c.invested_ratio)) END,
     CASE WHEN c.s_late IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
       'CONSTRUCTION_OVERDUE', 'UNDERUSED', '超过约定竣工期限未竣工（在建逾期）',
       'not completed by the agreed completion date plus grace', c.s_late,
       ',"agreed_completion":' || landreg_sys.json_date(c.agreed_completion)) END,
     CASE WHEN c.s_far IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
       'LOW_FAR', 'UNDERUSED', '容积率低于约定下限', 'floor-area ratio below the agreed minimum', c.s_far,
-      ',"far":' || landreg_sys.json_number(c.v_far) || ',"far_min":' || landreg_sys.json_number(c.far_needed)) END,
+      ',"far":' || landreg_sys.json_float(c.v_far) || ',"far_min":' || landreg_sys.json_float(c.far_needed)) END,
     CASE WHEN c.s_coverage IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
       'LOW_COVERAGE', 'UNDERUSED', '建筑系数低于下限', 'building coverage below the minimum', c.s_coverage,
-      ',"coverage":' || landreg_sys.json_number(c.v_coverage)
-        || ',"coverage_min":' || landreg_sys.json_number(c.coverage_needed)) END,
+      ',"coverage":' || landreg_sys.json_float(c.v_coverage)
+        || ',"coverage_min":' || landreg_sys.json_float(c.coverage_needed)) END,
     CASE WHEN c.s_unused IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
       'UNUSED_AREA', 'UNDERUSED', '未利用土地面积过大', 'undeveloped part too large', c.s_unused,
-      ',"unused_area_m2":' || landreg_sys.json_number(c.v_unused)
+      ',"unused_area_m2":' || landreg_sys.json_float(c.v_unused)
         || ',"limit_m2":' || landreg_sys.json_number(round(c.unused_limit::numeric, 2))) END,
     CASE WHEN c.s_idle_built IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
       'NOT_PRODUCING', 'BUILT_NOT_PRODUCING', '竣工后超过宽限期未投产',
