@@ -192,26 +192,6 @@ func (s *Server) readDistrict(c echo.Context) (*districtRequest, func(), error) 
 // districtBodyLimit is the body limit of district writes (the server-wide one).
 const districtBodyLimit = 16 << 20
 
-// fileProblem renders a refusal of a boundary file as the problem imports answer with.
-func fileProblem(err error) error {
-	var fe *exchange.FileError
-	if errors.As(err, &fe) {
-		p := problem(http.StatusUnprocessableEntity, fe.Type, fileErrorTitles[fe.Type], fe.ZH, fe.EN)
-		p.Field = "file"
-		return p
-	}
-	var ie *exchange.InputError
-	if errors.As(err, &ie) {
-		p := problem(http.StatusUnprocessableEntity, "invalid-file", "Unusable file", ie.ZH, ie.EN)
-		p.Field = "file"
-		return p
-	}
-	if errors.Is(err, exchange.ErrNoGDAL) {
-		return problem(http.StatusServiceUnavailable, "gdal-missing", "GDAL not installed", "服务器未安装 GDAL", err.Error())
-	}
-	return err
-}
-
 // checkDistrict validates the record a write would leave (current settings with the
 // request's on top) by the registry's rules, numbers by the API's bounds first.
 func checkDistrict(xzqdm string, cur, props map[string]*string) *Problem {
@@ -231,19 +211,8 @@ func checkDistrict(xzqdm string, cur, props map[string]*string) *Problem {
 			}
 		}
 	}
-	rec := map[string]string{"xzqdm": xzqdm}
-	for k, v := range cur {
-		if v != nil {
-			rec[k] = *v
-		}
-	}
-	for k, v := range props {
-		if v == nil {
-			delete(rec, k)
-		} else {
-			rec[k] = *v
-		}
-	}
+	rec := landreg.MergeRecord(cur, props)
+	rec["xzqdm"] = xzqdm
 	if errs := landreg.ValidateDistrict(rec); len(errs) > 0 {
 		return refusal(errs[0])
 	}

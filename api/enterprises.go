@@ -63,19 +63,8 @@ func readEnterprise(c echo.Context) (uscc, reason string, props map[string]*stri
 
 // checkEnterprise validates the record a write would leave.
 func checkEnterprise(uscc string, cur, props map[string]*string) *Problem {
-	rec := map[string]string{"uscc": uscc}
-	for k, v := range cur {
-		if v != nil {
-			rec[k] = *v
-		}
-	}
-	for k, v := range props {
-		if v == nil {
-			delete(rec, k)
-		} else {
-			rec[k] = *v
-		}
-	}
+	rec := landreg.MergeRecord(cur, props)
+	rec["uscc"] = uscc
 	if errs := landreg.ValidateEnterprise(rec); len(errs) > 0 {
 		return refusal(errs[0])
 	}

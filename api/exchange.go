@@ -144,22 +144,7 @@ func (s *Server) postImport(c echo.Context) error {
 	}
 	rep, err := exchange.Import(req.Context(), s.pool, opt)
 	if err != nil {
-		var fe *exchange.FileError
-		if errors.As(err, &fe) {
-			p := problem(http.StatusUnprocessableEntity, fe.Type, fileErrorTitles[fe.Type], fe.ZH, fe.EN)
-			p.Field = "file"
-			return p
-		}
-		var ie *exchange.InputError
-		if errors.As(err, &ie) {
-			p := problem(http.StatusUnprocessableEntity, "invalid-file", "Unusable file", ie.ZH, ie.EN)
-			p.Field = "file"
-			return p
-		}
-		if errors.Is(err, exchange.ErrNoGDAL) {
-			return problem(http.StatusServiceUnavailable, "gdal-missing", "GDAL not installed", "服务器未安装 GDAL", err.Error())
-		}
-		return err
+		return fileProblem(err)
 	}
 	switch {
 	case rep.OK() && !opt.DryRun:
@@ -418,5 +403,25 @@ func (s *Server) getExport(c echo.Context) error {
 	}
 	c.Response().WriteHeader(http.StatusOK)
 	_, err = io.Copy(c.Response(), file)
+	return err
+}
+
+// fileProblem renders a refusal of a caller's file (an import, a district boundary).
+func fileProblem(err error) error {
+	var fe *exchange.FileError
+	if errors.As(err, &fe) {
+		p := problem(http.StatusUnprocessableEntity, fe.Type, fileErrorTitles[fe.Type], fe.ZH, fe.EN)
+		p.Field = "file"
+		return p
+	}
+	var ie *exchange.InputError
+	if errors.As(err, &ie) {
+		p := problem(http.StatusUnprocessableEntity, "invalid-file", "Unusable file", ie.ZH, ie.EN)
+		p.Field = "file"
+		return p
+	}
+	if errors.Is(err, exchange.ErrNoGDAL) {
+		return problem(http.StatusServiceUnavailable, "gdal-missing", "GDAL not installed", "服务器未安装 GDAL", err.Error())
+	}
 	return err
 }

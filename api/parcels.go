@@ -106,13 +106,7 @@ func (s *Server) v1DeleteParcel(c echo.Context) error {
 // validateParcel checks a whole parcel record (after merging a patch) by the registry's
 // rules (landreg.ValidateParcel, the importer's too) and answers with the first problem.
 func validateParcel(p map[string]*string, today time.Time) *Problem {
-	rec := make(map[string]string, len(p))
-	for k, v := range p {
-		if v != nil {
-			rec[k] = *v
-		}
-	}
-	if errs := landreg.ValidateParcel(rec, today); len(errs) > 0 {
+	if errs := landreg.ValidateParcel(landreg.MergeRecord(p, nil), today); len(errs) > 0 {
 		pr := refusal(errs[0])
 		pr.Field = "properties." + errs[0].Field
 		return pr

@@ -71,30 +71,11 @@ func ReadBoundary(ctx context.Context, db store.DB, opt BoundaryOptions) (*Bound
 	if !HaveGDAL() {
 		return nil, ErrNoGDAL
 	}
-	var openOpts []string
-	if opt.Encoding != "" {
-		if !reEncoding.MatchString(opt.Encoding) {
-			return nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", opt.Encoding)}
-		}
-		openOpts = []string{"-oo", "ENCODING=" + opt.Encoding}
-	}
-	src, err := openSource(opt.Path, opt.Name)
+	src, layer, openOpts, err := openLayer(ctx, opt.Path, opt.Name, opt.Encoding, opt.Layer)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(src.work)
-	layers, err := inspect(ctx, src, openOpts)
-	if err != nil {
-		var fe *FileError
-		if errors.As(err, &fe) || errors.Is(err, ErrNoGDAL) {
-			return nil, err
-		}
-		return nil, fileErr(InvalidFile, "无法按 "+src.driver+" 格式读取文件", "GDAL cannot read the file as "+src.driver+": "+err.Error())
-	}
-	layer, err := chooseLayer(layers, opt.Layer, src)
-	if err != nil {
-		return nil, err
-	}
 	crs, from, p, err := layerCRS(opt.CRS, layer)
 	if err != nil {
 		return nil, err

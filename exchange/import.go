@@ -97,30 +97,11 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	if name == "" {
 		name = filepath.Base(opt.Path)
 	}
-	var openOpts []string
-	if opt.Encoding != "" {
-		if !reEncoding.MatchString(opt.Encoding) {
-			return nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", opt.Encoding)}
-		}
-		openOpts = []string{"-oo", "ENCODING=" + opt.Encoding}
-	}
-	src, err := openSource(opt.Path, opt.Name)
+	src, layer, openOpts, err := openLayer(ctx, opt.Path, opt.Name, opt.Encoding, opt.Layer)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(src.work)
-	layers, err := inspect(ctx, src, openOpts)
-	if err != nil {
-		var fe *FileError
-		if errors.As(err, &fe) || errors.Is(err, ErrNoGDAL) {
-			return nil, err
-		}
-		return nil, fileErr(InvalidFile, "无法按 "+src.driver+" 格式读取文件", "GDAL cannot read the file as "+src.driver+": "+err.Error())
-	}
-	layer, err := chooseLayer(layers, opt.Layer, src)
-	if err != nil {
-		return nil, err
-	}
 	shown := layer.Name
 	if src.alias != "" {
 		shown = src.alias
@@ -594,3 +575,29 @@ var reEncoding = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,39}$`)
 
 // timeNow is the clock of adjustments' default effective date (Asia/Shanghai civil day).
 var timeNow = func() time.Time { return time.Now() }
+
+// openLayer checks and opens a caller's file (openSource) and chooses its layer: what
+// every reader of caller files does before reading features. The caller removes
+// src.work; openOpts carry the encoding to GDAL.
+func openLayer(ctx context.Context, path, name, encoding, layerName string) (src *source, layer *Layer, openOpts []string, err error) {
+	if encoding != "" {
+		if !reEncoding.MatchString(encoding) {
+			return nil, nil, nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", encoding)}
+		}
+		openOpts = []string{"-oo", "ENCODING=" + encoding}
+	}
+	if src, err = openSource(path, name); err != nil {
+		return nil, nil, nil, err
+	}
+	layers, err := inspect(ctx, src, openOpts)
+	if err == nil {
+		layer, err = chooseLayer(layers, layerName, src)
+	} else if fe := (*FileError)(nil); !errors.As(err, &fe) && !errors.Is(err, ErrNoGDAL) {
+		err = fileErr(InvalidFile, "无法按 "+src.driver+" 格式读取文件", "GDAL cannot read the file as "+src.driver+": "+err.Error())
+	}
+	if err != nil {
+		os.RemoveAll(src.work)
+		return nil, nil, nil, err
+	}
+	return src, layer, openOpts, nil
+}

@@ -78,19 +78,8 @@ func (f *districtFlags) props(cmd *cobra.Command) map[string]*string {
 
 // validate checks the record the change would leave (cur: the current settings).
 func validateDistrict(xzqdm string, cur, props map[string]*string) error {
-	rec := map[string]string{"xzqdm": xzqdm}
-	for k, v := range cur {
-		if v != nil {
-			rec[k] = *v
-		}
-	}
-	for k, v := range props {
-		if v == nil {
-			delete(rec, k)
-		} else {
-			rec[k] = *v
-		}
-	}
+	rec := landreg.MergeRecord(cur, props)
+	rec["xzqdm"] = xzqdm
 	if errs := landreg.ValidateDistrict(rec); len(errs) > 0 {
 		return errs[0]
 	}
