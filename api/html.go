@@ -64,7 +64,10 @@ var pages = func() map[string]*template.Template {
 // renderHTML writes a page for people; programs get the JSON of the same resource.
 // The page is rendered before the status line goes out, so a template failure is a
 // problem response rather than half a page under 200.
-func (s *Server) renderHTML(c echo.Context, page string, data any) error {
+// Links in pages start from the base URL, so they work behind a proxy that serves
+// landreg under a path prefix (--base-url).
+func (s *Server) renderHTML(c echo.Context, page string, data map[string]any) error {
+	data["base"] = s.base(c)
 	var buf bytes.Buffer
 	if err := pages[page].Execute(&buf, data); err != nil {
 		return err

@@ -229,8 +229,7 @@ var cqlTypeSchema = map[cql2.Type]map[string]any{
 	cql2.Geometry:  {"format": "geometry-multipolygon", "x-ogc-role": "primary-geometry"},
 }
 
-// queryables lists the filterable properties as JSON Schema (Part 3); the schema of
-// the features (Part 5) uses the same list.
+// queryables lists the filterable properties as JSON Schema (Part 3).
 func (s *Server) queryables(c echo.Context) error {
 	coll, err := s.lookup(c)
 	if err != nil {
@@ -244,17 +243,55 @@ func (s *Server) queryables(c echo.Context) error {
 		}
 		props[qq.Name] = p
 	}
-	kind := "queryables"
-	if strings.HasSuffix(c.Path(), "/schema") {
-		kind = "schema"
+	return writeJSON(c, http.StatusOK, mtSchemaJSON, s.schemaDoc(c, coll, "queryables", props))
+}
+
+// propTypeSchema is the JSON Schema of each property type; null is allowed for all
+// (a parcel without a contract date has null there).
+var propTypeSchema = map[catalog.PropType]map[string]any{
+	catalog.Text:    {"type": []string{"string", "null"}},
+	catalog.Number:  {"type": []string{"number", "null"}},
+	catalog.Integer: {"type": []string{"integer", "null"}},
+	catalog.Boolean: {"type": []string{"boolean", "null"}},
+	catalog.Date:    {"type": []string{"string", "null"}, "format": "date"},
+	catalog.List:    {"type": []string{"array", "null"}},
+}
+
+// schema describes every property of the collection's features (Part 5): the id
+// (also sent as a property), each property with its type, format, unit and title,
+// and the geometry.
+func (s *Server) schema(c echo.Context) error {
+	coll, err := s.lookup(c)
+	if err != nil {
+		return err
 	}
-	return writeJSON(c, http.StatusOK, mtSchemaJSON, map[string]any{
+	props := map[string]any{
+		"id": map[string]any{"title": "要素编号 feature id", "type": "integer", "x-ogc-role": "id", "readOnly": true,
+			"x-ogc-propertySeq": 1},
+		"geometry": map[string]any{"title": "几何 geometry", "format": "geometry-multipolygon",
+			"x-ogc-role": "primary-geometry"},
+	}
+	for i, pr := range coll.Properties {
+		p := map[string]any{"title": pr.Title, "x-ogc-propertySeq": i + 2}
+		for k, v := range propTypeSchema[pr.Type] {
+			p[k] = v
+		}
+		if pr.Unit != "" {
+			p["x-ogc-unit"] = pr.Unit
+		}
+		props[pr.Name] = p
+	}
+	return writeJSON(c, http.StatusOK, mtSchemaJSON, s.schemaDoc(c, coll, "schema", props))
+}
+
+func (s *Server) schemaDoc(c echo.Context, coll *store.Collection, kind string, props map[string]any) map[string]any {
+	return map[string]any{
 		"$schema":    "https://json-schema.org/draft/2020-12/schema",
 		"$id":        s.base(c) + "/collections/" + coll.ID + "/" + kind,
 		"type":       "object",
 		"title":      coll.Title,
 		"properties": props,
-	})
+	}
 }
 
 func (s *Server) item(c echo.Context) error {
@@ -305,7 +342,33 @@ func (s *Server) item(c echo.Context) error {
 		json.Unmarshal(feature, &f)
 		return s.renderHTML(c, "item", map[string]any{"collection": coll, "feature": f, "id": id})
 	}
-	return c.Blob(http.StatusOK, mtGeoJSON, feature)
+	return c.Blob(http.StatusOK, mtGeoJSON, withLinks(feature, s.itemLinks(c, coll, id, crs)))
+}
+
+// itemLinks are a feature's own links (Part 1 requirement /req/geojson/content): itself,
+// its HTML page and its collection.
+func (s *Server) itemLinks(c echo.Context, coll *store.Collection, id int64, crs geo.CRS) []Link {
+	cu := s.base(c) + "/collections/" + coll.ID
+	self := cu + "/items/" + strconv.FormatInt(id, 10)
+	q := ""
+	if cs := c.QueryParam("crs"); cs != "" {
+		q = "&crs=" + url.QueryEscape(crs.URI)
+	}
+	return []Link{
+		{Href: self + "?f=json" + q, Rel: "self", Type: mtGeoJSON, Title: "本要素 this feature"},
+		{Href: self + "?f=html", Rel: "alternate", Type: mtHTML, Title: "网页 as HTML"},
+		{Href: cu, Rel: "collection", Type: mtJSON, Title: coll.Title},
+	}
+}
+
+// withLinks adds a links member to a Feature PostGIS assembled (a JSON object).
+func withLinks(feature []byte, links []Link) []byte {
+	lj, _ := json.Marshal(links)
+	out := make([]byte, 0, len(feature)+len(lj)+10)
+	out = append(out, feature[:len(feature)-1]...)
+	out = append(out, `,"links":`...)
+	out = append(out, lj...)
+	return append(out, '}')
 }
 
 // itemETag identifies a feature version; a write bumps the version.

@@ -1,14 +1,19 @@
 package api_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paulmach/orb"
+	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/fixtures"
@@ -226,6 +231,95 @@ func TestOGCFeatures(t *testing.T) {
 		}
 	})
 
+	t.Run("HTML links start from the base URL", func(t *testing.T) {
+		h := api.New(api.Config{Version: "test", BaseURL: "http://proxy.example/landreg"}, pool, zerolog.Nop())
+		proxied := httptest.NewServer(h)
+		defer proxied.Close()
+		for _, p := range []string{"/?f=html", "/collections?f=html", "/collections/parcels?f=html", "/collections/parcels/items?f=html&limit=2",
+			"/collections/parcels/items/" + itoa(id) + "?f=html", "/api.html"} {
+			_, body := get(t, proxied.URL+p)
+			if bytes.Contains(body, []byte(`href="/`)) || !bytes.Contains(body, []byte(`href="http://proxy.example/landreg/collections?f=html"`)) {
+				t.Errorf("%s: a link from the root, or none from the base URL", p)
+			}
+		}
+	})
+
+	t.Run("the schema lists every property served, with its type", func(t *testing.T) {
+		for _, coll := range []string{"districts", "block_lines", "parcels", "parcel_status"} {
+			var sd struct {
+				Properties map[string]map[string]any `json:"properties"`
+			}
+			getJSON(t, srv.URL+"/collections/"+coll+"/schema", "application/schema+json", &sd)
+			if sd.Properties["geometry"]["x-ogc-role"] != "primary-geometry" || sd.Properties["id"]["x-ogc-role"] != "id" {
+				t.Errorf("%s: geometry and id %v %v", coll, sd.Properties["geometry"], sd.Properties["id"])
+			}
+			_, body := get(t, srv.URL+"/collections/"+coll+"/items?limit=400")
+			var fc struct {
+				Features []struct {
+					ID         json.Number    `json:"id"`
+					Properties map[string]any `json:"properties"`
+				} `json:"features"`
+			}
+			if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) == 0 {
+				t.Fatalf("%s: %v (%d features)", coll, err, len(fc.Features))
+			}
+			seen := map[string]bool{}
+			for _, f := range fc.Features {
+				if fmt.Sprint(f.Properties["id"]) != f.ID.String() {
+					t.Fatalf("%s: feature %s has properties.id %v", coll, f.ID, f.Properties["id"])
+				}
+				for k, v := range f.Properties {
+					ps, ok := sd.Properties[k]
+					if !ok {
+						t.Fatalf("%s: property %s is served but not in the schema", coll, k)
+					}
+					if v != nil {
+						seen[k] = true
+						if !schemaAdmits(ps, v) {
+							t.Errorf("%s: %s = %v does not fit its schema %v", coll, k, v, ps)
+						}
+					}
+				}
+				for k := range sd.Properties {
+					if _, ok := f.Properties[k]; !ok && k != "geometry" {
+						t.Fatalf("%s: schema property %s missing from feature %s", coll, k, f.ID)
+					}
+				}
+			}
+			if len(seen) < len(sd.Properties)/2 {
+				t.Errorf("%s: only %d of %d properties ever had a value", coll, len(seen), len(sd.Properties))
+			}
+		}
+		var qd, sd struct {
+			Properties map[string]map[string]any `json:"properties"`
+		}
+		getJSON(t, srv.URL+"/collections/parcels/queryables", "application/schema+json", &qd)
+		getJSON(t, srv.URL+"/collections/parcels/schema", "application/schema+json", &sd)
+		if len(qd.Properties) >= len(sd.Properties) || sd.Properties["valid_to"]["format"] != "date" || sd.Properties["price_wan"]["x-ogc-unit"] != "万元" {
+			t.Errorf("parcels: %d queryables of %d properties; valid_to %v, price_wan %v", len(qd.Properties), len(sd.Properties),
+				sd.Properties["valid_to"], sd.Properties["price_wan"])
+		}
+	})
+
+	t.Run("a feature links to itself, its page and its collection", func(t *testing.T) {
+		var f struct {
+			Links []api.Link `json:"links"`
+		}
+		getJSON(t, srv.URL+"/collections/parcels/items/"+itoa(id), "application/geo+json", &f)
+		rels := map[string]string{}
+		for _, l := range f.Links {
+			rels[l.Rel] = l.Href
+		}
+		if !strings.HasSuffix(rels["self"], "/collections/parcels/items/"+itoa(id)+"?f=json") ||
+			!strings.HasSuffix(rels["alternate"], "?f=html") || !strings.HasSuffix(rels["collection"], "/collections/parcels") {
+			t.Errorf("links %v", f.Links)
+		}
+		res, _ := get(t, rels["self"])
+		if res.StatusCode != 200 {
+			t.Errorf("self link %s: %d", rels["self"], res.StatusCode)
+		}
+	})
+
 	t.Run("geometry stays lon/lat MultiPolygon by default", func(t *testing.T) {
 		fc := getFC(t, srv.URL+"/collections/parcels/items?limit=3")
 		for _, f := range fc.Features {
@@ -297,4 +391,39 @@ func TestBBoxOutsideProjectionDomain(t *testing.T) {
 	if res.StatusCode != 400 || !strings.Contains(string(body), "invalid-parameter") {
 		t.Errorf("%d %s", res.StatusCode, body)
 	}
+}
+
+// schemaAdmits reports whether a JSON value fits a property's schema (type and format).
+func schemaAdmits(schema map[string]any, v any) bool {
+	var kind string
+	switch x := v.(type) {
+	case string:
+		kind = "string"
+		if schema["format"] == "date" {
+			if _, err := time.Parse(time.DateOnly, x); err != nil {
+				return false
+			}
+		}
+	case float64:
+		kind = "number"
+		if x == math.Trunc(x) {
+			kind = "integer"
+		}
+	case bool:
+		kind = "boolean"
+	case []any:
+		kind = "array"
+	default:
+		kind = "object"
+	}
+	types, _ := schema["type"].([]any)
+	if one, ok := schema["type"].(string); ok {
+		types = []any{one}
+	}
+	for _, t := range types {
+		if t == kind || (t == "number" && kind == "integer") {
+			return true
+		}
+	}
+	return false
 }

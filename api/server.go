@@ -103,7 +103,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.OPTIONS("/collections/:collectionId/items", s.optionsItems)
 	e.OPTIONS("/collections/:collectionId/items/:featureId", s.optionsItem)
 	e.GET("/collections/:collectionId/queryables", s.queryables)
-	e.GET("/collections/:collectionId/schema", s.queryables)
+	e.GET("/collections/:collectionId/schema", s.schema)
 	e.GET("/tiles/:layers/:z/:x/:y", s.tile)
 	e.GET("/tiles/:layers", s.tileJSON)
 	s.routesV1(e)

@@ -100,6 +100,13 @@ func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.Fea
 	sort.Strings(names)
 	for _, k := range names {
 		raw := body.Properties[k]
+		if k == "id" && string(raw) != "null" {
+			// The id a client echoes back must be a feature id; updateItem checks it
+			// names the feature written.
+			if err := json.Unmarshal(raw, &fw.EchoedID); err != nil || fw.EchoedID <= 0 {
+				return fw, badParam("properties.id", "要素编号须为正整数", "properties.id must be a positive integer feature id")
+			}
+		}
 		if w.ReadOnly[k] {
 			continue
 		}
@@ -405,6 +412,12 @@ func (s *Server) updateItem(c echo.Context, patch bool) error {
 	fw, err := parseFeatureWrite(c, w, patch)
 	if err != nil {
 		return err
+	}
+	if fw.EchoedID != 0 && fw.EchoedID != id {
+		// Another feature's properties pasted onto this one: refused, not written over.
+		return badParam("properties.id", "属性中的要素编号 "+strconv.FormatInt(fw.EchoedID, 10)+" 与地址中的 "+
+			strconv.FormatInt(id, 10)+" 不一致", "properties.id "+strconv.FormatInt(fw.EchoedID, 10)+
+			" does not match the feature "+strconv.FormatInt(id, 10)+" in the path")
 	}
 	check := fw.Props
 	if patch {

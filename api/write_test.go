@@ -146,6 +146,21 @@ func TestPart4Writes(t *testing.T) {
 		if res.StatusCode != 403 {
 			t.Errorf("registrar writing block lines: %d", res.StatusCode)
 		}
+		// The id QGIS echoes back from the properties is accepted when it names this
+		// feature, refused when it names another (properties pasted between features).
+		res, f = do(planner, "PATCH", path, nil, `{"properties":{"id":`+newID+`,"name":"回显"}}`)
+		if res.StatusCode != 200 || fmt.Sprint(f["properties"].(map[string]any)["id"]) != newID {
+			t.Errorf("patch echoing its own id: %d %v", res.StatusCode, f)
+		}
+		res, p = do(planner, "PATCH", path, nil, `{"properties":{"id":1,"name":"别的"}}`)
+		if res.StatusCode != 400 || p["field"] != "properties.id" {
+			t.Errorf("patch with another feature's id: %d %v", res.StatusCode, p)
+		}
+		var named string
+		pool.QueryRow(ctx, `SELECT name FROM block_lines WHERE id = $1`, newID).Scan(&named)
+		if named != "回显" {
+			t.Errorf("name after the refused patch %q", named)
+		}
 	})
 
 	t.Run("parcel properties follow every write", func(t *testing.T) {

@@ -23,7 +23,14 @@ type Collection struct {
 	Description string
 	// Versioned collections keep history (valid_from/valid_to) and accept datetime.
 	Versioned bool
-	// Queryables are the properties clients may filter and sort by, in order.
+	// Properties are every property of the collection's features, in the order they
+	// are served: the schema of the features (/collections/{id}/schema).
+	Properties []Property
+	// Filterable names the properties clients may filter and sort by, in order, and
+	// "geometry" for the geometry.
+	Filterable []string
+	// Queryables are the filterable properties (OGC API – Features Part 3), built from
+	// Properties and Filterable when the catalogue is indexed.
 	Queryables []Queryable
 	// Source names what the collection reads.
 	Source Source
@@ -79,12 +86,64 @@ type TileLayer struct {
 	IdleStatus bool
 }
 
-func q(name, title string, typ cql2.Type) Queryable {
-	col := name
-	if typ == cql2.Geometry {
-		col = "geom"
+// Property is one property of a collection's features, as /schema describes it.
+type Property struct {
+	Name string
+	// Title is Chinese, then English.
+	Title string
+	Type  PropType
+	// Unit is the unit of a number (m², 亩, 万元, 万元/亩 …), empty for none.
+	Unit string
+}
+
+// PropType is the JSON type of a property's values (null aside).
+type PropType int
+
+// Property types. Dates are JSON strings in ISO 8601 form.
+const (
+	Text PropType = iota
+	Number
+	Integer
+	Boolean
+	Date
+	// List is a JSON array (the reasons of a status).
+	List
+)
+
+// cqlTypes are the filter types of the property types that can be filtered.
+var cqlTypes = map[PropType]cql2.Type{Text: cql2.String, Number: cql2.Number, Integer: cql2.Integer,
+	Boolean: cql2.Boolean, Date: cql2.Date}
+
+func p(name, title string, typ PropType, unit ...string) Property {
+	pr := Property{Name: name, Title: title, Type: typ}
+	if len(unit) > 0 {
+		pr.Unit = unit[0]
 	}
-	return Queryable{Name: name, Title: title, Type: typ, Column: col}
+	return pr
+}
+
+// The geometry, filterable by its own name, is no property.
+var geometryQueryable = Queryable{Name: "geometry", Title: "几何 geometry", Type: cql2.Geometry, Column: "geom"}
+
+// The properties every versioned collection ends with.
+var versionProps = []Property{
+	p("valid_from", "生效日期 valid from", Date),
+	p("valid_to", "失效日期 valid to (null: current)", Date),
+	p("version", "版本 version", Integer),
+}
+
+var areaProps = []Property{
+	p("area_m2", "椭球面积 area", Number, "m²"),
+	p("area_mu", "面积（亩）area", Number, "亩"),
+	p("area_ha", "面积（公顷）area", Number, "公顷"),
+}
+
+func props(lists ...[]Property) []Property {
+	var out []Property
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
 }
 
 var collections = []*Collection{
@@ -94,15 +153,25 @@ var collections = []*Collection{
 		Description: "县级行政区及区块线基数与规则设置，按版本 / county-level districts with their block-line baseline and rule settings, versioned (datetime= gives the version in force). Areas are ellipsoidal (CGCS2000).",
 		Versioned:   true,
 		Source:      Source{Current: "collection_districts", AllVersions: "collection_districts_all"},
-		Queryables: []Queryable{
-			q("xzqdm", "行政区划代码 district code", cql2.String),
-			q("name", "名称 name", cql2.String),
-			q("doc_no", "文号 document", cql2.String),
-			q("valid_from", "生效日期 valid from", cql2.Date),
-			q("version", "版本 version", cql2.Integer),
-			q("area_m2", "面积 area (m²)", cql2.Number),
-			q("geometry", "几何 geometry", cql2.Geometry),
-		},
+		Properties: props([]Property{
+			p("xzqdm", "行政区划代码 district code (GB/T 2260)", Text),
+			p("name", "名称 name", Text),
+			p("baseline_area_m2", "区块线基数 block-line baseline", Number, "m²"),
+			p("baseline_area_mu", "区块线基数（亩）block-line baseline", Number, "亩"),
+			p("baseline_doc", "基数文号 baseline document", Text),
+			p("baseline_date", "基数日期 baseline date", Date),
+			p("rule_start", "只增不减起始 rule window start", Date),
+			p("rule_end", "只增不减截止 rule window end", Date),
+			p("comp_ratio", "补划比例 compensation ratio", Number),
+			p("level_for_level", "同级补划 level for level", Boolean),
+			p("minor_edit_m2", "微调容差 minor-edit allowance per year", Number, "m²"),
+			p("include_logistics", "物流用地计入 logistics land counts", Boolean),
+			p("gk_srid", "高斯-克吕格投影带 Gauss-Krüger zone (EPSG)", Integer),
+			p("doc_no", "文号 document", Text),
+		}, versionProps, []Property{
+			p("synthetic", "示例数据 synthetic demo data", Boolean),
+		}, areaProps),
+		Filterable: []string{"xzqdm", "name", "doc_no", "valid_from", "version", "area_m2", "geometry"},
 	},
 	{
 		ID:          "block_lines",
@@ -111,18 +180,17 @@ var collections = []*Collection{
 		Versioned:   true,
 		Source: Source{Current: "collection_block_lines", AllVersions: "collection_block_lines_all",
 			KnownAt: "landreg_sys.collection_block_lines_known(%s::timestamptz)"},
-		Queryables: []Queryable{
-			q("code", "区块编号 code", cql2.String),
-			q("name", "名称 name", cql2.String),
-			q("xzqdm", "行政区划代码 district code", cql2.String),
-			q("level", "级别 level (1, 2)", cql2.Integer),
-			q("approval_doc", "批复文号 approval document", cql2.String),
-			q("adjustment_id", "调整方案 adjustment", cql2.Integer),
-			q("valid_from", "生效日期 valid from", cql2.Date),
-			q("version", "版本 version", cql2.Integer),
-			q("area_m2", "面积 area (m²)", cql2.Number),
-			q("geometry", "几何 geometry", cql2.Geometry),
-		},
+		Properties: props([]Property{
+			p("code", "区块编号 code", Text),
+			p("name", "名称 name", Text),
+			p("xzqdm", "行政区划代码 district code", Text),
+			p("level", "级别 level (1, 2)", Integer),
+			p("level_name", "级别名称 level name", Text),
+			p("approval_doc", "批复文号 approval document", Text),
+			p("adjustment_id", "调整方案 adjustment", Integer),
+		}, versionProps, areaProps),
+		Filterable: []string{"code", "name", "xzqdm", "level", "approval_doc", "adjustment_id", "valid_from", "version",
+			"area_m2", "geometry"},
 	},
 	{
 		ID:          "parcels",
@@ -130,27 +198,43 @@ var collections = []*Collection{
 		Description: "现行工业宗地 / current industrial land parcels with supply contract facts. Areas are ellipsoidal (CGCS2000); registered_area_m2 is the legal (GK-plane) area.",
 		Versioned:   true,
 		Source:      Source{Current: "collection_parcels", AllVersions: "collection_parcels_all"},
-		Queryables: []Queryable{
-			q("zddm", "宗地代码 parcel code", cql2.String),
-			q("bdcdyh", "不动产单元号 unit number", cql2.String),
-			q("xzqdm", "行政区划代码 district code", cql2.String),
-			q("project_name", "项目名称 project", cql2.String),
-			q("holder_name", "权利人 holder", cql2.String),
-			q("holder_uscc", "统一社会信用代码 holder USCC", cql2.String),
-			q("landuse_code", "用途代码 land-use code", cql2.String),
-			q("industry_code", "行业代码 industry (GB/T 4754)", cql2.String),
-			q("supply_method", "供地方式 supply method", cql2.String),
-			q("is_standard_land", "标准地 standard land", cql2.Boolean),
-			q("registered_area_m2", "登记面积 registered area (m²)", cql2.Number),
-			q("area_m2", "椭球面积 area (m²)", cql2.Number),
-			q("price_wan", "出让价款 price (万元)", cql2.Number),
-			q("contract_date", "合同日期 contract date", cql2.Date),
-			q("agreed_start", "约定开工 agreed start", cql2.Date),
-			q("agreed_completion", "约定竣工 agreed completion", cql2.Date),
-			q("valid_from", "生效日期 valid from", cql2.Date),
-			q("version", "版本 version", cql2.Integer),
-			q("geometry", "几何 geometry", cql2.Geometry),
-		},
+		Properties: props([]Property{
+			p("zddm", "宗地代码 parcel code", Text),
+			p("bdcdyh", "不动产单元号 unit number", Text),
+			p("cert_no", "不动产权证号 title certificate", Text),
+			p("xzqdm", "行政区划代码 district code", Text),
+			p("location", "坐落 location", Text),
+			p("project_name", "项目名称 project", Text),
+			p("holder_name", "权利人 holder", Text),
+			p("holder_uscc", "统一社会信用代码 holder USCC", Text),
+			p("landuse_code", "用途代码 land-use code", Text),
+			p("landuse_system", "用地分类体系 land-use classification", Text),
+			p("industry_code", "行业代码 industry (GB/T 4754)", Text),
+			p("registered_area_m2", "登记面积 registered area (GK plane)", Number, "m²"),
+			p("supply_method", "供地方式 supply method", Text),
+			p("supervision_no", "电子监管号 supervision number", Text),
+			p("contract_no", "合同编号 contract number", Text),
+			p("contract_date", "合同日期 contract date", Date),
+			p("price_wan", "出让价款 price", Number, "万元"),
+			p("term_years", "出让年限 term", Integer, "年"),
+			p("is_standard_land", "标准地 standard land", Boolean),
+			p("agreed_delivery", "约定交地 agreed delivery", Date),
+			p("agreed_start", "约定开工 agreed start", Date),
+			p("agreed_completion", "约定竣工 agreed completion", Date),
+			p("agreed_rampup_review", "约定达产复核 agreed ramp-up review", Date),
+			p("far_min", "容积率下限 minimum floor-area ratio", Number),
+			p("far_max", "容积率上限 maximum floor-area ratio", Number),
+			p("coverage_min", "建筑密度下限 minimum coverage", Number),
+			p("invest_intensity_wan_per_mu", "投资强度 agreed investment intensity", Number, "万元/亩"),
+			p("tax_per_mu_wan", "亩均税收 agreed tax per mu", Number, "万元/亩"),
+			p("va_per_mu_wan", "亩均增加值 agreed value added per mu", Number, "万元/亩"),
+			p("energy_va_wan_per_tce", "单位能耗增加值 value added per energy", Number, "万元/吨标煤"),
+			p("emission_va_wan_per_t", "单位排放增加值 value added per emission", Number, "万元/吨"),
+			p("rd_ratio", "研发经费占比 R&D share of revenue", Number),
+		}, versionProps, areaProps),
+		Filterable: []string{"zddm", "bdcdyh", "xzqdm", "project_name", "holder_name", "holder_uscc", "landuse_code",
+			"industry_code", "supply_method", "is_standard_land", "registered_area_m2", "area_m2", "price_wan",
+			"contract_date", "agreed_start", "agreed_completion", "valid_from", "version", "geometry"},
 	},
 	{
 		ID:    "parcel_status",
@@ -161,15 +245,23 @@ var collections = []*Collection{
 		// The extent and count are the current parcels'; the features are the parcel
 		// versions valid on the date, with their status as of it.
 		Source: Source{Current: "collection_parcels", AsOf: "collection_parcel_status"},
-		Queryables: []Queryable{
-			q("zddm", "宗地代码 parcel code", cql2.String),
-			q("xzqdm", "行政区划代码 district code", cql2.String),
-			q("status", "闲置状态 idle status", cql2.String),
-			q("low_efficiency", "低效企业 low efficiency", cql2.Boolean),
-			q("since", "状态起始 since", cql2.Date),
-			q("area_m2", "面积 area (m²)", cql2.Number),
-			q("geometry", "几何 geometry", cql2.Geometry),
-		},
+		Properties: props([]Property{
+			p("zddm", "宗地代码 parcel code", Text),
+			p("xzqdm", "行政区划代码 district code", Text),
+			p("holder_name", "权利人 holder", Text),
+			p("landuse_code", "用途代码 land-use code", Text),
+			p("project_name", "项目名称 project", Text),
+			p("registered_area_m2", "登记面积 registered area (GK plane)", Number, "m²"),
+			p("status", "闲置状态 idle status (/v1/vocabulary)", Text),
+			p("status_zh", "闲置状态名称 idle status name", Text),
+			p("since", "状态起始 since", Date),
+			p("deadline", "开工期限 start deadline", Date),
+			p("idle_fee_wan", "闲置费 idle fee due", Number, "万元"),
+			p("low_efficiency", "低效企业 low efficiency", Boolean),
+			p("reasons", "认定理由 reasons", List),
+			p("as_of", "认定日期 as of", Date),
+		}, areaProps),
+		Filterable: []string{"zddm", "xzqdm", "status", "low_efficiency", "since", "area_m2", "geometry"},
 	},
 }
 
@@ -219,12 +311,30 @@ func index(cs []*Collection, ls []*TileLayer) (map[string]*Collection, error) {
 				return nil, fmt.Errorf("%s: source %q", c.ID, name)
 			}
 		}
-		seen := map[string]bool{}
-		for _, qq := range c.Queryables {
-			if seen[qq.Name] || !identifier.MatchString(qq.Column) {
-				return nil, fmt.Errorf("%s: queryable %q (column %q)", c.ID, qq.Name, qq.Column)
+		known := map[string]Property{}
+		for _, pr := range c.Properties {
+			if _, twice := known[pr.Name]; twice || !identifier.MatchString(pr.Name) {
+				return nil, fmt.Errorf("%s: property %q", c.ID, pr.Name)
 			}
-			seen[qq.Name] = true
+			known[pr.Name] = pr
+		}
+		c.Queryables = nil
+		seen := map[string]bool{}
+		for _, name := range c.Filterable {
+			pr, ok := known[name]
+			typ, filterable := cqlTypes[pr.Type]
+			switch {
+			case seen[name]:
+				return nil, fmt.Errorf("%s: queryable %q twice", c.ID, name)
+			case name == geometryQueryable.Name:
+				c.Queryables = append(c.Queryables, geometryQueryable)
+			case !ok || !filterable:
+				return nil, fmt.Errorf("%s: queryable %q is no property that can be filtered", c.ID, name)
+			default:
+				// The source has a column of the property's name (Source).
+				c.Queryables = append(c.Queryables, Queryable{Name: name, Title: pr.Title, Type: typ, Column: name})
+			}
+			seen[name] = true
 		}
 	}
 	for _, l := range ls {

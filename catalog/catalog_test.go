@@ -28,7 +28,8 @@ func TestCatalogue(t *testing.T) {
 func TestIndexRefuses(t *testing.T) {
 	good := func() *Collection {
 		return &Collection{ID: "x", Versioned: true, Source: Source{Current: "collection_x", AllVersions: "collection_x_all"},
-			Queryables: []Queryable{q("name", "名称 name", cql2.String)}}
+			Properties: []Property{p("name", "名称 name", Text), p("reasons", "理由 reasons", List)},
+			Filterable: []string{"name", "geometry"}}
 	}
 	if _, err := index([]*Collection{good()}, []*TileLayer{{ID: "x", Collection: "x", Versioned: true}}); err != nil {
 		t.Fatal(err)
@@ -37,11 +38,17 @@ func TestIndexRefuses(t *testing.T) {
 		"quoted source":        func(c *Collection) []*TileLayer { c.Source.Current = `x"; DROP TABLE parcels; --`; return nil },
 		"versions unversioned": func(c *Collection) []*TileLayer { c.Versioned = false; return nil },
 		"no versions":          func(c *Collection) []*TileLayer { c.Source.AllVersions = ""; return nil },
-		"bad column":           func(c *Collection) []*TileLayer { c.Queryables[0].Column = "Name"; return nil },
-		"queryable twice": func(c *Collection) []*TileLayer {
-			c.Queryables = append(c.Queryables, c.Queryables[0])
+		"bad column":           func(c *Collection) []*TileLayer { c.Properties[0].Name = "Name"; return nil },
+		"property twice": func(c *Collection) []*TileLayer {
+			c.Properties = append(c.Properties, c.Properties[0])
 			return nil
 		},
+		"queryable twice": func(c *Collection) []*TileLayer {
+			c.Filterable = append(c.Filterable, c.Filterable[0])
+			return nil
+		},
+		"unknown queryable": func(c *Collection) []*TileLayer { c.Filterable = append(c.Filterable, "x"); return nil },
+		"list queryable":    func(c *Collection) []*TileLayer { c.Filterable = append(c.Filterable, "reasons"); return nil },
 		"unknown layer source": func(c *Collection) []*TileLayer { return []*TileLayer{{ID: "y", Collection: "y"}} },
 		"versioned layer without versions": func(c *Collection) []*TileLayer {
 			c.Source = Source{Current: "collection_x", AsOf: "collection_x_at"}

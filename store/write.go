@@ -32,7 +32,7 @@ var writables = map[string]*Writable{
 		Role: landreg.RolePlanner,
 		Columns: map[string]string{"code": "text", "name": "text", "xzqdm": "text", "level": "smallint",
 			"approval_doc": "text", "adjustment_id": "bigint", "valid_from": "date"},
-		ReadOnly: map[string]bool{"level_name": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
+		ReadOnly: map[string]bool{"id": true, "level_name": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
 	},
 	"parcels": {
 		Role: landreg.RoleRegistrar,
@@ -46,7 +46,7 @@ var writables = map[string]*Writable{
 			"invest_intensity_wan_per_mu": "numeric", "tax_per_mu_wan": "numeric", "va_per_mu_wan": "numeric",
 			"energy_va_wan_per_tce": "numeric", "emission_va_wan_per_t": "numeric", "rd_ratio": "numeric",
 			"valid_from": "date"},
-		ReadOnly: map[string]bool{"version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
+		ReadOnly: map[string]bool{"id": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
 	},
 }
 
@@ -61,6 +61,9 @@ type FeatureWrite struct {
 	// Props maps writable property names to text values; nil means SQL NULL.
 	Props map[string]*string
 	Geom  *geo.Polygonal
+	// EchoedID is the properties' id when the client sent one back (features carry their
+	// id as a property too); 0 when absent.
+	EchoedID int64
 	// IfVersions, when not nil, are the versions the client's If-Match names; the write
 	// happens only if the current version is one of them (none: never).
 	IfVersions []int

@@ -8,7 +8,7 @@ RETURNS TABLE (id bigint, version integer, valid_from date, valid_to date, geom 
   area_m2 double precision)
 LANGUAGE sql STABLE AS $$
   SELECT t.id, t.version, t.valid_from, t.valid_to, t.geom,
-    json_build_object('code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
+    json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
       'level', t.level, 'level_name', CASE t.level WHEN 1 THEN '一级' ELSE '二级' END,
       'approval_doc', t.approval_doc, 'adjustment_id', t.adjustment_id,
       'valid_from', t.valid_from, 'valid_to', t.valid_to, 'version', t.version,

@@ -16,7 +16,7 @@ RETURNS TABLE (id bigint, version integer, valid_from date, valid_to date, geom 
   zddm text, xzqdm text, status text, low_efficiency boolean, since date, area_m2 double precision)
 LANGUAGE sql STABLE AS $$
   SELECT v.id, v.version, v.valid_from, v.valid_to, v.geom,
-    json_build_object('zddm', v.zddm, 'xzqdm', v.xzqdm, 'holder_name', v.holder_name,
+    json_build_object('id', v.id, 'zddm', v.zddm, 'xzqdm', v.xzqdm, 'holder_name', v.holder_name,
       'landuse_code', v.landuse_code, 'project_name', v.project_name,
       'registered_area_m2', v.registered_area_m2, 'status', s.category, 'status_zh', s.category_zh,
       'since', s.since, 'deadline', s.deadline, 'idle_fee_wan', s.idle_fee_wan, 'low_efficiency', s.low_efficiency,

@@ -4,7 +4,7 @@
 -- properties for every version; the two are held equal by a test (store).
 CREATE VIEW collection_block_lines AS
   SELECT t.id, t.version, t.valid_from, NULL::date AS valid_to, t.geom,
-    json_build_object('code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
+    json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
       'level', t.level, 'level_name', CASE t.level WHEN 1 THEN '一级' ELSE '二级' END,
       'approval_doc', t.approval_doc, 'adjustment_id', t.adjustment_id,
       'valid_from', t.valid_from, 'valid_to', NULL::date, 'version', t.version,

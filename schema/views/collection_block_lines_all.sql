@@ -4,7 +4,7 @@
 -- collection_block_lines.sql with valid_to filled in.
 CREATE VIEW collection_block_lines_all AS
   SELECT t.id, t.version, t.valid_from, t.valid_to, t.geom,
-    json_build_object('code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
+    json_build_object('id', t.id, 'code', t.code, 'name', t.name, 'xzqdm', t.xzqdm,
       'level', t.level, 'level_name', CASE t.level WHEN 1 THEN '一级' ELSE '二级' END,
       'approval_doc', t.approval_doc, 'adjustment_id', t.adjustment_id,
       'valid_from', t.valid_from, 'valid_to', t.valid_to, 'version', t.version,

@@ -3,11 +3,13 @@
 -- collection_parcel_status() has the same leading columns (docs/decisions.md,
 -- "Collections are views"): id, version, valid_from, valid_to, geom, props (the
 -- GeoJSON properties as text), then one column per queryable (package catalog).
+-- The properties begin with the feature id: GDAL and QGIS number features themselves
+-- and keep only properties, and the /v1 endpoints need the id.
 -- The current versions only; collection_districts_all.sql builds the same properties
 -- for every version (issue 13), held equal by a test (store).
 CREATE VIEW collection_districts AS
   SELECT t.xzqdm::int8 AS id, t.version, t.valid_from, NULL::date AS valid_to, t.geom,
-    json_build_object('xzqdm', t.xzqdm, 'name', t.name,
+    json_build_object('id', t.xzqdm::int8, 'xzqdm', t.xzqdm, 'name', t.name,
       'baseline_area_m2', round(t.baseline_area_m2::numeric, 2),
       'baseline_area_mu', round(landreg_sys.m2_to_mu(t.baseline_area_m2)::numeric, 4),
       'baseline_doc', t.baseline_doc, 'baseline_date', t.baseline_date,

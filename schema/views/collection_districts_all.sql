@@ -4,7 +4,7 @@
 -- collection_districts.sql with valid_to filled in.
 CREATE VIEW collection_districts_all AS
   SELECT t.xzqdm::int8 AS id, t.version, t.valid_from, t.valid_to, t.geom,
-    json_build_object('xzqdm', t.xzqdm, 'name', t.name,
+    json_build_object('id', t.xzqdm::int8, 'xzqdm', t.xzqdm, 'name', t.name,
       'baseline_area_m2', round(t.baseline_area_m2::numeric, 2),
       'baseline_area_mu', round(landreg_sys.m2_to_mu(t.baseline_area_m2)::numeric, 4),
       'baseline_doc', t.baseline_doc, 'baseline_date', t.baseline_date,

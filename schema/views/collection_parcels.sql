@@ -3,7 +3,7 @@
 -- built by the parcels trigger through landreg_sys.parcel_props). Reads parcels only,
 -- never history.
 CREATE VIEW collection_parcels AS
-  SELECT t.id, t.version, t.valid_from, NULL::date AS valid_to, t.geom, t.props_json AS props,
+  SELECT t.id, t.version, t.valid_from, NULL::date AS valid_to, t.geom, '{"id":' || t.id || ',' || substr(t.props_json, 2) AS props,
     t.zddm, t.bdcdyh, t.xzqdm, t.project_name, t.holder_name, t.holder_uscc, t.landuse_code, t.industry_code,
     t.supply_method, t.is_standard_land, t.registered_area_m2, t.area_m2, t.price_wan, t.contract_date,
     t.agreed_start, t.agreed_completion

@@ -4,7 +4,8 @@
 -- valid_to filled in (through jsonb, so their keys come in jsonb's order).
 CREATE VIEW collection_parcels_all AS
   SELECT t.id, t.version, t.valid_from, t.valid_to, t.geom,
-    jsonb_set(t.props_json::jsonb, '{valid_to}', coalesce(to_jsonb(t.valid_to), 'null'::jsonb))::text AS props,
+    '{"id":' || t.id || ',' ||
+      substr(jsonb_set(t.props_json::jsonb, '{valid_to}', coalesce(to_jsonb(t.valid_to), 'null'::jsonb))::text, 2) AS props,
     t.zddm, t.bdcdyh, t.xzqdm, t.project_name, t.holder_name, t.holder_uscc, t.landuse_code, t.industry_code,
     t.supply_method, t.is_standard_land, t.registered_area_m2, t.area_m2, t.price_wan, t.contract_date,
     t.agreed_start, t.agreed_completion
