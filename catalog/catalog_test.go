@@ -47,8 +47,8 @@ func TestIndexRefuses(t *testing.T) {
 			c.Filterable = append(c.Filterable, c.Filterable[0])
 			return nil
 		},
-		"unknown queryable": func(c *Collection) []*TileLayer { c.Filterable = append(c.Filterable, "x"); return nil },
-		"list queryable":    func(c *Collection) []*TileLayer { c.Filterable = append(c.Filterable, "reasons"); return nil },
+		"unknown queryable":    func(c *Collection) []*TileLayer { c.Filterable = append(c.Filterable, "x"); return nil },
+		"list queryable":       func(c *Collection) []*TileLayer { c.Filterable = append(c.Filterable, "reasons"); return nil },
 		"unknown layer source": func(c *Collection) []*TileLayer { return []*TileLayer{{ID: "y", Collection: "y"}} },
 		"versioned layer without versions": func(c *Collection) []*TileLayer {
 			c.Source = Source{Current: "collection_x", AsOf: "collection_x_at"}
