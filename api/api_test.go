@@ -333,3 +333,14 @@ func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
 }
+
+// getProblem GETs u and decodes the problem+json answer.
+func getProblem(t *testing.T, u string) (*http.Response, api.Problem) {
+	t.Helper()
+	res, body := get(t, u)
+	var p api.Problem
+	if err := json.Unmarshal(body, &p); err != nil {
+		t.Fatalf("GET %s: %d, no problem document: %s", u, res.StatusCode, body)
+	}
+	return res, p
+}

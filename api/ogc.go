@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -16,6 +17,7 @@ import (
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/cql2"
 	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/report"
 	"github.com/landreg/landreg/store"
 )
 
@@ -472,6 +474,9 @@ func (s *Server) items(c echo.Context) error {
 		return s.renderHTML(c, "items", map[string]any{"collection": coll, "features": cs.features,
 			"matched": cs.matched, "links": s.pageLinks(c, coll, params, q, page, mtHTML)})
 	}
+	if c.QueryParam("f") == "csv" {
+		return s.itemsCSV(c, coll, params, q)
+	}
 	fw := &fcWriter{res: c.Response(), crs: q.CRS.URI}
 	page, err := coll.Items(ctx, s.pool, q, fw)
 	defer fw.release()
@@ -491,6 +496,61 @@ func (s *Server) items(c echo.Context) error {
 	}
 	fw.w.WriteString("}")
 	return fw.finish()
+}
+
+// csvKinds write each property type as reports write their columns.
+var csvKinds = map[catalog.PropType]report.Kind{catalog.Text: report.Text, catalog.Number: report.Number,
+	catalog.Integer: report.Integer, catalog.Boolean: report.Text, catalog.Date: report.Date, catalog.List: report.Text}
+
+// itemsCSV serves a page of features as a table, one row per feature and one column per
+// property, headed by the properties' titles as reports are (no geometry: a table for
+// spreadsheets). The next page is in the Link header.
+func (s *Server) itemsCSV(c echo.Context, coll *store.Collection, params url.Values, q store.ItemsQuery) error {
+	cs := &collectSink{}
+	page, err := coll.Items(c.Request().Context(), s.pool, q, cs)
+	if err != nil {
+		return filterOr(err, q.Filter != nil)
+	}
+	t := &report.Table{Title: coll.Title, Columns: []report.Column{{Key: "id", Header: "要素编号 feature id", Kind: report.Integer}}}
+	for _, pr := range coll.Properties {
+		if q.Properties == nil || slices.Contains(q.Properties, pr.Name) {
+			t.Columns = append(t.Columns, report.Column{Key: pr.Name, Header: pr.Title, Kind: csvKinds[pr.Type]})
+		}
+	}
+	for _, f := range cs.features {
+		var feature struct {
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		if err := json.Unmarshal(f, &feature); err != nil {
+			return err
+		}
+		row := make([]any, len(t.Columns))
+		for i, col := range t.Columns {
+			row[i] = csvValue(feature.Properties[col.Key])
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	for _, l := range s.pageLinks(c, coll, params, q, page, "text/csv") {
+		if l.Rel == "next" || l.Rel == "prev" {
+			c.Response().Header().Add("Link", "<"+l.Href+">; rel=\""+l.Rel+"\"")
+		}
+	}
+	c.Response().Header().Set("Content-Type", report.ContentType("csv"))
+	c.Response().WriteHeader(http.StatusOK)
+	return report.WriteCSV(c.Response(), t)
+}
+
+// csvValue is a property's JSON value as CSV text: strings unquoted, numbers as written
+// (no float rounding), lists as JSON, null empty.
+func csvValue(raw json.RawMessage) any {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var str string
+	if raw[0] == '"' && json.Unmarshal(raw, &str) == nil {
+		return str
+	}
+	return string(raw)
 }
 
 // filterOr turns a filter compilation error into a 400, and so a value PostgreSQL
@@ -523,6 +583,11 @@ func (s *Server) pageLinks(c echo.Context, coll *store.Collection, params url.Va
 	} else {
 		alt.Set("f", "html")
 		links = append(links, Link{Href: withQuery(self, alt), Rel: "alternate", Type: mtHTML})
+		if mt != "text/csv" {
+			table := cloneValues(params)
+			table.Set("f", "csv")
+			links = append(links, Link{Href: withQuery(self, table), Rel: "alternate", Type: "text/csv", Title: "表格 as CSV"})
+		}
 	}
 	if page.HasNext {
 		next := cloneValues(params)

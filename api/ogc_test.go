@@ -3,11 +3,13 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"math"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -298,6 +300,53 @@ func TestOGCFeatures(t *testing.T) {
 		if len(qd.Properties) >= len(sd.Properties) || sd.Properties["valid_to"]["format"] != "date" || sd.Properties["price_wan"]["x-ogc-unit"] != "万元" {
 			t.Errorf("parcels: %d queryables of %d properties; valid_to %v, price_wan %v", len(qd.Properties), len(sd.Properties),
 				sd.Properties["valid_to"], sd.Properties["price_wan"])
+		}
+	})
+
+	t.Run("properties=, skipGeometry and f=csv", func(t *testing.T) {
+		_, body := get(t, srv.URL+"/collections/parcels/items?limit=5&properties=zddm,area_mu&skipGeometry=true")
+		var fc struct {
+			Features []struct {
+				Geometry   any            `json:"geometry"`
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+		}
+		json.Unmarshal(body, &fc)
+		if len(fc.Features) != 5 {
+			t.Fatalf("%d features: %s", len(fc.Features), body)
+		}
+		for _, f := range fc.Features {
+			if f.Geometry != nil || len(f.Properties) != 3 || f.Properties["zddm"] == nil || f.Properties["area_mu"] == nil || f.Properties["id"] == nil {
+				t.Errorf("feature %v %v", f.Geometry, f.Properties)
+			}
+		}
+		res, p := getProblem(t, srv.URL+"/collections/parcels/items?properties=zddm,colour")
+		if res.StatusCode != 400 || p.Field != "properties" || len(p.Allowed) == 0 {
+			t.Errorf("unknown property: %d %+v", res.StatusCode, p)
+		}
+		res, p = getProblem(t, srv.URL+"/collections/parcels/items?skipGeometry=yes")
+		if res.StatusCode != 400 || p.Field != "skipGeometry" {
+			t.Errorf("skipGeometry=yes: %d %+v", res.StatusCode, p)
+		}
+
+		res, body = get(t, srv.URL+"/collections/parcels/items?f=csv&limit=3&sortby=zddm")
+		if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") ||
+			!strings.Contains(res.Header.Get("Link"), `rel="next"`) {
+			t.Fatalf("csv: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Link"))
+		}
+		rows, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(body, []byte("\ufeff")))).ReadAll()
+		if err != nil || len(rows) != 4 || rows[0][0] != "要素编号 feature id" || rows[0][1] != "宗地代码 parcel code" {
+			t.Fatalf("csv rows %v (%v)", rows, err)
+		}
+		var first struct {
+			ID    int64
+			Zddm  string
+			Price *string
+		}
+		pool.QueryRow(ctx, `SELECT id, zddm, price_wan::text FROM parcels ORDER BY zddm LIMIT 1`).Scan(&first.ID, &first.Zddm, &first.Price)
+		priceCol := slices.Index(rows[0], "出让价款 price")
+		if rows[1][0] != itoa(first.ID) || rows[1][1] != first.Zddm || priceCol < 0 || first.Price == nil || rows[1][priceCol] != *first.Price {
+			t.Errorf("first row %v, want id %d %s price %v", rows[1], first.ID, first.Zddm, first.Price)
 		}
 	})
 

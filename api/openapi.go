@@ -42,6 +42,7 @@ func buildOpenAPI(cfg Config) []byte {
 		"/collections":                           obj{"get": op("Collections", "getCollections", nil, resp("200", "collections", mtJSON))},
 		"/collections/{collectionId}":            obj{"get": op("A collection", "describeCollection", []any{ref("collectionId")}, resp("200", "collection", mtJSON))},
 		"/collections/{collectionId}/queryables": obj{"get": op("Queryables", "getQueryables", []any{ref("collectionId")}, resp("200", "JSON Schema", mtSchemaJSON))},
+		"/collections/{collectionId}/schema":     obj{"get": op("Every property of the features, with type, unit and title", "getSchema", []any{ref("collectionId")}, resp("200", "JSON Schema", mtSchemaJSON))},
 		"/healthz":                               obj{"get": op("Process health", "getHealth", nil, resp("200", "ok", mtJSON))},
 		"/readyz":                                obj{"get": op("Readiness: database reachable, schema current", "getReady", nil, resp("200", "ready", mtJSON))},
 		"/tiles/{layers}":                        obj{"get": op("TileJSON of comma-separated layers", "getTileJSON", []any{obj{"name": "layers", "in": "path", "required": true, "schema": obj{"type": "string"}}}, resp("200", "TileJSON", mtJSON))},
@@ -87,7 +88,7 @@ func buildOpenAPI(cfg Config) []byte {
 	}
 	for _, coll := range catalog.Collections() {
 		params := []any{ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("bbox-crs"), ref("crs"),
-			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby"), ref("f")}
+			ref("filter"), ref("filter-lang"), ref("filter-crs"), ref("sortby"), ref("properties"), ref("skipGeometry"), ref("f")}
 		if coll.Versioned {
 			params = append(params, ref("datetime"))
 		}
@@ -152,7 +153,12 @@ func buildOpenAPI(cfg Config) []byte {
 				"filter-lang": obj{"name": "filter-lang", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"cql2-text", "cql-text"}, "default": "cql2-text"}},
 				"filter-crs":  obj{"name": "filter-crs", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{geo.CRS84URI}}},
 				"sortby":      obj{"name": "sortby", "in": "query", "required": false, "style": "form", "explode": false, "description": "+name,-name", "schema": obj{"type": "array", "items": obj{"type": "string"}}},
-				"f":           obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"json", "geojson", "html"}}},
+				"f":           obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": itemsFormats}},
+				"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
+					"description": "The properties to serve (the id is always served); see /collections/{collectionId}/schema",
+					"schema":      obj{"type": "array", "items": obj{"type": "string"}}},
+				"skipGeometry": obj{"name": "skipGeometry", "in": "query", "required": false, "description": "Serve features without geometry",
+					"schema": obj{"type": "boolean", "default": false}},
 				"Content-Crs": obj{"name": "Content-Crs", "in": "header", "required": false, "description": "CRS of the body's coordinates, in its axis order (default CRS84)", "schema": obj{"type": "string"}},
 				"If-Match":    obj{"name": "If-Match", "in": "header", "required": false, "description": "ETag from a GET; optional (QGIS does not send it)", "schema": obj{"type": "string"}},
 			},

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -27,7 +28,12 @@ var itemsParams = map[string]bool{
 	"datetime": true, "filter": true, "filter-lang": true, "filter-crs": true, "sortby": true,
 	// As known at a system time (collections with KnowsHistory: block_lines).
 	"known_at": true,
+	// Part 6: the properties to serve, and features without geometry.
+	"properties": true, "skipGeometry": true,
 }
+
+// itemsFormats are the f values /items serves.
+var itemsFormats = []string{"json", "geojson", "html", "csv"}
 
 // parseItemsQuery validates /items parameters for a collection. Unknown parameters are
 // an error rather than ignored, so a typo never silently returns the whole layer.
@@ -150,12 +156,45 @@ func parseItemsQuery(v url.Values, lim Limits, coll *store.Collection) (store.It
 			q.SortBy = append(q.SortBy, k)
 		}
 	}
-	if s, ok := single(v, "f"); ok && s != "json" && s != "geojson" && s != "html" {
+	if s, ok := single(v, "properties"); ok {
+		q.Properties = []string{}
+		for _, name := range strings.Split(s, ",") {
+			name = strings.TrimSpace(name)
+			if name == "id" {
+				continue // always served
+			}
+			if !hasProperty(coll, name) {
+				p := badParam("properties", "没有属性 "+name, "no property "+strconv.Quote(name)+" in "+coll.ID)
+				for _, pr := range coll.Properties {
+					p.Allowed = append(p.Allowed, pr.Name)
+				}
+				return q, p
+			}
+			q.Properties = append(q.Properties, name)
+		}
+	}
+	if s, ok := single(v, "skipGeometry"); ok {
+		b, err := strconv.ParseBool(s)
+		if err != nil || (s != "true" && s != "false") {
+			return q, badParam("skipGeometry", "skipGeometry 须为 true 或 false", "skipGeometry must be true or false, got "+strconv.Quote(s))
+		}
+		q.SkipGeometry = b
+	}
+	if s, ok := single(v, "f"); ok && !slices.Contains(itemsFormats, s) {
 		p := badParam("f", "不支持的格式 "+s, "unsupported format "+strconv.Quote(s))
-		p.Allowed = []string{"json", "geojson", "html"}
+		p.Allowed = itemsFormats
 		return q, p
 	}
 	return q, nil
+}
+
+func hasProperty(coll *store.Collection, name string) bool {
+	for _, pr := range coll.Properties {
+		if pr.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func cqlProblem(err error) *Problem {

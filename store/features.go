@@ -105,6 +105,11 @@ type ItemsQuery struct {
 	Filter   cql2.Expr
 	SortBy   []SortKey
 	CRS      geo.CRS // output CRS; zero value = CRS84
+	// Properties, when not nil, are the only properties served (besides the id, which
+	// always leads): OGC API – Features Part 6 properties=. The api checks the names.
+	Properties []string
+	// SkipGeometry serves every feature with a null geometry (skipGeometry=true).
+	SkipGeometry bool
 }
 
 // Equal is a simple property filter (?name=value), value already typed.
@@ -144,6 +149,22 @@ type Page struct {
 // (our SRID is not 4326).
 const featureColumns = `t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' ||
   %s || ',"properties":' || t.props || '}'`
+
+// featureColumns are featureColumns for the query's geometry and properties: without a
+// choice of properties, the source's props as they are (no JSON is parsed).
+func (q ItemsQuery) featureColumns(args *sqlArgs) string {
+	g := "'null'"
+	if !q.SkipGeometry {
+		g = geometryExpr(q.CRS)
+	}
+	cols := fmt.Sprintf(featureColumns, g)
+	if q.Properties != nil {
+		chosen := `(SELECT json_object_agg(p.key, p.value)::text FROM json_each(t.props::json) p
+    WHERE p.key = 'id' OR p.key = ANY (` + args.add(q.Properties) + `::text[]))`
+		cols = strings.Replace(cols, "t.props", chosen, 1)
+	}
+	return cols
+}
 
 // Filter fragments; %s are placeholders ($n) allocated by the builder, never values.
 const (
@@ -317,7 +338,7 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 	if q.Keyset() && q.After > 0 {
 		conds = append(conds, "t.id > "+args.add(q.After))
 	}
-	featuresSQL = "SELECT " + fmt.Sprintf(featureColumns, geometryExpr(q.CRS)) + "\nFROM " + from + " t"
+	featuresSQL = "SELECT " + q.featureColumns(&args) + "\nFROM " + from + " t"
 	if len(conds) > 0 {
 		featuresSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
