@@ -104,6 +104,8 @@ func (s *Server) landing(c echo.Context) error {
 			{Href: b + "/api.html", Rel: "service-doc", Type: mtHTML, Title: "API documentation"},
 			{Href: b + "/conformance", Rel: "conformance", Type: mtJSON, Title: "Conformance classes"},
 			{Href: b + "/collections", Rel: "data", Type: mtJSON, Title: "Collections"},
+			{Href: b + "/tileMatrixSets", Rel: "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes", Type: mtJSON, Title: "Tile matrix sets"},
+			{Href: b + "/tiles", Rel: relTilesetsVector, Type: mtJSON, Title: "矢量瓦片 vector tiles (OGC API – Tiles)"},
 			{Href: b + "/map/", Rel: "alternate", Type: mtHTML, Title: "工业用地一张图 Map"},
 		},
 	}
@@ -114,7 +116,7 @@ func (s *Server) landing(c echo.Context) error {
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	doc := map[string]any{"conformsTo": conformanceClasses}
+	doc := map[string]any{"conformsTo": append(slices.Clip(conformanceClasses), tilesConformance...)}
 	if wantsHTML(c) {
 		return s.renderHTML(c, "conformance", doc)
 	}
@@ -156,6 +158,13 @@ func (s *Server) collectionDoc(c echo.Context, coll *store.Collection) (map[stri
 	}
 	if _, ok := catalog.TileLayerByID(coll.ID); ok {
 		links = append(links, Link{Href: s.base(c) + "/tiles/" + coll.ID, Rel: "tiles", Type: mtJSON, Title: "TileJSON (vector tiles)"})
+	}
+	if hasStyle(coll.ID) {
+		links = append(links, Link{Href: b + "/styles", Rel: relStyles, Type: mtJSON, Title: "样式 styles"})
+		links = append(links, s.styleLinks(c, coll)...)
+	}
+	if len(catalog.TileLayersOf(coll.ID)) > 0 {
+		links = append(links, Link{Href: b + "/tiles", Rel: relTilesetsVector, Type: mtJSON, Title: "矢量瓦片 vector tiles (OGC API – Tiles)"})
 	}
 	return map[string]any{
 		"id":          coll.ID,

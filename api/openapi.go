@@ -34,6 +34,9 @@ func buildOpenAPI(cfg Config) []byte {
 	}
 	secured := func(o obj) obj { o["security"] = []any{obj{"bearer": []any{}}}; return o }
 	body := func(mt string) obj { return obj{"required": true, "content": content(mt)} }
+	pathParam := func(name string) obj {
+		return obj{"name": name, "in": "path", "required": true, "schema": obj{"type": "string"}}
+	}
 
 	paths := obj{
 		"/":                                      obj{"get": op("Landing page", "getLandingPage", nil, resp("200", "landing page", mtJSON))},
@@ -43,9 +46,24 @@ func buildOpenAPI(cfg Config) []byte {
 		"/collections/{collectionId}":            obj{"get": op("A collection", "describeCollection", []any{ref("collectionId")}, resp("200", "collection", mtJSON))},
 		"/collections/{collectionId}/queryables": obj{"get": op("Queryables", "getQueryables", []any{ref("collectionId")}, resp("200", "JSON Schema", mtSchemaJSON))},
 		"/collections/{collectionId}/schema":     obj{"get": op("Every property of the features, with type, unit and title", "getSchema", []any{ref("collectionId")}, resp("200", "JSON Schema", mtSchemaJSON))},
-		"/healthz":                               obj{"get": op("Process health", "getHealth", nil, resp("200", "ok", mtJSON))},
-		"/readyz":                                obj{"get": op("Readiness: database reachable, schema current", "getReady", nil, resp("200", "ready", mtJSON))},
-		"/tiles/{layers}":                        obj{"get": op("TileJSON of comma-separated layers", "getTileJSON", []any{obj{"name": "layers", "in": "path", "required": true, "schema": obj{"type": "string"}}}, resp("200", "TileJSON", mtJSON))},
+		"/collections/{collectionId}/styles":     obj{"get": op("The collection's styles (MapLibre, QML, SLD)", "getStyles", []any{ref("collectionId")}, resp("200", "styles", mtJSON))},
+		"/collections/{collectionId}/styles/{styleId}": obj{"get": op("A style in the encoding f asks for", "getStyle", []any{ref("collectionId"), pathParam("styleId"),
+			obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{"mapbox", "qml", "sld10"}}}},
+			resp("200", "style", mtMapboxStyle))},
+		"/tileMatrixSets":                   obj{"get": op("Tile matrix sets", "getTileMatrixSets", nil, resp("200", "tile matrix sets", mtJSON))},
+		"/tileMatrixSets/{tileMatrixSetId}": obj{"get": op("A tile matrix set", "getTileMatrixSet", []any{pathParam("tileMatrixSetId")}, resp("200", "tile matrix set", mtJSON))},
+		"/tiles":                            obj{"get": op("Vector tile sets of every layer", "getDatasetTilesets", nil, resp("200", "tile sets", mtJSON))},
+		"/tiles/WebMercatorQuad":            obj{"get": op("The vector tile set of every layer", "getDatasetTileset", nil, resp("200", "tile set", mtJSON))},
+		"/tiles/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}": obj{"get": op("A vector tile of every layer", "getDatasetTile",
+			[]any{pathParam("tileMatrix"), pathParam("tileRow"), pathParam("tileCol"), ref("datetime")}, resp("200", "MVT", mtMVT))},
+		"/collections/{collectionId}/tiles": obj{"get": op("The collection's vector tile sets", "getCollectionTilesets", []any{ref("collectionId")}, resp("200", "tile sets", mtJSON))},
+		"/collections/{collectionId}/tiles/{tileMatrixSetId}": obj{"get": op("The collection's vector tile set", "getCollectionTileset",
+			[]any{ref("collectionId"), pathParam("tileMatrixSetId")}, resp("200", "tile set", mtJSON))},
+		"/collections/{collectionId}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": obj{"get": op("A vector tile of the collection", "getCollectionTile",
+			[]any{ref("collectionId"), pathParam("tileMatrixSetId"), pathParam("tileMatrix"), pathParam("tileRow"), pathParam("tileCol"), ref("datetime")}, resp("200", "MVT", mtMVT))},
+		"/healthz":        obj{"get": op("Process health", "getHealth", nil, resp("200", "ok", mtJSON))},
+		"/readyz":         obj{"get": op("Readiness: database reachable, schema current", "getReady", nil, resp("200", "ready", mtJSON))},
+		"/tiles/{layers}": obj{"get": op("TileJSON of comma-separated layers", "getTileJSON", []any{obj{"name": "layers", "in": "path", "required": true, "schema": obj{"type": "string"}}}, resp("200", "TileJSON", mtJSON))},
 		"/tiles/{layers}/{z}/{x}/{y}.mvt": obj{"get": op("Vector tile (all layers in one)", "getTile", []any{
 			obj{"name": "layers", "in": "path", "required": true, "schema": obj{"type": "string"}},
 			obj{"name": "z", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 0, "maximum": 22}},

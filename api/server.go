@@ -106,6 +106,18 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	e.GET("/collections/:collectionId/schema", s.schema)
 	e.GET("/tiles/:layers/:z/:x/:y", s.tile)
 	e.GET("/tiles/:layers", s.tileJSON)
+	// OGC API – Tiles over the same tiles. The static segment WebMercatorQuad takes
+	// precedence over the :layers parameter above.
+	e.GET("/tileMatrixSets", s.tileMatrixSets)
+	e.GET("/tileMatrixSets/:tileMatrixSetId", s.tileMatrixSet)
+	e.GET("/tiles", s.datasetTilesets)
+	e.GET("/tiles/"+webMercatorQuad, s.datasetTilesetDoc)
+	e.GET("/tiles/"+webMercatorQuad+"/:tileMatrix/:tileRow/:tileCol", s.datasetTile)
+	e.GET("/collections/:collectionId/styles", s.styles)
+	e.GET("/collections/:collectionId/styles/:styleId", s.style)
+	e.GET("/collections/:collectionId/tiles", s.collectionTilesets)
+	e.GET("/collections/:collectionId/tiles/:tileMatrixSetId", s.collectionTilesetDoc)
+	e.GET("/collections/:collectionId/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol", s.collectionTile)
 	s.routesV1(e)
 	mapFS := echo.MustSubFS(web.Assets, "map")
 	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "map/") })

@@ -50,6 +50,12 @@ func (s *Server) tile(c echo.Context) error {
 	if errZ != nil || errX != nil || errY != nil || z < 0 || z > 22 || x < 0 || y < 0 || x >= 1<<z || y >= 1<<z {
 		return badParam("z/x/y", "瓦片坐标无效", "tile coordinates out of range: z 0–22, 0 ≤ x, y < 2^z")
 	}
+	return s.serveTile(c, layers, z, x, y)
+}
+
+// serveTile renders the layers of tile z/x/y (as of datetime=, when given) with an
+// ETag; 204 when nothing is there.
+func (s *Server) serveTile(c echo.Context, layers []*store.TileLayer, z, x, y int) error {
 	for k := range c.QueryParams() {
 		if k != "datetime" {
 			p := badParam(k, "未知参数 "+k, "unknown query parameter "+k)

@@ -84,6 +84,10 @@ type TileLayer struct {
 	Versioned bool
 	// IdleStatus layers carry each parcel's idle status as of the tile's date.
 	IdleStatus bool
+	// Labels layers hold one point per feature (a point on its surface), in the one
+	// tile that contains it, so a label is placed once rather than in every tile the
+	// polygon crosses.
+	Labels bool
 }
 
 // Property is one property of a collection's features, as /schema describes it.
@@ -275,6 +279,23 @@ var tileLayers = []*TileLayer{
 	{ID: "parcels", Collection: "parcels", MinZoom: 12, MaxZoom: 22, Versioned: true, IdleStatus: true,
 		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "holder_name": "String", "landuse_code": "String",
 			"project_name": "String", "area_mu": "Number", "status": "String", "status_zh": "String", "low_efficiency": "Boolean"}},
+	{ID: "districts_labels", Collection: "districts", MinZoom: 5, MaxZoom: 22, Labels: true,
+		Fields: map[string]string{"xzqdm": "String", "name": "String"}},
+	{ID: "block_lines_labels", Collection: "block_lines", MinZoom: 10, MaxZoom: 22, Versioned: true, Labels: true,
+		Fields: map[string]string{"code": "String", "name": "String", "level": "Number"}},
+	{ID: "parcels_labels", Collection: "parcels", MinZoom: 14, MaxZoom: 22, Versioned: true, Labels: true,
+		Fields: map[string]string{"zddm": "String", "holder_name": "String", "area_mu": "Number"}},
+}
+
+// TileLayersOf lists the tile layers that read a collection, in drawing order.
+func TileLayersOf(collection string) []*TileLayer {
+	var out []*TileLayer
+	for _, l := range tileLayers {
+		if l.Collection == collection {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 var byID map[string]*Collection

@@ -200,17 +200,41 @@ FROM (SELECT ST_Centroid(p.geom) c FROM parcels p JOIN block_lines b ON ST_Inter
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, asOf := range []*time.Time{nil, ptr(time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC))} {
-		tile, err := store.Tile(ctx, pool, store.TileLayers(), 14, x, y, asOf, time.Now())
+	// A label layer holds a feature only in the tile of its label point: the tile of
+	// the first feature's point of its collection.
+	labelTile := map[string][2]int{}
+	for _, l := range store.TileLayers() {
+		if !l.Labels {
+			continue
+		}
+		var lx, ly int
+		err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 16384)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 16384)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM `+l.Collection+` ORDER BY valid_from, geom LIMIT 1) s`).Scan(&lx, &ly)
 		if err != nil {
 			t.Fatal(err)
 		}
-		layers, err := mvt.Unmarshal(tile)
-		if err != nil {
-			t.Fatal(err)
+		labelTile[l.ID] = [2]int{lx, ly}
+	}
+	for _, asOf := range []*time.Time{nil, ptr(time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC))} {
+		var layers mvt.Layers
+		for _, tl := range store.TileLayers() {
+			tx, ty := x, y
+			if xy, ok := labelTile[tl.ID]; ok {
+				tx, ty = xy[0], xy[1]
+			}
+			tile, err := store.Tile(ctx, pool, []*store.TileLayer{tl}, 14, tx, ty, asOf, time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			ls, err := mvt.Unmarshal(tile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			layers = append(layers, ls...)
 		}
 		if len(layers) != len(store.TileLayers()) {
-			t.Fatalf("%d layers in the tile", len(layers))
+			t.Fatalf("%d layers in the tiles", len(layers))
 		}
 		for _, l := range layers {
 			cl, _ := catalog.TileLayerByID(l.Name)

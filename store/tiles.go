@@ -27,6 +27,9 @@ var tileColumns = map[string]string{
 	"block_lines": `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
 	"parcels": `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu,
   s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
+	"districts_labels":   `t.id, t.xzqdm, t.name`,
+	"block_lines_labels": `t.id, t.code, t.name, t.level`,
+	"parcels_labels":     `t.id, t.zddm, t.holder_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
 }
 
 var tileLayers []*TileLayer
@@ -61,12 +64,26 @@ const maxTileFeatures = 50000
 // One tile layer: the tile envelope is computed by PostGIS (Web Mercator), turned into
 // the storage CRS for an index-backed && on the table, and the geometries are clipped
 // and quantised by ST_AsMVTGeom. %[1]s layer name, %[2]s columns, %[3]s source,
-// %[4]s extra filter, %[5]d feature limit, %[6]s status join.
+// %[4]s extra filter, %[5]d feature limit, %[6]s status join, %[7]s the geometry.
 const tileLayerSQL = `(SELECT coalesce(ST_AsMVT(q, '%[1]s', 4096, 'geom', 'id'), ''::bytea) FROM (
-  SELECT %[2]s, ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.merc, 4096, 64, true) AS geom
+  SELECT %[2]s, %[7]s AS geom
   FROM %[3]s t CROSS JOIN bounds%[6]s
   WHERE t.geom && bounds.query%[4]s
   LIMIT ` + "%[5]d" + `) q)`
+
+// The geometry of a polygon layer, clipped to the tile and its margin.
+const tileGeom = `ST_AsMVTGeom(ST_Transform(t.geom, 3857), bounds.merc, 4096, 64, true)`
+
+// A label layer's point (computed once per feature, in the lateral join), kept only by
+// the tile whose own square, without margin and half-open, holds it: each feature has
+// one label point.
+const (
+	labelJoin   = "\n  CROSS JOIN LATERAL (SELECT ST_Transform(ST_PointOnSurface(t.geom), 3857) AS lp) l"
+	labelGeom   = `ST_AsMVTGeom(l.lp, bounds.merc, 4096, 0, false)`
+	labelFilter = `
+    AND ST_X(l.lp) >= ST_XMin(bounds.merc) AND ST_X(l.lp) < ST_XMax(bounds.merc)
+    AND ST_Y(l.lp) >= ST_YMin(bounds.merc) AND ST_Y(l.lp) < ST_YMax(bounds.merc)`
+)
 
 // The idle status of the parcels in the tile only, as of the tile's date (%[1]s) —
 // classifying the whole city per tile would cost seconds. %[2]s is the layer's source,
@@ -101,7 +118,11 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 		if l.IdleStatus {
 			join = fmt.Sprintf(tileStatusJoin, args.add(statusDate.Format(time.DateOnly))+"::date", source, pfilter)
 		}
-		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, source, filter, maxTileFeatures, join))
+		geom := tileGeom
+		if l.Labels {
+			geom, filter, join = labelGeom, filter+labelFilter, join+labelJoin
+		}
+		parts = append(parts, fmt.Sprintf(tileLayerSQL, l.ID, l.columns, source, filter, maxTileFeatures, join, geom))
 	}
 	if len(parts) == 0 {
 		return "", nil

@@ -1,0 +1,41 @@
+"""Open a landreg collection with QGIS's OAPIF provider, follow the collection's link to
+its QML and SLD styles as a planner would (download, then Load Style), and print what
+QGIS made of each: the renderer type and one line per category (value, label, colour)."""
+import json
+import os
+import sys
+import tempfile
+import urllib.request
+
+from qgis.core import QgsApplication, QgsVectorLayer
+
+app = QgsApplication([], False)
+app.initQgis()
+base, coll = sys.argv[1], sys.argv[2]
+doc = json.load(urllib.request.urlopen(f"{base}/collections/{coll}"))
+links = {l["type"]: l["href"] for l in doc["links"] if l["rel"] == "stylesheet"}
+layer = QgsVectorLayer(f"url='{base}' typename='{coll}' restrictToRequestBBOX='0'", coll, "OAPIF")
+if not layer.isValid():
+    print("invalid layer")
+    sys.stdout.flush()
+    os._exit(1)
+tmp = tempfile.mkdtemp()
+for kind, mt in (("qml", "application/vnd.qgis.qml+xml"), ("sld", "application/vnd.ogc.sld+xml;version=1.0")):
+    path = os.path.join(tmp, f"{coll}.{kind}")
+    with open(path, "wb") as f:
+        f.write(urllib.request.urlopen(links[mt]).read())
+    # Both return (message, success).
+    if kind == "qml":
+        msg, ok = layer.loadNamedStyle(path)
+    else:
+        msg, ok = layer.loadSldStyle(path)
+    r = layer.renderer()
+    print(kind, "ok" if ok else "failed:" + msg, r.type())
+    if r.type() == "categorizedSymbol":
+        for c in r.categories():
+            print(kind, "category", c.value(), c.symbol().color().name(), c.label().replace(" ", "_"))
+    elif r.type() == "RuleRenderer":
+        for rule in r.rootRule().children():
+            print(kind, "rule", rule.filterExpression().replace(" ", ""), rule.symbol().color().name())
+sys.stdout.flush()
+os._exit(0)
