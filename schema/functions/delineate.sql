@@ -5,9 +5,12 @@
 --  * 划定: the district has no baseline and no block line yet; the lines are drawn as of
 --    that date, which is not after the rule start, and the baseline is fixed as their
 --    area (ellipsoidal, block_line_totals at that date).
---  * 划定更正: the district has a baseline; the correction's edits are made as of its
---    date (not before the baseline date) and the baseline is re-fixed by exactly the
---    area they add or remove, so the margin above the baseline is what it was.
+--  * 划定更正: the district has a baseline; the correction's edits are made as of the
+--    delineation's date (its effective date must be the baseline date: it corrects the
+--    delineation, so every figure from then on is restated with it; a line changed
+--    since cannot take a version that early, LR003) and the baseline is re-fixed by
+--    exactly the area they add or remove, so the margin above the baseline is what it
+--    was at every date.
 -- Either way the district gets a new version with the baseline, its document (baseline_doc
 -- and the version's doc_no) and date, audited like every district change; the rule check
 -- at commit writes the ledger row (kind 'delineation', with the baseline) and holds the
@@ -66,9 +69,9 @@ BEGIN
   ELSIF d.baseline_area_m2 IS NULL THEN
     RAISE EXCEPTION '行政区 % 尚未划定，无可更正 / district % has no delineation to correct: delineate it (划定) first',
       a.xzqdm, a.xzqdm USING ERRCODE = 'LRL02', TABLE = 'districts';
-  ELSIF a.effective_date < d.baseline_date THEN
-    RAISE EXCEPTION '划定更正日期 % 早于划定日期 % / the correction (%) is dated before the delineation (%)',
-      a.effective_date, d.baseline_date, a.effective_date, d.baseline_date
+  ELSIF a.effective_date IS DISTINCT FROM d.baseline_date THEN
+    RAISE EXCEPTION '划定更正须以划定日期 % 生效（不能为 %）/ a correction of the delineation takes effect as of the delineation, %, not %',
+      d.baseline_date, a.effective_date, d.baseline_date, a.effective_date
       USING ERRCODE = 'LRA04', COLUMN = 'effective_date', TABLE = 'adjustments';
   END IF;
 
