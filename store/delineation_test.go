@@ -69,7 +69,7 @@ func TestDelineationFixesTheBaseline(t *testing.T) {
 		}
 	}
 	// Nor is a delineation approved and applied like an adjustment.
-	if _, err := store.Apply(ctx, pool, admin, id); sqlState(err) != "LRA02" && sqlState(err) != "LRL03" {
+	if _, err := store.Apply(ctx, pool, admin, id); sqlState(err) != "LRL03" {
 		t.Errorf("apply of a 划定: %v", err)
 	}
 
