@@ -119,7 +119,13 @@ func (s *Server) postImport(c echo.Context) error {
 		opt.CreateHolders = b
 	}
 	if opt.AdjustmentKind != "" && !adjustmentKinds[opt.AdjustmentKind] {
-		return badParam("adjustment_kind", "调整类型须为 划定、调整、补划、纠错 或 评估优化", "adjustment_kind must be 划定, 调整, 补划, 纠错 or 评估优化")
+		return badParam("adjustment_kind", "调整类型须为 划定、划定更正、调整、补划、纠错 或 评估优化", "adjustment_kind must be 划定, 划定更正, 调整, 补划, 纠错 or 评估优化")
+	}
+	if store.IsDelineation(opt.AdjustmentKind) {
+		// A delineation fixes the district's baseline (issue 13.2): admins only.
+		if err := checkRole(c); err != nil {
+			return err
+		}
 	}
 	if v := form["effective_date"]; v != "" {
 		d, p := parseDate("effective_date", v)

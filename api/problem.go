@@ -114,6 +114,8 @@ var kinds = map[string]struct {
 	"date-order":             {http.StatusUnprocessableEntity, "Dates out of order"},
 	"preview-failed":         {http.StatusUnprocessableEntity, "Preview failed"},
 	"not-yet-effective":      {http.StatusConflict, "Not yet effective"},
+	"already-delineated":     {http.StatusConflict, "Already delineated"},
+	"before-rule-window":     {http.StatusUnprocessableEntity, "Before the rule window"},
 	"duplicate":              {http.StatusConflict, "Duplicate key"},
 	landreg.KindConstraint:   {http.StatusUnprocessableEntity, "Value violates a rule"},
 	landreg.KindInvalidCode:  {http.StatusUnprocessableEntity, "Invalid code"},

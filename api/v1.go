@@ -68,12 +68,21 @@ func area(m2 float64) Area {
 	return Area{M2: round(m2, 2), Mu: round(landreg.Mu(m2), 4), Ha: round(landreg.Ha(m2), 4)}
 }
 
+// optArea is area for an optional figure (nil stays null).
+func optArea(m2 *float64) *Area {
+	if m2 == nil {
+		return nil
+	}
+	a := area(*m2)
+	return &a
+}
+
 func round(v float64, digits int) float64 {
 	p := math.Pow10(digits)
 	return math.Round(v*p) / p
 }
 
-var adjustmentKinds = map[string]bool{"划定": true, "调整": true, "补划": true, "纠错": true, "评估优化": true}
+var adjustmentKinds = map[string]bool{"划定": true, "划定更正": true, "调整": true, "补划": true, "纠错": true, "评估优化": true}
 
 type partRequest struct {
 	Level    int             `json:"level"`
@@ -107,7 +116,7 @@ func (r *adjustmentRequest) validate() (store.NewAdjustment, *Problem) {
 	}
 	if !adjustmentKinds[r.Kind] {
 		p := badParam("kind", "未知的调整类型 "+r.Kind, "unknown adjustment kind "+strconv.Quote(r.Kind))
-		p.Allowed = []string{"划定", "调整", "补划", "纠错", "评估优化"}
+		p.Allowed = []string{"划定", "划定更正", "调整", "补划", "纠错", "评估优化"}
 		return a, p
 	}
 	if strings.TrimSpace(r.Reason) == "" {
@@ -339,6 +348,8 @@ func outcomeView(o *store.Outcome) map[string]any {
 		"total_before":   area(o.TotalBeforeM2),
 		"total_after":    area(o.TotalAfterM2),
 		"reserve_after":  area(o.ReserveAfterM2),
+		"baseline":       optArea(o.BaselineM2),
+		"baseline_short": area(o.BaselineShortM2),
 		"raw":            o,
 	}
 }
@@ -363,7 +374,26 @@ func (s *Server) applyAdjustment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := store.Apply(c.Request().Context(), s.pool, store.Change{Actor: actor(c)}, id)
+	ctx := c.Request().Context()
+	kind, err := store.AdjustmentKind(ctx, s.pool, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return adjustmentNotFound(id)
+	}
+	if err != nil {
+		return err
+	}
+	if store.IsDelineation(kind) {
+		// A 划定 or 划定更正 fixes the baseline: an admin's step, carried out at once.
+		if err := checkRole(c); err != nil {
+			return err
+		}
+		d, err := store.Delineate(ctx, s.pool, store.Change{Actor: actor(c)}, id)
+		if err != nil {
+			return err
+		}
+		return writeJSON(c, http.StatusOK, mtJSON, d)
+	}
+	o, err := store.Apply(ctx, s.pool, store.Change{Actor: actor(c)}, id)
 	if err != nil {
 		return err
 	}
@@ -377,7 +407,7 @@ func quotaView(q *store.Quota) map[string]any {
 		"reserve": area(q.ReserveM2), "committed": area(q.CommittedM2),
 		"industrial_inside": area(q.IndustrialInsideM2),
 		"in_window":         q.InWindow, "rule_start": q.RuleStart, "rule_end": q.RuleEnd,
-		"baseline_doc": q.BaselineDoc, "pass": q.Pass,
+		"baseline_doc": q.BaselineDoc, "pass": q.Pass, "rule_applies": q.RuleApplies,
 		"area_method": "ellipsoidal (CGCS2000), ST_Area(geography)",
 	}
 	if q.BaselineM2 != nil {
@@ -521,7 +551,9 @@ func (s *Server) quotaHistory(c echo.Context) error {
 				"reserve": area(e.RestatedReserveM2()), "committed": area(restatedCommitted),
 			},
 			"restated_differs": differs,
-			"needs_review":     e.NeedsReview, "review": e.Review, "actor": e.Actor, "reason": e.Reason, "recorded_at": e.RecordedAt,
+			// A delineation (划定) or its correction (划定更正) fixed this baseline.
+			"baseline":     optArea(e.BaselineM2),
+			"needs_review": e.NeedsReview, "review": e.Review, "actor": e.Actor, "reason": e.Reason, "recorded_at": e.RecordedAt,
 		})
 	}
 	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"xzqdm": code, "known_at": known,

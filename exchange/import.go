@@ -56,7 +56,9 @@ type ImportOptions struct {
 	// holder name and USCC (parcels); without it such features are refused
 	// (unknown-enterprise).
 	CreateHolders bool
-	// Block lines: the adjustment's kind (default 调整) and document number.
+	// Block lines: the adjustment's kind (default 调整) and document number. A 划定 or
+	// 划定更正 (with its date as Change.Effective) is carried out at once, fixing the
+	// district's baseline (store.Delineate); only admins may ask for one.
 	AdjustmentKind string
 	DocNo          string
 	// ProposedOn is the adjustment's proposal date (nil: the day of the import); a
@@ -180,7 +182,7 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		return nil, err
 	}
 	rep.sortProblems()
-	if rep.AdjustmentID != 0 {
+	if rep.AdjustmentID != 0 && rep.Delineation == nil {
 		if o, err := store.Preview(ctx, pool, change, rep.AdjustmentID); err == nil {
 			rep.Preview = o
 		}

@@ -62,6 +62,8 @@ type Report struct {
 	AdjustmentID int64          `json:"adjustment_id,omitempty"`
 	Xzqdm        string         `json:"xzqdm,omitempty"`
 	Preview      *store.Outcome `json:"preview,omitempty"`
+	// Delineation: what a 划定 or 划定更正 import fixed (no draft, no preview).
+	Delineation *store.Delineation `json:"delineation,omitempty"`
 	// TimingsMS is how long each step took: read (ogr2ogr + COPY), validate, load.
 	TimingsMS map[string]int64 `json:"timings_ms,omitempty"`
 	// EnterprisesCreated counts holders registered from holder_name + holder_uscc
@@ -156,6 +158,10 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintln(w, "未写入任何数据 / nothing was written")
 	case r.DryRun:
 		fmt.Fprintf(w, "可以导入 / ready to import: %d features, %.2f m² (%.4f 亩)\n", r.Valid, r.AreaM2, landreg.Mu(r.AreaM2))
+	case r.Delineation != nil:
+		d := r.Delineation
+		fmt.Fprintf(w, "已%s / %s %d of district %s (%s, as of %s): %d lines, total %.2f m²; baseline fixed at %.2f m² (%.4f 亩)\n",
+			d.Kind, d.Kind, d.AdjustmentID, d.Xzqdm, d.DocNo, d.EffectiveDate, r.Imported, d.TotalAfterM2, d.BaselineM2, landreg.Mu(d.BaselineM2))
 	case r.AdjustmentID != 0:
 		fmt.Fprintf(w, "已创建调整方案草稿 / draft adjustment %d created for district %s with %d additions (%.2f m²); preview, publicise and approve it under /v1/adjustments/%d\n",
 			r.AdjustmentID, r.Xzqdm, r.Imported, r.AreaM2, r.AdjustmentID)

@@ -227,7 +227,11 @@ SELECT $1, row_number() OVER (ORDER BY ord), 'addition', level::smallint, code, 
 		return err
 	}
 	l.rep.AdjustmentID, l.rep.Imported = id, int(tag.RowsAffected())
-	return nil
+	if store.IsDelineation(kind) {
+		// A 划定 or 划定更正 is carried out at once: it fixes the baseline (issue 13.2).
+		l.rep.Delineation, err = store.Delineate(ctx, tx, l.change, id)
+	}
+	return err
 }
 
 // mapped reports whether some source field maps to property c.

@@ -16,6 +16,7 @@ REVOKE EXECUTE ON FUNCTION
   landreg_sys.adjustment_for_edit(bigint, boolean),
   landreg_sys.edit_lines_for(adjustments),
   landreg_sys.apply_adjustment(bigint),
+  landreg_sys.delineate(bigint),
   landreg_sys.preview_adjustment(bigint),
   landreg_sys.approve_adjustment(bigint, date, text, text),
   landreg_sys.refresh_event_digest(bigint[]),

@@ -268,7 +268,11 @@ type Outcome struct {
 	TotalAfterM2L1 float64 `json:"total_after_m2_l1"`
 	TotalAfterM2L2 float64 `json:"total_after_m2_l2"`
 	ReserveAfterM2 float64 `json:"reserve_after_m2"`
-	LedgerID       int64   `json:"ledger_id,omitempty"`
+	// BaselineM2 is the district's baseline the total is held to; BaselineShortM2 how
+	// far the total after falls below it when that is why a preview is refused.
+	BaselineM2      *float64 `json:"baseline_m2,omitempty"`
+	BaselineShortM2 float64  `json:"baseline_short_m2,omitempty"`
+	LedgerID        int64    `json:"ledger_id,omitempty"`
 	// SQLState names the rule a preview ran into on the way (a line outside its
 	// district, an overlap …), when that is why it is not accepted.
 	SQLState string `json:"sqlstate,omitempty"`

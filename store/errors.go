@@ -105,8 +105,14 @@ func kindOf(code string) string {
 		return "district-overlap"
 	case "LRD02":
 		return "outside-district"
-	case "LRR04", "LRA02", "LRV01", "LRE05":
+	case "LRR04", "LRA02", "LRV01", "LRE05", "LRL02", "LRL03":
 		return landreg.KindInvalidState
+	case "LRL01":
+		// A second 划定 of a district (issue 13.2): its correction is a 划定更正.
+		return "already-delineated"
+	case "LRR08":
+		// A change dated before the rule window once the baseline is fixed (§8.6.2).
+		return "before-rule-window"
 	case "40001", "40P01":
 		// A concurrent change won, and InTx's retries did not get through.
 		return "concurrent-change"

@@ -30,7 +30,11 @@ type Quota struct {
 	RuleEnd     *string    `json:"rule_end"`
 	// M2: industrial parcels' area inside the lines (reported, not enforced).
 	IndustrialInsideM2 float64 `json:"industrial_inside_m2"`
-	Pass               *bool   `json:"pass"`
+	// RuleApplies: the date is inside the rule window and the district has a baseline,
+	// so 总量只增不减 applies; Pass (nil otherwise) is then the database's own verdict,
+	// landreg_sys.under_baseline, the comparison the rule check refuses a change by.
+	RuleApplies bool  `json:"rule_applies"`
+	Pass        *bool `json:"pass"`
 }
 
 // quotaSQL: $1 district, $2 legal date, $3 system time the answer is "as known at"
@@ -71,8 +75,9 @@ m2 AS (
          OR (d.include_logistics AND p.landuse_code = ANY ('{1101,110101,110102,110103,0604,0508,W,W1,W2,W3}')))
 )
 SELECT d.xzqdm, d.name, t.l1, t.l2, d.baseline_area_m2, d.baseline_doc, r.l1, r.l2,
-  (d.rule_start IS NOT NULL OR d.rule_end IS NOT NULL) AND (d.rule_start IS NULL OR $2 >= d.rule_start) AND (d.rule_end IS NULL OR $2 <= d.rule_end),
-  d.rule_start::text, d.rule_end::text, m2.m2
+  landreg_sys.in_rule_window(d.rule_start, d.rule_end, $2), d.rule_start::text, d.rule_end::text, m2.m2,
+  CASE WHEN landreg_sys.in_rule_window(d.rule_start, d.rule_end, $2) AND d.baseline_area_m2 IS NOT NULL
+       THEN NOT landreg_sys.under_baseline(t.l1 + t.l2, d.baseline_area_m2) END
 FROM d, landreg_sys.block_line_totals($1, $2, $3) t, landreg_sys.reserve_at($1, $2, $3) r, m2`
 
 // QuotaAt computes a district's quota as of date.
@@ -87,7 +92,7 @@ func QuotaKnownAt(ctx context.Context, db DB, xzqdm string, date time.Time, know
 	q := &Quota{Date: date.Format(time.DateOnly), KnownAt: known}
 	err := db.QueryRow(ctx, quotaSQL, xzqdm, civil(date), known).Scan(&q.Xzqdm, &q.Name, &q.TotalM2L1, &q.TotalM2L2,
 		&q.BaselineM2, &q.BaselineDoc, &q.ReserveM2L1, &q.ReserveM2L2, &q.InWindow, &q.RuleStart, &q.RuleEnd,
-		&q.IndustrialInsideM2)
+		&q.IndustrialInsideM2, &q.Pass)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, ErrNotFound
 	}
@@ -105,9 +110,8 @@ func (q *Quota) finish() {
 	if q.BaselineM2 != nil {
 		m := q.TotalM2 - *q.BaselineM2
 		q.MarginM2 = &m
-		pass := m >= -1e-6*(*q.BaselineM2)
-		q.Pass = &pass
 	}
+	q.RuleApplies = q.Pass != nil
 }
 
 // Districts lists the district codes in order.
@@ -139,6 +143,9 @@ type LedgerEntry struct {
 	ReserveAddedM2 float64 `json:"reserve_added_m2"`
 	FreeAddedM2    float64 `json:"free_added_m2"`
 	CorrectedM2    float64 `json:"corrected_m2"`
+	// BaselineM2 is the baseline a delineation (划定) or its correction (划定更正) fixed;
+	// nil on other entries.
+	BaselineM2 *float64 `json:"baseline_m2"`
 	// As recorded.
 	TotalAfterM2     float64 `json:"total_after_m2"`
 	TotalAfterM2L1   float64 `json:"total_after_m2_l1"`
@@ -184,7 +191,7 @@ const ledgerSQL = `SELECT l.id, l.effective_date::text, l.kind, l.adjustment_id,
   l.removed_m2_l1, l.removed_m2_l2, l.added_m2_l1, l.added_m2_l2, l.reserve_used_m2, l.reserve_added_m2,
   l.free_added_m2, l.corrected_m2, l.total_after_m2, l.total_after_m2_l1, l.total_after_m2_l2, l.reserve_after_m2,
   l.committed_after_m2, t.l1, t.l2, res.l1, res.l2, l.needs_review OR r.ledger_id IS NOT NULL AND rv.ledger_id IS NULL,
-  l.actor, l.reason, l.recorded_at, rv.note, rv.reviewer, rv.reviewed_at
+  l.actor, l.reason, l.recorded_at, rv.note, rv.reviewer, rv.reviewed_at, l.baseline_m2
 FROM block_line_ledger l LEFT JOIN adjustments a ON a.id = l.adjustment_id
   LEFT JOIN direct_edit_reviews r ON r.ledger_id = l.id
   LEFT JOIN direct_edit_reviews rv ON rv.ledger_id = l.id AND ($2::timestamptz IS NULL OR rv.reviewed_at <= $2),
@@ -211,7 +218,7 @@ func LedgerKnownAt(ctx context.Context, db DB, xzqdm string, known *time.Time) (
 			&e.RemovedM2L1, &e.RemovedM2L2, &e.AddedM2L1, &e.AddedM2L2, &e.ReserveUsedM2, &e.ReserveAddedM2,
 			&e.FreeAddedM2, &e.CorrectedM2, &e.TotalAfterM2, &e.TotalAfterM2L1, &e.TotalAfterM2L2, &e.ReserveAfterM2,
 			&e.CommittedAfterM2, &e.RestatedTotalM2L1, &e.RestatedTotalM2L2, &e.RestatedReserveM2L1, &e.RestatedReserveM2L2,
-			&e.NeedsReview, &e.Actor, &e.Reason, &e.RecordedAt, &note, &reviewer, &reviewedAt)
+			&e.NeedsReview, &e.Actor, &e.Reason, &e.RecordedAt, &note, &reviewer, &reviewedAt, &e.BaselineM2)
 		if note != nil {
 			e.Review = &DirectEditReview{LedgerID: e.ID, Note: *note, Reviewer: *reviewer, ReviewedAt: *reviewedAt}
 		}

@@ -21,7 +21,7 @@ func exchangeCmds() []*cobra.Command { return []*cobra.Command{importCmd(), expo
 
 func importCmd() *cobra.Command {
 	var db dbFlags
-	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, proposed, docNo, reason, actor string
+	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, date, proposed, docNo, reason, actor string
 	var dryRun, asJSON, createHolders bool
 	cmd := &cobra.Command{
 		Use:   "import parcels|block-lines FILE",
@@ -37,6 +37,12 @@ parcels      become new parcels (history and audit as any write; actor --actor).
 block-lines  become ONE draft adjustment (kind --kind, default 调整) whose additions are the
              file's polygons with their level (field 级别/level: 1 or 2); preview, publicise,
              approve and apply it under /v1/adjustments.
+             With --kind 划定 (delineation) the file is the district's original lines:
+             they are drawn as of --date (the baseline date, not after the rule start)
+             and fix the district's baseline as their area, with --doc-no; once fixed,
+             no change may take effect before the rule window. --kind 划定更正 adds the
+             file's lines to the delineation as of --date and re-fixes the baseline by
+             their area. Both are carried out at once, as the owner (an admin's step).
 
 The report goes to stdout (a table, or JSON with --json); the exit code is 1 when the file
 has errors. A progress bar is drawn on stderr when it is a terminal.`,
@@ -48,6 +54,9 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 			}
 			opt := exchange.ImportOptions{Kind: k, Path: args[1], Layer: layer, CRS: crs, Xzqdm: xzqdm, Encoding: encoding,
 				DryRun: dryRun, CreateHolders: createHolders, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
+			if date != "" {
+				effective = date
+			}
 			if effective != "" {
 				d, err := time.Parse(time.DateOnly, effective)
 				if err != nil {
@@ -117,7 +126,8 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 	f.BoolVar(&createHolders, "create-holders", false, "parcels: register holders that are not yet enterprises, named as the file names them")
 	f.StringVar(&xzqdm, "xzqdm", "", "district (行政区划代码) of features that name none")
 	f.StringVar(&encoding, "encoding", "", "encoding of a Shapefile .dbf without .cpg (e.g. GBK)")
-	f.StringVar(&kind, "kind", "调整", "block lines: adjustment kind (划定 调整 补划 纠错 评估优化)")
+	f.StringVar(&kind, "kind", "调整", "block lines: adjustment kind (调整 补划 纠错 评估优化; 划定 or 划定更正 fix the baseline)")
+	f.StringVar(&date, "date", "", "block lines, 划定/划定更正: the delineation's (baseline) or correction's date, YYYY-MM-DD (same as --effective-date)")
 	f.StringVar(&effective, "effective-date", "", "legal date of the change (YYYY-MM-DD; default today)")
 	f.StringVar(&proposed, "proposed-on", "", "block lines: proposal date of the adjustment (YYYY-MM-DD; default today; approval is not dated before it)")
 	f.StringVar(&docNo, "doc-no", "", "block lines: document number (文号) of the adjustment")

@@ -1,6 +1,7 @@
 -- The adjustment aid, locked, with its district's block-line lock held, and the change
 -- context set to it (its id, date and reason; a preview flag). Refuses what cannot be
--- applied (or previewed): an apply also waits for the effective date (issue 14.2).
+-- applied (or previewed): an apply also waits for the effective date (issue 14.2); a
+-- delineation (划定, 划定更正) is not applied but carried out by landreg_sys.delineate.
 CREATE OR REPLACE FUNCTION landreg_sys.adjustment_for_edit(aid bigint, preview boolean) RETURNS adjustments
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -17,6 +18,10 @@ BEGIN
     IF a.status IN ('applied', 'rejected', 'withdrawn') THEN
       RAISE EXCEPTION '调整方案 % 已%，无法预览 / adjustment % is %, nothing to preview', aid, a.status, aid, a.status USING ERRCODE = 'LRA02';
     END IF;
+  ELSIF a.kind IN ('划定', '划定更正') THEN
+    -- A delineation fixes the baseline: the admins' landreg_sys.delineate carries it out.
+    RAISE EXCEPTION '调整方案 % 为%，须由管理员以划定办理（不能批准后实施）/ adjustment % is a %: an admin carries it out as a delineation (import block-lines --kind %), not by apply',
+      aid, a.kind, aid, a.kind, a.kind USING ERRCODE = 'LRL03';
   ELSIF a.status <> 'approved' THEN
     RAISE EXCEPTION '调整方案 % 未批准（状态 %）/ adjustment % is not approved (status %)', aid, a.status, aid, a.status
       USING ERRCODE = 'LRA02';

@@ -4,8 +4,11 @@
 -- difference. The adjustment being applied and whether this is a preview come from the
 -- change context (apply_adjustment, preview_adjustment), never from a setting. The rules
 -- themselves are the functions named below (in_rule_window, needs_adjustment,
--- correction_reaches, comp_need, draw_order, compensation_short, below_baseline), one
--- file each; this function gathers the areas and applies them.
+-- correction_reaches, comp_need, draw_order, compensation_short, below_baseline,
+-- baseline_fixed, direct_removed_in_year), one file each; this function gathers the
+-- areas and applies them. A delineation (划定, 划定更正: landreg_sys.delineate) is the
+-- base the rules measure from, so none of them applies to it; its ledger row carries
+-- the baseline it fixed.
 CREATE OR REPLACE FUNCTION landreg_sys.check_district(x text) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -38,6 +41,9 @@ DECLARE
   o1 geometry; o2 geometry; n1 geometry; n2 geometry;
   fix1 geometry; fix2 geometry;
   ex1 double precision := 0; ex2 double precision := 0;
+  delineation boolean := false;
+  year_removed double precision := 0;
+  fig         jsonb;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('landreg.block_lines:' || x));
   SELECT * INTO dist FROM districts WHERE xzqdm = x;
@@ -111,10 +117,35 @@ BEGIN
       RAISE EXCEPTION '调整方案 % 生效日期为 %，变更日期为 % / adjustment % is effective %, the change is dated %',
         adj_id, adj.effective_date, t, adj_id, adj.effective_date, t USING ERRCODE = 'LRR03';
     END IF;
-    IF NOT preview AND adj.status NOT IN ('approved', 'applied') THEN
+    -- A delineation is made by landreg_sys.delineate, which names it in the context;
+    -- an edit naming one on its rows would borrow its date and its exemption.
+    delineation := adj.kind IN ('划定', '划定更正');
+    IF delineation AND ctx.adjustment_id IS DISTINCT FROM adj_id THEN
+      RAISE EXCEPTION '区块线 %: 编辑不能引用划定或划定更正 % / block lines of %: an edit cannot name the delineation (or its correction) %',
+        x, adj_id, x, adj_id USING ERRCODE = 'LRR03';
+    END IF;
+    IF NOT preview AND NOT delineation AND adj.status NOT IN ('approved', 'applied') THEN
       RAISE EXCEPTION '调整方案 % 未批准（状态 %）/ adjustment % is not approved (status %)', adj_id, adj.status, adj_id, adj.status
         USING ERRCODE = 'LRR04';
     END IF;
+  END IF;
+
+  -- §8.6.2: once the baseline is fixed, the delineation is closed: no change takes effect
+  -- before the rule window starts (nor on or before the baseline date), whoever writes.
+  -- Only a 划定更正 changes the delineation.
+  IF NOT delineation AND landreg_sys.baseline_fixed(x)
+     AND (t < dist.rule_start OR t <= dist.baseline_date) THEN
+    msg := format('区块线 %s 的基数已划定（%s，%s），%s 生效的变更早于规则期起始日 %s；更正划定须以划定更正办理 / the baseline of %s is fixed (%s as of %s): a change effective %s, before the rule window starts (%s), is refused; correcting the delineation needs a 划定更正',
+                  x, coalesce(dist.baseline_doc, '—'), dist.baseline_date, t, coalesce(dist.rule_start::text, '—'),
+                  x, coalesce(dist.baseline_doc, '—'), dist.baseline_date, t, coalesce(dist.rule_start::text, '—'));
+    IF preview THEN
+      PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', false, 'message', msg, 'sqlstate', 'LRR08',
+        'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
+        'total_before_m2', total_before, 'total_after_m2', total_after,
+        'total_after_m2_l1', after.l1, 'total_after_m2_l2', after.l2, 'effective_date', t));
+      RETURN;
+    END IF;
+    RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR08', COLUMN = 'valid_from', TABLE = 'block_lines';
   END IF;
 
   -- 纠错 (domain.md §8.3): land that a direct edit added without review (ledger kind
@@ -162,20 +193,31 @@ BEGIN
   left1 := add1;
   left2 := add2;
 
-  IF NOT in_window THEN
+  IF delineation THEN
+    kind := 'delineation';
+    need1 := 0; need2 := 0;
+  ELSIF NOT in_window THEN
     kind := 'outside-window';
   ELSIF adj_id IS NULL THEN
-    -- A direct edit (QGIS, psql, the OGC API): only minor removals, no compensation.
-    IF landreg_sys.needs_adjustment(rem1 + rem2, dist.minor_edit_m2) THEN
-      msg := format('区块线 %s 调出 %s 亩（%s m²）需经批准的调整方案 / removing %s m² (%s mu) from the block lines of %s needs an approved adjustment (tolerance %s m²)',
+    -- A direct edit (QGIS, psql, the OGC API): only minor removals, no compensation. The
+    -- tolerance is for the calendar year (§8.6.3): this edit's removal together with
+    -- those of the district's earlier direct edits of the year, read under the lock.
+    IF rem1 + rem2 > 0 THEN
+      year_removed := landreg_sys.direct_removed_in_year(x, t);
+    END IF;
+    IF rem1 + rem2 > 0 AND landreg_sys.needs_adjustment(year_removed + rem1 + rem2, dist.minor_edit_m2) THEN
+      msg := format('区块线 %s 调出 %s 亩（%s m²）需经批准的调整方案：%s 年直接编辑已调出 %s m²，合计超过容差 %s m² / removing %s m² (%s mu) from the block lines of %s needs an approved adjustment: direct edits already removed %s m² in %s, and together they exceed the tolerance of %s m² a year',
                     x, landreg_sys.mu(rem1 + rem2), round((rem1 + rem2)::numeric, 2),
-                    round((rem1 + rem2)::numeric, 2), landreg_sys.mu(rem1 + rem2), x, dist.minor_edit_m2);
+                    extract(year FROM t), round(year_removed::numeric, 2), dist.minor_edit_m2,
+                    round((rem1 + rem2)::numeric, 2), landreg_sys.mu(rem1 + rem2), x,
+                    round(year_removed::numeric, 2), extract(year FROM t), dist.minor_edit_m2);
       IF preview THEN
           PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', false, 'message', msg));
         RETURN;
       END IF;
       RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR01',
-        DETAIL = json_build_object('xzqdm', x, 'removed_m2', rem1 + rem2, 'tolerance_m2', dist.minor_edit_m2)::text,
+        DETAIL = json_build_object('xzqdm', x, 'removed_m2', rem1 + rem2, 'removed_this_year_m2', year_removed,
+                                   'year', extract(year FROM t)::int, 'tolerance_m2', dist.minor_edit_m2)::text,
         HINT = '在经批准的调整方案中进行 / make the change inside an approved adjustment';
     END IF;
     need1 := 0; need2 := 0;
@@ -244,35 +286,42 @@ BEGIN
     res_after.l1 := res_after.l1 + res_added - used; -- level split of a preview is approximate
   END IF;
 
-  IF in_window AND landreg_sys.below_baseline(total_after, dist.baseline_area_m2, rem1 + rem2, dist.minor_edit_m2) THEN
+  -- The figures of the change, as a preview reports them whether it passes or not.
+  fig := jsonb_build_object('kind', kind,
+      'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
+      'reserve_used_m2', used, 'reserve_added_m2', res_added, 'free_added_m2', free_added,
+      'corrected_m2', ex1 + ex2, 'shortfall_m2_l1', 0, 'shortfall_m2_l2', 0,
+      'total_before_m2', total_before, 'total_after_m2', total_after,
+      'total_after_m2_l1', after.l1, 'total_after_m2_l2', after.l2,
+      'reserve_after_m2', res_after.l1 + res_after.l2, 'baseline_m2', dist.baseline_area_m2, 'effective_date', t);
+
+  IF in_window AND NOT delineation
+     AND landreg_sys.below_baseline(total_after, dist.baseline_area_m2, rem1 + rem2, dist.minor_edit_m2) THEN
     msg := format('区块线总面积 %s 亩低于基数 %s 亩 / block-line total %s m² of %s falls below the baseline %s m²',
                   landreg_sys.mu(total_after), landreg_sys.mu(dist.baseline_area_m2),
                   round(total_after::numeric, 2), x, round(dist.baseline_area_m2::numeric, 2));
     IF preview THEN
-      PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', false, 'message', msg));
+      -- The figures that failed (issue 14.7): what is removed and added, and the total
+      -- against the baseline.
+      PERFORM landreg_sys.record_outcome(fig || jsonb_build_object('accepted', false, 'message', msg,
+        'baseline_short_m2', dist.baseline_area_m2 - total_after));
       RETURN;
     END IF;
     RAISE EXCEPTION '%', msg USING ERRCODE = 'LRR05';
   END IF;
 
   IF preview THEN
-    PERFORM landreg_sys.record_outcome(jsonb_build_object('accepted', true, 'kind', kind,
-      'removed_m2_l1', rem1, 'removed_m2_l2', rem2, 'added_m2_l1', add1, 'added_m2_l2', add2,
-      'reserve_used_m2', used, 'reserve_added_m2', res_added, 'free_added_m2', free_added,
-      'corrected_m2', ex1 + ex2, 'shortfall_m2_l1', 0, 'shortfall_m2_l2', 0,
-      'total_before_m2', total_before, 'total_after_m2', total_after,
-      'total_after_m2_l1', after.l1, 'total_after_m2_l2', after.l2,
-      'reserve_after_m2', res_after.l1 + res_after.l2, 'effective_date', t));
+    PERFORM landreg_sys.record_outcome(fig || jsonb_build_object('accepted', true));
     RETURN;
   END IF;
 
   INSERT INTO block_line_ledger (xzqdm, effective_date, adjustment_id, kind,
     removed_m2_l1, removed_m2_l2, added_m2_l1, added_m2_l2, reserve_used_m2, reserve_added_m2, free_added_m2,
     total_before_m2, total_after_m2, total_after_m2_l1, total_after_m2_l2, reserve_after_m2, committed_after_m2,
-    needs_review, doc_no, actor, reason, corrected_m2)
+    needs_review, doc_no, actor, reason, corrected_m2, baseline_m2)
   VALUES (x, t, adj_id, kind, rem1, rem2, add1, add2, used, res_added, free_added,
     total_before, total_after, after.l1, after.l2, res_after.l1 + res_after.l2,
     total_after - (res_after.l1 + res_after.l2), review, adj.doc_no, landreg_sys.actor(), landreg_sys.reason(),
-    ex1 + ex2);
+    ex1 + ex2, CASE WHEN delineation THEN dist.baseline_area_m2 END);
 END
 $$;
