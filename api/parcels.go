@@ -77,9 +77,9 @@ func (s *Server) v1DeleteParcel(c echo.Context) error {
 			*f.dst = q
 		}
 	}
-	ch := s.change(c)
-	if req.Reason != "" {
-		ch.Reason = req.Reason
+	ch, err := s.change(c, req.Reason)
+	if err != nil {
+		return err
 	}
 	if req.EffectiveDate != "" {
 		d, p := parseDate("effective_date", req.EffectiveDate)
@@ -146,6 +146,9 @@ func (s *Server) addEvent(c echo.Context) error {
 	} else if req.Payload[0] != '{' {
 		return badParam("payload", "payload 须为 JSON 对象", "payload must be a JSON object")
 	} else if p := checkPayload(req.Payload); p != nil {
+		return p
+	}
+	if req.Reason, p = reasonOf(c, req.Reason); p != nil {
 		return p
 	}
 	if req.Supersedes != nil && strings.TrimSpace(req.Reason) == "" {

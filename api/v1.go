@@ -196,7 +196,11 @@ func (s *Server) createAdjustment(c echo.Context) error {
 		return p
 	}
 	ctx := c.Request().Context()
-	id, err := store.CreateAdjustment(ctx, s.pool, store.Change{Actor: actor(c), Reason: req.Reason}, na)
+	ch, err := s.change(c, req.Reason)
+	if err != nil {
+		return err
+	}
+	id, err := store.CreateAdjustment(ctx, s.pool, ch, na)
 	if err != nil {
 		var pe *store.PartError
 		if errors.As(err, &pe) {
@@ -288,7 +292,10 @@ func (s *Server) transition(to string) echo.HandlerFunc {
 			}
 			on = d
 		}
-		ch := store.Change{Actor: actor(c), Reason: body.Reason}
+		ch, err := s.change(c, body.Reason)
+		if err != nil {
+			return err
+		}
 		if to == "approved" {
 			if ch.Reason == "" {
 				ch.Reason = body.OverrideReason
@@ -363,7 +370,11 @@ func (s *Server) applyAdjustment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	o, err := store.Apply(c.Request().Context(), s.pool, store.Change{Actor: actor(c)}, id)
+	ch, err := s.change(c, "")
+	if err != nil {
+		return err
+	}
+	o, err := store.Apply(c.Request().Context(), s.pool, ch, id)
 	if err != nil {
 		return err
 	}
