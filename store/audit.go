@@ -33,9 +33,20 @@ type IdleParcel struct {
 	Geometry     json.RawMessage
 }
 
-// Idle categories and the next legal step for each (53号令, domain.md §2.1).
-const idleParcelsSQL = `SELECT s.parcel_id, s.zddm, s.xzqdm, d.name, p.holder_name, p.holder_uscc, p.contract_no,
-  p.agreed_start, s.deadline, s.category, s.category_zh, s.since, ($1::date - s.since),
+// Idle categories and the next legal step for each (53号令, domain.md §2.1). The idle
+// clock (§8.6 ruling 7) of a parcel not started is its start deadline: it is idle from
+// deadline + 1 year, 闲置满 N 年 from deadline + N years, and its days idle count from
+// deadline + 1 year whatever its category (满一年 becoming 满两年 does not restart them).
+// A stalled parcel (中止开发) is idle from the day its suspension reached one year (since),
+// and 满 N 年 N − 1 years later.
+const idleParcelsSQL = `WITH s AS (
+  SELECT s.*, CASE WHEN s.category = 'IDLE_STALLED' OR s.deadline IS NULL THEN s.since
+                   ELSE landreg_sys.idle_since(s.deadline, 1) END AS idle_from
+  FROM landreg_sys.idle_statuses($1::date, NULL, nullif($2, '')) s
+  WHERE s.category IN ('IDLE_1Y', 'IDLE_2Y', 'IDLE_GOV', 'IDLE_STALLED')
+)
+SELECT s.parcel_id, s.zddm, s.xzqdm, d.name, p.holder_name, p.holder_uscc, p.contract_no,
+  p.agreed_start, s.deadline, s.category, s.category_zh, s.since, ($1::date - s.idle_from),
   landreg_sys.m2_to_mu(s.registered_area_m2::float8), landreg_sys.m2_to_mu(s.area_m2), coalesce(s.idle_fee_wan, 0)::float8,
   CASE s.category
     WHEN 'IDLE_1Y' THEN '征缴土地闲置费（出让价款 20%） / levy the idle-land fee (20 % of the price)'
@@ -44,15 +55,15 @@ const idleParcelsSQL = `SELECT s.parcel_id, s.zddm, s.xzqdm, d.name, p.holder_na
     WHEN 'IDLE_STALLED' THEN '调查认定中止开发 / investigate and determine the stalled development'
   END,
   ST_AsGeoJSON(p.geom, 9, 0)::json
-FROM landreg_sys.idle_statuses($1::date, NULL, nullif($2, '')) s
+FROM s
 JOIN parcels_all p ON p.id = s.parcel_id AND p.valid_from <= $1::date AND (p.valid_to IS NULL OR p.valid_to > $1::date)
 JOIN districts d ON d.xzqdm = s.xzqdm
-WHERE s.category IN ('IDLE_1Y', 'IDLE_2Y', 'IDLE_GOV', 'IDLE_STALLED')
-  AND s.since <= ($1::date - make_interval(years => $3))::date
-ORDER BY s.since, s.zddm`
+WHERE $3 = 0 OR CASE WHEN s.category = 'IDLE_STALLED' OR s.deadline IS NULL THEN landreg_sys.years_after(s.idle_from, $3 - 1)
+                     ELSE landreg_sys.idle_since(s.deadline, $3) END <= $1::date
+ORDER BY s.idle_from, s.zddm`
 
-// IdleParcels lists parcels idle as of d for at least minYears years (0: all idle), oldest
-// first; xzqdm "" means every district.
+// IdleParcels lists parcels idle as of d for at least minYears years by the legal idle
+// clock (0: all idle), longest idle first; xzqdm "" means every district.
 func IdleParcels(ctx context.Context, db DB, d time.Time, xzqdm string, minYears int) ([]IdleParcel, error) {
 	rows, err := db.Query(ctx, idleParcelsSQL, civil(d), xzqdm, minYears)
 	if err != nil {

@@ -1,0 +1,59 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/landreg/landreg/store"
+)
+
+// TestIdleParcelsYears (issue 14.8, domain.md §8.6 ruling 7): 闲置满 N 年 counts N years from
+// the start deadline (deadline + N years ≤ d), and days idle count from deadline + 1
+// year, not from the start of the current category.
+func TestIdleParcelsYears(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	// Delivered, never started: start deadline 2020-01-01 (agreed), 满一年 on 2021-01-01,
+	// 满两年 on 2022-01-01.
+	id := addParcel(t, pool, parcelSpec{})
+	find := func(d string, years int) *store.IdleParcel {
+		t.Helper()
+		rows, err := store.IdleParcels(ctx, pool, day(d), "330304", years)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			if rows[i].ParcelID == id {
+				return &rows[i]
+			}
+		}
+		return nil
+	}
+	for _, c := range []struct {
+		date     string
+		years    int
+		listed   bool
+		category string
+		days     int
+	}{
+		{"2020-12-31", 0, false, "", 0},
+		{"2021-01-01", 0, true, "IDLE_1Y", 0},
+		{"2021-01-01", 1, true, "IDLE_1Y", 0}, // exactly 满一年: idle for one year
+		{"2021-01-01", 2, false, "", 0},
+		{"2021-12-31", 1, true, "IDLE_1Y", 364},
+		{"2021-12-31", 2, false, "", 0},
+		{"2022-01-01", 2, true, "IDLE_2Y", 365}, // exactly 满两年: the clock did not restart
+		{"2022-01-01", 1, true, "IDLE_2Y", 365},
+		{"2022-01-01", 3, false, "", 0},
+		{"2023-01-01", 3, true, "IDLE_2Y", 730},
+	} {
+		r := find(c.date, c.years)
+		if (r != nil) != c.listed {
+			t.Errorf("as of %s, years=%d: listed %v, want %v", c.date, c.years, r != nil, c.listed)
+			continue
+		}
+		if r != nil && (r.Category != c.category || r.DaysIdle != c.days) {
+			t.Errorf("as of %s, years=%d: %s, %d days idle; want %s, %d", c.date, c.years, r.Category, r.DaysIdle, c.category, c.days)
+		}
+	}
+}
