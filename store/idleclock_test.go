@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/landreg/landreg/store"
 )
@@ -55,5 +56,50 @@ func TestIdleParcelsYears(t *testing.T) {
 		if r != nil && (r.Category != c.category || r.DaysIdle != c.days) {
 			t.Errorf("as of %s, years=%d: %s, %d days idle; want %s, %d", c.date, c.years, r.Category, r.DaysIdle, c.category, c.days)
 		}
+	}
+}
+
+// TestPolicyAsKnownAt (issue 13.3): a policy version written later does not change the
+// status as known before it was written, and changes the status as of its effective
+// date and after, never before.
+func TestPolicyAsKnownAt(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	id := addParcel(t, pool, parcelSpec{events: []ev{{"STARTED", "2020-03-01", nil}, {"COMPLETED", "2021-12-15", nil}}})
+	before := statusAt(t, pool, id, "2022-07-01")
+	if before.Category != "NORMAL" {
+		t.Fatalf("default 12-month production grace: %s", before.Category)
+	}
+	var written time.Time
+	if err := pool.QueryRow(ctx, `SELECT now()`).Scan(&written); err != nil {
+		t.Fatal(err)
+	}
+	six := "6"
+	props := map[string]*string{"production_grace_months": &six}
+	cur, err := store.PolicyProps(ctx, pool, "330304", day("2022-06-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range cur {
+		if _, ok := props[k]; !ok {
+			props[k] = v
+		}
+	}
+	if _, err := store.PutPolicy(ctx, pool, store.Change{Actor: "test", Reason: "缩短投产宽限期"}, "330304",
+		store.PolicyWrite{Props: props, DocNo: "瓯政办〔2022〕1号（示例）", Effective: day("2022-06-01")}); err != nil {
+		t.Fatal(err)
+	}
+	if s := statusAt(t, pool, id, "2022-07-01"); s.Category != "BUILT_NOT_PRODUCING" {
+		t.Errorf("as of 2022-07-01 under the 6-month grace: %s", s.Category)
+	}
+	if s := statusAt(t, pool, id, "2022-05-31"); s.Category != "NORMAL" {
+		t.Errorf("as of 2022-05-31, before the version: %s", s.Category)
+	}
+	s, err := store.StatusKnownAt(ctx, pool, id, day("2022-07-01"), &written)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Category != before.Category {
+		t.Errorf("as known before the version was written: %s, want %s", s.Category, before.Category)
 	}
 }
