@@ -5,6 +5,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
+	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/store"
 )
 
@@ -101,5 +104,23 @@ func TestPolicyAsKnownAt(t *testing.T) {
 	}
 	if s.Category != before.Category {
 		t.Errorf("as known before the version was written: %s, want %s", s.Category, before.Category)
+	}
+}
+
+// TestPolicyHistoryHasEveryColumn: a column added to idle_policy must be added to its
+// history and to idle_policy_all too, or versions would lose it when replaced and the
+// policy as known at an earlier time would not have it.
+func TestPolicyHistoryHasEveryColumn(t *testing.T) {
+	pool := dbtest.New(t)
+	for _, other := range []string{"idle_policy_history", "idle_policy_all"} {
+		rows, err := pool.Query(context.Background(), `SELECT attname FROM pg_attribute WHERE attrelid = 'idle_policy'::regclass AND attnum > 0 AND NOT attisdropped
+EXCEPT SELECT attname FROM pg_attribute WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped`, other)
+		if err != nil {
+			t.Fatal(err)
+		}
+		missing, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil || len(missing) > 0 {
+			t.Errorf("%s lacks %v (add them there too) %v", other, missing, err)
+		}
 	}
 }
