@@ -144,6 +144,34 @@ func TestWriteRefusalsAndReasons(t *testing.T) {
 		}
 	})
 
+	t.Run("conflicting reasons are refused on every write", func(t *testing.T) {
+		adminToken := token(t, pool, "admin-feng", landreg.RoleAdmin)
+		for _, c := range []struct {
+			method, path string
+			body         map[string]any
+		}{
+			{"PATCH", "/v1/districts/330304", map[string]any{"comp_ratio": 1.5, "doc_no": "温政发〔2025〕1号（示例）", "reason": "调整补划比例"}},
+			{"POST", "/v1/adjustments/1/withdraw", map[string]any{"reason": "撤回"}},
+			{"PUT", "/v1/districts/330304/idle-policy", map[string]any{"stopped_months": 3, "doc_no": "x", "effective_date": "2025-01-01", "reason": "调整"}},
+		} {
+			j, _ := json.Marshal(c.body)
+			req, _ := http.NewRequest(c.method, srv.URL+c.path, bytes.NewReader(j))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+adminToken)
+			req.Header.Set("X-Landreg-Reason", "something else")
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var m map[string]any
+			json.NewDecoder(res.Body).Decode(&m)
+			res.Body.Close()
+			if res.StatusCode != 400 || m["type"] != "urn:landreg:problem:reason-conflict" {
+				t.Errorf("%s %s with two reasons: %d %v", c.method, c.path, res.StatusCode, m)
+			}
+		}
+	})
+
 	t.Run("duplicate parcel code", func(t *testing.T) {
 		rows := func() (n int) {
 			pool.QueryRow(ctx, `SELECT count(*) FROM parcels_all`).Scan(&n)

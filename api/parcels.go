@@ -303,7 +303,13 @@ func (s *Server) transfer(c echo.Context, id int64, req eventRequest, d time.Tim
 	}
 	ev, err := store.TransferParcel(ctx, s.pool, store.Change{Actor: actor(c), Reason: req.Reason}, id, t)
 	if err != nil {
-		return s.writeError(err, c.Param("featureId"))
+		err = s.writeError(err, c.Param("featureId"))
+		// The new holder is written to the parcel's holder_uscc; the request names it so.
+		var p *Problem
+		if errors.As(err, &p) && p.Field == "holder_uscc" {
+			p.Field = "payload.new_holder_uscc"
+		}
+		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/v1/parcels/"+c.Param("featureId")+"/events")
 	return writeJSON(c, http.StatusCreated, mtJSON, ev)

@@ -95,6 +95,7 @@ var constraints = map[string]struct{ field, zh, en string }{
 	"api_tokens_name_key":      {"name", "令牌名称 %[1]s 已存在", "token name %[1]s already exists"},
 	"parcel_events_supersedes": {"supersedes", "该事件已被更正（%[1]s），请更正最新的更正事件", "that event was already corrected (%[1]s); correct the latest correction instead"},
 	"parcel_retirements_pkey":  {"parcel_id", "宗地 %[1]s 已注销", "parcel %[1]s is already retired"},
+	"direct_edit_reviews_pkey": {"id", "台账记录 %[1]s 已复核", "ledger entry %[1]s was already reviewed"},
 	// CHECKs (23514) whose meaning their name does not say.
 	"parcels_zddm_check": {"zddm", "宗地代码须为 19 位：12 位数字、G/J/Z、宗地特征码、5 位顺序号",
 		"zddm must be 19 characters: 12 digits, G/J/Z, a feature letter and a 5-digit sequence"},
