@@ -103,7 +103,12 @@ func (s *Server) postImport(c echo.Context) error {
 	}
 	opt := exchange.ImportOptions{Kind: kind, Path: main, Name: mainName, Layer: form["layer"], CRS: form["crs"], Encoding: form["encoding"],
 		Xzqdm: form["xzqdm"], AdjustmentKind: form["adjustment_kind"], DocNo: form["doc_no"],
-		Change: store.Change{Actor: actor(c), Reason: form["reason"]}}
+		Change: store.Change{Actor: actor(c)}}
+	reason, rp := reasonOf(c, form["reason"])
+	if rp != nil {
+		return rp
+	}
+	opt.Change.Reason = reason
 	if v := form["dry_run"]; v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
