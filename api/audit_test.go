@@ -12,11 +12,11 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/report"
 	"github.com/landreg/landreg/store"
 )
 
@@ -76,16 +76,15 @@ func TestAuditReports(t *testing.T) {
 			t.Errorf("csv: %s\n%s", res.Header.Get("Content-Type"), csvBody)
 		}
 		res, xlsx := anon.do("GET", "/v1/audit/idle?date="+exp.AsOf+"&district=330304&format=xlsx", nil)
-		f, err := excelize.OpenReader(bytes.NewReader(xlsx))
+		sheet, err := report.ReadXLSX(bytes.NewReader(xlsx))
 		if err != nil {
 			t.Fatalf("xlsx does not open: %v (%s)", err, res.Header.Get("Content-Type"))
 		}
-		rows, _ := f.GetRows("报表", excelize.Options{RawCellValue: true})
-		if len(rows) != len(one.Rows)+1 {
-			t.Fatalf("xlsx has %d rows, json %d", len(rows), len(one.Rows))
+		if len(sheet.Rows) != len(one.Rows) || sheet.Header[0] != "行政区划代码 District code" {
+			t.Fatalf("xlsx has %d rows, json %d; header %v", len(sheet.Rows), len(one.Rows), sheet.Header)
 		}
 		for i, r := range one.Rows {
-			v, _ := strconv.ParseFloat(rows[i+1][5], 64)
+			v, _ := strconv.ParseFloat(sheet.Rows[i][5], 64)
 			if math.Abs(v-r["registered_mu"].(float64)) > 1e-9 {
 				t.Errorf("xlsx registered_mu %v, json %v", v, r["registered_mu"])
 			}
