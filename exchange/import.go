@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -98,6 +99,15 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		name = filepath.Base(opt.Path)
 	}
 	src, layer, openOpts, err := openLayer(ctx, opt.Path, opt.Name, opt.Encoding, opt.Layer)
+	if ee := (*EncodingError)(nil); errors.As(err, &ee) {
+		// Text not valid in its encoding: every field and record that says so, and
+		// nothing read (GDAL would turn it into U+FFFD).
+		rep := &Report{Kind: opt.Kind, File: name, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
+		for _, p := range ee.Problems {
+			rep.add(p)
+		}
+		return rep, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -108,6 +118,10 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	}
 	rep := &Report{Kind: opt.Kind, File: name, Layer: shown, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
 	rep.Features = layer.Count
+	if src.encoding.Name != "" {
+		enc := src.encoding
+		rep.Encoding = &enc
+	}
 
 	// The CRS: stated by the caller, or identified by GDAL from .prj / GPKG / crs member.
 	crs, from, p, err := layerCRS(opt.CRS, layer)
@@ -117,10 +131,15 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	if from != "" {
 		rep.CRSFrom, rep.SourceCRS = from, fmt.Sprintf("EPSG:%d", crs.SRID)
 	}
-	if p != nil {
+	// A CRS that cannot be read at all stops here; an extent that does not fit it is
+	// judged after reading, feature by feature (issue 14.18): one swapped feature must
+	// not hide the file's other problems.
+	var extentProblem *Problem
+	if p != nil && p.Code != "swapped-axes" && p.Code != "wrong-crs" {
 		rep.add(*p)
 		return rep, nil
 	}
+	extentProblem = p
 	used, ignored, conflicts := mapping.Resolve(layer.Fields)
 	rep.Mapping, rep.Ignored = used, ignored
 	for _, c := range conflicts {
@@ -131,7 +150,7 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		return rep, nil
 	}
 
-	ld := &loader{opt: opt, rep: rep, crs: crs, used: used, kind: opt.Kind, bad: map[int]bool{}}
+	ld := &loader{opt: opt, rep: rep, crs: crs, used: used, kind: opt.Kind, bad: map[int]bool{}, extentProblem: extentProblem}
 	ld.cols = sortedTargets(opt.Kind)
 	ld.types = targets(opt.Kind)
 	change := opt.Change
@@ -154,6 +173,10 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		}
 		t1 := time.Now()
 		rep.TimingsMS["read"] = t1.Sub(t0).Milliseconds()
+		if ld.placement() {
+			rep.Invalid, rep.Valid = rep.Features, 0
+			return errRollback
+		}
 		if err := ld.validate(ctx, tx); err != nil {
 			return err
 		}
@@ -359,6 +382,28 @@ type loader struct {
 	bad    map[int]bool
 	srcIDs map[int]string
 	change store.Change
+	// extentProblem is what the layer's extent says about the CRS (swapped-axes,
+	// wrong-crs); misplaced are the features outside the CRS's box, placed those
+	// inside it (placement).
+	extentProblem *Problem
+	misplaced     []Problem
+	placed        int
+}
+
+// placement reports the features that do not lie where the CRS says data may: when
+// none does and the extent explained why (swapped axes, a zone prefix, degrees), that
+// one file-level problem (the file is in another CRS, and the other checks would be
+// noise); otherwise each misplaced feature with its own problem, among the rest
+// (issue 14.18). It says whether the import stops here.
+func (l *loader) placement() bool {
+	if l.extentProblem != nil && l.placed == 0 && len(l.misplaced) > 0 {
+		l.rep.add(*l.extentProblem)
+		return true
+	}
+	for _, p := range l.misplaced {
+		l.rep.add(p)
+	}
+	return false
 }
 
 func (l *loader) problem(idx int, code, field, msg string) {
@@ -498,6 +543,12 @@ func (l *loader) feature(idx int, f *seqFeature, row []any) {
 			continue
 		}
 		switch {
+		case strings.ContainsRune(s, utf8.RuneError):
+			// Text misread somewhere (a wrong .cpg, a transcoding upstream): never
+			// stored (the database refuses it too).
+			l.problem(idx, "bad-encoding", c, replacementMessage(c, s))
+			delete(vals, c)
+			continue
 		case c == "level":
 			lv, ok := parseLevel(s)
 			if !ok {
@@ -521,12 +572,20 @@ func (l *loader) feature(idx int, f *seqFeature, row []any) {
 	if pg, err := geo.ParsePolygonal(f.Geometry, l.crs, false); err != nil {
 		code := "bad-geometry"
 		var ie *geo.InputError
-		if errors.As(err, &ie) && strings.Contains(ie.EN, "swapped") {
+		misplaced := errors.As(err, &ie) && (strings.Contains(ie.EN, "swapped") || strings.Contains(ie.EN, "not plausible"))
+		if misplaced && strings.Contains(ie.EN, "swapped") {
 			code = "swapped-axes"
 		}
-		l.problem(idx, code, "geometry", err.Error())
+		if misplaced {
+			// Reported by placement, once every feature is read.
+			l.bad[idx] = true
+			l.misplaced = append(l.misplaced, Problem{Index: idx, SourceID: id, Code: code, Field: "geometry", Message: err.Error()})
+		} else {
+			l.problem(idx, code, "geometry", err.Error())
+		}
 	} else {
 		row[3] = pg.WKB
+		l.placed++
 	}
 	for i, c := range l.cols {
 		if s, ok := vals[c]; ok {
@@ -580,14 +639,28 @@ var timeNow = func() time.Time { return time.Now() }
 // every reader of caller files does before reading features. The caller removes
 // src.work; openOpts carry the encoding to GDAL.
 func openLayer(ctx context.Context, path, name, encoding, layerName string) (src *source, layer *Layer, openOpts []string, err error) {
-	if encoding != "" {
-		if !reEncoding.MatchString(encoding) {
-			return nil, nil, nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", encoding)}
-		}
-		openOpts = []string{"-oo", "ENCODING=" + encoding}
+	if encoding != "" && !reEncoding.MatchString(encoding) {
+		return nil, nil, nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", encoding)}
 	}
 	if src, err = openSource(path, name); err != nil {
 		return nil, nil, nil, err
+	}
+	var oo string
+	switch src.driver {
+	case drvShapefile:
+		src.encoding, oo, err = shapeEncoding(src.path, encoding)
+	default:
+		src.encoding, oo = Encoding{Name: "UTF-8", From: "file"}, ""
+		if encoding != "" {
+			oo = "ENCODING=" + encoding
+		}
+	}
+	if err != nil {
+		os.RemoveAll(src.work)
+		return nil, nil, nil, err
+	}
+	if oo != "" {
+		openOpts = []string{"-oo", oo}
 	}
 	layers, err := inspect(ctx, src, openOpts)
 	if err == nil {

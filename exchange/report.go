@@ -38,17 +38,20 @@ type Report struct {
 	Layer  string `json:"layer"`
 	Driver string `json:"-"`
 	// SourceCRS is the file's CRS as used (EPSG code) and where it came from.
-	SourceCRS string  `json:"source_crs"`
-	CRSFrom   string  `json:"crs_from"` // file | override
-	DryRun    bool    `json:"dry_run"`
-	Features  int     `json:"features"`
-	Valid     int     `json:"valid"`
-	Invalid   int     `json:"invalid"`
-	ProblemsN int     `json:"problem_count"`
-	Errors    int     `json:"error_count"`
-	Warnings  int     `json:"warning_count"`
-	Imported  int     `json:"imported"`
-	AreaM2    float64 `json:"area_m2"`
+	SourceCRS string `json:"source_crs"`
+	CRSFrom   string `json:"crs_from"` // file | override
+	// Encoding is what the file's text was read as (a shapefile's .cpg, the caller's
+	// encoding, or detected from the .dbf; issue 14.17).
+	Encoding  *Encoding `json:"encoding,omitempty"`
+	DryRun    bool      `json:"dry_run"`
+	Features  int       `json:"features"`
+	Valid     int       `json:"valid"`
+	Invalid   int       `json:"invalid"`
+	ProblemsN int       `json:"problem_count"`
+	Errors    int       `json:"error_count"`
+	Warnings  int       `json:"warning_count"`
+	Imported  int       `json:"imported"`
+	AreaM2    float64   `json:"area_m2"`
 	// Mapping is the field mapping used: source field → property.
 	Mapping map[string]string `json:"mapping"`
 	Ignored []string          `json:"ignored_fields,omitempty"`
@@ -104,6 +107,9 @@ func (r *Report) WriteText(w io.Writer) {
 		mode = "试运行 dry run"
 	}
 	fmt.Fprintf(w, "%s: %s %s (layer %s, %s from %s)\n", mode, r.Kind, r.File, r.Layer, r.SourceCRS, r.CRSFrom)
+	if r.Encoding != nil {
+		fmt.Fprintf(w, "编码 encoding: %s (%s)\n", r.Encoding.Name, r.Encoding.From)
+	}
 	if len(r.Mapping) > 0 {
 		keys := make([]string, 0, len(r.Mapping))
 		for k := range r.Mapping {

@@ -68,6 +68,8 @@ type source struct {
 	shown string   // the data file's name as the caller knows it, for messages
 	work  string   // private folder: GDAL's HOME and TMPDIR, unpacked files
 	env   []string // GDAL's environment (readerEnv)
+	// encoding is what the file's text is read as (shapefiles: encoding.go).
+	encoding Encoding
 }
 
 func fileErr(typ, zh, en string) *FileError { return &FileError{Type: typ, ZH: zh, EN: en} }

@@ -59,6 +59,13 @@ func Translate(err error) *landreg.Error {
 	if e.Field == "" {
 		e.Field = pg.ConstraintName
 	}
+	if pg.Code == "23514" && strings.HasSuffix(pg.ConstraintName, "_fffd") {
+		// <table>_<column>_fffd (migration 00021): text misread in the wrong encoding.
+		e.Field = strings.TrimSuffix(strings.TrimPrefix(pg.ConstraintName, pg.TableName+"_"), "_fffd")
+		e.Zh = e.Field + " 含有替换字符 U+FFFD：文本曾按错误的编码解码，请改正后再保存"
+		e.En = e.Field + " holds the replacement character U+FFFD: the text was decoded in the wrong encoding somewhere; correct it and save again"
+		return e
+	}
 	msg := pg.Message
 	if (pg.Code == "LRR01" || pg.Code == "LRA05") && json.Valid([]byte(pg.Detail)) {
 		e.Rule = json.RawMessage(pg.Detail)
