@@ -63,6 +63,9 @@ type ImportOptions struct {
 	// ProposedOn is the adjustment's proposal date (nil: the day of the import); a
 	// back-dated adjustment states it, since it is approved no earlier (issue 14.3).
 	ProposedOn *time.Time
+	// Update lets an enterprises import change enterprises already registered (their
+	// empty cells leave a field as it is); without it such rows are conflicts.
+	Update bool
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }
@@ -79,11 +82,17 @@ const (
 // the file or talk to the database, *InputError for unusable requests and *FileError
 // for files refused as unsafe or unreadable (source.go).
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
-	if opt.Kind != Parcels && opt.Kind != BlockLines {
-		return nil, &InputError{"导入类型须为 parcels 或 block-lines", "kind must be parcels or block-lines"}
+	if opt.Kind != Parcels && opt.Kind != BlockLines && !tabular(opt.Kind) {
+		return nil, &InputError{"导入类型须为 parcels、block-lines、enterprises 或 events", "kind must be parcels, block-lines, enterprises or events"}
 	}
 	if !HaveGDAL() {
 		return nil, ErrNoGDAL
+	}
+	if tabular(opt.Kind) {
+		return importTable(ctx, pool, opt)
+	}
+	if ext := strings.ToLower(filepath.Ext(opt.Path)); tableDrivers[ext] != "" {
+		return nil, &InputError{"宗地和区块线须从含几何的文件导入", fmt.Sprintf("%s need geometry: import a .geojson, .gpkg, .shp or a .zip of one, not %s", opt.Kind, ext)}
 	}
 	mapping, err := NewMapping(opt.Kind, opt.Mapping)
 	if err != nil {
@@ -649,6 +658,11 @@ func openLayer(ctx context.Context, path, name, encoding, layerName string) (src
 	switch src.driver {
 	case drvShapefile:
 		src.encoding, oo, err = shapeEncoding(src.path, encoding)
+	case drvCSV:
+		// Transcoded to UTF-8 already (transcodeCSV); the first line names the columns.
+		openOpts = []string{"-oo", "HEADERS=YES", "-oo", "EMPTY_STRING_AS_NULL=YES"}
+	case drvXLSX:
+		src.encoding = Encoding{Name: "UTF-8", From: "file"}
 	default:
 		src.encoding, oo = Encoding{Name: "UTF-8", From: "file"}, ""
 		if encoding != "" {
@@ -660,7 +674,7 @@ func openLayer(ctx context.Context, path, name, encoding, layerName string) (src
 		return nil, nil, nil, err
 	}
 	if oo != "" {
-		openOpts = []string{"-oo", oo}
+		openOpts = append(openOpts, "-oo", oo)
 	}
 	layers, err := inspect(ctx, src, openOpts)
 	if err == nil {
