@@ -8,6 +8,10 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/rs/zerolog"
@@ -131,5 +135,64 @@ func TestImportSpreadsheetsHTTP(t *testing.T) {
 	st, m = upload(registrar, [][2]string{{"kind", "events"}}, "events.csv", csv)
 	if st != 422 || m["report"].(map[string]any)["totals"].(map[string]any)["duplicate"] != 1.0 {
 		t.Fatalf("events again: %d %v", st, m)
+	}
+}
+
+// TestImportGBKShapefileHTTP: a shapefile uploaded as its parts, with a GBK .dbf and no
+// .cpg, is read as GBK and the report says so (issue 14.17).
+func TestImportGBKShapefileHTTP(t *testing.T) {
+	if !exchange.HaveGDAL() {
+		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
+	}
+	ctx := context.Background()
+	pool := dbtest.New(t)
+	if _, err := fixtures.Load(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(New(Config{Version: "test"}, pool, zerolog.Nop()))
+	defer srv.Close()
+	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", landreg.RoleRegistrar)
+	var gj string
+	pool.QueryRow(ctx, `SELECT json_build_object('type', 'FeatureCollection', 'features', json_agg(json_build_object('type', 'Feature',
+  'properties', json_build_object('宗地代码', zddm || 'X', '权利人', '温州瓯海塑料厂', '土地用途', landuse_code), 'geometry', ST_AsGeoJSON(geom)::json)))
+FROM (SELECT * FROM parcels ORDER BY id LIMIT 1) p`).Scan(&gj)
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "in.geojson"), []byte(gj), 0o644)
+	if out, err := exec.Command("ogr2ogr", "-f", "ESRI Shapefile", filepath.Join(dir, "宗地.shp"), filepath.Join(dir, "in.geojson"), "-lco", "ENCODING=GBK").CombinedOutput(); err != nil {
+		t.Fatalf("ogr2ogr: %v\n%s", err, out)
+	}
+	var b bytes.Buffer
+	w := multipart.NewWriter(&b)
+	w.WriteField("kind", "parcels")
+	w.WriteField("dry_run", "true")
+	for _, ext := range []string{".shp", ".shx", ".dbf", ".prj"} {
+		body, err := os.ReadFile(filepath.Join(dir, "宗地"+ext))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fw, _ := w.CreateFormFile("file", "宗地"+ext)
+		fw.Write(body)
+	}
+	w.Close()
+	req, _ := http.NewRequest("POST", srv.URL+"/v1/imports", &b)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+registrar)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var m map[string]any
+	json.NewDecoder(res.Body).Decode(&m)
+	enc, _ := m["encoding"].(map[string]any)
+	mapping, _ := m["mapping"].(map[string]any)
+	if res.StatusCode != 200 || enc["name"] != "GBK" || enc["from"] != "detected" || mapping["权利人"] != "holder_name" {
+		t.Fatalf("%d %v", res.StatusCode, m)
+	}
+	// The one problem is the 宗地代码 made bad on purpose, read as written.
+	for _, p := range m["problems"].([]any) {
+		if msg := p.(map[string]any)["message"].(string); strings.ContainsRune(msg, '\uFFFD') {
+			t.Errorf("U+FFFD in %q", msg)
+		}
 	}
 }
