@@ -18,11 +18,13 @@ import (
 // Parcel events from a spreadsheet (issue 13.5): one row per event, naming its parcel
 // by 宗地代码, its type (code or Chinese label, as landreg_sys.event_types has them), its
 // date, document number and the payload of its type as columns (payload.KEY). The
-// database is the judge of every row: after Go's checks (parcel, type, values) each row
-// is inserted in a subtransaction of its own, in file order, so that its triggers
-// (parcel_event_check, parcel_event_validate and whatever rules join them) say what is
-// wrong with it; that pass is rolled back, and a file without problems is then loaded
-// with one INSERT … SELECT in the same transaction.
+// database is the judge of every row: after Go's checks (parcel, type, values) the rows
+// without problems are inserted with one INSERT … SELECT in file order, in a savepoint,
+// so that its triggers (parcel_event_check, parcel_event_validate and whatever rules
+// join them) judge each; when they take every row that is the load (rolled back in a dry
+// run or when Go found problems). When they refuse one, the statement stops at it, so
+// the refused rows are then found by bisection in savepoints (judgeEvents), in file
+// order, to list every refusal with its row, and that pass is rolled back.
 
 // eventVocabulary is what the database says events are: their types (code → code, and
 // Chinese label → code) and the payload keys that are numbers (value_bounds).
@@ -121,8 +123,7 @@ func loadEvents(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions, chan
 			return err
 		}
 		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE landreg_import_events (ord int PRIMARY KEY, zddm text, type text, event_date date,
-  doc_no text, reason text, payload jsonb NOT NULL, parcel_id bigint, judge boolean NOT NULL DEFAULT false) ON COMMIT DROP;
-CREATE TEMP TABLE landreg_import_event_refusals (ord int, state text, message text, detail text, col text, constraint_name text, tbl text) ON COMMIT DROP`); err != nil {
+  doc_no text, reason text, payload jsonb NOT NULL, parcel_id bigint, judge boolean NOT NULL DEFAULT false) ON COMMIT DROP`); err != nil {
 			return err
 		}
 		var staged [][]any
@@ -214,76 +215,50 @@ CREATE TEMP TABLE landreg_import_event_refusals (ord int, state text, message te
 				ok = append(ok, s[0].(int32))
 			}
 		}
+		if _, err := tx.Exec(ctx, `UPDATE landreg_import_events SET judge = true WHERE ord = ANY($1)`, ok); err != nil {
+			return err
+		}
+		// Those rows in one statement first: when the database takes them all, that is
+		// the load (or, in a dry run or with other problems, rolled back).
 		sp, err := tx.Begin(ctx)
 		if err != nil {
 			return err
 		}
-		if _, err := sp.Exec(ctx, `UPDATE landreg_import_events SET judge = true WHERE ord = ANY($1)`, ok); err != nil {
-			return err
-		}
-		if _, err := sp.Exec(ctx, sqlEventJudge); err != nil {
-			return err
-		}
-		q, err = sp.Query(ctx, `SELECT ord, state, message, coalesce(detail, ''), coalesce(col, ''), coalesce(constraint_name, ''), coalesce(tbl, '') FROM landreg_import_event_refusals ORDER BY ord`)
-		if err != nil {
-			return err
-		}
-		type refusal struct {
-			ord int
-			pg  pgconn.PgError
-		}
-		var refused []refusal
-		for q.Next() {
-			var r refusal
-			if err := q.Scan(&r.ord, &r.pg.Code, &r.pg.Message, &r.pg.Detail, &r.pg.ColumnName, &r.pg.ConstraintName, &r.pg.TableName); err != nil {
+		tag, ierr := sp.Exec(ctx, sqlEventInsert+` ORDER BY ord`)
+		if ierr == nil {
+			if rep.OK() && !opt.DryRun {
+				if err := sp.Commit(ctx); err != nil {
+					return err
+				}
+				rep.Invalid, rep.Valid, rep.Imported = 0, rep.Features, int(tag.RowsAffected())
+				return nil
+			}
+			if err := sp.Rollback(ctx); err != nil {
 				return err
 			}
-			refused = append(refused, r)
-		}
-		if err := q.Err(); err != nil {
-			return err
-		}
-		// Nothing of the judging pass stays.
-		if err := sp.Rollback(ctx); err != nil {
-			return err
-		}
-		for _, r := range refused {
-			// parcel_event_validate names a payload key in its DETAIL ({"field": …}).
-			var detail struct {
-				Field string `json:"field"`
+		} else {
+			if dbRefusal(ierr) == nil {
+				return ierr // a fault, not a refusal
 			}
-			if json.Unmarshal([]byte(r.pg.Detail), &detail) == nil && detail.Field != "" {
-				r.pg.Detail = ""
+			if err := sp.Rollback(ctx); err != nil {
+				return err
 			}
-			code, field, msg := "refused-by-database", r.pg.ColumnName, r.pg.Message
-			if e := store.Translate(&r.pg); e != nil {
-				code, field = e.Kind, e.Field
-				if e.Zh != "" {
-					msg = e.Zh + " / " + e.En
-				} else {
-					msg = e.En
-				}
+			refused, err := judgeEvents(ctx, tx, ok)
+			if err != nil {
+				return err
 			}
-			if detail.Field != "" {
-				field = detail.Field
+			for _, r := range refused {
+				code, field, msg := refusalProblem(&r.pg)
+				problem(r.ord, code, field, msg)
 			}
-			if field == "" {
-				field = r.pg.ConstraintName
+			if len(refused) == 0 {
+				// Each row alone passes, the set does not: say what the database said.
+				rep.add(*dbRefusal(ierr))
 			}
-			problem(r.ord, code, field, msg)
 		}
 		rep.Invalid = len(bad)
 		rep.Valid = rep.Features - rep.Invalid
-		if !rep.OK() || opt.DryRun {
-			return errRollback
-		}
-		tag, err := tx.Exec(ctx, `INSERT INTO parcel_events (parcel_id, type, event_date, doc_no, payload, reason)
-SELECT parcel_id, type, event_date, doc_no, payload, reason FROM landreg_import_events ORDER BY ord`)
-		if err != nil {
-			return err
-		}
-		rep.Imported = int(tag.RowsAffected())
-		return nil
+		return errRollback
 	})
 	if errors.Is(err, errRollback) {
 		return nil
@@ -297,6 +272,10 @@ func nonEmpty(s string) any {
 	}
 	return s
 }
+
+// sqlEventInsert writes the staged rows marked judge (those Go found nothing wrong with).
+const sqlEventInsert = `INSERT INTO parcel_events (parcel_id, type, event_date, doc_no, payload, reason)
+SELECT parcel_id, type, event_date, doc_no, payload, reason FROM landreg_import_events WHERE judge`
 
 const sqlEventChecks = `
 SELECT i.ord, CASE WHEN r.retired THEN 'retired' ELSE 'unknown-parcel' END, 'zddm',
@@ -318,24 +297,82 @@ FROM (SELECT ord, min(ord) OVER (PARTITION BY zddm, type, event_date, payload) A
 WHERE ord <> first
 ORDER BY 1`
 
-// sqlEventJudge inserts each row marked judge (those without problems so far) in file order, in
-// a subtransaction of its own, and keeps what the database refused. Rows it accepts
-// stay in for the rows after them (an extension counts the ones before), until the
-// caller rolls the whole pass back.
-const sqlEventJudge = `DO $judge$
-DECLARE
-  r record;
-  st text; msg text; det text; col text; con text; tbl text;
-BEGIN
-  FOR r IN SELECT * FROM landreg_import_events WHERE judge ORDER BY ord LOOP
-    BEGIN
-      INSERT INTO parcel_events (parcel_id, type, event_date, doc_no, payload, reason)
-      VALUES (r.parcel_id, r.type, r.event_date, r.doc_no, r.payload, r.reason);
-    EXCEPTION WHEN OTHERS THEN
-      GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, det = PG_EXCEPTION_DETAIL,
-        col = COLUMN_NAME, con = CONSTRAINT_NAME, tbl = TABLE_NAME;
-      INSERT INTO landreg_import_event_refusals VALUES (r.ord, st, msg, nullif(det, ''), nullif(col, ''), nullif(con, ''), nullif(tbl, ''));
-    END;
-  END LOOP;
-END
-$judge$`
+type eventRefusal struct {
+	ord int
+	pg  pgconn.PgError
+}
+
+// judgeEvents finds the rows the database refuses among ords (in file order) by
+// bisection, in a savepoint it rolls back: a set of rows is inserted in one statement;
+// taken, it stays for the rows after it (an extension counts the ones before it);
+// refused, it is split in halves, down to the row refused. k refusals among n rows take
+// about 2·k·log₂ n statements, each with its triggers, instead of n.
+func judgeEvents(ctx context.Context, tx pgx.Tx, ords []int32) ([]eventRefusal, error) {
+	outer, err := tx.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer outer.Rollback(ctx) // nothing of the judging pass stays
+	var out []eventRefusal
+	var judge func(ords []int32) error
+	judge = func(ords []int32) error {
+		if len(ords) == 0 {
+			return nil
+		}
+		sp, err := outer.Begin(ctx)
+		if err != nil {
+			return err
+		}
+		_, ierr := sp.Exec(ctx, sqlEventInsert+` AND ord = ANY($1) ORDER BY ord`, ords)
+		if ierr == nil {
+			return sp.Commit(ctx)
+		}
+		if err := sp.Rollback(ctx); err != nil {
+			return err
+		}
+		var pg *pgconn.PgError
+		if dbRefusal(ierr) == nil || !errors.As(ierr, &pg) {
+			return ierr
+		}
+		if len(ords) == 1 {
+			out = append(out, eventRefusal{ord: int(ords[0]), pg: *pg})
+			return nil
+		}
+		if err := judge(ords[:len(ords)/2]); err != nil {
+			return err
+		}
+		return judge(ords[len(ords)/2:])
+	}
+	if err := judge(ords); err != nil {
+		return nil, err
+	}
+	return out, outer.Rollback(ctx)
+}
+
+// refusalProblem is a row's refusal in the registry's terms (store.Translate): its kind,
+// field and bilingual message; parcel_event_validate names a payload key in its DETAIL
+// ({"field": "payload.tax_wan", …}).
+func refusalProblem(pg *pgconn.PgError) (code, field, msg string) {
+	var detail struct {
+		Field string `json:"field"`
+	}
+	if json.Unmarshal([]byte(pg.Detail), &detail) == nil && detail.Field != "" {
+		pg.Detail = ""
+	}
+	code, field, msg = "refused-by-database", pg.ColumnName, pg.Message
+	if e := store.Translate(pg); e != nil {
+		code, field = e.Kind, e.Field
+		if e.Zh != "" {
+			msg = e.Zh + " / " + e.En
+		} else {
+			msg = e.En
+		}
+	}
+	if detail.Field != "" {
+		field = detail.Field
+	}
+	if field == "" {
+		field = pg.ConstraintName
+	}
+	return code, field, msg
+}

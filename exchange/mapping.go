@@ -183,6 +183,9 @@ func NewMapping(k Kind, user map[string]string) (*Mapping, error) {
 			names = append(names, p)
 		}
 		sort.Strings(names)
+		if k == Events {
+			names = append(names, "payload.KEY[:number|text|boolean|date]")
+		}
 		return nil, fmt.Errorf("字段映射指向未知属性 %s / the mapping names unknown properties %s; %s takes %s",
 			strings.Join(bad, ", "), strings.Join(bad, ", "), k, strings.Join(names, ", "))
 	}

@@ -249,3 +249,26 @@ WHERE e.recorded_by = 'test-import' AND ((p.zddm = $1 AND e.type = 'PROGRESS' AN
 		t.Fatalf("the same file again:\n%s", reportText(rep))
 	}
 }
+
+// TestEventMapping: payload columns by heading, by key, and typed by a mapping file;
+// targets that are no payload key are refused.
+func TestEventMapping(t *testing.T) {
+	m, err := exchange.NewMapping(exchange.Events, map[string]string{"复核结果": "payload.passed:boolean", "备注": "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for src, want := range map[string]string{"宗地代码": "zddm", "事件类型": "type", "税收（万元）": "payload.tax_wan", "basis": "payload.basis",
+		"payload.compensation_wan": "payload.compensation_wan", "复核结果": "payload.passed:boolean", "备注": "", "Remark": ""} {
+		if got := m.Target(src); got != want {
+			t.Errorf("%s → %q, want %q", src, got, want)
+		}
+	}
+	for _, bad := range []string{"payload.Tax", "payload.x:json", "tax_wan", "payload."} {
+		if _, err := exchange.NewMapping(exchange.Events, map[string]string{"x": bad}); err == nil || !strings.Contains(err.Error(), "payload.KEY") {
+			t.Errorf("mapping to %q: %v", bad, err)
+		}
+	}
+	if _, err := exchange.NewMapping(exchange.Enterprises, map[string]string{"x": "payload.tax_wan"}); err == nil {
+		t.Error("enterprises took a payload key")
+	}
+}
