@@ -52,6 +52,13 @@ func Translate(err error) *landreg.Error {
 	case kind == "":
 		return nil
 	}
+	if pg.Code == "23514" && strings.HasSuffix(pg.ConstraintName, "_fffd") {
+		// <table>_<column>_fffd (migration 00021): text misread in the wrong encoding.
+		field := strings.TrimSuffix(strings.TrimPrefix(pg.ConstraintName, pg.TableName+"_"), "_fffd")
+		return &landreg.Error{Kind: kind, Err: err, Field: field,
+			Zh: field + " 含有替换字符 U+FFFD：文本曾按错误的编码解码，请改正后再保存",
+			En: field + " holds the replacement character U+FFFD: the text was decoded in the wrong encoding somewhere; correct it and save again"}
+	}
 	switch pg.Code {
 	case "23503":
 		return reference(pg, err)
