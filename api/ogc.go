@@ -311,9 +311,9 @@ func (s *Server) item(c echo.Context) error {
 		return err
 	}
 	fid := c.Param("featureId")
-	id, perr := strconv.ParseInt(fid, 10, 64)
-	if perr != nil {
-		p := notFound("要素编号须为整数", "feature id must be an integer, got "+strconv.Quote(fid))
+	id, version, ok := parseFeatureID(fid)
+	if !ok {
+		p := notFound("要素编号须为整数（或 编号.版本）", "feature id must be an integer, or id.version for a version, got "+strconv.Quote(fid))
 		p.FeatureID = fid
 		return p
 	}
@@ -332,7 +332,7 @@ func (s *Server) item(c echo.Context) error {
 		}
 		crs = cc
 	}
-	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, crs)
+	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, version, crs)
 	if errors.Is(err, store.ErrNotFound) {
 		p := notFound("要素 "+fid+" 不存在", "feature "+fid+" not found in "+coll.ID)
 		p.FeatureID = fid
@@ -351,16 +351,34 @@ func (s *Server) item(c echo.Context) error {
 	if wantsHTML(c) {
 		var f map[string]any
 		json.Unmarshal(feature, &f)
-		return s.renderHTML(c, "item", map[string]any{"collection": coll, "feature": f, "id": id})
+		return s.renderHTML(c, "item", map[string]any{"collection": coll, "feature": f, "id": fid})
 	}
-	return c.Blob(http.StatusOK, mtGeoJSON, withLinks(feature, s.itemLinks(c, coll, id, crs)))
+	return c.Blob(http.StatusOK, mtGeoJSON, withLinks(feature, s.itemLinks(c, coll, fid, crs)))
+}
+
+// parseFeatureID reads a feature id: N, or N.V for version V of feature N (the ids a
+// datetime interval gives). Version 0 means the current feature.
+func parseFeatureID(fid string) (id int64, version int, ok bool) {
+	idText, verText, versioned := strings.Cut(fid, ".")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, 0, false
+	}
+	if versioned {
+		v, err := strconv.Atoi(verText)
+		if err != nil || v <= 0 {
+			return 0, 0, false
+		}
+		version = v
+	}
+	return id, version, true
 }
 
 // itemLinks are a feature's own links (Part 1 requirement /req/geojson/content): itself,
 // its HTML page and its collection.
-func (s *Server) itemLinks(c echo.Context, coll *store.Collection, id int64, crs geo.CRS) []Link {
+func (s *Server) itemLinks(c echo.Context, coll *store.Collection, fid string, crs geo.CRS) []Link {
 	cu := s.base(c) + "/collections/" + coll.ID
-	self := cu + "/items/" + strconv.FormatInt(id, 10)
+	self := cu + "/items/" + fid
 	q := ""
 	if cs := c.QueryParam("crs"); cs != "" {
 		q = "&crs=" + url.QueryEscape(crs.URI)

@@ -205,6 +205,32 @@ func TestOGCFeatures(t *testing.T) {
 		if fc.NumberMatched != versions || versions <= lines {
 			t.Errorf("interval matched %d, want %d versions of %d lines", fc.NumberMatched, versions, lines)
 		}
+		// Each version has its own id, id.version, and its own URL.
+		seen := map[string]bool{}
+		for _, f := range fc.Features {
+			vid, _ := f.ID.(string)
+			want := fmt.Sprintf("%v.%v", f.Properties["id"], f.Properties["version"])
+			if vid != want || seen[vid] {
+				t.Fatalf("interval feature id %v (want %s, seen before %v)", f.ID, want, seen[vid])
+			}
+			seen[vid] = true
+		}
+		var old struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		}
+		var lid, lver int
+		pool.QueryRow(ctx, `SELECT id, version FROM block_lines_all WHERE valid_to IS NOT NULL ORDER BY id, version LIMIT 1`).Scan(&lid, &lver)
+		vid := fmt.Sprintf("%d.%d", lid, lver)
+		getJSON(t, srv.URL+"/collections/block_lines/items/"+vid, "application/geo+json", &old)
+		if old.ID != vid || old.Properties["valid_to"] == nil || old.Properties["version"] != float64(lver) {
+			t.Errorf("closed version %s: %+v", vid, old)
+		}
+		for _, bad := range []string{fmt.Sprintf("%d.999", lid), fmt.Sprintf("%d.0", lid), "1.x", "-1"} {
+			if res, _ := get(t, srv.URL+"/collections/block_lines/items/"+bad); res.StatusCode != 404 {
+				t.Errorf("item %s: %d", bad, res.StatusCode)
+			}
+		}
 		open := getFC(t, srv.URL+"/collections/block_lines/items?limit=1&datetime=../2020-12-31")
 		if open.NumberMatched != 15 {
 			t.Errorf("open-start interval matched %d, want the 15 baseline lines", open.NumberMatched)

@@ -311,7 +311,7 @@ func (s *Server) checkHolder(c echo.Context, collection string, props map[string
 
 // respondFeature sends the stored feature with its ETag, as GET would.
 func (s *Server) respondFeature(c echo.Context, coll *store.Collection, id int64, status int) error {
-	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, geo.CRSs[0])
+	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, 0, geo.CRSs[0])
 	if err != nil {
 		return err
 	}

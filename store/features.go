@@ -166,6 +166,14 @@ func (q ItemsQuery) featureColumns(args *sqlArgs) string {
 	return cols
 }
 
+// versionedID gives each Feature the id of its version, "id.version": an interval
+// returns several versions of one feature, and a collection's ids must be unique. The
+// properties keep the plain id and the version; /items/{id}.{version} serves the
+// version again.
+func versionedID(cols string) string {
+	return strings.Replace(cols, `'{"type":"Feature","id":' || t.id ||`, `'{"type":"Feature","id":"' || t.id || '.' || t.version || '"' ||`, 1)
+}
+
 // Filter fragments; %s are placeholders ($n) allocated by the builder, never values.
 const (
 	// && lets the GIST index prune before the exact test.
@@ -338,7 +346,11 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 	if q.Keyset() && q.After > 0 {
 		conds = append(conds, "t.id > "+args.add(q.After))
 	}
-	featuresSQL = "SELECT " + q.featureColumns(&args) + "\nFROM " + from + " t"
+	cols := q.featureColumns(&args)
+	if q.Interval && c.Versioned {
+		cols = versionedID(cols)
+	}
+	featuresSQL = "SELECT " + cols + "\nFROM " + from + " t"
 	if len(conds) > 0 {
 		featuresSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
@@ -395,19 +407,28 @@ func (c *Collection) Items(ctx context.Context, db DB, q ItemsQuery, sink Featur
 var ErrNotFound = errors.New("not found")
 
 // Item returns one finished GeoJSON Feature in the output CRS, and its version (for
-// ETags; 0 for collections without versions).
-func (c *Collection) Item(ctx context.Context, db DB, id int64, crs geo.CRS) ([]byte, int, error) {
-	version := "0"
+// ETags; 0 for collections without versions). With version > 0 it is that version of
+// the feature, current or closed, under its version id (versionedID).
+func (c *Collection) Item(ctx context.Context, db DB, id int64, version int, crs geo.CRS) ([]byte, int, error) {
+	ver := "0"
 	if c.Versioned {
-		version = "t.version"
+		ver = "t.version"
 	}
 	args := sqlArgs{id}
 	from := c.Source.Current
-	if c.Source.AsOf != "" {
+	cols := fmt.Sprintf(featureColumns, geometryExpr(crs))
+	cond := "t.id = $1"
+	switch {
+	case version > 0 && c.Source.AllVersions == "":
+		return nil, 0, ErrNotFound
+	case version > 0:
+		from, cols = c.Source.AllVersions, versionedID(cols)
+		cond += " AND t.version = " + args.add(version)
+	case c.Source.AsOf != "":
 		// Today's version, classified alone.
 		from = fmt.Sprintf("%s(%s::date, ids => ARRAY[$1::int8])", c.Source.AsOf, args.add(statusDate(ItemsQuery{})))
 	}
-	sql := "SELECT " + version + ", " + fmt.Sprintf(featureColumns, geometryExpr(crs)) + "\nFROM " + from + " t\nWHERE t.id = $1"
+	sql := "SELECT " + ver + ", " + cols + "\nFROM " + from + " t\nWHERE " + cond
 	var fid int64
 	var v int
 	var feature []byte
