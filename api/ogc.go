@@ -25,6 +25,8 @@ import (
 const (
 	mtJSON       = "application/json"
 	mtGeoJSON    = "application/geo+json"
+	mtJSONFG     = "application/vnd.ogc.fg+json"
+	jsonfgCore   = "http://www.opengis.net/spec/json-fg-1/0.2/conf/core"
 	mtHTML       = "text/html; charset=utf-8"
 	mtOpenAPI    = "application/vnd.oai.openapi+json;version=3.0"
 	mtSchemaJSON = "application/schema+json"
@@ -410,18 +412,30 @@ func itemETag(id int64, version int) string {
 type fcWriter struct {
 	res *echo.Response
 	crs string
-	w   *bufio.Writer
-	n   int
+	// jsonfg is the feature type (the collection id) of a JSON-FG answer; "" for GeoJSON.
+	jsonfg string
+	w      *bufio.Writer
+	n      int
 }
 
 func (f *fcWriter) Begin(matched int64) error {
 	h := f.res.Header()
-	h.Set(echo.HeaderContentType, mtGeoJSON)
+	mt, head := mtGeoJSON, ""
+	if f.jsonfg != "" {
+		// JSON-FG: the collection says what the features are and, for a CRS other than
+		// CRS84, the CRS of their place.
+		mt = mtJSONFG
+		head = `"conformsTo":["` + jsonfgCore + `"],"featureType":"` + f.jsonfg + `",`
+		if f.crs != geo.CRSs[0].URI {
+			head += `"coordRefSys":"` + f.crs + `",`
+		}
+	}
+	h.Set(echo.HeaderContentType, mt)
 	h.Set("Content-Crs", "<"+f.crs+">")
 	h.Set("OGC-NumberMatched", strconv.FormatInt(matched, 10))
 	f.w = writerPool.Get().(*bufio.Writer)
 	f.w.Reset(lazyHeader{f.res})
-	_, err := f.w.WriteString(`{"type":"FeatureCollection","numberMatched":` + strconv.FormatInt(matched, 10) + `,"features":[`)
+	_, err := f.w.WriteString(`{"type":"FeatureCollection",` + head + `"numberMatched":` + strconv.FormatInt(matched, 10) + `,"features":[`)
 	return err
 }
 
@@ -505,6 +519,9 @@ func (s *Server) items(c echo.Context) error {
 		return s.itemsCSV(c, coll, params, q)
 	}
 	fw := &fcWriter{res: c.Response(), crs: q.CRS.URI}
+	if q.JSONFG {
+		fw.jsonfg = coll.ID
+	}
 	page, err := coll.Items(ctx, s.pool, q, fw)
 	defer fw.release()
 	if err != nil {
@@ -518,7 +535,11 @@ func (s *Server) items(c echo.Context) error {
 	}
 	fw.w.WriteString(`],"numberReturned":` + strconv.Itoa(page.Returned) +
 		`,"timeStamp":"` + time.Now().UTC().Format(time.RFC3339) + `","links":`)
-	if err := jsonEncode(fw.w, s.pageLinks(c, coll, params, q, page, mtGeoJSON)); err != nil {
+	mt := mtGeoJSON
+	if q.JSONFG {
+		mt = mtJSONFG
+	}
+	if err := jsonEncode(fw.w, s.pageLinks(c, coll, params, q, page, mt)); err != nil {
 		return nil
 	}
 	fw.w.WriteString("}")

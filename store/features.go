@@ -110,6 +110,9 @@ type ItemsQuery struct {
 	Properties []string
 	// SkipGeometry serves every feature with a null geometry (skipGeometry=true).
 	SkipGeometry bool
+	// JSONFG serves OGC Features and Geometries JSON (JSON-FG): geometry in CRS84, the
+	// geometry in CRS as place (null for CRS84), and the version's validity as time.
+	JSONFG bool
 }
 
 // Equal is a simple property filter (?name=value), value already typed.
@@ -150,6 +153,30 @@ type Page struct {
 const featureColumns = `t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' ||
   %s || ',"properties":' || t.props || '}'`
 
+// jsonfgColumns are featureColumns for JSON-FG: %[1]s the geometry (CRS84), %[2]s the
+// place. A version is valid on [valid_from, valid_to); JSON-FG intervals are closed,
+// so the interval ends the day before valid_to, and is open ("..") for a current one.
+const jsonfgColumns = `t.id, '{"type":"Feature","id":' || t.id ||
+  ',"time":{"interval":["' || to_char(t.valid_from, 'YYYY-MM-DD') || '",' ||
+  coalesce('"' || to_char(t.valid_to - 1, 'YYYY-MM-DD') || '"', '".."') || ']},"place":' || %[2]s ||
+  ',"geometry":' || %[1]s || ',"properties":' || t.props || '}'`
+
+func (q ItemsQuery) jsonfgGeometry() string {
+	if q.SkipGeometry {
+		return "'null'"
+	}
+	return geometryExpr(geo.CRSs[0])
+}
+
+// jsonfgPlace is the geometry in the requested CRS, in its axis order; null when the
+// geometry member already holds it (CRS84).
+func (q ItemsQuery) jsonfgPlace() string {
+	if q.SkipGeometry || q.CRS.URI == "" || q.CRS.URI == geo.CRSs[0].URI {
+		return "'null'"
+	}
+	return geometryExpr(q.CRS)
+}
+
 // featureColumns are featureColumns for the query's geometry and properties: without a
 // choice of properties, the source's props as they are (no JSON is parsed).
 func (q ItemsQuery) featureColumns(args *sqlArgs) string {
@@ -158,6 +185,9 @@ func (q ItemsQuery) featureColumns(args *sqlArgs) string {
 		g = geometryExpr(q.CRS)
 	}
 	cols := fmt.Sprintf(featureColumns, g)
+	if q.JSONFG {
+		cols = fmt.Sprintf(jsonfgColumns, q.jsonfgGeometry(), q.jsonfgPlace())
+	}
 	if q.Properties != nil {
 		chosen := `(SELECT json_object_agg(p.key, p.value)::text FROM json_each(t.props::json) p
     WHERE p.key = 'id' OR p.key = ANY (` + args.add(q.Properties) + `::text[]))`
