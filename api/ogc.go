@@ -118,7 +118,7 @@ func (s *Server) landing(c echo.Context) error {
 }
 
 func (s *Server) conformance(c echo.Context) error {
-	doc := map[string]any{"conformsTo": append(slices.Clip(conformanceClasses), tilesConformance...)}
+	doc := map[string]any{"conformsTo": append(append(slices.Clip(conformanceClasses), tilesConformance...), stylesConformance...)}
 	if wantsHTML(c) {
 		return s.renderHTML(c, "conformance", doc)
 	}

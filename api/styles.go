@@ -27,6 +27,14 @@ const (
 	relStyles     = "http://www.opengis.net/def/rel/ogc/1.0/styles"
 )
 
+// stylesConformance: styles are read here (no style management), in two encodings the
+// standard names.
+var stylesConformance = []string{
+	"http://www.opengis.net/spec/ogcapi-styles-1/1.0/conf/core",
+	"http://www.opengis.net/spec/ogcapi-styles-1/1.0/conf/mapbox-styles",
+	"http://www.opengis.net/spec/ogcapi-styles-1/1.0/conf/sld-10",
+}
+
 // styleFormats are the f values of a style and their media types.
 var styleFormats = []struct{ f, mt, title string }{
 	{"mapbox", mtMapboxStyle, "MapLibre / Mapbox GL style"},

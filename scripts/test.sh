@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 export PATH="$PATH:/usr/local/go/bin"
 scripts/deps.sh test
 scripts/web.sh
+scripts/ogc-client.sh
 
 # staticcheck at a pinned version, built once into GOPATH/bin.
 staticcheck_version=v0.8.2
