@@ -505,6 +505,9 @@ func (s *Server) items(c echo.Context) error {
 	if p != nil {
 		return p
 	}
+	if n, ok := s.carriedMatched(coll, params); ok {
+		q.Matched = &n
+	}
 	ctx := c.Request().Context()
 	if wantsHTML(c) {
 		cs := &collectSink{}
@@ -637,8 +640,10 @@ func (s *Server) pageLinks(c echo.Context, coll *store.Collection, params url.Va
 			links = append(links, Link{Href: withQuery(self, table), Rel: "alternate", Type: "text/csv", Title: "表格 as CSV"})
 		}
 	}
+	carry := func(v url.Values) { v.Set("matched", s.matchedToken(coll, params, page.Matched)) }
 	if page.HasNext {
 		next := cloneValues(params)
+		carry(next)
 		if q.Keyset() {
 			next.Set("after", strconv.FormatInt(page.LastID, 10))
 		} else {
@@ -649,6 +654,7 @@ func (s *Server) pageLinks(c echo.Context, coll *store.Collection, params url.Va
 	}
 	if q.Offset > 0 {
 		prev := cloneValues(params)
+		carry(prev)
 		prev.Set("offset", strconv.Itoa(max(0, q.Offset-q.Limit)))
 		prev.Set("limit", strconv.Itoa(q.Limit))
 		links = append(links, Link{Href: withQuery(self, prev), Rel: "prev", Type: mt, Title: "Previous page"})

@@ -439,6 +439,63 @@ func TestOGCFeatures(t *testing.T) {
 		}
 	})
 
+	t.Run("a paging run counts once", func(t *testing.T) {
+		var total int
+		pool.QueryRow(ctx, `SELECT count(*) FROM parcels WHERE xzqdm = '330304'`).Scan(&total)
+		next := srv.URL + "/collections/parcels/items?xzqdm=330304&limit=20"
+		pages, seen := 0, 0
+		for next != "" {
+			fc := getFC(t, next)
+			if fc.NumberMatched != total {
+				t.Fatalf("page %d: numberMatched %d, want %d", pages, fc.NumberMatched, total)
+			}
+			seen += len(fc.Features)
+			next = ""
+			for _, l := range fc.Links {
+				if l.Rel == "next" {
+					next = l.Href
+				}
+			}
+			if pages == 0 {
+				if !strings.Contains(next, "matched=") {
+					t.Fatalf("next link carries no count: %s", next)
+				}
+				// A later page reports the run's count even when the register has
+				// changed since: it is not counted again.
+				if _, err := pool.Exec(ctx, `SELECT landreg_sys.begin_change('test', 'paging', NULL);
+DELETE FROM parcels WHERE id = (SELECT max(id) FROM parcels WHERE xzqdm = '330304')`); err != nil {
+					t.Fatalf("retiring a parcel of the district: %v", err)
+				}
+			}
+			pages++
+		}
+		var now int
+		pool.QueryRow(ctx, `SELECT count(*) FROM parcels WHERE xzqdm = '330304'`).Scan(&now)
+		if pages < 2 || seen != total-1 || now != total-1 {
+			t.Errorf("%d pages, %d features served, %d counted at the start, %d now", pages, seen, total, now)
+		}
+		// A count the server did not sign for this query is not believed.
+		u := srv.URL + "/collections/parcels/items?xzqdm=330304&limit=5&matched=999.forged"
+		if fc := getFC(t, u); fc.NumberMatched == 999 {
+			t.Error("a forged count was served")
+		}
+		fc := getFC(t, srv.URL+"/collections/parcels/items?xzqdm=330304&limit=5")
+		var tok string
+		for _, l := range fc.Links {
+			if l.Rel == "next" {
+				nu, _ := url.Parse(l.Href)
+				tok = nu.Query().Get("matched")
+			}
+		}
+		if other := getFC(t, srv.URL+"/collections/parcels/items?xzqdm=330303&limit=5&matched="+url.QueryEscape(tok)); other.NumberMatched == fc.NumberMatched && tok != "" {
+			var n int
+			pool.QueryRow(ctx, `SELECT count(*) FROM parcels WHERE xzqdm = '330303'`).Scan(&n)
+			if n != fc.NumberMatched {
+				t.Error("another query's count was served")
+			}
+		}
+	})
+
 	t.Run("a feature links to itself, its page and its collection", func(t *testing.T) {
 		var f struct {
 			Links []api.Link `json:"links"`

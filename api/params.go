@@ -30,6 +30,8 @@ var itemsParams = map[string]bool{
 	"known_at": true,
 	// Part 6: the properties to serve, and features without geometry.
 	"properties": true, "skipGeometry": true,
+	// The count of the paging run, carried by next links (matched.go).
+	"matched": true,
 }
 
 // itemsFormats are the f values /items serves.

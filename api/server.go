@@ -47,6 +47,8 @@ type Server struct {
 	echo    *echo.Echo
 	openapi []byte
 	metrics *metrics
+	// matchedKey signs the counts next links carry (matched.go).
+	matchedKey []byte
 }
 
 // New builds the HTTP handler.
@@ -54,7 +56,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	if cfg.Limits.Default == 0 {
 		cfg.Limits = Limits{Default: 100, Max: 10000}
 	}
-	s := &Server{cfg: cfg, pool: pool, log: log, metrics: newMetrics(pool)}
+	s := &Server{cfg: cfg, pool: pool, log: log, metrics: newMetrics(pool), matchedKey: newMatchedKey()}
 	s.openapi = buildOpenAPI(cfg)
 	e := echo.New()
 	e.HideBanner = true

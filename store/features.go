@@ -110,6 +110,9 @@ type ItemsQuery struct {
 	Properties []string
 	// SkipGeometry serves every feature with a null geometry (skipGeometry=true).
 	SkipGeometry bool
+	// Matched, when not nil, is the number of matching features counted on the first
+	// page of this paging run: the page is served without counting again.
+	Matched *int64
 	// JSONFG serves OGC Features and Geometries JSON (JSON-FG): geometry in CRS84, the
 	// geometry in CRS as place (null for CRS84), and the version's validity as time.
 	JSONFG bool
@@ -141,6 +144,8 @@ type FeatureSink interface {
 
 // Page summarises a streamed page.
 type Page struct {
+	// Matched is the number of features matching the query (counted, or carried).
+	Matched  int64
 	Returned int
 	LastID   int64
 	HasNext  bool
@@ -397,14 +402,19 @@ func (c *Collection) Items(ctx context.Context, db DB, q ItemsQuery, sink Featur
 		return page, err
 	}
 	b := &pgx.Batch{}
-	b.Queue(countSQL, cargs...)
+	if q.Matched == nil {
+		b.Queue(countSQL, cargs...)
+	}
 	b.Queue(featuresSQL, args...)
 	br := db.SendBatch(ctx, b)
 	defer br.Close()
 	var matched int64
-	if err := br.QueryRow().Scan(&matched); err != nil {
+	if q.Matched != nil {
+		matched = *q.Matched
+	} else if err := br.QueryRow().Scan(&matched); err != nil {
 		return page, err
 	}
+	page.Matched = matched
 	if err := sink.Begin(matched); err != nil {
 		return page, err
 	}
