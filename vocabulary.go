@@ -18,7 +18,7 @@ var Roles = []Role{RolePlanner, RoleRegistrar, RoleAuditor, RoleAdmin}
 var EventTypes = []string{"CONTRACT_SIGNED", "LAND_DELIVERED", "PERMIT_ISSUED", "STARTED", "PROGRESS",
 	"SUSPENDED", "RESUMED", "EXTENSION_APPROVED", "GOV_CAUSE", "COMPLETED", "PLANNING_VERIFIED",
 	"PRODUCTION_STARTED", "PRODUCTION_STOPPED", "RAMPUP_REVIEWED", "ANNUAL_INDICATORS", "IDLE_NOTICE",
-	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
+	"IDLE_DETERMINED", "IDLE_FEE_LEVIED", "IDLE_FEE_PAID", "RECOVERY_DECIDED", "DISPOSED", "TRANSFERRED"}
 
 // Retirement kinds (宗地注销): 注销 (deregistration: the record leaves the register) and
 // 收回 (recovery of the land use right by the government). The first is the default.

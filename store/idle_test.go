@@ -203,7 +203,7 @@ func TestIdleStatusBranches(t *testing.T) {
 			"2025-01-09", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
 		{"normal", parcelSpec{events: []ev{started, good, completed, producing, indicators(1200)}},
 			"2025-04-01", fixtures.Normal, "2025-03-31", []string{"TARGETS_MET"}, 0, false},
-		{"retired: recovery decided", parcelSpec{events: []ev{{"RECOVERY_DECIDED", "2022-03-01", nil}}}, "2022-03-01", fixtures.Retired, "2022-03-01", []string{"RECOVERY_DECIDED"}, 0, false},
+		{"retired: recovery decided", parcelSpec{events: []ev{{"RECOVERY_DECIDED", "2022-03-01", map[string]any{"basis": "COMPENSATED", "compensation_wan": 120}}}}, "2022-03-01", fixtures.Retired, "2022-03-01", []string{"RECOVERY_DECIDED"}, 0, false},
 		{"disposed after idle", parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-02-01", nil}, {"DISPOSED", "2021-08-01", map[string]any{"method": "协议有偿收回"}}}},
 			"2022-06-01", fixtures.Normal, "2021-08-01", []string{"DISPOSED"}, 0, false},
 		{"disposed, then an adverse fact", parcelSpec{events: []ev{{"DISPOSED", "2021-08-01", nil}, {"IDLE_NOTICE", "2021-09-01", nil}}},
@@ -549,8 +549,11 @@ func TestIdleStatusDigestMatchesEvents(t *testing.T) {
   SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2024-06-01', NULL, NULL, NULL) s
   WHERE s.category IN ('IDLE_1Y', 'IDLE_2Y')
 ), r AS (
-  SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2023-01-01', NULL, NULL, NULL) s
+  -- An extension by the most 53号令 art. 12 allows (one year).
+  SELECT s.parcel_id AS id, s.deadline FROM landreg_sys.idle_core('2023-01-01', NULL, NULL, NULL) s
   WHERE s.category = 'SUPPLIED_NOT_DUE' AND s.deadline IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM parcel_events x WHERE x.parcel_id = s.parcel_id AND x.type = 'EXTENSION_APPROVED')
+  ORDER BY s.parcel_id LIMIT 1
 )
 INSERT INTO parcel_events (parcel_id, type, event_date, payload)
 SELECT p.id, 'ANNUAL_INDICATORS', DATE '2024-12-15', '{"year": 2024, "tax_wan": 1, "va_wan": 2}'::jsonb FROM p
@@ -558,7 +561,8 @@ UNION ALL SELECT p.id, 'ANNUAL_INDICATORS', DATE '2025-03-01', '{"year": 2021, "
 UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-06-10', '{"from": "2024-01-15", "to": "2024-03-01"}'::jsonb FROM q
 UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-06-20', '{"from": "2024-08-01", "to": "2024-08-15"}'::jsonb FROM q
 UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-10-01', '{"from": "2024-09-01"}'::jsonb FROM q
-UNION ALL SELECT r.id, 'EXTENSION_APPROVED', DATE '2023-02-01', '{"new_start_deadline": "2028-09-30"}'::jsonb FROM r`)
+UNION ALL SELECT r.id, 'EXTENSION_APPROVED', DATE '2023-02-01',
+  jsonb_build_object('new_start_deadline', to_char(r.deadline + interval '1 year', 'YYYY-MM-DD')) FROM r`)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -60,8 +60,10 @@ FROM landreg_sys.event_types ORDER BY kind`)
 	if strings.Join(codes, ",") != strings.Join(goList, ",") {
 		t.Errorf("event_types %v, landreg.EventTypes %v", codes, goList)
 	}
-	if len(required) != 3 || required["EXTENSION_APPROVED"] != "new_start_deadline" ||
-		required["ANNUAL_INDICATORS"] != "year" || required["GOV_CAUSE"] != "from" {
+	if len(required) != 7 || required["EXTENSION_APPROVED"] != "new_start_deadline" ||
+		required["ANNUAL_INDICATORS"] != "year" || required["GOV_CAUSE"] != "from" ||
+		required["RAMPUP_REVIEWED"] != "passed" || required["IDLE_FEE_LEVIED"] != "amount_wan" ||
+		required["IDLE_FEE_PAID"] != "amount_wan" || required["RECOVERY_DECIDED"] != "basis" {
 		t.Errorf("required keys %v", required)
 	}
 	var unknownKind *int
