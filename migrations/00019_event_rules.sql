@@ -56,7 +56,7 @@ CREATE TABLE landreg_sys.disposal_stages (
 );
 COMMENT ON TABLE landreg_sys.disposal_stages IS '闲置土地处置阶段 / disposal stages of idle land';
 INSERT INTO landreg_sys.disposal_stages (code, zh, en, ord) VALUES
-  ('PENDING',    '待调查', 'not yet investigated', 0),
+  ('PENDING',    '未启动处置', 'no disposal procedure yet', 0),
   ('SURVEY',     '调查',   'survey notice served', 1),
   ('DETERMINED', '认定',   'determined idle', 2),
   ('FEE',        '征缴',   'idle-land fee levied', 3),

@@ -268,6 +268,32 @@ func TestIdleDecisions(t *testing.T) {
 		decision{args("'IDLE_GOV'", "0.20", "100"), "0"}, // government cause: no fee
 		decision{args("'IDLE_STALLED'", "0.20", "100"), "0"},
 		decision{args("'OVERDUE_START'", "0.20", "100"), "0"})
+	// started_by(started, completed, production_started): ruling 8.
+	check("started_by",
+		decision{args(d("2021-05-01"), d("2022-10-01"), d("2023-01-10")), "2021-05-01"},
+		decision{args(nullDate, d("2022-10-01"), d("2023-01-10")), "2022-10-01"}, // completion proves a start
+		decision{args(nullDate, nullDate, d("2023-01-10")), "2023-01-10"},       // so does production
+		decision{args(nullDate, d("2023-02-01"), d("2023-01-10")), "2023-01-10"}, // the earliest evidence
+		decision{args(nullDate, nullDate, nullDate), "NULL"})
+	// completed_by(completed, production_started)
+	check("completed_by",
+		decision{args(d("2022-10-01"), d("2023-01-10")), "2022-10-01"},
+		decision{args(nullDate, d("2023-01-10")), "2023-01-10"},
+		decision{args(nullDate, nullDate), "NULL"})
+	// invest_per_mu(invest_wan, site_m2): 3000 万元 on 10 亩.
+	check("invest_per_mu",
+		decision{args("3000", "6666.666666666667"), "300"},
+		decision{args(nullFloat, "6666.67"), "NULL"},
+		decision{args("3000", "0"), "NULL"})
+	// review_failed_since(completed, reviewed, passed, invest_per_mu, agreed): ruling 12.
+	check("review_failed_since",
+		decision{args(d("2022-08-01"), d("2024-02-01"), "false", nullFloat, "NULL::numeric"), "2024-02-01"},
+		decision{args(d("2022-08-01"), d("2024-02-01"), "true", nullFloat, "300"), "NULL"}, // passed, no figure
+		decision{args(d("2022-08-01"), d("2024-02-01"), "true", "250", "300"), "2024-02-01"},
+		decision{args(d("2022-08-01"), d("2024-02-01"), "true", "300", "300"), "NULL"},
+		decision{args(d("2022-08-01"), d("2024-02-01"), nullBool, nullFloat, "300"), "NULL"},
+		decision{args(nullDate, d("2024-02-01"), "false", nullFloat, "300"), "NULL"}, // not completed: no review to judge
+		decision{args(d("2022-08-01"), nullDate, nullBool, nullFloat, "300"), "NULL"})
 }
 
 func TestBlockLineDecisions(t *testing.T) {
