@@ -272,7 +272,7 @@ func TestIdleDecisions(t *testing.T) {
 	check("started_by",
 		decision{args(d("2021-05-01"), d("2022-10-01"), d("2023-01-10")), "2021-05-01"},
 		decision{args(nullDate, d("2022-10-01"), d("2023-01-10")), "2022-10-01"}, // completion proves a start
-		decision{args(nullDate, nullDate, d("2023-01-10")), "2023-01-10"},       // so does production
+		decision{args(nullDate, nullDate, d("2023-01-10")), "2023-01-10"},        // so does production
 		decision{args(nullDate, d("2023-02-01"), d("2023-01-10")), "2023-01-10"}, // the earliest evidence
 		decision{args(nullDate, nullDate, nullDate), "NULL"})
 	// completed_by(completed, production_started)
