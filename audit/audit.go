@@ -213,12 +213,12 @@ func dossier(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, 
 		t.Rows = append(t.Rows, []any{e.EventDate, "event 事件", e.Type + " " + string(e.Payload), e.RecordedBy, e.Reason})
 	}
 	if q := d.Disposal; q != nil && (q.Stage != "PENDING" || q.FeeDueWan > 0 || q.GovCauseUnresolved != nil) {
-		what := fmt.Sprintf("处置阶段 stage %s %s; 闲置费 idle fee (万元) due %.2f, levied %.2f, paid %.2f, outstanding %.2f",
-			q.Stage, q.StageZh, q.FeeDueWan, q.FeeLeviedWan, q.FeePaidWan, q.FeeOutstandingWan)
+		what := fmt.Sprintf("处置阶段 stage %s %s; 闲置费 idle fee (万元) due %s, levied %s, paid %s, outstanding %s",
+			q.Stage, q.StageZh, money(q.FeeDueWan), money(q.FeeLeviedWan), money(q.FeePaidWan), money(q.FeeOutstandingWan))
 		if q.RecoveryBasis != nil {
 			what += fmt.Sprintf("; 收回依据 recovery basis %s %s", *q.RecoveryBasis, deref(q.RecoveryBasisZh))
 			if q.CompensationWan != nil {
-				what += fmt.Sprintf(", 补偿 compensation %.2f 万元", *q.CompensationWan)
+				what += fmt.Sprintf(", 补偿 compensation %s 万元", money(*q.CompensationWan))
 			}
 		}
 		if q.GovCauseUnresolved != nil {
@@ -264,6 +264,15 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 			round(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), low, round(m.PreviewScore, 2), m.PreviewClass})
 	}
 	return t, nil
+}
+
+// money writes an amount in 万元 for a text cell; a stored value that is not a finite
+// number (legacy data, a NaN price) is said to be so rather than written as NaN.
+func money(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "非有限数值 not a finite number"
+	}
+	return fmt.Sprintf("%.2f", v)
 }
 
 func deref(s *string) string {
