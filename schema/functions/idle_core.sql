@@ -227,8 +227,9 @@ g AS (
   OFFSET 0
 ),
 g2 AS (
-  -- 投而未达 by the indicators or by a failed ramp-up review, whichever holds first.
-  SELECT g.*, least(g.s_below_ai, g.s_review) AS s_below FROM g OFFSET 0
+  -- 投而未达 by the indicators or by a failed ramp-up review, whichever holds first (no
+  -- OFFSET: flattened into c, where least() of two columns is cheap to repeat).
+  SELECT g.*, least(g.s_below_ai, g.s_review) AS s_below FROM g
 ),
 c AS (
   SELECT g.*,
