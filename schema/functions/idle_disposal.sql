@@ -43,24 +43,31 @@ a AS (
     sum((e.payload ->> 'amount_wan')::numeric) FILTER (WHERE e.type = 'IDLE_FEE_PAID') AS paid,
     -- Government causes that have begun by at_date; ongoing ones end at infinity.
     max(coalesce((e.payload ->> 'to')::date, 'infinity'))
-      FILTER (WHERE e.type = 'GOV_CAUSE' AND (e.payload ->> 'from')::date <= at_date) AS gov_ended
+      FILTER (WHERE e.type = 'GOV_CAUSE' AND (e.payload ->> 'from')::date <= at_date) AS gov_ended,
+    max(e.event_date) FILTER (WHERE e.type IN ('EXTENSION_APPROVED', 'DISPOSED', 'RECOVERY_DECIDED')) AS last_disposal
   FROM e GROUP BY e.parcel_id
+),
+-- Set-based (DISTINCT ON rather than a lateral LIMIT 1 per parcel): one pass however
+-- many parcels are asked for.
+st AS (
+  SELECT DISTINCT ON (e.parcel_id) e.parcel_id, e.stage, e.event_date FROM e WHERE e.stage IS NOT NULL
+  ORDER BY e.parcel_id, e.stage = 'RECOVERED' DESC, e.event_date DESC, e.id DESC
+),
+rec AS (
+  SELECT DISTINCT ON (e.parcel_id) e.parcel_id, e.payload ->> 'basis' AS basis,
+    (e.payload ->> 'compensation_wan')::numeric AS compensation
+  FROM e WHERE e.type = 'RECOVERY_DECIDED'
+  ORDER BY e.parcel_id, e.event_date DESC, e.id DESC
 )
 SELECT i.id, coalesce(st.stage, 'PENDING'), ds.zh, st.event_date,
   coalesce(a.levied, 0), coalesce(a.paid, 0), rec.basis, rb.zh, rec.compensation,
   CASE WHEN a.gov_ended < 'infinity' AND a.gov_ended + 90 <= at_date
-        AND NOT EXISTS (SELECT 1 FROM e WHERE e.parcel_id = i.id AND e.event_date >= a.gov_ended
-                          AND e.type IN ('EXTENSION_APPROVED', 'DISPOSED', 'RECOVERY_DECIDED'))
+        AND (a.last_disposal IS NULL OR a.last_disposal < a.gov_ended)
        THEN a.gov_ended + 90 END
 FROM unnest(ids) i(id)
 LEFT JOIN a ON a.parcel_id = i.id
-LEFT JOIN LATERAL (
-  SELECT e.stage, e.event_date FROM e WHERE e.parcel_id = i.id AND e.stage IS NOT NULL
-  ORDER BY e.stage = 'RECOVERED' DESC, e.event_date DESC, e.id DESC LIMIT 1) st ON true
-LEFT JOIN LATERAL (
-  SELECT e.payload ->> 'basis' AS basis, (e.payload ->> 'compensation_wan')::numeric AS compensation
-  FROM e WHERE e.parcel_id = i.id AND e.type = 'RECOVERY_DECIDED'
-  ORDER BY e.event_date DESC, e.id DESC LIMIT 1) rec ON true
+LEFT JOIN st ON st.parcel_id = i.id
+LEFT JOIN rec ON rec.parcel_id = i.id
 LEFT JOIN landreg_sys.disposal_stages ds ON ds.code = coalesce(st.stage, 'PENDING')
 LEFT JOIN landreg_sys.recovery_bases rb ON rb.code = rec.basis
 $$;
