@@ -233,6 +233,16 @@ func TestEventRulesAPI(t *testing.T) {
 			if d["stage"] != "RECOVERED" || d["recovery_basis"] != c.basis || d["recovery_basis_zh"] != c.zh || d["compensation_wan"] != c.comp {
 				t.Errorf("dossier disposal %v", d)
 			}
+			// The status-changes report names the basis of a change to RETIRED.
+			var change map[string]any
+			for _, r := range audit("/v1/audit/changes?from=2024-01-01&to=2024-12-31").Rows {
+				if r["zddm"] == map[string]string{id: zddm(5), id2: zddm(6)}[c.id] {
+					change = r
+				}
+			}
+			if change == nil || change["to"] != "RETIRED" || change["recovery_basis"] != c.zh || change["compensation_wan"] != c.comp {
+				t.Errorf("status change %v", change)
+			}
 			rows := audit("/v1/audit/dossier?parcel=" + c.id).Rows
 			if !strings.Contains(fmt.Sprint(rows), "收回依据 recovery basis "+c.basis+" "+c.zh) {
 				t.Errorf("dossier report does not show the basis: %v", rows)

@@ -145,9 +145,12 @@ func statusChanges(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.T
 		col("to_zh", "新状态名称 To (zh)", report.Text),
 		col("since", "新状态起始 Since", report.Date),
 		col("registered_mu", "登记面积（亩） Registered area (mu)", report.Number),
+		col("recovery_basis", "收回依据 Recovery basis", report.Text),
+		col("compensation_wan", "补偿金额（万元） Compensation (10k CNY)", report.Number),
 	}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.Holder, r.FromCategory, r.FromZh, r.ToCategory, r.ToZh, r.Since, roundp(r.RegisteredMu, 4)})
+		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.Holder, r.FromCategory, r.FromZh, r.ToCategory, r.ToZh, r.Since, roundp(r.RegisteredMu, 4),
+			r.RecoveryBasis, roundp(r.CompensationWan, 2)})
 		t.Geometry = append(t.Geometry, r.Geometry)
 	}
 	return t, nil

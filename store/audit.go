@@ -90,15 +90,22 @@ type StatusChange struct {
 	ToZh         *string
 	Since        *time.Time
 	RegisteredMu *float64
-	Geometry     json.RawMessage
+	// RecoveryBasis: for a change to RETIRED by a recovery, its basis (无偿收回 /
+	// 协议有偿收回, ruling 9) and compensation.
+	RecoveryBasis   *string
+	CompensationWan *float64
+	Geometry        json.RawMessage
 }
 
 const statusChangesSQL = `WITH a AS (SELECT * FROM landreg_sys.idle_statuses($1::date, NULL, nullif($3, ''))),
 b AS (SELECT * FROM landreg_sys.idle_statuses($2::date, NULL, nullif($3, '')))
 SELECT coalesce(b.parcel_id, a.parcel_id), coalesce(b.zddm, a.zddm), coalesce(b.xzqdm, a.xzqdm), p.holder_name,
   a.category, a.category_zh, b.category, b.category_zh, b.since,
-  landreg_sys.m2_to_mu(coalesce(b.registered_area_m2, a.registered_area_m2)::float8), ST_AsGeoJSON(p.geom, 9, 0)::json
+  landreg_sys.m2_to_mu(coalesce(b.registered_area_m2, a.registered_area_m2)::float8),
+  dp.recovery_basis_zh, dp.compensation_wan::float8, ST_AsGeoJSON(p.geom, 9, 0)::json
 FROM a FULL JOIN b ON a.parcel_id = b.parcel_id
+LEFT JOIN LATERAL (SELECT x.recovery_basis_zh, x.compensation_wan
+  FROM landreg_sys.idle_disposal($2::date, NULL, ARRAY[b.parcel_id]) x WHERE b.category = 'RETIRED') dp ON true
 LEFT JOIN parcels_all p ON p.id = coalesce(b.parcel_id, a.parcel_id)
   AND p.valid_from <= greatest($1::date, $2::date) AND (p.valid_to IS NULL OR p.valid_to > greatest($1::date, $2::date))
 WHERE a.category IS DISTINCT FROM b.category

@@ -58,8 +58,12 @@ BEGIN
       -- recovery it replaces was recorded (otherwise that recovery retires the parcel).
       SELECT x.recorded_at - interval '1 microsecond' INTO known
       FROM parcel_events x WHERE x.id = NEW.supersedes AND x.type = 'RECOVERY_DECIDED';
-      SELECT s.category, s.since INTO st FROM landreg_sys.idle_status(NEW.parcel_id, NEW.event_date, coalesce(known, 'infinity')) s;
-      IF NOT FOUND OR NOT (st.category = 'IDLE_2Y'
+      -- Literal arguments: idle_core is then planned for this parcel (its events by the
+      -- parcel_id index); through idle_status the arguments stay parameters, and every
+      -- call scanned all events (a bulk load of recoveries took hours).
+      EXECUTE format('SELECT s.category, s.since FROM landreg_sys.idle_core(%L::date, %L::timestamptz, NULL, %s::bigint) s',
+        NEW.event_date, coalesce(known, 'infinity'), NEW.parcel_id) INTO st;
+      IF st.category IS NULL OR NOT (st.category = 'IDLE_2Y'
                            OR (st.category = 'IDLE_STALLED' AND NEW.event_date >= landreg_sys.years_after(st.since, 1))) THEN
         RAISE EXCEPTION '无偿收回仅适用于企业原因闲置满两年的土地（53号令第十四条），宗地 % 于 % 的状态为 %；请改为 COMPENSATED（协议有偿收回）并写明 compensation_wan / payload.basis UNCOMPENSATED is lawful only for land idle two years of the holder''s making (53号令 art. 14); parcel % is % on %: use COMPENSATED with compensation_wan',
           NEW.parcel_id, NEW.event_date, coalesce(landreg_sys.idle_category_zh(st.category), '无'),
@@ -86,4 +90,6 @@ BEGIN
 END
 $$;
 
-ALTER FUNCTION landreg_sys.parcel_event_rules() SECURITY DEFINER SET search_path = public, pg_temp;
+-- jit off and ISO dates, as idle_core's callers must (docs/idle.md).
+ALTER FUNCTION landreg_sys.parcel_event_rules() SECURITY DEFINER SET search_path = public, pg_temp
+  SET jit = off SET datestyle = 'ISO, YMD';
