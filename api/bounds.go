@@ -64,6 +64,9 @@ var payloadBounds = map[string]bound{
 	"rd_wan":      {Min: 0, Max: 1e8, Unit: "万元"},
 	"revenue_wan": {Min: 0, Max: 1e8, Unit: "万元"},
 	"amount_wan":  {Min: 0, Max: 1e8, Unit: "万元"},
+	// Cumulative fixed-asset investment (投资强度, ruling 12) and a recovery's compensation.
+	"invest_wan":       {Min: 0, Max: 1e8, Unit: "万元"},
+	"compensation_wan": {Min: 0, Max: 1e8, Unit: "万元"},
 	// The largest steel works use ~1e7 tce a year.
 	"energy_tce": {Min: 0, Max: 1e8, Unit: "吨标准煤"},
 	"emission_t": {Min: 0, Max: 1e8, Unit: "吨"},

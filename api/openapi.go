@@ -81,7 +81,7 @@ func buildOpenAPI(cfg Config) []byte {
 		"/v1/quota":                               obj{"get": op("City-wide block-line quota as of a date", "getCityQuota", []any{ref("date"), ref("known_at")}, resp("200", "quota", mtJSON))},
 		"/v1/districts/{code}/quota":              obj{"get": op("District block-line quota as of a date", "getQuota", []any{ref("code"), ref("date"), ref("known_at")}, resp("200", "quota", mtJSON))},
 		"/v1/districts/{code}/quota/history":      obj{"get": op("Year-end series and every change, recorded and restated figures", "getQuotaHistory", []any{ref("code"), ref("known_at")}, resp("200", "history", mtJSON))},
-		"/v1/vocabulary":                          obj{"get": op("Status categories and event types with their labels and map colours", "getVocabulary", []any{}, resp("200", "vocabulary", mtJSON))},
+		"/v1/vocabulary":                          obj{"get": op("Status categories, event types, disposal stages and recovery bases with their labels and map colours", "getVocabulary", []any{}, resp("200", "vocabulary", mtJSON))},
 		"/v1/districts/{code}/ledger/{id}/review": obj{"post": secured(withBody(op("Record the 复核 of a direct edit that added area (admin); body {\"note\": finding}", "reviewDirectEdit", []any{ref("code"), ref("id")}, resp("201", "review", mtJSON)), body(mtJSON)))},
 		"/v1/districts": obj{
 			"get": op("Districts (current versions)", "listDistricts", nil, resp("200", "districts", mtJSON)),

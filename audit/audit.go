@@ -112,11 +112,19 @@ func idleParcels(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Tab
 		col("computed_mu", "计算面积（亩） Computed area (mu)", report.Number),
 		col("idle_fee_wan", "应缴闲置费（万元） Idle fee due (10k CNY)", report.Number),
 		col("next_step", "下一步 Next legal step", report.Text),
+		col("stage", "处置阶段 Disposal stage", report.Text),
+		col("stage_zh", "处置阶段名称 Disposal stage (zh)", report.Text),
+		col("stage_since", "阶段起始 Stage since", report.Date),
+		col("fee_levied_wan", "已征闲置费（万元） Idle fee levied (10k CNY)", report.Number),
+		col("fee_paid_wan", "已缴闲置费（万元） Idle fee paid (10k CNY)", report.Number),
+		col("fee_outstanding_wan", "欠缴闲置费（万元） Idle fee outstanding (10k CNY)", report.Number),
+		col("finding", "发现 Finding", report.Text),
 	}}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.District, r.Holder, r.HolderUSCC, r.ContractNo, r.AgreedStart,
 			r.Deadline, r.Category, r.CategoryZh, r.Since, int64(r.DaysIdle), roundp(r.RegisteredMu, 4), round(r.ComputedMu, 4),
-			round(r.IdleFeeWan, 2), r.NextStep})
+			round(r.IdleFeeWan, 2), r.NextStep, r.Stage, r.StageZh, r.StageSince, round(r.FeeLeviedWan, 2), round(r.FeePaidWan, 2),
+			round(r.FeeOutstandingWan, 2), r.Finding})
 		t.Geometry = append(t.Geometry, r.Geometry)
 	}
 	return t, nil
@@ -137,9 +145,12 @@ func statusChanges(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.T
 		col("to_zh", "新状态名称 To (zh)", report.Text),
 		col("since", "新状态起始 Since", report.Date),
 		col("registered_mu", "登记面积（亩） Registered area (mu)", report.Number),
+		col("recovery_basis", "收回依据 Recovery basis", report.Text),
+		col("compensation_wan", "补偿金额（万元） Compensation (10k CNY)", report.Number),
 	}}
 	for _, r := range rows {
-		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.Holder, r.FromCategory, r.FromZh, r.ToCategory, r.ToZh, r.Since, roundp(r.RegisteredMu, 4)})
+		t.Rows = append(t.Rows, []any{r.Zddm, r.Xzqdm, r.Holder, r.FromCategory, r.FromZh, r.ToCategory, r.ToZh, r.Since, roundp(r.RegisteredMu, 4),
+			r.RecoveryBasis, roundp(r.CompensationWan, 2)})
 		t.Geometry = append(t.Geometry, r.Geometry)
 	}
 	return t, nil
@@ -204,6 +215,20 @@ func dossier(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, 
 	for _, e := range d.Events {
 		t.Rows = append(t.Rows, []any{e.EventDate, "event 事件", e.Type + " " + string(e.Payload), e.RecordedBy, e.Reason})
 	}
+	if q := d.Disposal; q != nil && (q.Stage != "PENDING" || q.FeeDueWan > 0 || q.GovCauseUnresolved != nil) {
+		what := fmt.Sprintf("处置阶段 stage %s %s; 闲置费 idle fee (万元) due %s, levied %s, paid %s, outstanding %s",
+			q.Stage, q.StageZh, money(q.FeeDueWan), money(q.FeeLeviedWan), money(q.FeePaidWan), money(q.FeeOutstandingWan))
+		if q.RecoveryBasis != nil {
+			what += fmt.Sprintf("; 收回依据 recovery basis %s %s", *q.RecoveryBasis, deref(q.RecoveryBasisZh))
+			if q.CompensationWan != nil {
+				what += fmt.Sprintf(", 补偿 compensation %s 万元", money(*q.CompensationWan))
+			}
+		}
+		if q.GovCauseUnresolved != nil {
+			what += "; 原因消除未处置 government cause ended, not disposed of, since " + *q.GovCauseUnresolved
+		}
+		t.Rows = append(t.Rows, []any{deref(q.StageSince), "disposal 处置", what, "", (*string)(nil)})
+	}
 	for _, a := range d.Audit {
 		body := a.New
 		if body == nil {
@@ -242,6 +267,22 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 			round(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), low, round(m.PreviewScore, 2), m.PreviewClass})
 	}
 	return t, nil
+}
+
+// money writes an amount in 万元 for a text cell; a stored value that is not a finite
+// number (legacy data, a NaN price) is said to be so rather than written as NaN.
+func money(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "非有限数值 not a finite number"
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
 
 func compact(b json.RawMessage) string {

@@ -30,7 +30,16 @@ type IdleParcel struct {
 	ComputedMu   float64
 	IdleFeeWan   float64
 	NextStep     string
-	Geometry     json.RawMessage
+	// The disposal (landreg_sys.idle_disposal): stage, fees levied, paid, outstanding,
+	// and the finding 原因消除未处置 (ruling 14).
+	Stage             string
+	StageZh           string
+	StageSince        *time.Time
+	FeeLeviedWan      float64
+	FeePaidWan        float64
+	FeeOutstandingWan float64
+	Finding           *string
+	Geometry          json.RawMessage
 }
 
 // Idle categories and the next legal step for each (53号令, domain.md §2.1). The idle
@@ -48,14 +57,22 @@ const idleParcelsSQL = `WITH s AS (
 SELECT s.parcel_id, s.zddm, s.xzqdm, d.name, p.holder_name, p.holder_uscc, p.contract_no,
   p.agreed_start, s.deadline, s.category, s.category_zh, s.since, ($1::date - s.idle_from),
   landreg_sys.m2_to_mu(s.registered_area_m2::float8), landreg_sys.m2_to_mu(s.area_m2), coalesce(s.idle_fee_wan, 0)::float8,
-  CASE s.category
-    WHEN 'IDLE_1Y' THEN '征缴土地闲置费（出让价款 20%） / levy the idle-land fee (20 % of the price)'
-    WHEN 'IDLE_2Y' THEN '报批无偿收回 / seek approval to recover without compensation'
-    WHEN 'IDLE_GOV' THEN '协商处置：延期、调整用途或规划条件、置换、收回 / negotiate disposal: extension, changed use, swap or recovery'
-    WHEN 'IDLE_STALLED' THEN '调查认定中止开发 / investigate and determine the stalled development'
+  CASE
+    WHEN s.category = 'IDLE_1Y' AND dp.fee_levied_wan = 0 THEN '征缴土地闲置费（出让价款 20%） / levy the idle-land fee (20 % of the price)'
+    WHEN s.category = 'IDLE_1Y' AND dp.fee_paid_wan < dp.fee_levied_wan THEN '催缴已征未缴的闲置费 / collect the levied idle-land fee still unpaid'
+    WHEN s.category = 'IDLE_1Y' THEN '闲置费已缴清，督促开工 / fee paid: see that development starts'
+    WHEN s.category = 'IDLE_2Y' THEN '报批无偿收回 / seek approval to recover without compensation'
+    WHEN s.category = 'IDLE_GOV' AND dp.gov_cause_unresolved IS NOT NULL
+      THEN '政府原因已消除逾 90 日未处置：尽快协商处置 / the government cause ended over 90 days ago with no disposal: negotiate it now'
+    WHEN s.category = 'IDLE_GOV' THEN '协商处置：延期、调整用途或规划条件、置换、收回 / negotiate disposal: extension, changed use, swap or recovery'
+    WHEN s.category = 'IDLE_STALLED' THEN '调查认定中止开发 / investigate and determine the stalled development'
   END,
+  dp.stage, dp.stage_zh, dp.stage_since, dp.fee_levied_wan::float8, dp.fee_paid_wan::float8,
+  (dp.fee_levied_wan - dp.fee_paid_wan)::float8,
+  CASE WHEN s.category = 'IDLE_GOV' AND dp.gov_cause_unresolved IS NOT NULL THEN '原因消除未处置 / cause ended, not disposed of' END,
   ST_AsGeoJSON(p.geom, 9, 0)::json
 FROM s
+CROSS JOIN LATERAL landreg_sys.idle_disposal($1::date, NULL, ARRAY[s.parcel_id]) dp
 JOIN parcels_all p ON p.id = s.parcel_id AND p.valid_from <= $1::date AND (p.valid_to IS NULL OR p.valid_to > $1::date)
 JOIN districts d ON d.xzqdm = s.xzqdm
 WHERE $3 = 0 OR CASE WHEN s.category = 'IDLE_STALLED' OR s.deadline IS NULL THEN landreg_sys.years_after(s.idle_from, $3 - 1)
@@ -84,15 +101,22 @@ type StatusChange struct {
 	ToZh         *string
 	Since        *time.Time
 	RegisteredMu *float64
-	Geometry     json.RawMessage
+	// RecoveryBasis: for a change to RETIRED by a recovery, its basis (无偿收回 /
+	// 协议有偿收回, ruling 9) and compensation.
+	RecoveryBasis   *string
+	CompensationWan *float64
+	Geometry        json.RawMessage
 }
 
 const statusChangesSQL = `WITH a AS (SELECT * FROM landreg_sys.idle_statuses($1::date, NULL, nullif($3, ''))),
 b AS (SELECT * FROM landreg_sys.idle_statuses($2::date, NULL, nullif($3, '')))
 SELECT coalesce(b.parcel_id, a.parcel_id), coalesce(b.zddm, a.zddm), coalesce(b.xzqdm, a.xzqdm), p.holder_name,
   a.category, a.category_zh, b.category, b.category_zh, b.since,
-  landreg_sys.m2_to_mu(coalesce(b.registered_area_m2, a.registered_area_m2)::float8), ST_AsGeoJSON(p.geom, 9, 0)::json
+  landreg_sys.m2_to_mu(coalesce(b.registered_area_m2, a.registered_area_m2)::float8),
+  dp.recovery_basis_zh, dp.compensation_wan::float8, ST_AsGeoJSON(p.geom, 9, 0)::json
 FROM a FULL JOIN b ON a.parcel_id = b.parcel_id
+LEFT JOIN LATERAL (SELECT x.recovery_basis_zh, x.compensation_wan
+  FROM landreg_sys.idle_disposal($2::date, NULL, ARRAY[b.parcel_id]) x WHERE b.category = 'RETIRED') dp ON true
 LEFT JOIN parcels_all p ON p.id = coalesce(b.parcel_id, a.parcel_id)
   AND p.valid_from <= greatest($1::date, $2::date) AND (p.valid_to IS NULL OR p.valid_to > greatest($1::date, $2::date))
 WHERE a.category IS DISTINCT FROM b.category
@@ -176,6 +200,17 @@ UNION ALL
 SELECT 'MISSING_AGREED_START', '缺少约定开工日期', p.id, p.zddm, p.xzqdm, 'contract without agreed start date',
   ST_AsGeoJSON(p.geom, 9, 0)::json
 FROM p WHERE p.agreed_start IS NULL AND p.contract_date IS NOT NULL
+UNION ALL
+-- A completion or production record proves a start (ruling 8) whose date is missing.
+SELECT 'MISSING_START', '缺少动工记录', p.id, p.zddm, p.xzqdm,
+  format('%s on %s but no STARTED event: development started, its date is not recorded', e.first_type, e.first_date),
+  ST_AsGeoJSON(p.geom, 9, 0)::json
+FROM p JOIN LATERAL (
+  SELECT (array_agg(x.type ORDER BY x.event_date, x.id) FILTER (WHERE x.type <> 'STARTED'))[1] AS first_type,
+    min(x.event_date) FILTER (WHERE x.type <> 'STARTED') AS first_date, bool_or(x.type = 'STARTED') AS started
+  FROM parcel_events x
+  WHERE x.parcel_id = p.id AND x.type IN ('STARTED', 'COMPLETED', 'PRODUCTION_STARTED')
+    AND NOT EXISTS (SELECT 1 FROM parcel_events s WHERE s.supersedes = x.id)) e ON e.first_date IS NOT NULL AND NOT e.started
 ORDER BY 1, 4`
 
 // DataQuality runs the data-quality tests on the register as of legal date d; xzqdm ""

@@ -268,6 +268,32 @@ func TestIdleDecisions(t *testing.T) {
 		decision{args("'IDLE_GOV'", "0.20", "100"), "0"}, // government cause: no fee
 		decision{args("'IDLE_STALLED'", "0.20", "100"), "0"},
 		decision{args("'OVERDUE_START'", "0.20", "100"), "0"})
+	// started_by(started, completed, production_started): ruling 8.
+	check("started_by",
+		decision{args(d("2021-05-01"), d("2022-10-01"), d("2023-01-10")), "2021-05-01"},
+		decision{args(nullDate, d("2022-10-01"), d("2023-01-10")), "2022-10-01"}, // completion proves a start
+		decision{args(nullDate, nullDate, d("2023-01-10")), "2023-01-10"},        // so does production
+		decision{args(nullDate, d("2023-02-01"), d("2023-01-10")), "2023-01-10"}, // the earliest evidence
+		decision{args(nullDate, nullDate, nullDate), "NULL"})
+	// completed_by(completed, production_started)
+	check("completed_by",
+		decision{args(d("2022-10-01"), d("2023-01-10")), "2022-10-01"},
+		decision{args(nullDate, d("2023-01-10")), "2023-01-10"},
+		decision{args(nullDate, nullDate), "NULL"})
+	// invest_per_mu(invest_wan, site_m2): 3000 万元 on 10 亩.
+	check("invest_per_mu",
+		decision{args("3000", "6666.666666666667"), "300"},
+		decision{args(nullFloat, "6666.67"), "NULL"},
+		decision{args("3000", "0"), "NULL"})
+	// review_failed_since(completed, reviewed, passed, invest_per_mu, agreed): ruling 12.
+	check("review_failed_since",
+		decision{args(d("2022-08-01"), d("2024-02-01"), "false", nullFloat, "NULL::numeric"), "2024-02-01"},
+		decision{args(d("2022-08-01"), d("2024-02-01"), "true", nullFloat, "300"), "NULL"}, // passed, no figure
+		decision{args(d("2022-08-01"), d("2024-02-01"), "true", "250", "300"), "2024-02-01"},
+		decision{args(d("2022-08-01"), d("2024-02-01"), "true", "300", "300"), "NULL"},
+		decision{args(d("2022-08-01"), d("2024-02-01"), nullBool, nullFloat, "300"), "NULL"},
+		decision{args(nullDate, d("2024-02-01"), "false", nullFloat, "300"), "NULL"}, // not completed: no review to judge
+		decision{args(d("2022-08-01"), nullDate, nullBool, nullFloat, "300"), "NULL"})
 }
 
 func TestBlockLineDecisions(t *testing.T) {
@@ -352,15 +378,17 @@ func TestFactAccessors(t *testing.T) {
 	pool := idleDB(t)
 	ctx := context.Background()
 	id := addParcel(t, pool, parcelSpec{events: []ev{
-		{"EXTENSION_APPROVED", "2020-03-01", map[string]any{"new_start_deadline": "2021-02-28"}},
+		{"EXTENSION_APPROVED", "2020-03-01", map[string]any{"new_start_deadline": "2020-12-31"}}, // at most a year (00019)
 		{"GOV_CAUSE", "2020-06-10", map[string]any{"from": "2020-06-01", "to": "2020-12-31"}},
 		{"GOV_CAUSE", "2020-07-10", map[string]any{"from": "2020-07-01", "to": nil}},
 		{"PROGRESS", "2020-05-01", map[string]any{"developed_land_ratio": 0.5, "invested_ratio": 0.2}},
 		{"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.25}},
 		{"PLANNING_VERIFIED", "2021-12-01", map[string]any{"far": 1.25, "coverage": 0.375, "unused_area_m2": 812.5}},
 		{"ANNUAL_INDICATORS", "2025-03-31", map[string]any{"year": 2024, "tax_wan": 201.5, "va_wan": 3000.25,
-			"energy_tce": 500, "emission_t": 2.5, "rd_wan": 100, "revenue_wan": 8000, "land_mu_used": 30.5}},
+			"energy_tce": 500, "emission_t": 2.5, "rd_wan": 100, "revenue_wan": 8000, "land_mu_used": 30.5, "invest_wan": 9150}},
 		{"ANNUAL_INDICATORS", "2024-03-31", map[string]any{"year": 2023, "tax_wan": 1}},
+		{"RAMPUP_REVIEWED", "2024-05-01", map[string]any{"passed": false, "invest_wan": 9000.5}},
+		{"RAMPUP_REVIEWED", "2025-05-01", map[string]any{"passed": true}},
 	}})
 	for _, c := range []struct{ name, sql string }{
 		{"extension", `SELECT (f).day = e.event_date AND (f).id = e.id AND (f).new_deadline = (e.payload->>'new_start_deadline')::date
@@ -383,7 +411,11 @@ FROM parcel_events e, landreg_sys.planning_fact_of(e.fact) f WHERE e.type = 'PLA
   AND (f).rd_wan IS NOT DISTINCT FROM (e.payload->>'rd_wan')::float8
   AND (f).revenue_wan IS NOT DISTINCT FROM (e.payload->>'revenue_wan')::float8
   AND (f).land_mu_used IS NOT DISTINCT FROM (e.payload->>'land_mu_used')::float8
+  AND (f).invest_wan IS NOT DISTINCT FROM (e.payload->>'invest_wan')::float8
 FROM parcel_events e, landreg_sys.annual_fact_of(e.fact) f WHERE e.type = 'ANNUAL_INDICATORS'`},
+		{"ramp-up review", `SELECT (f).day = e.event_date AND (f).id = e.id AND (f).passed = (e.payload->>'passed')::boolean
+  AND (f).invest_wan IS NOT DISTINCT FROM (e.payload->>'invest_wan')::float8
+FROM parcel_events e, landreg_sys.rampup_fact_of(e.fact) f WHERE e.type = 'RAMPUP_REVIEWED'`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			rows, err := pool.Query(ctx, c.sql)
@@ -407,10 +439,10 @@ FROM parcel_events e, landreg_sys.annual_fact_of(e.fact) f WHERE e.type = 'ANNUA
 		})
 	}
 	// The digest holds the same named facts: the latest counting by the last key.
-	var ext, gov, prog, pv, ai string
+	var ext, gov, prog, pv, ai, rr string
 	err := pool.QueryRow(ctx, `SELECT p_ext[cardinality(p_ext)]::text, p_gov[cardinality(p_gov)]::text,
-  p_prog[cardinality(p_prog)]::text, p_pv[cardinality(p_pv)]::text, p_ai[cardinality(p_ai)]::text
-FROM landreg_sys.parcel_event_digest WHERE parcel_id = $1`, id).Scan(&ext, &gov, &prog, &pv, &ai)
+  p_prog[cardinality(p_prog)]::text, p_pv[cardinality(p_pv)]::text, p_ai[cardinality(p_ai)]::text, p_rr::text
+FROM landreg_sys.parcel_event_digest WHERE parcel_id = $1`, id).Scan(&ext, &gov, &prog, &pv, &ai, &rr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,11 +454,14 @@ FROM landreg_sys.parcel_event_digest WHERE parcel_id = $1`, id).Scan(&ext, &gov,
 			t.Errorf("digest %s = %s, want %s…", k, got[k], w)
 		}
 	}
-	if !strings.HasSuffix(ext, ",2021-02-28)") || !strings.HasSuffix(prog, ",0.25,)") || !strings.HasSuffix(pv, ",1.25,0.375,812.5)") {
+	if !strings.HasSuffix(ext, ",2020-12-31)") || !strings.HasSuffix(prog, ",0.25,)") || !strings.HasSuffix(pv, ",1.25,0.375,812.5)") {
 		t.Errorf("digest facts: %s %s %s", ext, prog, pv)
 	}
-	if !strings.HasPrefix(ai, "(2024,2025-03-31,") || !strings.HasSuffix(ai, ",201.5,3000.25,500,2.5,100,8000,30.5)") {
+	if !strings.HasPrefix(ai, "(2024,2025-03-31,") || !strings.HasSuffix(ai, ",201.5,3000.25,500,2.5,100,8000,30.5,9150)") {
 		t.Errorf("digest annual = %s", ai)
+	}
+	if !strings.HasPrefix(rr, `{"(2024-05-01,`) || !strings.Contains(rr, `,f,9000.5)","(2025-05-01,`) || !strings.HasSuffix(rr, `,t,)"}`) {
+		t.Errorf("digest reviews = %s", rr)
 	}
 	// Literal arrays: Infinity is an ongoing cause, NULL slots stay NULL.
 	for _, c := range []decision{
@@ -435,7 +470,8 @@ FROM landreg_sys.parcel_event_digest WHERE parcel_id = $1`, id).Scan(&ext, &gov,
 		{"landreg_sys.fact_day(0)", "2000-01-01"},
 		{"landreg_sys.gov_cause_fact_of(ARRAY[0, 'Infinity']::float8[])", "(2000-01-01,infinity)"},
 		{"landreg_sys.progress_fact_of(ARRAY[366, 7, NULL, 0.5]::float8[])", "(2001-01-01,7,,0.5)"},
-		{"landreg_sys.annual_fact_of(NULL)", "(,,,,,,,,,)"},
+		{"landreg_sys.annual_fact_of(NULL)", "(,,,,,,,,,,)"},
+		{"landreg_sys.rampup_fact_of(ARRAY[366, 7, 0, NULL]::float8[])", "(2001-01-01,7,f,)"},
 	} {
 		if got := evalText(t, pool, c.call); got != c.want {
 			t.Errorf("%s = %s, want %s", c.call, got, c.want)

@@ -256,7 +256,7 @@ func kindOf(code string) string {
 		return landreg.KindNotFound
 	case "LRP02":
 		return "retired"
-	case "LRE01", "LRE02", "LRE03", "LRE04", "LRE06":
+	case "LRE01", "LRE02", "LRE03", "LRE04", "LRE06", "LRE07":
 		return "invalid-event"
 	case "57014":
 		return "timeout"

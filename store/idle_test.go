@@ -203,7 +203,7 @@ func TestIdleStatusBranches(t *testing.T) {
 			"2025-01-09", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
 		{"normal", parcelSpec{events: []ev{started, good, completed, producing, indicators(1200)}},
 			"2025-04-01", fixtures.Normal, "2025-03-31", []string{"TARGETS_MET"}, 0, false},
-		{"retired: recovery decided", parcelSpec{events: []ev{{"RECOVERY_DECIDED", "2022-03-01", nil}}}, "2022-03-01", fixtures.Retired, "2022-03-01", []string{"RECOVERY_DECIDED"}, 0, false},
+		{"retired: recovery decided", parcelSpec{events: []ev{{"RECOVERY_DECIDED", "2022-03-01", map[string]any{"basis": "COMPENSATED", "compensation_wan": 120}}}}, "2022-03-01", fixtures.Retired, "2022-03-01", []string{"RECOVERY_DECIDED"}, 0, false},
 		{"disposed after idle", parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-02-01", nil}, {"DISPOSED", "2021-08-01", map[string]any{"method": "协议有偿收回"}}}},
 			"2022-06-01", fixtures.Normal, "2021-08-01", []string{"DISPOSED"}, 0, false},
 		{"disposed, then an adverse fact", parcelSpec{events: []ev{{"DISPOSED", "2021-08-01", nil}, {"IDLE_NOTICE", "2021-09-01", nil}}},
@@ -493,7 +493,7 @@ const digestMismatchSQL = `WITH dates AS (
   SELECT generate_series(DATE '2015-01-01', DATE '2027-01-01', interval '2 months')::date AS d
   UNION SELECT unnest($1::date[])
   UNION SELECT d FROM (SELECT event_date, event_date - 1, row_number() OVER (PARTITION BY kind ORDER BY id DESC) AS rn
-                      FROM parcel_events WHERE kind <= 16) e, LATERAL (VALUES (e.event_date), (e.event_date - 1)) v(d)
+                      FROM parcel_events WHERE landreg_sys.status_kind(kind)) e, LATERAL (VALUES (e.event_date), (e.event_date - 1)) v(d)
         WHERE e.rn <= 4
   UNION SELECT (payload ->> 'from')::date FROM parcel_events WHERE type = 'GOV_CAUSE'
   UNION SELECT (payload ->> 'from')::date - 1 FROM parcel_events WHERE type = 'GOV_CAUSE'
@@ -549,8 +549,19 @@ func TestIdleStatusDigestMatchesEvents(t *testing.T) {
   SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2024-06-01', NULL, NULL, NULL) s
   WHERE s.category IN ('IDLE_1Y', 'IDLE_2Y')
 ), r AS (
-  SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2023-01-01', NULL, NULL, NULL) s
+  -- An extension by the most 53号令 art. 12 allows (one year).
+  SELECT s.parcel_id AS id, s.deadline FROM landreg_sys.idle_core('2023-01-01', NULL, NULL, NULL) s
   WHERE s.category = 'SUPPLIED_NOT_DUE' AND s.deadline IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM parcel_events x WHERE x.parcel_id = s.parcel_id AND x.type = 'EXTENSION_APPROVED')
+  ORDER BY s.parcel_id LIMIT 1
+), v AS (
+  -- Producing, with an agreed investment intensity (ruling 12).
+  SELECT min(c.id) AS id FROM parcels c JOIN parcel_events e ON e.parcel_id = c.id AND e.type = 'PRODUCTION_STARTED'
+  WHERE c.invest_intensity_wan_per_mu > 0
+), u AS (
+  -- Never started: a completion record proves a start (ruling 8).
+  SELECT min(s.parcel_id) AS id FROM landreg_sys.idle_core('2024-06-01', NULL, NULL, NULL) s WHERE s.category = 'IDLE_1Y'
+    AND NOT EXISTS (SELECT 1 FROM q WHERE q.id = s.parcel_id)
 )
 INSERT INTO parcel_events (parcel_id, type, event_date, payload)
 SELECT p.id, 'ANNUAL_INDICATORS', DATE '2024-12-15', '{"year": 2024, "tax_wan": 1, "va_wan": 2}'::jsonb FROM p
@@ -558,11 +569,17 @@ UNION ALL SELECT p.id, 'ANNUAL_INDICATORS', DATE '2025-03-01', '{"year": 2021, "
 UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-06-10', '{"from": "2024-01-15", "to": "2024-03-01"}'::jsonb FROM q
 UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-06-20', '{"from": "2024-08-01", "to": "2024-08-15"}'::jsonb FROM q
 UNION ALL SELECT q.id, 'GOV_CAUSE', DATE '2024-10-01', '{"from": "2024-09-01"}'::jsonb FROM q
-UNION ALL SELECT r.id, 'EXTENSION_APPROVED', DATE '2023-02-01', '{"new_start_deadline": "2028-09-30"}'::jsonb FROM r`)
+UNION ALL SELECT r.id, 'EXTENSION_APPROVED', DATE '2023-02-01',
+  jsonb_build_object('new_start_deadline', to_char(r.deadline + interval '1 year', 'YYYY-MM-DD')) FROM r
+UNION ALL SELECT v.id, 'ANNUAL_INDICATORS', DATE '2025-03-15', '{"year": 2024, "tax_wan": 1e6, "va_wan": 1e6, "invest_wan": 1}'::jsonb FROM v
+UNION ALL SELECT v.id, 'RAMPUP_REVIEWED', DATE '2024-05-01', '{"passed": false}'::jsonb FROM v
+UNION ALL SELECT v.id, 'RAMPUP_REVIEWED', DATE '2025-02-01', '{"passed": true, "invest_wan": 1}'::jsonb FROM v
+UNION ALL SELECT u.id, 'COMPLETED', DATE '2024-11-01', '{}'::jsonb FROM u`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	dates = append(dates, "2023-01-31", "2023-02-01", "2024-06-09", "2024-06-10", "2024-06-20", "2024-07-01", "2024-07-31", "2024-08-01", "2024-08-31",
+	dates = append(dates, "2024-04-30", "2024-05-01", "2024-10-31", "2024-11-01", "2025-01-31", "2025-02-01", "2025-03-14", "2025-03-15",
+		"2023-01-31", "2023-02-01", "2024-06-09", "2024-06-10", "2024-06-20", "2024-07-01", "2024-07-31", "2024-08-01", "2024-08-31",
 		"2024-09-01", "2024-09-30", "2024-10-01", "2024-12-14", "2024-12-15", "2024-12-31", "2025-01-01",
 		"2025-02-28", "2025-03-01")
 	check("edge events")
@@ -576,7 +593,8 @@ SELECT DISTINCT ON (e.type) e.parcel_id, e.type, e.event_date + 20,
               ELSE e.payload END,
   e.id, '更正 / correction'
 FROM parcel_events e
-WHERE e.type IN ('ANNUAL_INDICATORS', 'PLANNING_VERIFIED', 'EXTENSION_APPROVED', 'GOV_CAUSE', 'PROGRESS', 'STARTED')
+WHERE e.type IN ('ANNUAL_INDICATORS', 'PLANNING_VERIFIED', 'EXTENSION_APPROVED', 'GOV_CAUSE', 'PROGRESS', 'STARTED',
+                 'RAMPUP_REVIEWED', 'COMPLETED')
   AND NOT EXISTS (SELECT 1 FROM parcel_events s WHERE s.supersedes = e.id)
 ORDER BY e.type, e.id`)
 	if err != nil {

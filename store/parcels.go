@@ -115,8 +115,11 @@ type Dossier struct {
 	Versions []ParcelVersion `json:"versions"`
 	Events   []Event         `json:"events"`
 	// Retirement is the record of the parcel's retirement, if it was retired with one.
-	Retirement *Retirement  `json:"retirement,omitempty"`
-	Audit      []AuditEntry `json:"audit"`
+	Retirement *Retirement `json:"retirement,omitempty"`
+	// Disposal is where the disposal of its idle land stands today (stage, idle fee
+	// due, levied, paid, outstanding, recovery basis).
+	Disposal *Disposal    `json:"disposal,omitempty"`
+	Audit    []AuditEntry `json:"audit"`
 }
 
 // The audit rows carry whole rows; the geometry inside them is left out of the dossier
@@ -159,6 +162,9 @@ FROM parcels_all WHERE id = $1 ORDER BY version`, id)
 	}
 	if len(ret) > 0 {
 		d.Retirement = &ret[0]
+	}
+	if d.Disposal, err = DisposalAt(ctx, db, id, nil); err != nil {
+		return nil, err
 	}
 	rows, err = db.Query(ctx, dossierAuditSQL, id)
 	if err != nil {

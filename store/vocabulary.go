@@ -26,10 +26,20 @@ type EventType struct {
 	RequiredKey   *string `json:"required_key"`
 }
 
+// Term is a code with its labels: a disposal stage (landreg_sys.disposal_stages, in the
+// order of the procedure) or a recovery basis (landreg_sys.recovery_bases).
+type Term struct {
+	Code string `json:"code"`
+	Zh   string `json:"zh"`
+	En   string `json:"en"`
+}
+
 // Vocabulary is what the map, the reports and API clients label things with.
 type Vocabulary struct {
 	IdleCategories []IdleCategory `json:"idle_categories"`
 	EventTypes     []EventType    `json:"event_types"`
+	DisposalStages []Term         `json:"disposal_stages"`
+	RecoveryBases  []Term         `json:"recovery_bases"`
 }
 
 // GetVocabulary reads the vocabulary tables.
@@ -47,6 +57,20 @@ func GetVocabulary(ctx context.Context, db DB) (*Vocabulary, error) {
 		return nil, err
 	}
 	if v.EventTypes, err = pgx.CollectRows(rows, pgx.RowToStructByPos[EventType]); err != nil {
+		return nil, err
+	}
+	rows, err = db.Query(ctx, `SELECT code, zh, en FROM landreg_sys.disposal_stages ORDER BY ord`)
+	if err != nil {
+		return nil, err
+	}
+	if v.DisposalStages, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
+		return nil, err
+	}
+	rows, err = db.Query(ctx, `SELECT code, zh, en FROM landreg_sys.recovery_bases ORDER BY code DESC`)
+	if err != nil {
+		return nil, err
+	}
+	if v.RecoveryBases, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
 		return nil, err
 	}
 	return v, nil

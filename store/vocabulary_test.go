@@ -8,12 +8,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/store"
 )
 
 // TestEventTypes: landreg_sys.event_types (migration 00014) is the one list of event
@@ -60,8 +62,10 @@ FROM landreg_sys.event_types ORDER BY kind`)
 	if strings.Join(codes, ",") != strings.Join(goList, ",") {
 		t.Errorf("event_types %v, landreg.EventTypes %v", codes, goList)
 	}
-	if len(required) != 3 || required["EXTENSION_APPROVED"] != "new_start_deadline" ||
-		required["ANNUAL_INDICATORS"] != "year" || required["GOV_CAUSE"] != "from" {
+	if len(required) != 7 || required["EXTENSION_APPROVED"] != "new_start_deadline" ||
+		required["ANNUAL_INDICATORS"] != "year" || required["GOV_CAUSE"] != "from" ||
+		required["RAMPUP_REVIEWED"] != "passed" || required["IDLE_FEE_LEVIED"] != "amount_wan" ||
+		required["IDLE_FEE_PAID"] != "amount_wan" || required["RECOVERY_DECIDED"] != "basis" {
 		t.Errorf("required keys %v", required)
 	}
 	var unknownKind *int
@@ -174,18 +178,52 @@ WHERE landreg_sys.started_category(t.s, t.u, t.n, t.b, t.c) IS DISTINCT FROM (
 	}
 }
 
+// TestDisposalVocabulary: the disposal stages and recovery bases (00019) are the Go
+// lists' (landreg.DisposalStages in the order of the procedure, the two bases), each
+// with its labels, and the reports' stage labels are the table's.
+func TestDisposalVocabulary(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	v, err := store.GetVocabulary(ctx, pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stages, bases []string
+	for _, s := range v.DisposalStages {
+		stages = append(stages, s.Code)
+		if s.Zh == "" || s.En == "" {
+			t.Errorf("stage %v without labels", s)
+		}
+	}
+	for _, b := range v.RecoveryBases {
+		bases = append(bases, b.Code+" "+b.Zh)
+	}
+	if strings.Join(stages, ",") != strings.Join(landreg.DisposalStages, ",") {
+		t.Errorf("disposal_stages %v, landreg.DisposalStages %v", stages, landreg.DisposalStages)
+	}
+	if strings.Join(bases, ",") != landreg.RecoveryUncompensated+" 无偿收回,"+landreg.RecoveryCompensated+" 协议有偿收回" {
+		t.Errorf("recovery bases %v", bases)
+	}
+	id := addParcel(t, pool, parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-03-01", nil}}})
+	d := time.Date(2021, 6, 1, 0, 0, 0, 0, time.UTC)
+	q, err := store.DisposalAt(ctx, pool, id, &d)
+	if err != nil || q == nil || q.Stage != "SURVEY" || q.StageZh != v.DisposalStages[1].Zh || q.StageSince == nil || *q.StageSince != "2021-03-01" {
+		t.Errorf("disposal %+v (%v)", q, err)
+	}
+}
+
 // decisionFunctions are the rules in named pieces (schema/functions, one file each).
 var decisionFunctions = []string{
 	// facts and kinds
 	"fact_day", "extension_fact_of", "gov_cause_fact_of", "progress_fact_of", "planning_fact_of", "annual_fact_of",
-	"status_kind", "adverse_kind", "ratio_kind",
+	"rampup_fact_of", "status_kind", "adverse_kind", "ratio_kind",
 	// the idle status
 	"years_after", "months_after", "start_deadline", "idle_since", "gov_cause_covers", "unstarted_category",
 	"started_category", "disposal_stands", "open_suspension", "stalled_since", "completion_due",
 	"construction_overdue", "far_needed", "coverage_needed", "unused_limit", "below_minimum_since", "unused_since",
 	"production_due", "not_producing_since", "production_stopped_since", "rampup_review", "indicators_count_from",
 	"gov_cause_counts_from", "indicators_judged", "short_of", "below_target_since", "indicator_mu", "ratio",
-	"is_low_efficiency", "idle_fee",
+	"is_low_efficiency", "idle_fee", "started_by", "completed_by", "invest_per_mu", "review_failed_since",
 	// the block-line rule
 	"in_rule_window", "needs_adjustment", "comp_need", "draw_order", "compensation_short", "under_baseline",
 	"below_baseline", "correction_reaches",

@@ -25,6 +25,7 @@ WITH p AS (
          -- The agreed indicators stay numeric: landreg_sys.short_of converts them only
          -- for the parcels whose indicators are judged.
          v.tax_per_mu_wan, v.va_per_mu_wan, v.energy_va_wan_per_tce, v.emission_va_wan_per_t, v.rd_ratio,
+         v.invest_intensity_wan_per_mu,
          -- Retired by DELETE on or before at_date (and known to be by known_at).
          (v.retired AND v.valid_to <= at_date AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
          v.valid_to AS retired_on
@@ -46,7 +47,7 @@ dg AS (
   -- latest figures they give.
   SELECT d.*, width_bucket(at_date, d.k_ext) AS n_ext, width_bucket(at_date, d.k_prog) AS n_prog,
     width_bucket(at_date, d.k_pv) AS n_pv, width_bucket(at_date, d.k_ai) AS n_ai,
-    width_bucket(at_date, d.k_gov) AS n_gov
+    width_bucket(at_date, d.k_gov) AS n_gov, width_bucket(at_date, d.k_rr) AS n_rr
   FROM landreg_sys.parcel_event_digest d
   WHERE known_at IS NULL
     AND (only_id IS NULL OR d.parcel_id = only_id)
@@ -72,7 +73,7 @@ ev AS (
     dg.d_resumed[width_bucket(at_date, dg.d_resumed)] AS resumed,
     dg.d_susp[width_bucket(at_date, dg.d_susp)] AS suspended,
     dg.p_ext[dg.n_ext] AS ext, dg.p_gov[dg.n_gov] AS gov, dg.p_prog[dg.n_prog] AS prog,
-    dg.p_pv[dg.n_pv] AS pv, dg.p_ai[dg.n_ai] AS ai
+    dg.p_pv[dg.n_pv] AS pv, dg.p_ai[dg.n_ai] AS ai, dg.p_rr[dg.n_rr] AS rr
   FROM dg
   UNION ALL
   -- As known at an earlier time: the events themselves, aggregated over kind and fact.
@@ -107,7 +108,9 @@ ev AS (
     -- The latest year whose report counts by at_date; of two reports for one year, the
     -- later in legal order.
     landreg_sys.annual_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
-      AND landreg_sys.indicators_count_from((landreg_sys.annual_fact_of(e.fact)).year, e.event_date) <= at_date)) AS ai
+      AND landreg_sys.indicators_count_from((landreg_sys.annual_fact_of(e.fact)).year, e.event_date) <= at_date)) AS ai,
+    -- The latest ramp-up review (达产复核).
+    landreg_sys.rampup_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('RAMPUP_REVIEWED'))) AS rr
   FROM (
     -- Every event, or (one district) the events of its parcels through the parcel_id
     -- index. Two branches rather than an OR, so that the planner can turn the IN into a
@@ -143,7 +146,11 @@ pol AS (
 ),
 b AS (
   -- Facts per parcel, unpacked from the named facts, and what the policy makes of them.
-  SELECT p.*, ev.recovered, ev.disposed, ev.adverse, ev.delivered, ev.started, ev.completed,
+  -- A completion or production record is evidence of a start (ruling 8), production
+  -- of completion: started and completed are as the events prove them.
+  SELECT p.*, ev.recovered, ev.disposed, ev.adverse, ev.delivered,
+    landreg_sys.started_by(ev.started, ev.completed, ev.prod_first) AS started,
+    landreg_sys.completed_by(ev.completed, ev.prod_first) AS completed,
     ev.prod_first, ev.prod_last, ev.stopped, (ev.gov).began AS gov_from, (ev.gov).ends AS gov_until,
     pol.production_grace_months, pol.stopped_months, pol.completion_grace_months,
     pol.low_eff_tax, pol.idle_fee_share,
@@ -157,7 +164,11 @@ b AS (
     landreg_sys.coverage_needed(p.coverage_min, pol.coverage_floor) AS coverage_needed,
     landreg_sys.unused_limit(p.registered_m2, p.area_m2, pol.unused_share, pol.unused_min_m2) AS unused_limit,
     (ev.ai).year AS ai_year, (ev.ai).day AS ai_date, ev.ai,
-    landreg_sys.indicator_mu((ev.ai).land_mu_used, p.registered_m2) AS ai_mu
+    landreg_sys.indicator_mu((ev.ai).land_mu_used, p.registered_m2) AS ai_mu,
+    -- 投资强度 over the parcel's own site (§3), from the year's report and the review.
+    landreg_sys.invest_per_mu((ev.ai).invest_wan, coalesce(p.registered_m2, p.area_m2)) AS ai_invest_mu,
+    (ev.rr).day AS reviewed, (ev.rr).passed AS review_passed,
+    landreg_sys.invest_per_mu((ev.rr).invest_wan, coalesce(p.registered_m2, p.area_m2)) AS rr_invest_mu
   FROM p
   JOIN pol ON pol.xzqdm = p.xzqdm
   LEFT JOIN ev ON ev.parcel_id = p.id
@@ -178,6 +189,9 @@ f AS (
     b.v_far, b.v_coverage, b.v_unused, b.far_needed, b.coverage_needed, b.unused_limit,
     b.production_grace_months, b.ai_year, b.ai_date, b.low_eff_tax,
     b.tax_per_mu_wan, b.va_per_mu_wan, b.energy_va_wan_per_tce, b.emission_va_wan_per_t, b.rd_ratio,
+    b.invest_intensity_wan_per_mu, b.ai_invest_mu, b.reviewed, b.review_passed, b.rr_invest_mu,
+    landreg_sys.review_failed_since(b.completed, b.reviewed, b.review_passed, b.rr_invest_mu,
+      b.invest_intensity_wan_per_mu) AS s_review,
     b.deleted OR b.recovered IS NOT NULL AS retired,
     landreg_sys.idle_since(b.deadline, 1) AS deadline_1y,
     landreg_sys.idle_since(b.deadline, 2) AS deadline_2y,
@@ -202,15 +216,21 @@ f AS (
 ),
 g AS (
   SELECT f.*,
-    -- Shortfalls against the agreed indicators, where both sides exist. Investment
-    -- intensity has no annual actual in ANNUAL_INDICATORS and is not judged.
+    -- Shortfalls against the agreed indicators, where both sides exist (investment
+    -- intensity from the year's invest_wan, ruling 12).
     landreg_sys.below_target_since(f.judged,
       landreg_sys.short_of(f.ai_tax_mu, f.tax_per_mu_wan) OR landreg_sys.short_of(f.ai_va_mu, f.va_per_mu_wan)
         OR landreg_sys.short_of(f.ai_energy_va, f.energy_va_wan_per_tce)
-        OR landreg_sys.short_of(f.ai_emission_va, f.emission_va_wan_per_t) OR landreg_sys.short_of(f.ai_rd, f.rd_ratio),
-      f.review, f.ai_date, f.ai_year) AS s_below
+        OR landreg_sys.short_of(f.ai_emission_va, f.emission_va_wan_per_t) OR landreg_sys.short_of(f.ai_rd, f.rd_ratio)
+        OR landreg_sys.short_of(f.ai_invest_mu, f.invest_intensity_wan_per_mu),
+      f.review, f.ai_date, f.ai_year) AS s_below_ai
   FROM f
   OFFSET 0
+),
+g2 AS (
+  -- 投而未达 by the indicators or by a failed ramp-up review, whichever holds first (no
+  -- OFFSET: flattened into c, where least() of two columns is cheap to repeat).
+  SELECT g.*, least(g.s_below_ai, g.s_review) AS s_below FROM g
 ),
 c AS (
   SELECT g.*,
@@ -221,7 +241,7 @@ c AS (
       ELSE landreg_sys.started_category(g.s_stalled, coalesce(g.s_late, g.s_far, g.s_coverage, g.s_unused),
                                         coalesce(g.s_idle_built, g.s_stopped), g.s_below, g.completed)
     END AS category
-  FROM g
+  FROM g2 g
   OFFSET 0
 )
 SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
@@ -305,9 +325,14 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
       'PRODUCTION_STOPPED', 'BUILT_NOT_PRODUCING', '停产超过规定期限',
       'production stopped beyond the allowed period', c.s_stopped,
       ',"stopped":' || landreg_sys.json_date(c.stopped)) END,
-    CASE WHEN c.s_below IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+    CASE WHEN c.s_review IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
+      'RAMPUP_FAILED', 'BELOW_TARGET', '达产复核未通过', 'the ramp-up review failed', c.s_review,
+      ',"reviewed":' || landreg_sys.json_date(c.reviewed) || ',"passed":' || coalesce(c.review_passed::text, 'null')
+        || ',"invest_per_mu_wan":' || landreg_sys.json_number(round(c.rr_invest_mu::numeric, 2))
+        || ',"invest_per_mu_agreed":' || landreg_sys.json_number(c.invest_intensity_wan_per_mu)) END,
+    CASE WHEN c.s_below_ai IS NOT NULL AND NOT c.retired AND NOT c.disposed_ok THEN landreg_sys.idle_reason_json(
       'BELOW_TARGET', 'BELOW_TARGET', '达产复核后年度指标未达约定',
-      'annual indicators below the agreed targets after the ramp-up review', c.s_below,
+      'annual indicators below the agreed targets after the ramp-up review', c.s_below_ai,
       ',"year":' || c.ai_year || ',"review":' || landreg_sys.json_date(c.review)
         || ',"shortfalls":[' || concat_ws(',',
         CASE WHEN landreg_sys.short_of(c.ai_tax_mu, c.tax_per_mu_wan) THEN '{"indicator":"tax_per_mu_wan","zh":"亩均税收","actual":'
@@ -319,7 +344,9 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
         CASE WHEN landreg_sys.short_of(c.ai_emission_va, c.emission_va_wan_per_t) THEN '{"indicator":"emission_va_wan_per_t","zh":"单位排放增加值","actual":'
           || landreg_sys.json_number(round(c.ai_emission_va::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.emission_va_wan_per_t) || '}' END,
         CASE WHEN landreg_sys.short_of(c.ai_rd, c.rd_ratio) THEN '{"indicator":"rd_ratio","zh":"研发经费占比","actual":'
-          || landreg_sys.json_number(round(c.ai_rd::numeric, 4)) || ',"agreed":' || landreg_sys.json_number(c.rd_ratio) || '}' END
+          || landreg_sys.json_number(round(c.ai_rd::numeric, 4)) || ',"agreed":' || landreg_sys.json_number(c.rd_ratio) || '}' END,
+        CASE WHEN landreg_sys.short_of(c.ai_invest_mu, c.invest_intensity_wan_per_mu) THEN '{"indicator":"invest_intensity_wan_per_mu","zh":"投资强度","actual":'
+          || landreg_sys.json_number(round(c.ai_invest_mu::numeric, 2)) || ',"agreed":' || landreg_sys.json_number(c.invest_intensity_wan_per_mu) || '}' END
       ) || ']') END,
     CASE WHEN c.category = 'UNDER_CONSTRUCTION' OR (c.category = 'IDLE_STALLED' AND c.s_late IS NULL) THEN
       landreg_sys.idle_reason_json('UNDER_CONSTRUCTION', 'UNDER_CONSTRUCTION', '在建', 'under construction',

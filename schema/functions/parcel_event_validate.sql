@@ -2,7 +2,9 @@
 -- triggers run in name order, "check" < "validate"). SQLSTATEs: 23514 unknown type (the
 -- foreign key to landreg_sys.event_types would refuse it too), LRE01 date in the
 -- future, LRE02 bad value, LRE03 missing required key, LRE04 supersedes an event of
--- another parcel, LRE05 corrects an event already corrected. Nothing is corrected
+-- another parcel, LRE05 corrects an event already corrected. The legal limits that read
+-- other rows (extensions, recoveries, fee payments) are landreg_sys.parcel_event_rules,
+-- which runs after this (LRE07). Nothing is corrected
 -- silently: a bad event is refused whole.
 CREATE OR REPLACE FUNCTION landreg_sys.parcel_event_validate() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -58,6 +60,12 @@ BEGIN
       RAISE EXCEPTION '年度指标的 year 必须是不晚于事件日期的四位年份（实为 %） / year of ANNUAL_INDICATORS must be a four-digit year not after the event date (got %)',
         NEW.payload -> 'year', NEW.payload -> 'year'
         USING ERRCODE = 'LRE02', COLUMN = 'payload', TABLE = 'parcel_events';
+    END IF;
+  ELSIF NEW.type = 'RAMPUP_REVIEWED' THEN
+    IF jsonb_typeof(NEW.payload -> 'passed') <> 'boolean' THEN
+      RAISE EXCEPTION '达产复核的 passed 必须是 true 或 false（实为 %） / passed of RAMPUP_REVIEWED must be true or false (got %)',
+        NEW.payload -> 'passed', NEW.payload -> 'passed'
+        USING ERRCODE = 'LRE02', COLUMN = 'payload.passed', TABLE = 'parcel_events';
     END IF;
   ELSIF NEW.type IN ('EXTENSION_APPROVED', 'GOV_CAUSE') THEN
     -- Dates in the payload must be real dates; GOV_CAUSE.to may be null (ongoing).

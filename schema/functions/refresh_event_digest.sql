@@ -1,5 +1,5 @@
 -- Recompute the digest of the given parcels (NULL: of every parcel) from their events
--- (00009, 00014): per parcel the sorted dates of its events by type (d_*), and for the
+-- (00009, 00014, 00019): per parcel the sorted dates of its events by type (d_*), and for the
 -- types whose figures count the days from which each counts (k_*, sorted) beside the
 -- latest figures counting by then (p_*, named facts; for government causes the span of
 -- those begun by then). Replaced events (corrections) are left out.
@@ -32,7 +32,7 @@ BEGIN
   END IF;
   INSERT INTO landreg_sys.parcel_event_digest (parcel_id, d_recovery, d_disposed, d_adverse, d_delivered,
     d_started, d_completed, d_producing, d_stopped, d_resumed, d_susp, k_ext, p_ext, k_prog, p_prog, k_pv, p_pv,
-    k_ai, p_ai, k_gov, p_gov)
+    k_ai, p_ai, k_gov, p_gov, k_rr, p_rr)
   -- One pass, one GROUP BY, no join: planned on the estimates of a bulk load still in
   -- progress, a join of two aggregates was run as a nested loop re-aggregating one side
   -- for every parcel of the other.
@@ -51,7 +51,8 @@ BEGIN
            WHEN e.kind = landreg_sys.event_kind('EXTENSION_APPROVED') THEN 'extension'
            WHEN e.kind = landreg_sys.event_kind('PLANNING_VERIFIED') THEN 'planning'
            WHEN e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS') THEN 'annual'
-           WHEN e.kind = landreg_sys.event_kind('GOV_CAUSE') THEN 'gov' END AS grp,
+           WHEN e.kind = landreg_sys.event_kind('GOV_CAUSE') THEN 'gov'
+           WHEN e.kind = landreg_sys.event_kind('RAMPUP_REVIEWED') THEN 'rampup' END AS grp,
       CASE e.kind
         WHEN landreg_sys.event_kind('ANNUAL_INDICATORS')
           THEN landreg_sys.indicators_count_from((landreg_sys.annual_fact_of(e.fact)).year, e.event_date)
@@ -88,7 +89,9 @@ BEGIN
     array_agg(r.key ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'annual'),
     array_agg(landreg_sys.annual_fact_of(r.pmax) ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'annual'),
     array_agg(r.key ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'gov'),
-    array_agg(ROW(r.gov_began, r.gov_ends)::landreg_sys.gov_cause_fact ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'gov')
+    array_agg(ROW(r.gov_began, r.gov_ends)::landreg_sys.gov_cause_fact ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'gov'),
+    array_agg(r.key ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'rampup'),
+    array_agg(landreg_sys.rampup_fact_of(r.pmax) ORDER BY r.key, r.fact) FILTER (WHERE r.grp = 'rampup')
   FROM r GROUP BY r.parcel_id;
 END
 $$;

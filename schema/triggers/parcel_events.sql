@@ -7,6 +7,11 @@ CREATE TRIGGER parcel_events_append_only BEFORE UPDATE OR DELETE ON parcel_event
 CREATE TRIGGER parcel_events_validate BEFORE INSERT ON parcel_events
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.parcel_event_validate();
 
+-- After parcel_events_validate (name order): the legal limits that read other rows.
+CREATE TRIGGER parcel_events_validate_rules BEFORE INSERT ON parcel_events
+  FOR EACH ROW WHEN (NEW.type IN ('EXTENSION_APPROVED', 'RECOVERY_DECIDED', 'IDLE_FEE_PAID'))
+  EXECUTE FUNCTION landreg_sys.parcel_event_rules();
+
 CREATE TRIGGER parcel_events_digest AFTER INSERT ON parcel_events REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_events_digest();
 
