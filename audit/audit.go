@@ -223,23 +223,29 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 		col("uscc", "统一社会信用代码 USCC", report.Text),
 		col("name", "企业名称 Enterprise", report.Text),
 		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("source", "指标来源 Source of figures", report.Text),
 		col("land_mu", "用地面积（亩） Land (mu)", report.Number),
 		col("land_source", "面积来源 Land source", report.Text),
 		col("tax_wan", "税收（万元） Tax (10k CNY)", report.Number),
 		col("va_wan", "增加值（万元） Value added (10k CNY)", report.Number),
 		col("tax_per_mu_wan", "亩均税收（万元/亩） Tax per mu", report.Number),
 		col("va_per_mu_wan", "亩均增加值（万元/亩） Value added per mu", report.Number),
+		col("low_efficiency_threshold_wan", "低效阈值（万元/亩） Threshold", report.Number),
 		col("low_efficiency", "低效企业 Low efficiency", report.Text),
 		col("preview_score", "预览得分（非官方） Preview score (unofficial)", report.Number),
 		col("preview_class", "预览分类（非官方） Preview class (unofficial)", report.Text),
 	}}
 	for _, m := range ms {
-		low := "否 no"
-		if m.LowEfficiency {
+		low := "未评 not judged"
+		switch {
+		case m.LowEfficiency == nil:
+		case *m.LowEfficiency:
 			low = "是 yes"
+		default:
+			low = "否 no"
 		}
-		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, round(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
-			round(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), low, round(m.PreviewScore, 2), m.PreviewClass})
+		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, m.Source, roundp(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
+			roundp(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), m.Threshold, low, roundp(m.PreviewScore, 2), m.PreviewClass})
 	}
 	return t, nil
 }

@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/store"
+)
+
+// verdictsAt is each enterprise's verdict as of d read from the 亩均 report: its row of
+// the latest year whose figures count by d.
+func verdictsAt(t *testing.T, pool store.DB, d time.Time) map[string]store.Mujun {
+	t.Helper()
+	out := map[string]store.Mujun{}
+	for y := 2010; y <= d.Year(); y++ {
+		ms, err := store.MujunYear(context.Background(), pool, y, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.CountsFrom <= d.Format(time.DateOnly) {
+				out[m.USCC] = m
+			}
+		}
+	}
+	return out
+}
+
+// checkOneVerdict compares, for every parcel as of d, its low-efficiency flag with its
+// holder's verdict in the 亩均 report (false when retired or not judged), and returns
+// how many holders were judged 低效 and not.
+func checkOneVerdict(t *testing.T, pool store.DB, d time.Time) (low, fine int) {
+	t.Helper()
+	ctx := context.Background()
+	verdicts := verdictsAt(t, pool, d)
+	holders := map[int64]string{}
+	rows, _ := pool.Query(ctx, `SELECT id, holder_uscc FROM parcels_all WHERE valid_from <= $1 AND (valid_to IS NULL OR valid_to > $1) AND holder_uscc IS NOT NULL`, d)
+	for rows.Next() {
+		var id int64
+		var u string
+		rows.Scan(&id, &u)
+		holders[id] = u
+	}
+	if rows.Err() != nil {
+		t.Fatal(rows.Err())
+	}
+	sts, err := store.StatusesAt(ctx, pool, d, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, s := range sts {
+		u := holders[s.ParcelID]
+		m, has := verdicts[u]
+		want := has && m.LowEfficiency != nil && *m.LowEfficiency && s.Category != "RETIRED"
+		if s.LowEfficiency != want {
+			t.Errorf("%s as of %s: status low_efficiency %v, holder %q report %+v", s.Zddm, d.Format(time.DateOnly), s.LowEfficiency, u, m)
+		}
+		if has && !seen[u] && m.LowEfficiency != nil {
+			seen[u] = true
+			if *m.LowEfficiency {
+				low++
+			} else {
+				fine++
+			}
+		}
+	}
+	return low, fine
+}
+
+// TestOneLowEfficiencyVerdict (issue 14.9, ruling 11): the 亩均 report and the parcel
+// status give every enterprise of the fixtures the same 低效 verdict, at both of
+// expected.json's dates, from the parcels' reports and, once enterprises have rows of
+// their own, from those; a firm without land is not judged anywhere.
+func TestOneLowEfficiencyVerdict(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := fixtures.Load(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := fixtures.Expected()
+	if err != nil {
+		t.Fatal(err)
+	}
+	asOf, _ := time.Parse(time.DateOnly, exp.AsOf)
+	yearEnd, _ := time.Parse(time.DateOnly, exp.YearEnd)
+	for _, d := range []time.Time{asOf, yearEnd} {
+		low, fine := checkOneVerdict(t, pool, d)
+		if low == 0 || fine == 0 {
+			t.Errorf("as of %s: %d holders 低效, %d not: the fixtures should have both", d.Format(time.DateOnly), low, fine)
+		}
+	}
+
+	// Enterprise rows for the latest year replace the parcels' reports: flip one firm
+	// judged 低效 and one that is not, and give a firm without parcels figures.
+	before := verdictsAt(t, pool, asOf)
+	var lowFirm, fineFirm string
+	for u, m := range before {
+		if m.LowEfficiency == nil || m.Year != asOf.Year()-1 {
+			continue
+		}
+		if *m.LowEfficiency && (lowFirm == "" || u < lowFirm) {
+			lowFirm = u
+		} else if !*m.LowEfficiency && (fineFirm == "" || u < fineFirm) {
+			fineFirm = u
+		}
+	}
+	if lowFirm == "" || fineFirm == "" {
+		t.Fatalf("no firms to flip in %d: %q %q", asOf.Year()-1, lowFirm, fineFirm)
+	}
+	const landless = "91330304000000777X"
+	err = store.InTx(ctx, pool, store.Change{Actor: "test", Reason: "企业指标 / enterprise indicators"}, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ($1, '无地企业')`, landless); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, `INSERT INTO enterprise_indicators (uscc, year, tax_wan, reported_on) VALUES
+  ($1, $3, 1e6, $5), ($2, $3, 0, $5), ($4, $3, 50, $5)`, lowFirm, fineFirm, asOf.Year()-1, landless, asOf.AddDate(0, -2, 0))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := verdictsAt(t, pool, asOf)
+	if m := after[lowFirm]; m.Source != "enterprise" || m.LowEfficiency == nil || *m.LowEfficiency {
+		t.Errorf("%s with tax 1e6: %+v, want not 低效 from its row", lowFirm, m)
+	}
+	if m := after[fineFirm]; m.Source != "enterprise" || m.LowEfficiency == nil || !*m.LowEfficiency {
+		t.Errorf("%s with tax 0: %+v, want 低效 from its row", fineFirm, m)
+	}
+	if m, ok := after[landless]; !ok || m.LowEfficiency != nil || m.LandSource != "none" || m.PreviewClass != "" {
+		t.Errorf("firm without land: %+v (listed %v), want not judged", m, ok)
+	}
+	checkOneVerdict(t, pool, asOf)
+}
