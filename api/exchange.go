@@ -56,13 +56,13 @@ const maxUploadParts = 32
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
 	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true,
-	"create_holders": true}
+	"create_holders": true, "year": true}
 
 const maxFieldBytes = 1 << 20
 
 // Extensions of uploaded files: one data file, or a shapefile's .shp with its parts.
 var (
-	uploadData  = map[string]bool{".geojson": true, ".json": true, ".gpkg": true, ".zip": true, ".shp": true}
+	uploadData  = map[string]bool{".geojson": true, ".json": true, ".gpkg": true, ".zip": true, ".shp": true, ".csv": true, ".xlsx": true}
 	uploadParts = map[string]bool{".shx": true, ".dbf": true, ".prj": true, ".cpg": true}
 )
 
@@ -110,6 +110,13 @@ func (s *Server) postImport(c echo.Context) error {
 			return badParam("dry_run", "dry_run 须为 true 或 false", "dry_run must be true or false")
 		}
 		opt.DryRun = b
+	}
+	if v := form["year"]; v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil || y < minYear || y > maxYear {
+			return badParam("year", "year 须为 1900–2199 间的年份", "year must be a year from 1900 to 2199, got "+strconv.Quote(v))
+		}
+		opt.Year = y
 	}
 	if v := form["create_holders"]; v != "" {
 		b, err := strconv.ParseBool(v)
@@ -264,7 +271,7 @@ var fileErrorTitles = map[string]string{exchange.TypeMismatch: "File is not what
 func (s *Server) importKind(c echo.Context, v string) (exchange.Kind, error) {
 	kind, err := exchange.ParseKind(v)
 	if err != nil {
-		return "", badParam("kind", "kind 须为 parcels 或 block-lines", "kind must be parcels or block-lines")
+		return "", badParam("kind", "kind 须为 parcels、block-lines 或 indicators", "kind must be parcels, block-lines or indicators")
 	}
 	role := landreg.RoleRegistrar
 	if kind == exchange.BlockLines {

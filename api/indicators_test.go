@@ -2,11 +2,14 @@ package api_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
+	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/testenv"
 )
 
 // Issue 13.5 over HTTP: a registrar writes an enterprise's figures for a year; a
@@ -114,4 +117,57 @@ func TestEnterpriseIndicatorsAPI(t *testing.T) {
 	}
 	anon.want(404, "not-found", "GET", "/v1/enterprises/"+uscc+"/indicators/2019", nil)
 	anon.want(404, "not-found", "GET", "/v1/enterprises/"+unknown+"/indicators", nil)
+}
+
+// POST /v1/imports kind=indicators: a bureau's CSV over HTTP, refused whole (422 with the
+// report) for an unknown USCC, loaded (201) once the row is right; a planner may not.
+func TestImportIndicatorsHTTP(t *testing.T) {
+	if !exchange.HaveGDAL() {
+		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
+	}
+	ctx := context.Background()
+	pool, srv, _ := demoServer(t, fixtures.Load)
+	registrar := token(t, pool, "registrar-tax", landreg.RoleRegistrar)
+	planner := token(t, pool, "planner-tax", landreg.RolePlanner)
+	var firm string
+	pool.QueryRow(ctx, `SELECT holder_uscc FROM parcels WHERE holder_uscc IS NOT NULL ORDER BY 1 LIMIT 1`).Scan(&firm)
+	c, _ := codes.USCCCheck("91330304MA2NEWK00")
+	unknown := "91330304MA2NEWK00" + string(c)
+	file := func(rows string) part {
+		return part{"file", "2024年度亩均数据.csv", []byte("统一社会信用代码,税收,用地面积\n" + rows)}
+	}
+	bad := file(firm + ",50,20\n" + unknown + ",5,3\n")
+	if res, _, raw := postUpload(t, srv.URL, planner, map[string]string{"kind": "indicators", "year": "2024"}, bad); res.StatusCode != 403 {
+		t.Errorf("planner: %d %s", res.StatusCode, raw)
+	}
+	if res, _, raw := postUpload(t, srv.URL, registrar, map[string]string{"kind": "indicators", "year": "24x"}, bad); res.StatusCode != 400 {
+		t.Errorf("year=24x: %d %s", res.StatusCode, raw)
+	}
+	res, m, raw := postUpload(t, srv.URL, registrar, map[string]string{"kind": "indicators", "year": "2024"}, bad)
+	rep, _ := m["report"].(map[string]any)
+	if res.StatusCode != 422 || m["type"] != "urn:landreg:problem:import-refused" || rep["totals"].(map[string]any)["unknown-enterprise"] != 1.0 {
+		t.Fatalf("unknown USCC: %d %s", res.StatusCode, raw)
+	}
+	p := rep["problems"].([]any)[0].(map[string]any)
+	if p["field"] != "uscc" || p["source_id"] != unknown || p["index"] != 1.0 || !strings.Contains(p["message"].(string), "row 3") {
+		t.Errorf("problem: %v", p)
+	}
+	var n int
+	pool.QueryRow(ctx, `SELECT count(*) FROM enterprise_indicators`).Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d rows written by a refused import", n)
+	}
+	res, m, raw = postUpload(t, srv.URL, registrar, map[string]string{"kind": "indicators", "year": "2024", "dry_run": "true"}, file(firm+",50,20\n"))
+	if res.StatusCode != 200 || m["valid"] != 1.0 || m["imported"] != 0.0 {
+		t.Fatalf("dry run: %d %s", res.StatusCode, raw)
+	}
+	res, m, raw = postUpload(t, srv.URL, registrar, map[string]string{"kind": "indicators", "year": "2024"}, file(firm+",50,20\n"))
+	if res.StatusCode != 201 || m["imported"] != 1.0 || m["year"] != 2024.0 {
+		t.Fatalf("import: %d %s", res.StatusCode, raw)
+	}
+	var actor string
+	pool.QueryRow(ctx, `SELECT created_by FROM enterprise_indicators WHERE uscc = $1 AND year = 2024`, firm).Scan(&actor)
+	if actor != "registrar-tax" {
+		t.Errorf("written by %q", actor)
+	}
 }

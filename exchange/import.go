@@ -62,6 +62,8 @@ type ImportOptions struct {
 	// ProposedOn is the adjustment's proposal date (nil: the day of the import); a
 	// back-dated adjustment states it, since it is approved no earlier (issue 14.3).
 	ProposedOn *time.Time
+	// Year of an indicators import (required there).
+	Year int
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }
@@ -78,6 +80,9 @@ const (
 // the file or talk to the database, *InputError for unusable requests and *FileError
 // for files refused as unsafe or unreadable (source.go).
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
+	if opt.Kind == Indicators {
+		return importIndicators(ctx, pool, opt)
+	}
 	if opt.Kind != Parcels && opt.Kind != BlockLines {
 		return nil, &InputError{"导入类型须为 parcels 或 block-lines", "kind must be parcels or block-lines"}
 	}
@@ -102,6 +107,9 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		return nil, err
 	}
 	defer os.RemoveAll(src.work)
+	if src.driver == drvCSV || src.driver == drvXLSX {
+		return nil, &InputError{"宗地和区块线须从含几何的文件导入", "parcels and block lines need a file with geometry (.geojson, .gpkg, .shp or a .zip of one), not a table"}
+	}
 	shown := layer.Name
 	if src.alias != "" {
 		shown = src.alias

@@ -25,14 +25,19 @@ func ParseKind(s string) (Kind, error) {
 		return Parcels, nil
 	case "block-lines", "block-line", "blocklines":
 		return BlockLines, nil
+	case "indicators", "indicator":
+		return Indicators, nil
 	}
-	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels or block-lines", s, s)
+	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels, block-lines or indicators", s, s)
 }
 
 // targets returns the landreg properties an import of kind may set, with SQL types.
 func targets(k Kind) map[string]string {
 	if k == BlockLines {
 		return map[string]string{"level": "smallint", "code": "text", "name": "text", "xzqdm": "text"}
+	}
+	if k == Indicators {
+		return indicatorTargets()
 	}
 	w, _ := store.WritableFor("parcels")
 	return w.Columns

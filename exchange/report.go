@@ -64,6 +64,8 @@ type Report struct {
 	Preview      *store.Outcome `json:"preview,omitempty"`
 	// TimingsMS is how long each step took: read (ogr2ogr + COPY), validate, load.
 	TimingsMS map[string]int64 `json:"timings_ms,omitempty"`
+	// Year of an indicators import.
+	Year int `json:"year,omitempty"`
 	// EnterprisesCreated counts holders registered from holder_name + holder_uscc
 	// (only with CreateHolders, --create-holders).
 	EnterprisesCreated int `json:"enterprises_created,omitempty"`
@@ -103,7 +105,11 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.DryRun {
 		mode = "试运行 dry run"
 	}
-	fmt.Fprintf(w, "%s: %s %s (layer %s, %s from %s)\n", mode, r.Kind, r.File, r.Layer, r.SourceCRS, r.CRSFrom)
+	if r.Kind == Indicators {
+		fmt.Fprintf(w, "%s: %s %d %s (layer %s)\n", mode, r.Kind, r.Year, r.File, r.Layer)
+	} else {
+		fmt.Fprintf(w, "%s: %s %s (layer %s, %s from %s)\n", mode, r.Kind, r.File, r.Layer, r.SourceCRS, r.CRSFrom)
+	}
 	if len(r.Mapping) > 0 {
 		keys := make([]string, 0, len(r.Mapping))
 		for k := range r.Mapping {
@@ -154,6 +160,8 @@ func (r *Report) WriteText(w io.Writer) {
 	switch {
 	case !r.OK():
 		fmt.Fprintln(w, "未写入任何数据 / nothing was written")
+	case r.DryRun && r.Kind == Indicators:
+		fmt.Fprintf(w, "可以导入 / ready to import: the %d indicators of %d enterprises\n", r.Year, r.Valid)
 	case r.DryRun:
 		fmt.Fprintf(w, "可以导入 / ready to import: %d features, %.2f m² (%.4f 亩)\n", r.Valid, r.AreaM2, landreg.Mu(r.AreaM2))
 	case r.AdjustmentID != 0:
@@ -162,6 +170,8 @@ func (r *Report) WriteText(w io.Writer) {
 		if p := r.Preview; p != nil {
 			fmt.Fprintf(w, "预览 preview: accepted=%v added L1 %.2f m², L2 %.2f m²; total after %.2f m² %s\n", p.Accepted, p.AddedM2L1, p.AddedM2L2, p.TotalAfterM2, p.Message)
 		}
+	case r.Kind == Indicators:
+		fmt.Fprintf(w, "已导入 / imported the %d indicators of %d enterprises\n", r.Year, r.Imported)
 	default:
 		fmt.Fprintf(w, "已导入 / imported %d parcels, %.2f m² (%.4f 亩)\n", r.Imported, r.AreaM2, landreg.Mu(r.AreaM2))
 	}

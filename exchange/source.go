@@ -47,9 +47,13 @@ const (
 	drvGeoJSON   = "GeoJSON"
 	drvGPKG      = "GPKG"
 	drvShapefile = "ESRI Shapefile"
+	// Tables without geometry, as bureaus send figures (indicators.go).
+	drvCSV  = "CSV"
+	drvXLSX = "XLSX"
 )
 
-var dataDrivers = map[string]string{".geojson": drvGeoJSON, ".json": drvGeoJSON, ".gpkg": drvGPKG, ".shp": drvShapefile}
+var dataDrivers = map[string]string{".geojson": drvGeoJSON, ".json": drvGeoJSON, ".gpkg": drvGPKG, ".shp": drvShapefile,
+	".csv": drvCSV, ".xlsx": drvXLSX}
 
 // A shapefile's parts that GDAL reads, and those it does not need (spatial indexes,
 // ArcGIS metadata), which a zip may carry and which are left packed.
@@ -65,9 +69,11 @@ type source struct {
 	// alias is the layer name the caller knows: a shapefile's own name when Go renamed
 	// it while unpacking (GDAL names the layer after the file).
 	alias string
-	shown string   // the data file's name as the caller knows it, for messages
-	work  string   // private folder: GDAL's HOME and TMPDIR, unpacked files
-	env   []string // GDAL's environment (readerEnv)
+	shown string // the data file's name as the caller knows it, for messages
+	work  string // private folder: GDAL's HOME and TMPDIR, unpacked files
+	// encoding is the character set a table was converted from ("" = UTF-8 as sent).
+	encoding string
+	env      []string // GDAL's environment (readerEnv)
 }
 
 func fileErr(typ, zh, en string) *FileError { return &FileError{Type: typ, ZH: zh, EN: en} }
@@ -129,6 +135,9 @@ func (s *source) prepare(abs, name string) error {
 	if err := sniff(s.path, s.shown, s.driver); err != nil {
 		return err
 	}
+	if s.driver == drvCSV || s.driver == drvXLSX {
+		return s.prepareTable()
+	}
 	if s.driver == drvShapefile {
 		// GDAL reads the .shx as much as the .shp.
 		if shx := strings.TrimSuffix(s.path, filepath.Ext(s.path)) + ".shx"; fileExists(shx) {
@@ -165,6 +174,8 @@ func sniff(p, shown, driver string) error {
 		ok, zh, en = bytes.HasPrefix(head, []byte("SQLite format 3\x00")), "GeoPackage（SQLite 数据库）", "a GeoPackage (an SQLite database)"
 	case drvShapefile:
 		ok, zh, en = bytes.HasPrefix(head, []byte{0, 0, 0x27, 0x0a}), "Shapefile", "a Shapefile"
+	case drvCSV, drvXLSX:
+		ok, zh, en = sniffTable(head, driver)
 	}
 	if !ok {
 		return fileErr(TypeMismatch, shown+" 的内容不是 "+zh+"，与扩展名不符",

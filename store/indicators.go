@@ -140,6 +140,13 @@ ON CONFLICT (uscc, year) DO UPDATE SET ` + strings.Join(sets, ", ") + `
 RETURNING CASE WHEN version = 1 AND sys_from = now() AND xmax = 0 THEN 'created' ELSE 'replaced' END`, args
 }
 
+// QueueIndicators adds the write of one year's figures (as PutIndicators) to a batch,
+// for an import that writes many in one transaction.
+func QueueIndicators(b *pgx.Batch, rec map[string]string) {
+	sql, args := upsertIndicators(rec)
+	b.Queue(sql, args...)
+}
+
 // PutIndicators writes an enterprise's figures for a year (rec: uscc, year and
 // landreg.IndicatorFields as text), replacing the current ones whole. outcome is
 // "created", "replaced" or "unchanged".

@@ -23,9 +23,10 @@ func importCmd() *cobra.Command {
 	var db dbFlags
 	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, proposed, docNo, reason, actor string
 	var dryRun, asJSON, createHolders bool
+	var year int
 	cmd := &cobra.Command{
-		Use:   "import parcels|block-lines FILE",
-		Short: "Import parcels or block lines from GeoJSON, GeoPackage or Shapefile (.shp or .zip); all or nothing",
+		Use:   "import parcels|block-lines|indicators FILE",
+		Short: "Import parcels or block lines from GeoJSON, GeoPackage or Shapefile (.shp or .zip), or enterprises' indicators from XLSX/CSV; all or nothing",
 		Long: `Import reads FILE with GDAL (ogr2ogr), in EPSG:4490, 4326, 4549 or 4528 as the file says
 (.prj, GeoPackage SRS, GeoJSON crs) or as --crs says, validates every feature in PostGIS
 (geometry validity with reason, 宗地代码/不动产单元号/统一社会信用代码/land-use codes, district,
@@ -37,6 +38,11 @@ parcels      become new parcels (history and audit as any write; actor --actor).
 block-lines  become ONE draft adjustment (kind --kind, default 调整) whose additions are the
              file's polygons with their level (field 级别/level: 1 or 2); preview, publicise,
              approve and apply it under /v1/adjustments.
+indicators   enterprises' annual indicators for --year from an .xlsx or .csv (GBK or UTF-8)
+             of the tax or economic bureau, one row per enterprise (统一社会信用代码, 税收,
+             增加值, 综合能耗, 排放量, 从业人员, 研发经费, 营业收入, 用地面积, 固定资产投资);
+             every USCC must be a registered enterprise; figures already on file for the
+             year are replaced, the old ones kept in history (a warning per row).
 
 The report goes to stdout (a table, or JSON with --json); the exit code is 1 when the file
 has errors. A progress bar is drawn on stderr when it is a terminal.`,
@@ -47,7 +53,8 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 				return err
 			}
 			opt := exchange.ImportOptions{Kind: k, Path: args[1], Layer: layer, CRS: crs, Xzqdm: xzqdm, Encoding: encoding,
-				DryRun: dryRun, CreateHolders: createHolders, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
+				DryRun: dryRun, CreateHolders: createHolders, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason},
+				Year: year}
 			if effective != "" {
 				d, err := time.Parse(time.DateOnly, effective)
 				if err != nil {
@@ -124,6 +131,7 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 	f.StringVar(&reason, "reason", "", "why (recorded in history and audit; default names the file)")
 	f.StringVar(&actor, "actor", envOr("LANDREG_ACTOR", "cli:"+envOr("USER", "unknown")), "who imports (recorded as actor; env LANDREG_ACTOR)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.IntVar(&year, "year", 0, "indicators: the year the figures are for (required)")
 	db.register(cmd)
 	return cmd
 }
