@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -136,4 +137,47 @@ func TestOneLowEfficiencyVerdict(t *testing.T) {
 		t.Errorf("firm without land: %+v (listed %v), want not judged", m, ok)
 	}
 	checkOneVerdict(t, pool, asOf)
+}
+
+// TestVerdictAfterTransfer: a parcel that changed holder counts, for each year, for the
+// holder of that year's end, on both paths of the status (now from the event digest, as
+// known at a time from the events) and in the report: E keeps the transferred parcel's
+// 2023 figures though the parcel's latest report (2024) is F's.
+func TestVerdictAfterTransfer(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	e, f := testUSCC(71), testUSCC(72)
+	annual := func(year int, tax float64) ev {
+		return ev{"ANNUAL_INDICATORS", fmt.Sprintf("%d-03-31", year+1), map[string]any{"year": year, "tax_wan": tax, "land_mu_used": 30}}
+	}
+	a := addParcel(t, pool, parcelSpec{holder: e, events: []ev{annual(2023, 30)}})
+	p := addParcel(t, pool, parcelSpec{holder: e, events: []ev{annual(2023, 900), annual(2024, 900)}})
+	if _, err := pool.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ($1, '受让企业')`, f); err != nil {
+		t.Fatal(err)
+	}
+	err := store.InTx(ctx, pool, store.Change{Actor: "test", Effective: day("2024-06-01")}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `UPDATE parcels SET holder_uscc = $1 WHERE id = $2`, f, p)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := store.MujunYear(ctx, pool, 2023, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) != 1 || ms[0].USCC != e || ms[0].TaxWan != 930 || *ms[0].LowEfficiency {
+		t.Fatalf("2023 report: %+v, want E with both parcels (930 万元 on 60 亩, not 低效)", ms)
+	}
+	now := time.Now()
+	for _, known := range []*time.Time{nil, &now} {
+		s, err := store.StatusKnownAt(ctx, pool, a, day("2025-06-30"), known)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.LowEfficiency {
+			t.Errorf("parcel of E (known at %v): flagged 低效; E's 2023 verdict is not", known)
+		}
+	}
+	checkOneVerdict(t, pool, day("2025-06-30"))
 }
