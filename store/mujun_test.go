@@ -181,3 +181,47 @@ func TestVerdictAfterTransfer(t *testing.T) {
 	}
 	checkOneVerdict(t, pool, day("2025-06-30"))
 }
+
+// TestLoginsCannotWriteIndicators: planner and reader logins read enterprises' figures
+// and their history but cannot write either, so no 低效 verdict can be changed from QGIS
+// or psql without the owner's change context and audit.
+func TestLoginsCannotWriteIndicators(t *testing.T) {
+	pool := idleDB(t)
+	ctx := context.Background()
+	u := testUSCC(81)
+	addParcel(t, pool, parcelSpec{holder: u})
+	err := store.InTx(ctx, pool, store.Change{Actor: "test"}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO enterprise_indicators (uscc, year, tax_wan) VALUES ($1, 2024, 1)`, u)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, group := range []string{"landreg_planner", "landreg_reader"} {
+		conn, err := pgx.ConnectConfig(ctx, dbtest.NewLogin(t, pool, group))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n int
+		if err := conn.QueryRow(ctx, `SELECT (SELECT count(*) FROM enterprise_indicators) + (SELECT count(*) FROM enterprise_indicators_history)`).Scan(&n); err != nil || n != 1 {
+			t.Errorf("%s reads the indicators: %d %v", group, n, err)
+		}
+		for _, sql := range []string{
+			`UPDATE enterprise_indicators SET tax_wan = 1e6`,
+			`INSERT INTO enterprise_indicators (uscc, year, tax_wan) VALUES ('` + u + `', 2023, 1e6)`,
+			`DELETE FROM enterprise_indicators`,
+			`INSERT INTO enterprise_indicators_history SELECT now(), false, 'x', NULL, i.* FROM enterprise_indicators i`,
+			`DELETE FROM enterprise_indicators_history`,
+		} {
+			if _, err := conn.Exec(ctx, sql); sqlState(err) != "42501" {
+				t.Errorf("%s could run %.60q: %v", group, sql, err)
+			}
+		}
+		conn.Close(ctx)
+	}
+	var tax float64
+	pool.QueryRow(ctx, `SELECT tax_wan FROM enterprise_indicators WHERE uscc = $1`, u).Scan(&tax)
+	if tax != 1 {
+		t.Errorf("tax after the logins tried: %v", tax)
+	}
+}
