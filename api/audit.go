@@ -48,7 +48,15 @@ func (s *Server) auditReport(c echo.Context) error {
 	if p != nil {
 		return p
 	}
-	t, err := r.Run(c.Request().Context(), s.pool, params)
+	ctx := c.Request().Context()
+	if err := audit.Resolve(ctx, s.pool, r, &params, c.QueryParam("year") != ""); errors.Is(err, audit.ErrUnknownDistrict) {
+		p := notFound("行政区 "+params.District+" 不存在", "unknown district "+strconv.Quote(params.District))
+		p.Field = "district"
+		return p
+	} else if err != nil {
+		return err
+	}
+	t, err := r.Run(ctx, s.pool, params)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("宗地不存在", "no such parcel")
 	}

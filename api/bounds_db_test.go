@@ -78,3 +78,32 @@ FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events', 'distric
 		}
 	}
 }
+
+// The bounds of enterprise indicators: the domain's (landreg.IndicatorBounds, which the
+// API and the importer check) are the database's, both ways.
+func TestIndicatorBoundsMatchDatabase(t *testing.T) {
+	pool := dbtest.New(t)
+	rows, err := pool.Query(context.Background(), `SELECT field, min::float8, max::float8, min_exclusive
+FROM landreg_sys.value_bounds WHERE tbl = 'enterprise_indicators'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var field string
+		var lo, hi float64
+		var excl bool
+		if err := rows.Scan(&field, &lo, &hi, &excl); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		r, ok := landreg.IndicatorBounds[field]
+		if !ok || r.Min != lo || r.Max != hi || excl != (field == "land_mu_used") {
+			t.Errorf("enterprise_indicators.%s: domain %+v (known %v); database [%v, %v] open %v", field, r, ok, lo, hi, excl)
+		}
+	}
+	if n != len(landreg.IndicatorBounds) {
+		t.Errorf("%d bounds in the database, %d in the domain", n, len(landreg.IndicatorBounds))
+	}
+}

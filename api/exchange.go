@@ -56,7 +56,7 @@ const maxUploadParts = 32
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
 	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true,
-	"create_holders": true, "update": true}
+	"create_holders": true, "update": true, "year": true}
 
 const maxFieldBytes = 1 << 20
 
@@ -115,6 +115,13 @@ func (s *Server) postImport(c echo.Context) error {
 			return badParam("dry_run", "dry_run 须为 true 或 false", "dry_run must be true or false")
 		}
 		opt.DryRun = b
+	}
+	if v := form["year"]; v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil || y < minYear || y > maxYear {
+			return badParam("year", "year 须为 1900–2199 间的年份", "year must be a year from 1900 to 2199, got "+strconv.Quote(v))
+		}
+		opt.Year = y
 	}
 	if v := form["create_holders"]; v != "" {
 		b, err := strconv.ParseBool(v)
@@ -282,7 +289,7 @@ var fileErrorTitles = map[string]string{exchange.TypeMismatch: "File is not what
 func (s *Server) importKind(c echo.Context, v string) (exchange.Kind, error) {
 	kind, err := exchange.ParseKind(v)
 	if err != nil {
-		return "", badParam("kind", "kind 须为 parcels、block-lines、enterprises 或 events", "kind must be parcels, block-lines, enterprises or events")
+		return "", badParam("kind", "kind 须为 parcels、block-lines、enterprises、events 或 indicators", "kind must be parcels, block-lines, enterprises, events or indicators")
 	}
 	role := landreg.RoleRegistrar
 	if kind == exchange.BlockLines {

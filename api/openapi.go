@@ -108,6 +108,13 @@ func buildOpenAPI(cfg Config) []byte {
 		"/v1/enterprises/{uscc}": obj{
 			"get":   op("An enterprise with the current parcels it holds", "getEnterprise", []any{ref("uscc")}, resp("200", "enterprise", mtJSON)),
 			"patch": secured(withBody(op("Change an enterprise (registrar): name, industry_code, is_above_size, address", "patchEnterprise", []any{ref("uscc")}, resp("200", "enterprise", mtJSON)), body(mtJSON)))},
+		"/v1/enterprises/{uscc}/indicators": obj{
+			"get": op("An enterprise's annual indicators (企业年度亩均指标), current figures by year", "listIndicators", []any{ref("uscc")}, resp("200", "indicators", mtJSON))},
+		"/v1/enterprises/{uscc}/indicators/{year}": obj{
+			"get": op("One year's indicators: the current figures and the versions corrections replaced", "getIndicators",
+				[]any{ref("uscc"), obj{"name": "year", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1900, "maximum": 2199}}}, resp("200", "indicators", mtJSON)),
+			"put": secured(withBody(op("Write one year's indicators whole (registrar): tax_wan (required), va_wan, energy_tce, emission_t, employees, rd_wan, revenue_wan, land_mu_used, invest_wan, reported_on, source, reason; a correction keeps the old figures in history",
+				"putIndicators", []any{ref("uscc"), obj{"name": "year", "in": "path", "required": true, "schema": obj{"type": "integer", "minimum": 1900, "maximum": 2199}}}, resp("200", "indicators", mtJSON)), body(mtJSON)))},
 	}
 	for _, coll := range catalog.Collections() {
 		params := []any{ref("limit"), ref("offset"), ref("after"), ref("bbox"), ref("bbox-crs"), ref("crs"),

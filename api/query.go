@@ -78,6 +78,9 @@ var routeParams = map[string][]string{
 	"POST /v1/enterprises":                        nil,
 	"GET /v1/enterprises/:uscc":                   nil,
 	"PATCH /v1/enterprises/:uscc":                 nil,
+	"GET /v1/enterprises/:uscc/indicators":        nil,
+	"GET /v1/enterprises/:uscc/indicators/:year":  nil,
+	"PUT /v1/enterprises/:uscc/indicators/:year":  nil,
 	"GET /v1/quota":                               {"date", "known_at"},
 	"GET /v1/districts/:code/quota":               {"date", "known_at"},
 	"GET /v1/districts/:code/quota/history":       {"known_at"},
@@ -94,7 +97,7 @@ var routeParams = map[string][]string{
 	"GET /v1/exports/:collection":                 {"format", "date", "crs"},
 	"GET /v1/audit/:report":                       {"format", "date", "district", "years", "from", "to", "year", "parcel"},
 	// The upload's form fields may also come in the query (echo's FormValue reads both).
-	"POST /v1/imports": {"kind", "dry_run", "create_holders", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason", "proposed_on"},
+	"POST /v1/imports": {"kind", "dry_run", "create_holders", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason", "proposed_on", "year"},
 }
 
 var (

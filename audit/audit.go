@@ -7,6 +7,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -33,19 +34,49 @@ type Params struct {
 type Report struct {
 	Name  string
 	Title string
-	// Geo: the rows have geometry (GeoJSON output).
+	// Geo: the rows have geometry (GeoJSON output): every report's rows are about a
+	// place (a district, a parcel, an enterprise's parcels).
 	Geo   bool
 	Build func(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error)
 }
 
 // Reports by name, as used in URLs (/v1/audit/{name}) and on the command line.
 var Reports = map[string]Report{
-	"idle":         {"idle", "闲置低效用地汇总 Idle and inefficient land by district and category", false, idleSummary},
+	"idle":         {"idle", "闲置低效用地汇总 Idle and inefficient land by district and category", true, idleSummary},
 	"idle-parcels": {"idle-parcels", "闲置土地台账 Idle-land ledger", true, idleParcels},
 	"changes":      {"changes", "宗地状态变化 Status changes", true, statusChanges},
 	"quality":      {"quality", "数据质量问题 Data-quality findings", true, dataQuality},
-	"dossier":      {"dossier", "一宗一档 Parcel dossier", false, dossier},
-	"mujun":        {"mujun", "亩均效益（预览） Per-mu performance (preview)", false, mujun},
+	"dossier":      {"dossier", "一宗一档 Parcel dossier", true, dossier},
+	"mujun":        {"mujun", "亩均效益（预览） Per-mu performance (preview)", true, mujun},
+}
+
+// ErrUnknownDistrict: the district a report was asked for is not registered.
+var ErrUnknownDistrict = errors.New("unknown district")
+
+// Resolve completes a report's parameters against the registry, as the API and the CLI
+// do before Build: a district that is not registered is ErrUnknownDistrict (as for
+// quota), and the 亩均 report without a stated year is for the latest year with figures
+// on file (in the district), not the calendar's last year.
+func Resolve(ctx context.Context, pool *pgxpool.Pool, r Report, p *Params, yearStated bool) error {
+	if p.District != "" {
+		ok, err := store.DistrictExists(ctx, pool, p.District)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return ErrUnknownDistrict
+		}
+	}
+	if r.Name == "mujun" && !yearStated {
+		y, err := store.LatestMujunYear(ctx, pool, p.District)
+		if err != nil {
+			return err
+		}
+		if y != 0 {
+			p.Year = y
+		}
+	}
+	return nil
 }
 
 // Names lists the report names in order.
@@ -79,9 +110,14 @@ func idleSummary(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Tab
 		col("idle_fee_wan", "应缴闲置费（万元） Idle fee due (10k CNY)", report.Number),
 		col("low_efficient", "低效企业宗数 Low-efficiency parcels", report.Integer),
 	}}
+	geoms, err := store.DistrictGeometries(ctx, pool, p.Date)
+	if err != nil {
+		return nil, err
+	}
 	for _, r := range rows {
 		t.Rows = append(t.Rows, []any{r.Xzqdm, r.District, r.Category, r.CategoryZh, int64(r.Parcels),
 			round(r.RegisteredMu, 4), round(r.ComputedMu, 4), round(r.UnusedM2, 2), round(r.IdleFeeWan, 2), int64(r.LowEfficient)})
+		t.Geometry = append(t.Geometry, geoms[r.Xzqdm])
 	}
 	return t, nil
 }
@@ -236,6 +272,14 @@ func dossier(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, 
 		}
 		t.Rows = append(t.Rows, []any{a.At.UTC().Format(time.RFC3339), "audit 审计", a.Table + " " + a.Op + " " + compact(body), a.Actor, a.Reason})
 	}
+	// Every row is about the one parcel: its outline (latest version) on each.
+	g, err := store.ParcelGeometry(ctx, pool, p.ParcelID)
+	if err != nil {
+		return nil, err
+	}
+	for range t.Rows {
+		t.Geometry = append(t.Geometry, g)
+	}
 	return t, nil
 }
 
@@ -244,27 +288,38 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 	if err != nil {
 		return nil, err
 	}
+	held, err := store.HoldingGeometries(ctx, pool, p.Year)
+	if err != nil {
+		return nil, err
+	}
 	t := &report.Table{Title: fmt.Sprintf("%d 年亩均效益（非官方预览） Per-mu performance %d (unofficial preview)", p.Year, p.Year), Columns: []report.Column{
 		col("uscc", "统一社会信用代码 USCC", report.Text),
 		col("name", "企业名称 Enterprise", report.Text),
 		col("xzqdm", "行政区划代码 District code", report.Text),
+		col("source", "指标来源 Source of figures", report.Text),
 		col("land_mu", "用地面积（亩） Land (mu)", report.Number),
 		col("land_source", "面积来源 Land source", report.Text),
 		col("tax_wan", "税收（万元） Tax (10k CNY)", report.Number),
 		col("va_wan", "增加值（万元） Value added (10k CNY)", report.Number),
 		col("tax_per_mu_wan", "亩均税收（万元/亩） Tax per mu", report.Number),
 		col("va_per_mu_wan", "亩均增加值（万元/亩） Value added per mu", report.Number),
+		col("low_efficiency_threshold_wan", "低效阈值（万元/亩） Threshold", report.Number),
 		col("low_efficiency", "低效企业 Low efficiency", report.Text),
 		col("preview_score", "预览得分（非官方） Preview score (unofficial)", report.Number),
 		col("preview_class", "预览分类（非官方） Preview class (unofficial)", report.Text),
 	}}
 	for _, m := range ms {
-		low := "否 no"
-		if m.LowEfficiency {
+		low := "未评 not judged"
+		switch {
+		case m.LowEfficiency == nil:
+		case *m.LowEfficiency:
 			low = "是 yes"
+		default:
+			low = "否 no"
 		}
-		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, round(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
-			round(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), low, round(m.PreviewScore, 2), m.PreviewClass})
+		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, m.Source, roundp(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
+			roundp(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), m.Threshold, low, roundp(m.PreviewScore, 2), m.PreviewClass})
+		t.Geometry = append(t.Geometry, held[m.USCC]) // the parcels it held at the end of the year
 	}
 	return t, nil
 }

@@ -68,6 +68,8 @@ type ImportOptions struct {
 	// Update lets an enterprises import change enterprises already registered (their
 	// empty cells leave a field as it is); without it such rows are conflicts.
 	Update bool
+	// Year of an indicators import (required there).
+	Year int
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }
@@ -84,8 +86,11 @@ const (
 // the file or talk to the database, *InputError for unusable requests and *FileError
 // for files refused as unsafe or unreadable (source.go).
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
+	if opt.Kind == Indicators {
+		return importIndicators(ctx, pool, opt)
+	}
 	if opt.Kind != Parcels && opt.Kind != BlockLines && !tabular(opt.Kind) {
-		return nil, &InputError{"导入类型须为 parcels、block-lines、enterprises 或 events", "kind must be parcels, block-lines, enterprises or events"}
+		return nil, &InputError{"导入类型须为 parcels、block-lines、enterprises、events 或 indicators", "kind must be parcels, block-lines, enterprises, events or indicators"}
 	}
 	if !HaveGDAL() {
 		return nil, ErrNoGDAL
@@ -123,6 +128,9 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		return nil, err
 	}
 	defer os.RemoveAll(src.work)
+	if src.driver == drvCSV || src.driver == drvXLSX {
+		return nil, &InputError{"宗地和区块线须从含几何的文件导入", "parcels and block lines need a file with geometry (.geojson, .gpkg, .shp or a .zip of one), not a table"}
+	}
 	shown := layer.Name
 	if src.alias != "" {
 		shown = src.alias

@@ -35,8 +35,10 @@ func ParseKind(s string) (Kind, error) {
 		return Enterprises, nil
 	case "events", "event":
 		return Events, nil
+	case "indicators", "indicator":
+		return Indicators, nil
 	}
-	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels, block-lines, enterprises or events", s, s)
+	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels, block-lines, enterprises, events or indicators", s, s)
 }
 
 // tabular reports whether a kind is read from a spreadsheet rather than a layer of
@@ -55,6 +57,9 @@ func targets(k Kind) map[string]string {
 		return t
 	case Events:
 		return map[string]string{"zddm": "text", "type": "text", "event_date": "date", "doc_no": "text", "reason": "text"}
+	}
+	if k == Indicators {
+		return indicatorTargets()
 	}
 	w, _ := store.WritableFor("parcels")
 	return w.Columns

@@ -74,6 +74,8 @@ type Report struct {
 	Created   int `json:"created,omitempty"`
 	Updated   int `json:"updated,omitempty"`
 	Unchanged int `json:"unchanged,omitempty"`
+	// Year of an indicators import.
+	Year int `json:"year,omitempty"`
 	// EnterprisesCreated counts holders registered from holder_name + holder_uscc
 	// (only with CreateHolders, --create-holders).
 	EnterprisesCreated int `json:"enterprises_created,omitempty"`
@@ -113,9 +115,12 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.DryRun {
 		mode = "试运行 dry run"
 	}
-	if r.SourceCRS != "" {
+	switch {
+	case r.Kind == Indicators:
+		fmt.Fprintf(w, "%s: %s %d %s (sheet %s)\n", mode, r.Kind, r.Year, r.File, r.Layer)
+	case r.SourceCRS != "":
 		fmt.Fprintf(w, "%s: %s %s (layer %s, %s from %s)\n", mode, r.Kind, r.File, r.Layer, r.SourceCRS, r.CRSFrom)
-	} else {
+	default:
 		fmt.Fprintf(w, "%s: %s %s (sheet %s)\n", mode, r.Kind, r.File, r.Layer)
 	}
 	if r.Encoding != nil {
@@ -185,6 +190,8 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "可以导入 / ready to import: %d events\n", r.Valid)
 	case r.Kind == Events:
 		fmt.Fprintf(w, "已导入 / imported %d events\n", r.Imported)
+	case r.DryRun && r.Kind == Indicators:
+		fmt.Fprintf(w, "可以导入 / ready to import: the %d indicators of %d enterprises\n", r.Year, r.Valid)
 	case r.DryRun:
 		fmt.Fprintf(w, "可以导入 / ready to import: %d features, %.2f m² (%.4f 亩)\n", r.Valid, r.AreaM2, landreg.Mu(r.AreaM2))
 	case r.Delineation != nil:
@@ -197,6 +204,8 @@ func (r *Report) WriteText(w io.Writer) {
 		if p := r.Preview; p != nil {
 			fmt.Fprintf(w, "预览 preview: accepted=%v added L1 %.2f m², L2 %.2f m²; total after %.2f m² %s\n", p.Accepted, p.AddedM2L1, p.AddedM2L2, p.TotalAfterM2, p.Message)
 		}
+	case r.Kind == Indicators:
+		fmt.Fprintf(w, "已导入 / imported the %d indicators of %d enterprises\n", r.Year, r.Imported)
 	default:
 		fmt.Fprintf(w, "已导入 / imported %d parcels, %.2f m² (%.4f 亩)\n", r.Imported, r.AreaM2, landreg.Mu(r.AreaM2))
 	}

@@ -24,8 +24,11 @@ type ParcelStatus struct {
 	Reasons  json.RawMessage `json:"reasons"`
 	Deadline *string         `json:"deadline"` // start deadline in use (after extensions)
 	// IdleFeeWan is idle_fee_share × price_wan for IDLE_1Y / IDLE_2Y, else 0 (万元).
-	IdleFeeWan    *float64 `json:"idle_fee_wan"`
-	LowEfficiency bool     `json:"low_efficiency"` // 低效: latest year's 亩均税收 below the district's threshold
+	IdleFeeWan *float64 `json:"idle_fee_wan"`
+	// LowEfficiency: the holder's 低效企业 verdict for its latest year on file
+	// (landreg_sys.enterprise_verdicts, the same as the 亩均 report's); false when
+	// retired, without a holder or not judged.
+	LowEfficiency bool `json:"low_efficiency"`
 	// Latest full year's indicators (the year ended before the date).
 	IndicatorYear    *int     `json:"indicator_year"`
 	TaxPerMuWan      *float64 `json:"tax_per_mu_wan"`

@@ -50,9 +50,14 @@ type ev struct {
 type parcelSpec struct {
 	agreedStart *string
 	events      []ev
+	// holder: the holder's USCC (registered when missing); "" = no holder.
+	holder string
 }
 
 var seq int
+
+// testUSCC is a USCC of the database's format for synthetic holders.
+func testUSCC(n int) string { return fmt.Sprintf("91330304%09dX", n) }
 
 // addParcel inserts a synthetic parcel with its events and returns its id.
 func addParcel(t *testing.T, pool *pgxpool.Pool, spec parcelSpec) int64 {
@@ -65,11 +70,16 @@ func addParcel(t *testing.T, pool *pgxpool.Pool, spec parcelSpec) int64 {
 	}
 	var id int64
 	err := store.InTx(ctx, pool, store.Change{Actor: "test", Effective: day("2019-01-10")}, func(tx pgx.Tx) error {
+		if spec.holder != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ($1, '企业 ' || $1) ON CONFLICT DO NOTHING`, spec.holder); err != nil {
+				return err
+			}
+		}
 		err := tx.QueryRow(ctx, `INSERT INTO parcels (zddm, xzqdm, landuse_code, registered_area_m2, geom,
-  contract_date, price_wan, agreed_start, agreed_completion, far_min, tax_per_mu_wan)
+  contract_date, price_wan, agreed_start, agreed_completion, far_min, tax_per_mu_wan, holder_uscc)
 VALUES ($1, '330304', '0601', 20000, ST_Multi(ST_Buffer(ST_SetSRID(ST_MakePoint(120.6 + $2 * 0.002, 27.95), 4490), 0.0007, 2)),
-  '2019-01-10', 100, nullif($3, '')::date, '2022-01-01', 1.5, 30) RETURNING id`,
-			fmt.Sprintf("330304001001GB%05d", seq), seq, start).Scan(&id)
+  '2019-01-10', 100, nullif($3, '')::date, '2022-01-01', 1.5, 30, nullif($4, '')) RETURNING id`,
+			fmt.Sprintf("330304001001GB%05d", seq), seq, start, spec.holder).Scan(&id)
 		if err != nil {
 			return err
 		}
@@ -197,8 +207,11 @@ func TestIdleStatusBranches(t *testing.T) {
 			"2023-07-01", fixtures.BuiltNotProducing, "2023-07-01", []string{"PRODUCTION_STOPPED"}, 0, false},
 		{"stopped and restarted", parcelSpec{events: []ev{started, good, completed, producing, {"PRODUCTION_STOPPED", "2023-01-01", nil}, {"PRODUCTION_STARTED", "2023-03-01", nil}}},
 			"2023-07-01", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
-		{"below target (and low efficiency)", parcelSpec{events: []ev{started, good, completed, producing, indicators(200)}},
+		{"below target (and low efficiency)", parcelSpec{events: []ev{started, good, completed, producing, indicators(200)}, holder: testUSCC(1)},
 			"2025-04-01", fixtures.BelowTarget, "2025-03-31", []string{"BELOW_TARGET"}, 0, true},
+		// 低效 is the holder's verdict (docs/decisions.md, issue 14.9): no holder, no verdict.
+		{"below target, no holder: not judged", parcelSpec{events: []ev{started, good, completed, producing, indicators(200)}},
+			"2025-04-01", fixtures.BelowTarget, "2025-03-31", []string{"BELOW_TARGET"}, 0, false},
 		{"review not due", parcelSpec{events: []ev{started, good, completed, producing, indicators(200)}},
 			"2025-01-09", fixtures.Normal, "2022-01-10", []string{"RAMPUP_NOT_DUE"}, 0, false},
 		{"normal", parcelSpec{events: []ev{started, good, completed, producing, indicators(1200)}},
@@ -213,7 +226,7 @@ func TestIdleStatusBranches(t *testing.T) {
 			"2022-07-01", fixtures.IdleStalled, "2021-06-01", []string{"IDLE_STALLED", "CONSTRUCTION_OVERDUE"}, 0, false},
 		{"low FAR and not producing", parcelSpec{events: []ev{started, verified(1.0, 0.5, 0), completed}},
 			"2023-01-01", fixtures.Underused, "2021-12-15", []string{"LOW_FAR", "NOT_PRODUCING"}, 0, false},
-		{"not producing and below target", parcelSpec{events: []ev{started, good, completed, producing, indicators(200), {"PRODUCTION_STOPPED", "2025-01-01", nil}}},
+		{"not producing and below target", parcelSpec{events: []ev{started, good, completed, producing, indicators(200), {"PRODUCTION_STOPPED", "2025-01-01", nil}}, holder: testUSCC(2)},
 			"2025-07-01", fixtures.BuiltNotProducing, "2025-07-01", []string{"PRODUCTION_STOPPED", "BELOW_TARGET"}, 0, true},
 	}
 	ids := map[string]int64{}

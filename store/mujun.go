@@ -7,63 +7,60 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// Mujun is an enterprise's 亩均 figures for one year (domain.md §4, §8.5).
+// Mujun is an enterprise's 亩均 figures for one year (domain.md §4, §8.5) and its 低效
+// verdict, as landreg_sys.enterprise_verdicts gives them: the parcel status carries
+// the same verdict (docs/decisions.md, "Enterprise indicators and one 低效 verdict").
 type Mujun struct {
-	USCC          string   `json:"uscc"`
-	Name          string   `json:"name"`
-	Xzqdm         string   `json:"xzqdm"`
-	Year          int      `json:"year"`
-	LandMu        float64  `json:"land_mu"`
-	LandSource    string   `json:"land_source"` // "reported" (land_mu_used) or "parcels" (titled area at year end)
-	TaxWan        float64  `json:"tax_wan"`
-	VaWan         *float64 `json:"va_wan"`
-	EnergyTce     *float64 `json:"energy_tce"`
-	EmissionT     *float64 `json:"emission_t"`
-	Employees     *float64 `json:"employees"`
-	RdWan         *float64 `json:"rd_wan"`
-	RevenueWan    *float64 `json:"revenue_wan"`
-	TaxPerMu      float64  `json:"tax_per_mu_wan"`
-	VaPerMu       *float64 `json:"va_per_mu_wan"`
-	LowEfficiency bool     `json:"low_efficiency"` // 低效企业: 亩均税收 below the district threshold
-	Threshold     float64  `json:"low_efficiency_threshold_wan"`
+	USCC  string  `json:"uscc"`
+	Name  string  `json:"name"`
+	Xzqdm *string `json:"xzqdm"`
+	Year  int     `json:"year"`
+	// Source is where the figures come from: "enterprise" (enterprise_indicators) or
+	// "events" (the parcels' ANNUAL_INDICATORS reports, for years without a row).
+	Source string `json:"source"`
+	// CountsFrom is the day from which the figures count for the parcel status (their
+	// year ended and the last of them on file).
+	CountsFrom string   `json:"counts_from"`
+	LandMu     *float64 `json:"land_mu"`
+	LandSource string   `json:"land_source"` // "reported" (land_mu_used), "parcels" (titled area at year end) or "none"
+	TaxWan     float64  `json:"tax_wan"`
+	VaWan      *float64 `json:"va_wan"`
+	EnergyTce  *float64 `json:"energy_tce"`
+	EmissionT  *float64 `json:"emission_t"`
+	Employees  *float64 `json:"employees"`
+	RdWan      *float64 `json:"rd_wan"`
+	RevenueWan *float64 `json:"revenue_wan"`
+	InvestWan  *float64 `json:"invest_wan"`
+	TaxPerMu   *float64 `json:"tax_per_mu_wan"`
+	VaPerMu    *float64 `json:"va_per_mu_wan"`
+	// LowEfficiency is the 低效企业 verdict: 亩均税收 below the district's threshold;
+	// null when the enterprise is not judged (no land).
+	LowEfficiency *bool   `json:"low_efficiency"`
+	Threshold     float64 `json:"low_efficiency_threshold_wan"`
 	// PreviewScore and PreviewClass are an unofficial preview (黄岩 2022 form, rank
-	// bands); the official classes come from the bureau.
-	PreviewScore float64 `json:"preview_score"`
-	PreviewClass string  `json:"preview_class"`
+	// bands); the official classes come from the bureau. Not judged: no score, no class.
+	PreviewScore *float64 `json:"preview_score"`
+	PreviewClass string   `json:"preview_class"`
 }
 
-// One row per enterprise: its parcels' ANNUAL_INDICATORS for the year (corrections
-// replace what they supersede), summed; land from the reported land_mu_used when every
-// record has it, else the registered area of the parcels it held at year end.
-const mujunSQL = `WITH ev AS (
-  SELECT p.holder_uscc AS uscc, p.xzqdm, e.payload AS j
-  FROM parcel_events e
-  JOIN parcels_all p ON p.id = e.parcel_id AND p.valid_from <= make_date($1, 12, 31)
-   AND (p.valid_to IS NULL OR p.valid_to > make_date($1, 12, 31))
-  WHERE e.type = 'ANNUAL_INDICATORS' AND (e.payload->>'year')::int = $1
-    AND NOT EXISTS (SELECT 1 FROM parcel_events s WHERE s.supersedes = e.id)
-    AND p.holder_uscc IS NOT NULL AND ($2 = '' OR p.xzqdm = $2)
-), agg AS (
-  SELECT uscc, min(xzqdm) AS xzqdm,
-    sum((j->>'tax_wan')::float8) AS tax, sum((j->>'va_wan')::float8) AS va,
-    sum((j->>'energy_tce')::float8) AS energy, sum((j->>'emission_t')::float8) AS emission,
-    sum((j->>'employees')::float8) AS employees, sum((j->>'rd_wan')::float8) AS rd,
-    sum((j->>'revenue_wan')::float8) AS revenue,
-    CASE WHEN bool_and(j ? 'land_mu_used') THEN sum((j->>'land_mu_used')::float8) END AS reported_mu
-  FROM ev GROUP BY uscc
-), held AS (
-  SELECT p.holder_uscc AS uscc, landreg_sys.m2_to_mu(sum(coalesce(p.registered_area_m2::float8, p.area_m2))) AS mu
-  FROM parcels_all p
-  WHERE p.valid_from <= make_date($1, 12, 31) AND (p.valid_to IS NULL OR p.valid_to > make_date($1, 12, 31))
-    AND p.holder_uscc IN (SELECT uscc FROM agg)
-  GROUP BY 1
-)
-SELECT a.uscc, coalesce(en.name, a.uscc), a.xzqdm, coalesce(a.reported_mu, h.mu, 0),
-  CASE WHEN a.reported_mu IS NOT NULL THEN 'reported' ELSE 'parcels' END,
-  coalesce(a.tax, 0), a.va, a.energy, a.emission, a.employees, a.rd, a.revenue,
-  coalesce((landreg_sys.policy(a.xzqdm, make_date($1, 12, 31))).low_eff_tax_per_mu_wan, 10)::float8
-FROM agg a LEFT JOIN held h USING (uscc) LEFT JOIN enterprises en ON en.uscc = a.uscc
-ORDER BY a.uscc`
+// mujunSQL reads the year's verdicts, one row per enterprise, in a district or all.
+const mujunSQL = `SELECT v.uscc, coalesce(en.name, v.uscc), v.xzqdm, v.source, v.counts_from::text, v.land_mu, v.land_source,
+  v.tax_wan, v.va_wan, v.energy_tce, v.emission_t, v.employees, v.rd_wan, v.revenue_wan, v.invest_wan,
+  v.tax_per_mu, landreg_sys.ratio(v.va_wan, v.land_mu), v.low_efficiency, v.threshold
+FROM landreg_sys.enterprise_verdicts($1, NULL, NULL) v LEFT JOIN enterprises en ON en.uscc = v.uscc
+WHERE $2 = '' OR v.xzqdm = $2
+ORDER BY v.uscc`
+
+// LatestMujunYear is the latest year with indicators on file (an enterprise row or a
+// parcel's ANNUAL_INDICATORS report), in a district or anywhere; 0 when there is none.
+func LatestMujunYear(ctx context.Context, db DB, xzqdm string) (int, error) {
+	var y *int
+	err := db.QueryRow(ctx, `SELECT max(year) FROM landreg_sys.enterprise_verdicts(NULL, NULL, NULL) WHERE $1 = '' OR xzqdm = $1`, xzqdm).Scan(&y)
+	if err != nil || y == nil {
+		return 0, err
+	}
+	return *y, nil
+}
 
 // Regional benchmarks of the 黄岩 2022 score (domain.md §4, S14): weight and divisor per
 // indicator. A preview only; bureaus publish their own.
@@ -71,7 +68,7 @@ var mujunWeights = []struct {
 	weight, benchmark float64
 	value             func(m *Mujun) *float64
 }{
-	{30, 24.097, func(m *Mujun) *float64 { return &m.TaxPerMu }},
+	{30, 24.097, func(m *Mujun) *float64 { return m.TaxPerMu }},
 	{20, 136.16, func(m *Mujun) *float64 { return m.VaPerMu }},
 	{20, 2.694, func(m *Mujun) *float64 { return ratio(m.VaWan, m.EnergyTce) }},
 	{10, 4929.81, func(m *Mujun) *float64 { return ratio(m.VaWan, m.EmissionT) }},
@@ -87,9 +84,9 @@ func ratio(a, b *float64) *float64 {
 	return &r
 }
 
-// MujunYear computes every enterprise's 亩均 figures for a year, with the low-efficiency
-// flag and the unofficial preview score and class (A top 25 %, B to 70 %, C to 95 %, D
-// the last 5 %, by score).
+// MujunYear reads every enterprise's 亩均 figures and verdict for a year, with the
+// unofficial preview score and class (A top 25 %, B to 70 %, C to 95 %, D the last 5 %,
+// by score, among the judged).
 func MujunYear(ctx context.Context, db DB, year int, xzqdm string) ([]Mujun, error) {
 	rows, err := db.Query(ctx, mujunSQL, year, xzqdm)
 	if err != nil {
@@ -97,30 +94,36 @@ func MujunYear(ctx context.Context, db DB, year int, xzqdm string) ([]Mujun, err
 	}
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Mujun, error) {
 		m := Mujun{Year: year}
-		err := r.Scan(&m.USCC, &m.Name, &m.Xzqdm, &m.LandMu, &m.LandSource, &m.TaxWan, &m.VaWan, &m.EnergyTce,
-			&m.EmissionT, &m.Employees, &m.RdWan, &m.RevenueWan, &m.Threshold)
+		err := r.Scan(&m.USCC, &m.Name, &m.Xzqdm, &m.Source, &m.CountsFrom, &m.LandMu, &m.LandSource, &m.TaxWan, &m.VaWan, &m.EnergyTce,
+			&m.EmissionT, &m.Employees, &m.RdWan, &m.RevenueWan, &m.InvestWan, &m.TaxPerMu, &m.VaPerMu, &m.LowEfficiency, &m.Threshold)
 		return m, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	judged := make([]Mujun, 0, len(out))
 	for i := range out {
 		m := &out[i]
-		if m.LandMu > 0 {
-			m.TaxPerMu = m.TaxWan / m.LandMu
-			if m.VaWan != nil {
-				v := *m.VaWan / m.LandMu
-				m.VaPerMu = &v
-			}
+		if m.LowEfficiency == nil {
+			continue
 		}
-		m.LowEfficiency = m.TaxPerMu < m.Threshold
+		var score float64
 		for _, w := range mujunWeights {
 			if v := w.value(m); v != nil {
-				m.PreviewScore += w.weight * *v / w.benchmark
+				score += w.weight * *v / w.benchmark
 			}
 		}
+		m.PreviewScore = &score
+		judged = append(judged, *m)
 	}
-	Rank(out)
+	Rank(judged)
+	k := 0
+	for i := range out {
+		if out[i].LowEfficiency != nil {
+			out[i].PreviewClass = judged[k].PreviewClass
+			k++
+		}
+	}
 	return out, nil
 }
 
@@ -131,7 +134,13 @@ func Rank(ms []Mujun) {
 	for i := range idx {
 		idx[i] = i
 	}
-	sort.SliceStable(idx, func(a, b int) bool { return ms[idx[a]].PreviewScore > ms[idx[b]].PreviewScore })
+	score := func(i int) float64 {
+		if ms[i].PreviewScore == nil {
+			return 0
+		}
+		return *ms[i].PreviewScore
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return score(idx[a]) > score(idx[b]) })
 	n := float64(len(ms))
 	prevScore, prevClass := -1.0, ""
 	for r, i := range idx {
@@ -145,10 +154,10 @@ func Rank(ms []Mujun) {
 		case share <= 0.95:
 			class = "C"
 		}
-		if r > 0 && ms[i].PreviewScore == prevScore {
+		if r > 0 && score(i) == prevScore {
 			class = prevClass
 		}
 		ms[i].PreviewClass = class
-		prevScore, prevClass = ms[i].PreviewScore, class
+		prevScore, prevClass = score(i), class
 	}
 }

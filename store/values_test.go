@@ -97,6 +97,9 @@ func TestStoredNumbersBounded(t *testing.T) {
 	if _, err := pool.Exec(ctx, `INSERT INTO idle_policy (xzqdm) VALUES ('330304')`); err != nil {
 		t.Fatal(err)
 	}
+	if _, err := pool.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ('91330304000000001X', '测试企业')`); err != nil {
+		t.Fatal(err)
+	}
 	rows, err := pool.Query(ctx, `SELECT tbl, field, min::text, max::text, min_exclusive FROM landreg_sys.value_bounds ORDER BY 1, 2`)
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +146,14 @@ func TestStoredNumbersBounded(t *testing.T) {
 			sql = fmt.Sprintf(`UPDATE idle_policy SET %s = $1::numeric WHERE xzqdm = '330304'`, b.field)
 		case "parcel_events":
 			sql = fmt.Sprintf(`INSERT INTO parcel_events (parcel_id, type, event_date, payload) VALUES (%d, 'PROGRESS', '2024-01-01', jsonb_build_object('%s', $1::numeric))`, id, b.field)
+		case "enterprise_indicators":
+			sql = fmt.Sprintf(`INSERT INTO enterprise_indicators (uscc, year, tax_wan, %s) VALUES ('91330304000000001X', 2000, 1, $1::numeric)`, b.field)
+			switch b.field {
+			case "year":
+				sql = `INSERT INTO enterprise_indicators (uscc, year, tax_wan) VALUES ('91330304000000001X', $1::numeric, 1)`
+			case "tax_wan":
+				sql = `INSERT INTO enterprise_indicators (uscc, year, tax_wan) VALUES ('91330304000000001X', 2000, $1::numeric)`
+			}
 		}
 		tx, err := pool.Begin(ctx)
 		if err != nil {
@@ -166,7 +177,7 @@ func TestStoredNumbersBounded(t *testing.T) {
 			bad = append(bad, b.min)
 		}
 		// Integer columns cannot hold NaN at all; the others must refuse it.
-		if b.tbl != "parcel_events" && b.field != "term_years" && b.field != "production_grace_months" &&
+		if b.tbl != "parcel_events" && b.field != "term_years" && b.field != "year" && b.field != "production_grace_months" &&
 			b.field != "stopped_months" && b.field != "completion_grace_months" && b.field != "rampup_years" {
 			bad = append(bad, "NaN", "Infinity", "-Infinity")
 		}

@@ -4,6 +4,7 @@ import (
 	"github.com/landreg/landreg"
 
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -64,6 +65,11 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 			}
 			var t *report.Table
 			err = db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) (err error) {
+				if err := audit.Resolve(ctx, pool, r, &p, year != 0); errors.Is(err, audit.ErrUnknownDistrict) {
+					return fmt.Errorf("行政区 %s 不存在 / unknown district %q", district, district)
+				} else if err != nil {
+					return err
+				}
 				t, err = r.Run(ctx, pool, p)
 				return err
 			})
@@ -95,7 +101,7 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 	f.StringVar(&to, "to", "", "changes: end date (default --date)")
 	f.StringVar(&district, "district", "", "行政区划代码, e.g. 330304 (default: every district)")
 	f.IntVar(&years, "years", 0, "idle-parcels: idle at least this many years")
-	f.IntVar(&year, "year", 0, "mujun: the year (default last year)")
+	f.IntVar(&year, "year", 0, "mujun: the year (default the latest year with figures on file)")
 	f.Int64Var(&parcel, "parcel", 0, "dossier: the parcel id")
 	f.StringVar(&format, "format", "json", "json | csv | xlsx | geojson")
 	f.StringVarP(&out, "output", "o", "", "write to this file (default standard output)")

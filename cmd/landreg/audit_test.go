@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"os"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,19 @@ func TestAuditCLI(t *testing.T) {
 		if b, err := cmd.CombinedOutput(); err != nil || len(b) < 100 {
 			t.Errorf("%v: %v\n%s", args, err, b)
 		}
+	}
+	// Issue 14.15: an unknown district is refused; mujun is for the latest year on file.
+	cmd = exec.Command(bin, "audit", "idle", "--district", "330399")
+	cmd.Env = cleanEnv("DATABASE_URL=" + url)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "unknown district") {
+		t.Errorf("unknown district: %v %s", err, b)
+	}
+	var latest int
+	pool.QueryRow(context.Background(), `SELECT max((payload->>'year')::int) FROM parcel_events WHERE type = 'ANNUAL_INDICATORS'`).Scan(&latest)
+	cmd = exec.Command(bin, "audit", "mujun", "--format", "geojson")
+	cmd.Env = cleanEnv("DATABASE_URL=" + url)
+	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), fmt.Sprintf(`"name":"%d 年`, latest)) || !strings.Contains(string(b), "MultiPolygon") {
+		t.Errorf("mujun without --year (latest %d): %v %.300s", latest, err, b)
 	}
 	cmd = exec.Command(bin, "audit", "idle", "--date", "31/12/2025")
 	cmd.Env = cleanEnv("DATABASE_URL=" + url)

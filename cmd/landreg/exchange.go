@@ -23,9 +23,10 @@ func importCmd() *cobra.Command {
 	var db dbFlags
 	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, date, proposed, docNo, reason, actor string
 	var dryRun, asJSON, createHolders, update bool
+	var year int
 	cmd := &cobra.Command{
-		Use:   "import parcels|block-lines|enterprises|events FILE",
-		Short: "Import parcels or block lines (GeoJSON, GeoPackage, Shapefile), enterprises or parcel events (XLSX, CSV); all or nothing",
+		Use:   "import parcels|block-lines|enterprises|events|indicators FILE",
+		Short: "Import parcels or block lines (GeoJSON, GeoPackage, Shapefile), enterprises, parcel events or enterprises' annual indicators (XLSX, CSV); all or nothing",
 		Long: `Import reads FILE with GDAL (ogr2ogr), in EPSG:4490, 4326, 4549 or 4528 as the file says
 (.prj, GeoPackage SRS, GeoJSON crs) or as --crs says, validates every feature in PostGIS
 (geometry validity with reason, 宗地代码/不动产单元号/统一社会信用代码/land-use codes, district,
@@ -49,6 +50,11 @@ enterprises  an .xlsx or .csv, one row per enterprise (统一社会信用代码,
 events       an .xlsx or .csv, one row per parcel event: 宗地代码, 事件类型 (code or Chinese
              name), 事件日期, 文号, and the payload of its type as columns (税收, 年度 …, or
              the payload key itself: tax_wan, year). The database checks every row.
+indicators   enterprises' annual indicators for --year from an .xlsx or .csv (GBK or UTF-8)
+             of the tax or economic bureau, one row per enterprise (统一社会信用代码, 税收,
+             增加值, 综合能耗, 排放量, 从业人员, 研发经费, 营业收入, 用地面积, 固定资产投资);
+             every USCC must be a registered enterprise; figures already on file for the
+             year are replaced, the old ones kept in history (a warning per row).
 
 A CSV may be UTF-8 or GBK/GB18030 (detected); so may a Shapefile .dbf without .cpg.
 
@@ -61,7 +67,8 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 				return err
 			}
 			opt := exchange.ImportOptions{Kind: k, Path: args[1], Layer: layer, CRS: crs, Xzqdm: xzqdm, Encoding: encoding,
-				DryRun: dryRun, CreateHolders: createHolders, Update: update, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
+				DryRun: dryRun, CreateHolders: createHolders, Update: update, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason},
+				Year: year}
 			if date != "" {
 				effective = date
 			}
@@ -143,6 +150,7 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 	f.StringVar(&reason, "reason", "", "why (recorded in history and audit; default names the file)")
 	f.StringVar(&actor, "actor", envOr("LANDREG_ACTOR", "cli:"+envOr("USER", "unknown")), "who imports (recorded as actor; env LANDREG_ACTOR)")
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	f.IntVar(&year, "year", 0, "indicators: the year the figures are for (required)")
 	db.register(cmd)
 	return cmd
 }

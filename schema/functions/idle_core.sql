@@ -19,7 +19,7 @@ WITH p AS (
   -- known_at was still the open (current) version then, so its valid_to is ignored.
   -- Numeric columns are compared as float8, converted here once (numeric to float8
   -- goes through text: 0.3 µs a value); the numeric originals are what reasons show.
-  SELECT v.id, v.zddm, v.xzqdm, v.registered_area_m2, v.registered_area_m2::float8 AS registered_m2,
+  SELECT v.id, v.zddm, v.xzqdm, v.holder_uscc, v.registered_area_m2, v.registered_area_m2::float8 AS registered_m2,
          v.area_m2, v.price_wan, v.contract_date, v.valid_from, v.agreed_start, v.agreed_completion,
          v.agreed_rampup_review, v.far_min::float8 AS far_min, v.coverage_min::float8 AS coverage_min,
          -- The agreed indicators stay numeric: landreg_sys.short_of converts them only
@@ -182,7 +182,7 @@ b AS (
 -- here (one file each under schema/functions); they are plain SQL expressions, which
 -- PostgreSQL inlines.
 f AS (
-  SELECT b.id, b.zddm, b.xzqdm, b.registered_area_m2, b.area_m2, b.price_wan, b.idle_fee_share,
+  SELECT b.id, b.zddm, b.xzqdm, b.holder_uscc, b.registered_area_m2, b.area_m2, b.price_wan, b.idle_fee_share,
     b.contract_date, b.valid_from, b.agreed_completion, b.deleted, b.retired_on, b.recovered,
     b.disposed, b.delivered, b.started, b.completed, b.prod_first, b.prod_last, b.stopped,
     b.gov_from, b.gov_until, b.deadline, b.review, b.suspended, b.developed_ratio, b.invested_ratio,
@@ -368,10 +368,20 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
   c.deadline,
   -- Idle fee (土地闲置费) for holder-caused idleness only (§2.1).
   landreg_sys.idle_fee(c.category, c.idle_fee_share, c.price_wan),
-  -- 低效企业 flag (§2.2), never on a retired parcel.
-  landreg_sys.is_low_efficiency(c.retired, c.ai_tax_mu, c.low_eff_tax),
+  -- 低效企业 flag (§2.2), never on a retired parcel: the holder's verdict for its latest
+  -- year on file (landreg_sys.enterprise_verdicts, one verdict per enterprise and year).
+  landreg_sys.is_low_efficiency(c.retired, vd.tax_per_mu, vd.threshold),
   c.ai_year, c.ai_tax_mu, c.ai_va_mu, c.v_unused, c.registered_area_m2, c.area_m2
 FROM c
 -- The category's label (a hash join of 12 rows; a lookup per parcel would cost more).
 LEFT JOIN landreg_sys.idle_categories ic ON ic.code = c.category
+-- The holders' verdicts; narrowed to this call's holders (of any version: a superset)
+-- when it names parcels or a district. Not read from p: a second reference would make
+-- p a materialized CTE and slow the whole statement down threefold.
+LEFT JOIN landreg_sys.enterprise_verdicts(NULL, at_date, known_at,
+  CASE WHEN only_id IS NOT NULL OR only_ids IS NOT NULL OR in_district IS NOT NULL
+       THEN ARRAY(SELECT DISTINCT v.holder_uscc FROM parcels_all v
+                  WHERE v.holder_uscc IS NOT NULL AND (only_id IS NULL OR v.id = only_id)
+                    AND (only_ids IS NULL OR v.id = ANY (only_ids)) AND (in_district IS NULL OR v.xzqdm = in_district)) END) vd
+  ON vd.uscc = c.holder_uscc
 $$;

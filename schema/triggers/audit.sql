@@ -8,7 +8,7 @@ DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['districts', 'block_lines', 'parcels', 'parcel_events', 'enterprises', 'adjustments',
                            'adjustment_parts', 'idle_policy', 'direct_edit_reviews', 'block_line_ledger', 'api_tokens',
-                           'parcel_retirements'] LOOP
+                           'parcel_retirements', 'enterprise_indicators'] LOOP
     EXECUTE format('CREATE TRIGGER %1$s_audit_ins AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit()', t);
     EXECUTE format('CREATE TRIGGER %1$s_audit_upd AFTER UPDATE ON %1$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
