@@ -304,7 +304,6 @@ func indicatorRecord(idx int, f *seqFeature, used, types map[string]string, opt 
 	return indicatorRow{idx: idx, rec: rec}, rep.Errors == before
 }
 
-
 // checkIndicatorRows checks the rows against the registry in tx: every USCC must be a
 // registered enterprise (unknown-enterprise, an error); figures already on file for the
 // year are reported as replaced (replaces-existing, a warning), unchanged ones noted.
