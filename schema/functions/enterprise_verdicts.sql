@@ -46,17 +46,19 @@ ent AS (
   FROM ei
   WHERE at_date IS NULL OR landreg_sys.indicators_count_from(ei.year, ei.reported_on) <= at_date
 ),
+scope AS (
+  -- for_usccs: the parcels these enterprises ever held.
+  SELECT DISTINCT v.id FROM parcels_all v WHERE for_usccs IS NOT NULL AND v.holder_uscc = ANY (for_usccs)
+),
 moved AS (
   -- Parcels that changed holder. Their reports go to the holder at each year's end, so
   -- every year of them is read; for any other parcel its latest report is the only one
   -- that can count, since its one holder's latest year is never before it.
+  -- With for_usccs, only the parcels in scope are looked at.
   SELECT v.id FROM parcels_all v
   WHERE v.id IN (SELECT h.id FROM parcels_history h)
+    AND (for_usccs IS NULL OR v.id IN (SELECT scope.id FROM scope))
   GROUP BY v.id HAVING count(DISTINCT coalesce(v.holder_uscc, '')) > 1
-),
-scope AS (
-  -- for_usccs: the parcels these enterprises ever held.
-  SELECT DISTINCT v.id FROM parcels_all v WHERE for_usccs IS NOT NULL AND v.holder_uscc = ANY (for_usccs)
 ),
 ev AS (
   -- Each enterprise's latest year as known now (the status): from the event digest, each
@@ -93,23 +95,38 @@ ev AS (
                      WHERE s.supersedes IS NOT NULL AND (known_at IS NULL OR s.recorded_at <= known_at))
   GROUP BY e.parcel_id, e.fact[1]
 ),
+held_ev AS (
+  -- Each report with the holder of its parcel at the end of the report's year. Every
+  -- enterprise: v.id + 0, a hash join over the parcels rather than an index probe per
+  -- report (100,000 probes into the two-table view cost 1 s; one pass over the
+  -- parcels, a tenth). Some enterprises (one parcel's holder): an index probe per report
+  -- of theirs instead of a pass over every parcel. The branch whose condition is false
+  -- is cut at run time.
+  SELECT ev.f, ev.employees, v.holder_uscc
+  FROM ev JOIN parcels_all v ON v.id + 0 = ev.parcel_id
+   AND v.valid_from <= make_date((ev.f).year, 12, 31)
+   AND (known_at IS NULL OR v.sys_from <= known_at)
+   AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
+  WHERE for_usccs IS NULL
+  UNION ALL
+  SELECT ev.f, ev.employees, v.holder_uscc
+  FROM ev JOIN parcels_all v ON v.id = ev.parcel_id
+   AND v.valid_from <= make_date((ev.f).year, 12, 31)
+   AND (known_at IS NULL OR v.sys_from <= known_at)
+   AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
+  WHERE for_usccs IS NOT NULL AND v.holder_uscc = ANY (for_usccs)
+),
 leg AS (
   -- Summed per holder of the parcel at the end of the report's year.
-  SELECT v.holder_uscc AS uscc, (ev.f).year AS year, 'events'::text AS source,
+  SELECT ev.holder_uscc AS uscc, (ev.f).year AS year, 'events'::text AS source,
     max(landreg_sys.indicators_count_from((ev.f).year, (ev.f).day)) AS counts_from,
     sum((ev.f).tax_wan) AS tax_wan, sum((ev.f).va_wan) AS va_wan, sum((ev.f).energy_tce) AS energy_tce,
     sum((ev.f).emission_t) AS emission_t, sum(ev.employees) AS employees, sum((ev.f).rd_wan) AS rd_wan,
     sum((ev.f).revenue_wan) AS revenue_wan, NULL::float8 AS invest_wan,
     CASE WHEN bool_and((ev.f).land_mu_used IS NOT NULL) THEN sum((ev.f).land_mu_used) END AS reported_mu
-  FROM ev
-  -- v.id + 0: a hash join over the parcels rather than an index probe per report (100,000
-  -- probes into the two-table view cost 1 s; one pass over the parcels, a tenth).
-  JOIN parcels_all v ON v.id + 0 = ev.parcel_id
-   AND v.valid_from <= make_date((ev.f).year, 12, 31)
-   AND (known_at IS NULL OR v.sys_from <= known_at)
-   AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
-  WHERE (ev.f).year IS NOT NULL AND v.holder_uscc IS NOT NULL AND (for_usccs IS NULL OR v.holder_uscc = ANY (for_usccs))
-  GROUP BY v.holder_uscc, (ev.f).year
+  FROM held_ev ev
+  WHERE (ev.f).year IS NOT NULL AND ev.holder_uscc IS NOT NULL
+  GROUP BY ev.holder_uscc, (ev.f).year
 ),
 cand AS (
   -- An enterprise's own row for a year wins over its parcels' reports of that year.
