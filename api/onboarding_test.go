@@ -89,6 +89,14 @@ func TestOnboardCountyHTTP(t *testing.T) {
 	ok("parcels", st, m)
 	st, m = send("/v1/imports", registrar, map[string]string{"kind": "events"}, files("事件", ".xlsx"))
 	ok("events", st, m)
+	// Indicators naming an enterprise the register does not have are refused whole.
+	st, m = send("/v1/imports", registrar, map[string]string{"kind": "indicators", "year": "2025"},
+		[]part{{"file", "指标.csv", []byte("统一社会信用代码,税收（万元）\n91330327MA2L0001XM,100\n91330327MA2L0006XT,50\n")}})
+	if st != 422 || !strings.Contains(fmtJSON(m), "91330327MA2L0006XT") {
+		t.Errorf("an unknown USCC: %d %v", st, m)
+	}
+	st, m = send("/v1/imports", registrar, map[string]string{"kind": "indicators", "year": "2025"}, files("2025年亩均指标", ".xlsx"))
+	ok("indicators", st, m)
 
 	anon := client{t, srv.URL, ""}
 	var quota map[string]any
@@ -112,4 +120,23 @@ func TestOnboardCountyHTTP(t *testing.T) {
 	if res.StatusCode != 200 || len(got) != 2 || got["330327001001GB00002"] != "IDLE_2Y" || got["330327001001GB00006"] != "IDLE_1Y" {
 		t.Errorf("idle parcels: %d %v", res.StatusCode, got)
 	}
+	var mujun struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	res, body = anon.do("GET", "/v1/audit/mujun?district=330327", nil) // the latest year with data: 2025
+	json.Unmarshal(body, &mujun)
+	low := 0
+	for _, r := range mujun.Rows {
+		if r["low_efficiency"] == "是 yes" {
+			low++
+		}
+	}
+	if res.StatusCode != 200 || len(mujun.Rows) != 5 || low != 2 {
+		t.Errorf("亩均: %d %s", res.StatusCode, body)
+	}
+}
+
+func fmtJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }

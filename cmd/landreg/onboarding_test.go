@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -78,6 +79,19 @@ func TestOnboardCountyCLI(t *testing.T) {
 	must("import", "parcels", f("宗地.shp"))
 	must("import", "events", f("事件.xlsx"))
 
+	// Indicators naming an enterprise the register does not have are refused whole.
+	bad := filepath.Join(t.TempDir(), "指标.csv")
+	os.WriteFile(bad, []byte("统一社会信用代码,税收（万元）\n91330327MA2L0001XM,100\n91330327MA2L0006XT,50\n"), 0o644)
+	if out, err := run("import", "indicators", bad, "--year", "2025"); err == nil || !strings.Contains(out, "91330327MA2L0006XT") {
+		t.Errorf("an unknown USCC was accepted: %v\n%s", err, out)
+	}
+	var rows int
+	pool.QueryRow(ctx, `SELECT count(*) FROM enterprise_indicators`).Scan(&rows)
+	if rows != 0 {
+		t.Fatalf("%d indicator rows after a refused file", rows)
+	}
+	must("import", "indicators", f("2025年亩均指标.xlsx"), "--year", "2025")
+
 	// A policy with a negative month is refused; a valid one is a version from its date.
 	if out, err := run("district", "policy", "330327", "--set", "production_grace_months=-1", "--doc-no", "苍自然资〔2025〕1号",
 		"--effective-date", "2025-01-01"); err == nil || !strings.Contains(out, "production_grace_months") {
@@ -126,5 +140,19 @@ func TestOnboardCountyCLI(t *testing.T) {
 	}
 	if parcels != 6 {
 		t.Errorf("idle summary counts %v parcels: %v", parcels, summary.Rows)
+	}
+
+	// 亩均 of 2025: tax over the land each firm holds (two parcels for the first), the
+	// low-efficiency verdict below the default 10 万元/亩.
+	var mujun struct {
+		Rows []map[string]any `json:"rows"`
+	}
+	json.Unmarshal([]byte(must("audit", "mujun", "--year", "2025", "--district", "330327", "--format", "json")), &mujun)
+	low := map[string]bool{}
+	for _, r := range mujun.Rows {
+		low[r["uscc"].(string)] = r["low_efficiency"] == "是 yes"
+	}
+	if len(mujun.Rows) != 5 || !low["91330327MA2L0002XN"] || !low["91330327MA2L0003XP"] || low["91330327MA2L0001XM"] {
+		t.Errorf("亩均 2025: %v", mujun.Rows)
 	}
 }
