@@ -140,7 +140,7 @@ func TestImportIndicators(t *testing.T) {
 	p := filepath.Join(dir, "gbk.csv")
 	os.WriteFile(p, []byte(gbk), 0o644)
 	g := mustImport(t, pool, exchange.ImportOptions{Kind: exchange.Indicators, Path: p, Year: 2023})
-	if !g.OK() || g.Imported != 1 || !strings.Contains(strings.Join(g.Notes, " "), "GB18030") {
+	if !g.OK() || g.Imported != 1 || g.Encoding == nil || !strings.HasPrefix(g.Encoding.Name, "GB") || g.Encoding.From != "detected" {
 		t.Errorf("GBK CSV:\n%s", reportText(g))
 	}
 	// A table is no source of parcels.
