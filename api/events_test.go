@@ -145,6 +145,19 @@ func TestEventRulesAPI(t *testing.T) {
 		if !found[zddm(1)] || !found[zddm(2)] || len(found) != 2 {
 			t.Errorf("MISSING_START findings %v", found)
 		}
+		// As of a day before the production record, parcel 2 has no finding yet; a
+		// month after, it has.
+		has := func(date string) bool {
+			for _, r := range audit("/v1/audit/quality?date=" + date).Rows {
+				if r["kind"] == "MISSING_START" && r["zddm"] == zddm(2) {
+					return true
+				}
+			}
+			return false
+		}
+		if has("2022-04-30") || !has("2022-06-30") {
+			t.Errorf("MISSING_START of parcel 2 on 2022-04-30: %v, on 2022-06-30: %v", has("2022-04-30"), has("2022-06-30"))
+		}
 	})
 
 	t.Run("14.11 investment intensity and failed ramp-up reviews", func(t *testing.T) {

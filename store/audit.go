@@ -210,6 +210,9 @@ FROM p JOIN LATERAL (
     min(x.event_date) FILTER (WHERE x.type <> 'STARTED') AS first_date, bool_or(x.type = 'STARTED') AS started
   FROM parcel_events x
   WHERE x.parcel_id = p.id AND x.type IN ('STARTED', 'COMPLETED', 'PRODUCTION_STARTED')
+    -- As of the report's date: the records of events by then (a start recorded later
+    -- for an earlier day closes the finding for that day too).
+    AND (x.event_date <= $2::date OR x.type = 'STARTED')
     AND NOT EXISTS (SELECT 1 FROM parcel_events s WHERE s.supersedes = x.id)) e ON e.first_date IS NOT NULL AND NOT e.started
 ORDER BY 1, 4`
 
