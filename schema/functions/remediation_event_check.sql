@@ -15,7 +15,7 @@ BEGIN
   END IF;
   IF NEW.kind = 'status' THEN
     IF pg_trigger_depth() < 2 THEN
-      RAISE EXCEPTION '状态记录由项目状态变更自动生成，请修改项目状态 / status events are written when a project''s status changes; change the project''s status instead',
+      RAISE EXCEPTION '状态记录由项目状态变更自动生成，请修改项目状态 / status events are written when a project''s status changes; change the project''s status instead'
         USING ERRCODE = 'LRT01', COLUMN = 'kind', TABLE = 'remediation_events';
     END IF;
     RETURN NEW;

@@ -8,7 +8,8 @@
 --  * supply_mu: 亩 of industrial land whose contract was signed in the period
 --    (landreg_sys.supplied_land), of supply_method when the target names one.
 --  * industrial_share_of_transfers: industrial land transferred (出让: 招拍挂 and 协议) in
---    the period ÷ the bureau's transfers figures of the period's years so far.
+--    the period ÷ the bureau's transfers figures of the period's years so far (a year's
+--    figure counts for its year whenever it was entered; known_at still applies).
 --  * standard_land_share: 标准地 ÷ all industrial land supplied in the period.
 --  * freed_mu: Σ freed_mu of the projects closed (达标销号 or 关停退出) in the period;
 --    cleared_mu: Σ registered area of those projects' parcels; firms_cleared: their
@@ -46,8 +47,10 @@ BEGIN
       FROM transfers_all t
       WHERE t.year BETWEEN extract(year FROM period_from) AND extract(year FROM upto)
         AND (scope IS NULL OR t.xzqdm = scope)
-        AND t.valid_from <= at_date AND (known_at IS NULL OR t.sys_from <= known_at)
-        AND (t.valid_to IS NULL OR t.valid_to > at_date OR (known_at IS NOT NULL AND t.sys_to > known_at));
+        -- A year's figure is a fact about that year, whenever it was entered: only
+        -- system time narrows it (the version on file at known_at).
+        AND ((known_at IS NULL AND t.sys_to IS NULL)
+             OR (t.sys_from <= known_at AND (t.sys_to IS NULL OR t.sys_to > known_at)));
       actual := CASE WHEN denominator > 0 THEN numerator / denominator END;
       basis := '出让工业用地 ÷ 土地出让总面积 / industrial land transferred ÷ all land transferred';
     END IF;

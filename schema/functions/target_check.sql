@@ -7,7 +7,10 @@ DECLARE
 BEGIN
   SELECT * INTO k FROM landreg_sys.target_kinds WHERE code = NEW.kind;
   IF NOT FOUND THEN
-    RETURN NEW; -- the foreign key refuses it, naming kind
+    RAISE EXCEPTION '未知的目标类型 %（可用：%） / unknown target kind % (one of %)', NEW.kind,
+      (SELECT string_agg(code, ', ' ORDER BY ord) FROM landreg_sys.target_kinds), NEW.kind,
+      (SELECT string_agg(code, ', ' ORDER BY ord) FROM landreg_sys.target_kinds)
+      USING ERRCODE = '23514', COLUMN = 'kind', TABLE = 'targets';
   END IF;
   IF NEW.unit IS NULL OR btrim(NEW.unit) = '' THEN
     NEW.unit := k.unit;
