@@ -122,6 +122,17 @@ func kindOf(code string) string {
 		return "retired"
 	case "LRE01", "LRE02", "LRE03", "LRE04", "LRE06":
 		return "invalid-event"
+	case "LRT01":
+		// A remediation project's status out of its chain (issue 15).
+		return "status-step"
+	case "LRT02":
+		return "project-closed"
+	case "LRT03":
+		return "date-order"
+	case "LRT04":
+		return landreg.KindNotFound
+	case "LRT06":
+		return "outside-district"
 	case "57014":
 		return "timeout"
 	}
