@@ -32,6 +32,8 @@ func (s *Server) routesV1(e *echo.Echo) {
 	v1.POST("/adjustments/:id/apply", s.applyAdjustment, planner)
 	s.routesDistricts(v1)
 	s.routesEnterprises(v1)
+	s.routesTargets(v1)
+	s.routesRemediation(v1)
 	v1.GET("/quota", s.cityQuota)
 	v1.GET("/districts/:code/quota", s.districtQuota)
 	v1.GET("/districts/:code/quota/history", s.quotaHistory)
