@@ -396,3 +396,35 @@ func checkMujunResult(r store.MujunResult) *Problem {
 	}
 	return nil
 }
+
+// The query parameters of the routes of issue 15 (routeParams, query.go); the audit
+// reports take known_at for the targets sheet and the remediation ledger.
+func init() {
+	for route, params := range map[string][]string{
+		"GET /v1/targets":                  {"district"},
+		"POST /v1/targets":                 nil,
+		"GET /v1/targets/progress":         {"date", "known_at", "district", "format"},
+		"GET /v1/targets/:id":              nil,
+		"PATCH /v1/targets/:id":            nil,
+		"DELETE /v1/targets/:id":           nil,
+		"GET /v1/transfers":                {"district"},
+		"PUT /v1/transfers/:code/:year":    nil,
+		"GET /v1/mujun/classes":            {"year"},
+		"POST /v1/mujun/classes":           nil,
+		"GET /v1/remediation":              {"district", "status"},
+		"POST /v1/remediation":             nil,
+		"GET /v1/remediation/candidates":   {"year", "district"},
+		"GET /v1/remediation/:id":          nil,
+		"PATCH /v1/remediation/:id":        nil,
+		"DELETE /v1/remediation/:id":       nil,
+		"POST /v1/remediation/:id/status":  nil,
+		"POST /v1/remediation/:id/events":  nil,
+		"POST /v1/remediation/:id/links":   nil,
+		"POST /v1/remediation/:id/unlinks": nil,
+	} {
+		routeParams[route] = params
+	}
+	if !slices.Contains(routeParams["GET /v1/audit/:report"], "known_at") {
+		routeParams["GET /v1/audit/:report"] = append(routeParams["GET /v1/audit/:report"], "known_at")
+	}
+}
