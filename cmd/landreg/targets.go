@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/store"
 )
 
@@ -571,4 +572,66 @@ func quoteAll(list []string) []string {
 		out[i] = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(v) + `"`
 	}
 	return out
+}
+
+// `landreg mujun-classes import FILE | list`: the official 亩均 classes (issue 15.5).
+func mujunClassesCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "mujun-classes", Short: "Official 亩均 classes (亩均效益综合评价结果, A–D), as /v1/mujun/classes"}
+	var idb dbFlags
+	var ich changeFlags
+	var opt exchange.ClassOptions
+	imp := &cobra.Command{
+		Use:   "import FILE [--year Y] [--published-on D] [--doc-no 文号] [--dry-run]",
+		Short: "Import the published evaluation (one row per enterprise: 统一社会信用代码, 评价类别, 得分, 公布日期); all or nothing",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ch, err := ich.change()
+			if err != nil {
+				return err
+			}
+			opt.Path, opt.Change = args[0], ch
+			return idb.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				rep, err := exchange.ImportClasses(ctx, pool, opt)
+				if err != nil {
+					return err
+				}
+				if err := printJSON(cmd.OutOrStdout(), rep); err != nil {
+					return err
+				}
+				if len(rep.Problems) > 0 {
+					p := rep.Problems[0]
+					return fmt.Errorf("%d row(s) refused, nothing written; first: row %d %s: %s", len(rep.Problems), p.Index+1, p.Field, p.Message)
+				}
+				return nil
+			})
+		},
+	}
+	f := imp.Flags()
+	f.IntVar(&opt.Year, "year", 0, "the evaluated year (for rows without a 年度 column)")
+	f.StringVar(&opt.PublishedOn, "published-on", "", "publication date (YYYY-MM-DD) for rows without one")
+	f.StringVar(&opt.DocNo, "doc-no", "", "document (文号) of the publication")
+	f.StringVar(&opt.Layer, "layer", "", "sheet or layer of the file")
+	f.StringVar(&opt.Encoding, "encoding", "", "encoding of the file when it does not say (e.g. GBK)")
+	f.BoolVar(&opt.DryRun, "dry-run", false, "check the file and report, write nothing")
+	ich.register(imp, "", "")
+	idb.register(imp)
+
+	var ldb dbFlags
+	var year int
+	list := &cobra.Command{
+		Use: "list [--year Y]", Short: "List the official classes", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return ldb.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) error {
+				rs, err := store.MujunResults(ctx, pool, year)
+				if err != nil {
+					return err
+				}
+				return printJSON(cmd.OutOrStdout(), rs)
+			})
+		},
+	}
+	list.Flags().IntVar(&year, "year", 0, "the year (default every year)")
+	ldb.register(list)
+	cmd.AddCommand(imp, list)
+	return cmd
 }
