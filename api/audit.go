@@ -48,7 +48,7 @@ func (s *Server) auditReport(c echo.Context) error {
 	if p != nil {
 		return p
 	}
-	t, err := r.Build(c.Request().Context(), s.pool, params)
+	t, err := r.Run(c.Request().Context(), s.pool, params)
 	if errors.Is(err, store.ErrNotFound) {
 		return notFound("宗地不存在", "no such parcel")
 	}

@@ -9,13 +9,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rs/zerolog"
-	"github.com/xuri/excelize/v2"
 
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/report"
 	"github.com/landreg/landreg/store"
 )
 
@@ -75,16 +76,15 @@ func TestAuditReports(t *testing.T) {
 			t.Errorf("csv: %s\n%s", res.Header.Get("Content-Type"), csvBody)
 		}
 		res, xlsx := anon.do("GET", "/v1/audit/idle?date="+exp.AsOf+"&district=330304&format=xlsx", nil)
-		f, err := excelize.OpenReader(bytes.NewReader(xlsx))
+		sheet, err := report.ReadXLSX(bytes.NewReader(xlsx))
 		if err != nil {
 			t.Fatalf("xlsx does not open: %v (%s)", err, res.Header.Get("Content-Type"))
 		}
-		rows, _ := f.GetRows("报表", excelize.Options{RawCellValue: true})
-		if len(rows) != len(one.Rows)+1 {
-			t.Fatalf("xlsx has %d rows, json %d", len(rows), len(one.Rows))
+		if len(sheet.Rows) != len(one.Rows) || sheet.Header[0] != "行政区划代码 District code" {
+			t.Fatalf("xlsx has %d rows, json %d; header %v", len(sheet.Rows), len(one.Rows), sheet.Header)
 		}
 		for i, r := range one.Rows {
-			v, _ := strconv.ParseFloat(rows[i+1][5], 64)
+			v, _ := strconv.ParseFloat(sheet.Rows[i][5], 64)
 			if math.Abs(v-r["registered_mu"].(float64)) > 1e-9 {
 				t.Errorf("xlsx registered_mu %v, json %v", v, r["registered_mu"])
 			}
@@ -104,10 +104,23 @@ func TestAuditReports(t *testing.T) {
 		if len(all.Rows) != idle {
 			t.Errorf("ledger has %d parcels, fixtures have %d idle", len(all.Rows), idle)
 		}
+		// The idle clock is the start deadline (domain.md §8.6 ruling 7): 满两年 means
+		// deadline + 2 years ≤ date, and days idle count from deadline + 1 year.
+		asOf, _ := time.Parse(time.DateOnly, exp.AsOf)
 		long := get("/v1/audit/idle-parcels?date=" + exp.AsOf + "&years=2")
 		for _, r := range long.Rows {
-			if r["days_idle"].(float64) < 730 {
-				t.Errorf("idle ≥ 2 years lists %v", r)
+			if r["category"] == "IDLE_STALLED" {
+				continue
+			}
+			deadline, err := time.Parse(time.DateOnly, r["deadline"].(string))
+			if err != nil {
+				t.Fatalf("deadline of %v: %v", r, err)
+			}
+			if yearsAfter(deadline, 2).After(asOf) {
+				t.Errorf("idle ≥ 2 years lists a parcel with deadline %s: %v", r["deadline"], r)
+			}
+			if want := int(asOf.Sub(yearsAfter(deadline, 1)).Hours() / 24); int(r["days_idle"].(float64)) != want {
+				t.Errorf("days idle %v, want %d (since deadline + 1 year): %v", r["days_idle"], want, r)
 			}
 		}
 		if len(long.Rows) == 0 || len(long.Rows) >= len(all.Rows) {
@@ -194,4 +207,13 @@ func TestAuditReports(t *testing.T) {
 		client{t, locked.URL, planner}.want(403, "forbidden", "GET", "/v1/audit/idle", nil)
 		client{t, locked.URL, auditor}.want(200, "", "GET", "/v1/audit/idle", nil)
 	})
+}
+
+// yearsAfter is PostgreSQL's date + n years: 29 February goes to 28 February.
+func yearsAfter(d time.Time, n int) time.Time {
+	t := d.AddDate(n, 0, 0)
+	if t.Day() != d.Day() {
+		t = t.AddDate(0, 0, -t.Day())
+	}
+	return t
 }

@@ -14,7 +14,7 @@ import (
 func TestBoundsMatchDatabase(t *testing.T) {
 	pool := dbtest.New(t)
 	rows, err := pool.Query(context.Background(), `SELECT tbl, field, min::float8, max::float8, min_exclusive
-FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events', 'districts')`)
+FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events', 'districts', 'idle_policy')`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +33,14 @@ FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events', 'distric
 			r, ok := landreg.DistrictBounds[field]
 			if !ok || r.Min != lo || r.Max != hi || excl {
 				t.Errorf("districts.%s: domain %+v (known %v); database [%v, %v] open %v", field, r, ok, lo, hi, excl)
+			}
+			continue
+		}
+		if tbl == "idle_policy" {
+			// A policy's settings are bounded by the domain package (landreg.PolicyBounds).
+			b, ok := landreg.PolicyBounds[field]
+			if !ok || b.Min != lo || b.Max != hi || b.MinOpen != excl {
+				t.Errorf("idle_policy.%s: domain %+v (known %v); database [%v, %v] open %v", field, b, ok, lo, hi, excl)
 			}
 			continue
 		}
@@ -57,6 +65,11 @@ FROM landreg_sys.value_bounds WHERE tbl IN ('parcels', 'parcel_events', 'distric
 	for field := range landreg.DistrictBounds {
 		if !seen["districts."+field] {
 			t.Errorf("district %s is bounded by the domain but not in the database", field)
+		}
+	}
+	for field := range landreg.PolicyBounds {
+		if !seen["idle_policy."+field] {
+			t.Errorf("policy %s is bounded by the domain but not in the database", field)
 		}
 	}
 	for field := range propertyBounds {

@@ -31,6 +31,7 @@ func (s *Server) routesDistricts(g *echo.Group) {
 	g.GET("/districts/:code", s.getDistrict)
 	g.PATCH("/districts/:code", s.patchDistrict, admin)
 	g.GET("/districts/:code/history", s.districtHistory)
+	s.routesPolicy(g)
 }
 
 // districtFields are the fields of a district write besides the settings
@@ -238,12 +239,10 @@ func checkEffective(eff time.Time, cur *store.District) *Problem {
 	return nil
 }
 
-func (s *Server) districtChange(c echo.Context, r *districtRequest) store.Change {
-	reason := r.reason
-	if reason == "" {
-		reason = c.Request().Header.Get("X-Landreg-Reason")
-	}
-	return store.Change{Actor: actor(c), Reason: reason, Effective: r.effective}
+func (s *Server) districtChange(c echo.Context, r *districtRequest) (store.Change, error) {
+	ch, err := s.change(c, r.reason)
+	ch.Effective = r.effective
+	return ch, err
 }
 
 func districtNotFound(code string) *Problem {
@@ -288,7 +287,11 @@ func (s *Server) createDistrict(c echo.Context) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	if err := store.CreateDistrict(ctx, s.pool, s.districtChange(c, r), r.xzqdm, store.DistrictWrite{Props: r.props, Geom: r.geom}); err != nil {
+	ch, err := s.districtChange(c, r)
+	if err != nil {
+		return err
+	}
+	if err := store.CreateDistrict(ctx, s.pool, ch, r.xzqdm, store.DistrictWrite{Props: r.props, Geom: r.geom}); err != nil {
 		return districtWriteError(err, r.xzqdm)
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/v1/districts/"+r.xzqdm)
@@ -335,7 +338,11 @@ func (s *Server) patchDistrict(c echo.Context) error {
 	if p := checkEffective(r.effective, cur); p != nil {
 		return p
 	}
-	err = store.UpdateDistrict(ctx, s.pool, s.districtChange(c, r), code, store.DistrictWrite{Props: r.props, Geom: r.geom, IfVersions: ifv})
+	ch, err := s.districtChange(c, r)
+	if err != nil {
+		return err
+	}
+	err = store.UpdateDistrict(ctx, s.pool, ch, code, store.DistrictWrite{Props: r.props, Geom: r.geom, IfVersions: ifv})
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return districtNotFound(code)

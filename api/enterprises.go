@@ -77,13 +77,6 @@ func enterpriseNotFound(uscc string) *Problem {
 	return p
 }
 
-func (s *Server) enterpriseChange(c echo.Context, reason string) store.Change {
-	if reason == "" {
-		reason = c.Request().Header.Get("X-Landreg-Reason")
-	}
-	return store.Change{Actor: actor(c), Reason: reason}
-}
-
 func (s *Server) createEnterprise(c echo.Context) error {
 	uscc, reason, props, err := readEnterprise(c)
 	if err != nil {
@@ -101,7 +94,11 @@ func (s *Server) createEnterprise(c echo.Context) error {
 		p.Field, p.FeatureID = "uscc", uscc
 		return p
 	}
-	if err := store.CreateEnterprise(ctx, s.pool, s.enterpriseChange(c, reason), uscc, props); err != nil {
+	ch, err := s.change(c, reason)
+	if err != nil {
+		return err
+	}
+	if err := store.CreateEnterprise(ctx, s.pool, ch, uscc, props); err != nil {
 		return s.writeError(err, uscc)
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/v1/enterprises/"+uscc)
@@ -129,7 +126,11 @@ func (s *Server) patchEnterprise(c echo.Context) error {
 		p.FeatureID = uscc
 		return p
 	}
-	err = store.UpdateEnterprise(ctx, s.pool, s.enterpriseChange(c, reason), uscc, props)
+	ch, err := s.change(c, reason)
+	if err != nil {
+		return err
+	}
+	err = store.UpdateEnterprise(ctx, s.pool, ch, uscc, props)
 	if errors.Is(err, store.ErrNotFound) {
 		return enterpriseNotFound(uscc)
 	}

@@ -56,13 +56,13 @@ const maxUploadParts = 32
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
 	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true,
-	"create_holders": true}
+	"create_holders": true, "update": true}
 
 const maxFieldBytes = 1 << 20
 
 // Extensions of uploaded files: one data file, or a shapefile's .shp with its parts.
 var (
-	uploadData  = map[string]bool{".geojson": true, ".json": true, ".gpkg": true, ".zip": true, ".shp": true}
+	uploadData  = map[string]bool{".geojson": true, ".json": true, ".gpkg": true, ".zip": true, ".shp": true, ".xlsx": true, ".csv": true}
 	uploadParts = map[string]bool{".shx": true, ".dbf": true, ".prj": true, ".cpg": true}
 )
 
@@ -103,7 +103,12 @@ func (s *Server) postImport(c echo.Context) error {
 	}
 	opt := exchange.ImportOptions{Kind: kind, Path: main, Name: mainName, Layer: form["layer"], CRS: form["crs"], Encoding: form["encoding"],
 		Xzqdm: form["xzqdm"], AdjustmentKind: form["adjustment_kind"], DocNo: form["doc_no"],
-		Change: store.Change{Actor: actor(c), Reason: form["reason"]}}
+		Change: store.Change{Actor: actor(c)}}
+	reason, rp := reasonOf(c, form["reason"])
+	if rp != nil {
+		return rp
+	}
+	opt.Change.Reason = reason
 	if v := form["dry_run"]; v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -117,6 +122,13 @@ func (s *Server) postImport(c echo.Context) error {
 			return badParam("create_holders", "create_holders 须为 true 或 false", "create_holders must be true or false")
 		}
 		opt.CreateHolders = b
+	}
+	if v := form["update"]; v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return badParam("update", "update 须为 true 或 false", "update must be true or false")
+		}
+		opt.Update = b
 	}
 	if opt.AdjustmentKind != "" && !adjustmentKinds[opt.AdjustmentKind] {
 		return badParam("adjustment_kind", "调整类型须为 划定、划定更正、调整、补划、纠错 或 评估优化", "adjustment_kind must be 划定, 划定更正, 调整, 补划, 纠错 or 评估优化")
@@ -210,7 +222,7 @@ func readUpload(c echo.Context, fields map[string]bool, limit int64, onField fun
 			}
 			ext := strings.ToLower(filepath.Ext(name))
 			if !uploadData[ext] && !uploadParts[ext] {
-				return up, badParam("file", "不支持的文件类型 "+ext, "unsupported file type "+fmt.Sprintf("%q", name)+": upload .geojson, .gpkg, or a shapefile (.zip, or .shp with .shx .dbf .prj .cpg)")
+				return up, badParam("file", "不支持的文件类型 "+ext, "unsupported file type "+fmt.Sprintf("%q", name)+": upload .geojson, .gpkg, or a shapefile (.zip, or .shp with .shx .dbf .prj .cpg); enterprises and events .xlsx or .csv")
 			}
 			if up.saved[ext] {
 				return up, badParam("file", "重复的 "+ext+" 文件", "two "+ext+" files: upload one data file at a time (plus a shapefile's .shx/.dbf/.prj/.cpg)")
@@ -270,7 +282,7 @@ var fileErrorTitles = map[string]string{exchange.TypeMismatch: "File is not what
 func (s *Server) importKind(c echo.Context, v string) (exchange.Kind, error) {
 	kind, err := exchange.ParseKind(v)
 	if err != nil {
-		return "", badParam("kind", "kind 须为 parcels 或 block-lines", "kind must be parcels or block-lines")
+		return "", badParam("kind", "kind 须为 parcels、block-lines、enterprises 或 events", "kind must be parcels, block-lines, enterprises or events")
 	}
 	role := landreg.RoleRegistrar
 	if kind == exchange.BlockLines {

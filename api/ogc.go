@@ -25,6 +25,8 @@ import (
 const (
 	mtJSON       = "application/json"
 	mtGeoJSON    = "application/geo+json"
+	mtJSONFG     = "application/vnd.ogc.fg+json"
+	jsonfgCore   = "http://www.opengis.net/spec/json-fg-1/0.2/conf/core"
 	mtHTML       = "text/html; charset=utf-8"
 	mtOpenAPI    = "application/vnd.oai.openapi+json;version=3.0"
 	mtSchemaJSON = "application/schema+json"
@@ -311,9 +313,9 @@ func (s *Server) item(c echo.Context) error {
 		return err
 	}
 	fid := c.Param("featureId")
-	id, perr := strconv.ParseInt(fid, 10, 64)
-	if perr != nil {
-		p := notFound("要素编号须为整数", "feature id must be an integer, got "+strconv.Quote(fid))
+	id, version, ok := parseFeatureID(fid)
+	if !ok {
+		p := notFound("要素编号须为整数（或 编号.版本）", "feature id must be an integer, or id.version for a version, got "+strconv.Quote(fid))
 		p.FeatureID = fid
 		return p
 	}
@@ -332,7 +334,7 @@ func (s *Server) item(c echo.Context) error {
 		}
 		crs = cc
 	}
-	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, crs)
+	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, version, crs)
 	if errors.Is(err, store.ErrNotFound) {
 		p := notFound("要素 "+fid+" 不存在", "feature "+fid+" not found in "+coll.ID)
 		p.FeatureID = fid
@@ -351,16 +353,34 @@ func (s *Server) item(c echo.Context) error {
 	if wantsHTML(c) {
 		var f map[string]any
 		json.Unmarshal(feature, &f)
-		return s.renderHTML(c, "item", map[string]any{"collection": coll, "feature": f, "id": id})
+		return s.renderHTML(c, "item", map[string]any{"collection": coll, "feature": f, "id": fid})
 	}
-	return c.Blob(http.StatusOK, mtGeoJSON, withLinks(feature, s.itemLinks(c, coll, id, crs)))
+	return c.Blob(http.StatusOK, mtGeoJSON, withLinks(feature, s.itemLinks(c, coll, fid, crs)))
+}
+
+// parseFeatureID reads a feature id: N, or N.V for version V of feature N (the ids a
+// datetime interval gives). Version 0 means the current feature.
+func parseFeatureID(fid string) (id int64, version int, ok bool) {
+	idText, verText, versioned := strings.Cut(fid, ".")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, 0, false
+	}
+	if versioned {
+		v, err := strconv.Atoi(verText)
+		if err != nil || v <= 0 {
+			return 0, 0, false
+		}
+		version = v
+	}
+	return id, version, true
 }
 
 // itemLinks are a feature's own links (Part 1 requirement /req/geojson/content): itself,
 // its HTML page and its collection.
-func (s *Server) itemLinks(c echo.Context, coll *store.Collection, id int64, crs geo.CRS) []Link {
+func (s *Server) itemLinks(c echo.Context, coll *store.Collection, fid string, crs geo.CRS) []Link {
 	cu := s.base(c) + "/collections/" + coll.ID
-	self := cu + "/items/" + strconv.FormatInt(id, 10)
+	self := cu + "/items/" + fid
 	q := ""
 	if cs := c.QueryParam("crs"); cs != "" {
 		q = "&crs=" + url.QueryEscape(crs.URI)
@@ -392,18 +412,30 @@ func itemETag(id int64, version int) string {
 type fcWriter struct {
 	res *echo.Response
 	crs string
-	w   *bufio.Writer
-	n   int
+	// jsonfg is the feature type (the collection id) of a JSON-FG answer; "" for GeoJSON.
+	jsonfg string
+	w      *bufio.Writer
+	n      int
 }
 
 func (f *fcWriter) Begin(matched int64) error {
 	h := f.res.Header()
-	h.Set(echo.HeaderContentType, mtGeoJSON)
+	mt, head := mtGeoJSON, ""
+	if f.jsonfg != "" {
+		// JSON-FG: the collection says what the features are and, for a CRS other than
+		// CRS84, the CRS of their place.
+		mt = mtJSONFG
+		head = `"conformsTo":["` + jsonfgCore + `"],"featureType":"` + f.jsonfg + `",`
+		if f.crs != geo.CRSs[0].URI {
+			head += `"coordRefSys":"` + f.crs + `",`
+		}
+	}
+	h.Set(echo.HeaderContentType, mt)
 	h.Set("Content-Crs", "<"+f.crs+">")
 	h.Set("OGC-NumberMatched", strconv.FormatInt(matched, 10))
 	f.w = writerPool.Get().(*bufio.Writer)
 	f.w.Reset(lazyHeader{f.res})
-	_, err := f.w.WriteString(`{"type":"FeatureCollection","numberMatched":` + strconv.FormatInt(matched, 10) + `,"features":[`)
+	_, err := f.w.WriteString(`{"type":"FeatureCollection",` + head + `"numberMatched":` + strconv.FormatInt(matched, 10) + `,"features":[`)
 	return err
 }
 
@@ -487,6 +519,9 @@ func (s *Server) items(c echo.Context) error {
 		return s.itemsCSV(c, coll, params, q)
 	}
 	fw := &fcWriter{res: c.Response(), crs: q.CRS.URI}
+	if q.JSONFG {
+		fw.jsonfg = coll.ID
+	}
 	page, err := coll.Items(ctx, s.pool, q, fw)
 	defer fw.release()
 	if err != nil {
@@ -500,7 +535,11 @@ func (s *Server) items(c echo.Context) error {
 	}
 	fw.w.WriteString(`],"numberReturned":` + strconv.Itoa(page.Returned) +
 		`,"timeStamp":"` + time.Now().UTC().Format(time.RFC3339) + `","links":`)
-	if err := jsonEncode(fw.w, s.pageLinks(c, coll, params, q, page, mtGeoJSON)); err != nil {
+	mt := mtGeoJSON
+	if q.JSONFG {
+		mt = mtJSONFG
+	}
+	if err := jsonEncode(fw.w, s.pageLinks(c, coll, params, q, page, mt)); err != nil {
 		return nil
 	}
 	fw.w.WriteString("}")

@@ -205,6 +205,32 @@ func TestOGCFeatures(t *testing.T) {
 		if fc.NumberMatched != versions || versions <= lines {
 			t.Errorf("interval matched %d, want %d versions of %d lines", fc.NumberMatched, versions, lines)
 		}
+		// Each version has its own id, id.version, and its own URL.
+		seen := map[string]bool{}
+		for _, f := range fc.Features {
+			vid, _ := f.ID.(string)
+			want := fmt.Sprintf("%v.%v", f.Properties["id"], f.Properties["version"])
+			if vid != want || seen[vid] {
+				t.Fatalf("interval feature id %v (want %s, seen before %v)", f.ID, want, seen[vid])
+			}
+			seen[vid] = true
+		}
+		var old struct {
+			ID         string         `json:"id"`
+			Properties map[string]any `json:"properties"`
+		}
+		var lid, lver int
+		pool.QueryRow(ctx, `SELECT id, version FROM block_lines_all WHERE valid_to IS NOT NULL ORDER BY id, version LIMIT 1`).Scan(&lid, &lver)
+		vid := fmt.Sprintf("%d.%d", lid, lver)
+		getJSON(t, srv.URL+"/collections/block_lines/items/"+vid, "application/geo+json", &old)
+		if old.ID != vid || old.Properties["valid_to"] == nil || old.Properties["version"] != float64(lver) {
+			t.Errorf("closed version %s: %+v", vid, old)
+		}
+		for _, bad := range []string{fmt.Sprintf("%d.999", lid), fmt.Sprintf("%d.0", lid), "1.x", "-1"} {
+			if res, _ := get(t, srv.URL+"/collections/block_lines/items/"+bad); res.StatusCode != 404 {
+				t.Errorf("item %s: %d", bad, res.StatusCode)
+			}
+		}
 		open := getFC(t, srv.URL+"/collections/block_lines/items?limit=1&datetime=../2020-12-31")
 		if open.NumberMatched != 15 {
 			t.Errorf("open-start interval matched %d, want the 15 baseline lines", open.NumberMatched)
@@ -347,6 +373,69 @@ func TestOGCFeatures(t *testing.T) {
 		priceCol := slices.Index(rows[0], "出让价款 price")
 		if rows[1][0] != itoa(first.ID) || rows[1][1] != first.Zddm || priceCol < 0 || first.Price == nil || rows[1][priceCol] != *first.Price {
 			t.Errorf("first row %v, want id %d %s price %v", rows[1], first.ID, first.Zddm, first.Price)
+		}
+	})
+
+	t.Run("JSON-FG: place in the CRS asked for, time from the version", func(t *testing.T) {
+		var fc struct {
+			ConformsTo  []string `json:"conformsTo"`
+			FeatureType string   `json:"featureType"`
+			CoordRefSys string   `json:"coordRefSys"`
+			Features    []struct {
+				ID   json.Number `json:"id"`
+				Time struct {
+					Interval []string `json:"interval"`
+				} `json:"time"`
+				Place struct {
+					Coordinates [][][][2]float64 `json:"coordinates"`
+				} `json:"place"`
+				Geometry struct {
+					Coordinates [][][][2]float64 `json:"coordinates"`
+				} `json:"geometry"`
+				Properties map[string]any `json:"properties"`
+			} `json:"features"`
+		}
+		getJSON(t, srv.URL+"/collections/parcels/items?f=jsonfg&limit=3&crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4490"),
+			"application/vnd.ogc.fg+json", &fc)
+		if len(fc.ConformsTo) != 1 || !strings.Contains(fc.ConformsTo[0], "json-fg") || fc.FeatureType != "parcels" ||
+			fc.CoordRefSys != "http://www.opengis.net/def/crs/EPSG/0/4490" || len(fc.Features) != 3 {
+			t.Fatalf("JSON-FG collection %+v", fc)
+		}
+		for _, f := range fc.Features {
+			g, p := f.Geometry.Coordinates[0][0][0], f.Place.Coordinates[0][0][0]
+			// EPSG:4490 is latitude first; the geometry member stays lon/lat.
+			if p[0] != g[1] || p[1] != g[0] || g[0] < 100 {
+				t.Errorf("feature %s: place %v, geometry %v", f.ID, p, g)
+			}
+			if len(f.Time.Interval) != 2 || f.Time.Interval[0] != f.Properties["valid_from"] || f.Time.Interval[1] != ".." {
+				t.Errorf("feature %s: time %v, valid_from %v", f.ID, f.Time.Interval, f.Properties["valid_from"])
+			}
+		}
+		// A closed version ends the day before its valid_to.
+		var lid, lver int
+		var lastDay string
+		pool.QueryRow(ctx, `SELECT id, version, to_char(valid_to - 1, 'YYYY-MM-DD') FROM block_lines_all WHERE valid_to IS NOT NULL ORDER BY id, version LIMIT 1`).
+			Scan(&lid, &lver, &lastDay)
+		_, body := get(t, srv.URL+"/collections/block_lines/items?f=jsonfg&limit=1000&datetime=1900-01-01/..")
+		var all struct {
+			CoordRefSys *string `json:"coordRefSys"`
+			Features    []struct {
+				ID   string `json:"id"`
+				Time struct {
+					Interval []string `json:"interval"`
+				} `json:"time"`
+				Place any `json:"place"`
+			} `json:"features"`
+		}
+		json.Unmarshal(body, &all)
+		found := false
+		for _, f := range all.Features {
+			if f.ID == fmt.Sprintf("%d.%d", lid, lver) {
+				found = len(f.Time.Interval) == 2 && f.Time.Interval[1] == lastDay && f.Place == nil
+			}
+		}
+		if !found || all.CoordRefSys != nil {
+			t.Errorf("closed version %d.%d should end %s with no place (CRS84): %.300s", lid, lver, lastDay, body)
 		}
 	})
 

@@ -92,6 +92,11 @@ func buildOpenAPI(cfg Config) []byte {
 			"patch": secured(withBody(op("Change a district (admin): the settings given (doc_no required), or the boundary; a new version in force from effective_date (default today)",
 				"patchDistrict", []any{ref("code"), ref("If-Match")}, resp("200", "district", mtJSON)), obj{"required": true, "content": obj{mtJSON: obj{"schema": obj{"type": "object"}}, mtMergePatch: obj{"schema": obj{"type": "object"}}, "multipart/form-data": obj{"schema": obj{"type": "object"}}}}))},
 		"/v1/districts/{code}/history": obj{"get": op("Every version of a district and its audit trail", "getDistrictHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
+		"/v1/districts/{code}/idle-policy": obj{
+			"get": op("The district's idle policy (闲置认定参数) in force today or on date, and its versions by effective date", "getIdlePolicy", []any{ref("code"), ref("date")}, resp("200", "policy", mtJSON)),
+			"put": secured(withBody(op("Write a version of the idle policy (admin): settings (merged onto the version in force on effective_date), doc_no, effective_date (required), reason",
+				"putIdlePolicy", []any{ref("code")}, resp("200", "policy", mtJSON)), body(mtJSON)))},
+		"/v1/districts/{code}/idle-policy/history": obj{"get": op("Every version ever written of the district's idle policy and its audit trail", "getIdlePolicyHistory", []any{ref("code")}, resp("200", "history", mtJSON))},
 		"/v1/enterprises": obj{
 			"get": op("Enterprises (权利人): q (USCC prefix or name), industry_code (prefix), is_above_size, limit, offset", "listEnterprises", []any{
 				obj{"name": "q", "in": "query", "required": false, "schema": obj{"type": "string"}},

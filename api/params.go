@@ -33,7 +33,7 @@ var itemsParams = map[string]bool{
 }
 
 // itemsFormats are the f values /items serves.
-var itemsFormats = []string{"json", "geojson", "html", "csv"}
+var itemsFormats = []string{"json", "geojson", "html", "csv", "jsonfg"}
 
 // parseItemsQuery validates /items parameters for a collection. Unknown parameters are
 // an error rather than ignored, so a typo never silently returns the whole layer.
@@ -180,6 +180,7 @@ func parseItemsQuery(v url.Values, lim Limits, coll *store.Collection) (store.It
 		}
 		q.SkipGeometry = b
 	}
+	q.JSONFG = v.Get("f") == "jsonfg"
 	if s, ok := single(v, "f"); ok && !slices.Contains(itemsFormats, s) {
 		p := badParam("f", "不支持的格式 "+s, "unsupported format "+strconv.Quote(s))
 		p.Allowed = itemsFormats

@@ -77,9 +77,9 @@ func (s *Server) v1DeleteParcel(c echo.Context) error {
 			*f.dst = q
 		}
 	}
-	ch := s.change(c)
-	if req.Reason != "" {
-		ch.Reason = req.Reason
+	ch, err := s.change(c, req.Reason)
+	if err != nil {
+		return err
 	}
 	if req.EffectiveDate != "" {
 		d, p := parseDate("effective_date", req.EffectiveDate)
@@ -146,6 +146,9 @@ func (s *Server) addEvent(c echo.Context) error {
 	} else if req.Payload[0] != '{' {
 		return badParam("payload", "payload 须为 JSON 对象", "payload must be a JSON object")
 	} else if p := checkPayload(req.Payload); p != nil {
+		return p
+	}
+	if req.Reason, p = reasonOf(c, req.Reason); p != nil {
 		return p
 	}
 	if req.Supersedes != nil && strings.TrimSpace(req.Reason) == "" {
@@ -300,7 +303,13 @@ func (s *Server) transfer(c echo.Context, id int64, req eventRequest, d time.Tim
 	}
 	ev, err := store.TransferParcel(ctx, s.pool, store.Change{Actor: actor(c), Reason: req.Reason}, id, t)
 	if err != nil {
-		return s.writeError(err, c.Param("featureId"))
+		err = s.writeError(err, c.Param("featureId"))
+		// The new holder is written to the parcel's holder_uscc; the request names it so.
+		var p *Problem
+		if errors.As(err, &p) && p.Field == "holder_uscc" {
+			p.Field = "payload.new_holder_uscc"
+		}
+		return err
 	}
 	c.Response().Header().Set(echo.HeaderLocation, s.base(c)+"/v1/parcels/"+c.Param("featureId")+"/events")
 	return writeJSON(c, http.StatusCreated, mtJSON, ev)

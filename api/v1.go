@@ -207,7 +207,11 @@ func (s *Server) createAdjustment(c echo.Context) error {
 		return p
 	}
 	ctx := c.Request().Context()
-	id, err := store.CreateAdjustment(ctx, s.pool, store.Change{Actor: actor(c), Reason: req.Reason}, na)
+	ch, err := s.change(c, req.Reason)
+	if err != nil {
+		return err
+	}
+	id, err := store.CreateAdjustment(ctx, s.pool, ch, na)
 	if err != nil {
 		var pe *store.PartError
 		if errors.As(err, &pe) {
@@ -299,7 +303,10 @@ func (s *Server) transition(to string) echo.HandlerFunc {
 			}
 			on = d
 		}
-		ch := store.Change{Actor: actor(c), Reason: body.Reason}
+		ch, err := s.change(c, body.Reason)
+		if err != nil {
+			return err
+		}
 		if to == "approved" {
 			if ch.Reason == "" {
 				ch.Reason = body.OverrideReason
@@ -384,18 +391,22 @@ func (s *Server) applyAdjustment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ch, err := s.change(c, "")
+	if err != nil {
+		return err
+	}
 	if store.IsDelineation(kind) {
 		// A 划定 or 划定更正 fixes the baseline: an admin's step, carried out at once.
 		if err := checkRole(c); err != nil {
 			return err
 		}
-		d, err := store.Delineate(ctx, s.pool, store.Change{Actor: actor(c)}, id)
+		d, err := store.Delineate(ctx, s.pool, ch, id)
 		if err != nil {
 			return err
 		}
 		return writeJSON(c, http.StatusOK, mtJSON, d)
 	}
-	o, err := store.Apply(ctx, s.pool, store.Change{Actor: actor(c)}, id)
+	o, err := store.Apply(ctx, s.pool, ch, id)
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 
 // servedFeature is a Feature with its properties exactly as the server sent them.
 type servedFeature struct {
-	ID         int64           `json:"id"`
+	ID         json.RawMessage `json:"id"`
 	Properties json.RawMessage `json:"properties"`
 }
 
@@ -81,14 +81,22 @@ func TestViewsAreWhatTheAPIServes(t *testing.T) {
 		}
 		for _, f := range fc.Features {
 			var version *int
+			var id int64
 			if versioned {
+				// A version's feature id is id.version (its own URL).
 				var p struct {
-					Version int `json:"version"`
+					ID      int64 `json:"id"`
+					Version int   `json:"version"`
 				}
 				json.Unmarshal(f.Properties, &p)
-				version = &p.Version
+				version, id = &p.Version, p.ID
+				if vid := fmt.Sprintf("\"%d.%d\"", p.ID, p.Version); string(f.ID) != vid {
+					t.Errorf("%s: feature id %s, want %s", path, f.ID, vid)
+				}
+			} else if err := json.Unmarshal(f.ID, &id); err != nil {
+				t.Errorf("%s: feature id %s is not an integer", path, f.ID)
 			}
-			k := key(f.ID, version)
+			k := key(id, version)
 			if w, ok := want[k]; !ok || w != string(f.Properties) {
 				t.Errorf("%s, feature %s:\nserved %s\n%s   %s", path, k, f.Properties, what, w)
 			}
@@ -112,7 +120,7 @@ func TestViewsAreWhatTheAPIServes(t *testing.T) {
 			}
 			var one servedFeature
 			getJSON(t, fmt.Sprintf("%s/collections/%s/items/%d", srv.URL, c.ID, id), "application/geo+json", &one)
-			if one.ID != id || string(one.Properties) != props {
+			if string(one.ID) != itoa(id) || string(one.Properties) != props {
 				t.Errorf("feature %d:\nserved %s\nview   %s", id, one.Properties, props)
 			}
 			// Every current feature (for parcel_status: as of the fixtures' date).

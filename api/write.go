@@ -71,6 +71,8 @@ type featureBody struct {
 	Links      json.RawMessage            `json:"links"`
 	Geometry   json.RawMessage            `json:"geometry"`
 	Properties map[string]json.RawMessage `json:"properties"`
+	// Reason is why (a foreign member of the Feature; see reason.go).
+	Reason *string `json:"reason"`
 }
 
 // contentCRS reads Content-Crs (with or without angle brackets; QGIS sends none).
@@ -83,15 +85,20 @@ func contentCRS(c echo.Context) (geo.CRS, bool, *Problem) {
 	return crs, true, p
 }
 
-// parseFeatureWrite validates a Feature (or merge patch) against the writable columns.
-func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.FeatureWrite, error) {
+// parseFeatureWrite validates a Feature (or merge patch) against the writable columns;
+// reason is the Feature's reason member ("" without one).
+func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.FeatureWrite, string, error) {
 	fw := store.FeatureWrite{Props: map[string]*string{}}
 	var body featureBody
 	if err := decodeJSON(c, &body, featureBodyTypes...); err != nil {
-		return fw, err
+		return fw, "", err
+	}
+	reason := ""
+	if body.Reason != nil {
+		reason = *body.Reason
 	}
 	if !patch && body.Type != "Feature" {
-		return fw, badParam("type", "请求体须为 GeoJSON Feature", "the body must be a GeoJSON Feature")
+		return fw, "", badParam("type", "请求体须为 GeoJSON Feature", "the body must be a GeoJSON Feature")
 	}
 	names := make([]string, 0, len(body.Properties))
 	for k := range body.Properties {
@@ -104,7 +111,7 @@ func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.Fea
 			// The id a client echoes back must be a feature id; updateItem checks it
 			// names the feature written.
 			if err := json.Unmarshal(raw, &fw.EchoedID); err != nil || fw.EchoedID <= 0 {
-				return fw, badParam("properties.id", "要素编号须为正整数", "properties.id must be a positive integer feature id")
+				return fw, "", badParam("properties.id", "要素编号须为正整数", "properties.id must be a positive integer feature id")
 			}
 		}
 		if w.ReadOnly[k] {
@@ -116,15 +123,15 @@ func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.Fea
 				p.Allowed = append(p.Allowed, col)
 			}
 			sort.Strings(p.Allowed)
-			return fw, p
+			return fw, "", p
 		}
 		v, p := propertyText(k, raw)
 		if p != nil {
-			return fw, p
+			return fw, "", p
 		}
 		if v != nil {
 			if p := checkProperty(k, w.Columns[k], *v); p != nil {
-				return fw, p
+				return fw, "", p
 			}
 		}
 		fw.Props[k] = v
@@ -132,22 +139,22 @@ func parseFeatureWrite(c echo.Context, w *store.Writable, patch bool) (store.Fea
 	if len(body.Geometry) > 0 && string(body.Geometry) != "null" {
 		crs, authority, p := contentCRS(c)
 		if p != nil {
-			return fw, p
+			return fw, "", p
 		}
 		g, err := geo.ParsePolygonal(body.Geometry, crs, authority)
 		if err != nil {
-			return fw, geometryProblem("geometry", err)
+			return fw, "", geometryProblem("geometry", err)
 		}
 		fw.Geom = g
 	} else if !patch {
-		return fw, badParam("geometry", "缺少几何", "geometry is required")
+		return fw, "", badParam("geometry", "缺少几何", "geometry is required")
 	}
 	v, err := ifMatch(c)
 	if err != nil {
-		return fw, err
+		return fw, "", err
 	}
 	fw.IfVersions = v
-	return fw, nil
+	return fw, reason, nil
 }
 
 // propertyText turns a JSON scalar into the text PostgreSQL casts to the column type.
@@ -304,7 +311,7 @@ func (s *Server) checkHolder(c echo.Context, collection string, props map[string
 
 // respondFeature sends the stored feature with its ETag, as GET would.
 func (s *Server) respondFeature(c echo.Context, coll *store.Collection, id int64, status int) error {
-	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, geo.CRSs[0])
+	feature, version, err := coll.Item(c.Request().Context(), s.pool, id, 0, geo.CRSs[0])
 	if err != nil {
 		return err
 	}
@@ -355,16 +362,16 @@ func (s *Server) merged(c echo.Context, collection string, id int64, patch map[s
 	return cur, nil
 }
 
-func (s *Server) change(c echo.Context) store.Change {
-	return store.Change{Actor: actor(c), Reason: c.Request().Header.Get("X-Landreg-Reason")}
-}
-
 func (s *Server) createItem(c echo.Context) error {
 	coll, w, err := s.writable(c)
 	if err != nil {
 		return err
 	}
-	fw, err := parseFeatureWrite(c, w, false)
+	fw, reason, err := parseFeatureWrite(c, w, false)
+	if err != nil {
+		return err
+	}
+	ch, err := s.change(c, reason)
 	if err != nil {
 		return err
 	}
@@ -379,7 +386,7 @@ func (s *Server) createItem(c echo.Context) error {
 	if coll.ID == "parcels" && fw.Props["valid_from"] == nil && fw.Props["contract_date"] != nil {
 		fw.Props["valid_from"] = fw.Props["contract_date"]
 	}
-	id, err := store.CreateFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, fw)
+	id, err := store.CreateFeature(c.Request().Context(), s.pool, ch, coll.ID, fw)
 	if err != nil {
 		return s.featureWriteError(err, "", w)
 	}
@@ -409,7 +416,11 @@ func (s *Server) updateItem(c echo.Context, patch bool) error {
 	if err != nil {
 		return err
 	}
-	fw, err := parseFeatureWrite(c, w, patch)
+	fw, reason, err := parseFeatureWrite(c, w, patch)
+	if err != nil {
+		return err
+	}
+	ch, err := s.change(c, reason)
 	if err != nil {
 		return err
 	}
@@ -431,7 +442,7 @@ func (s *Server) updateItem(c echo.Context, patch bool) error {
 	if err := s.checkHolder(c, coll.ID, fw.Props); err != nil {
 		return err
 	}
-	if err := store.UpdateFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, fw, !patch); err != nil {
+	if err := store.UpdateFeature(c.Request().Context(), s.pool, ch, coll.ID, id, fw, !patch); err != nil {
 		return s.featureWriteError(err, c.Param("featureId"), w)
 	}
 	return s.respondFeature(c, coll, id, http.StatusOK)
@@ -450,12 +461,17 @@ func (s *Server) deleteItem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// DELETE has no body: the reason comes in the header.
+	ch, err := s.change(c, "")
+	if err != nil {
+		return err
+	}
 	if coll.ID == "parcels" {
 		// A parcel's retirement is recorded (注销, today, without a document here; see
 		// DELETE /v1/parcels/{id} for the legal date and the document).
-		_, err = store.RetireParcel(c.Request().Context(), s.pool, s.change(c), id, "", "", v)
+		_, err = store.RetireParcel(c.Request().Context(), s.pool, ch, id, "", "", v)
 	} else {
-		err = store.RetireFeature(c.Request().Context(), s.pool, s.change(c), coll.ID, id, v)
+		err = store.RetireFeature(c.Request().Context(), s.pool, ch, coll.ID, id, v)
 	}
 	if err != nil {
 		return s.writeError(err, c.Param("featureId"))

@@ -147,12 +147,12 @@ func statusChanges(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.T
 }
 
 func dataQuality(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
-	found, err := store.DataQuality(ctx, pool, p.District)
+	found, err := store.DataQuality(ctx, pool, p.District, p.Date)
 	if err != nil {
 		return nil, err
 	}
 	// Check digits are Go's to compute (codes.USCC); the database checks the format only.
-	holders, err := store.HolderCodes(ctx, pool, p.District)
+	holders, err := store.HolderCodes(ctx, pool, p.District, p.Date)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,7 @@ func dataQuality(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Tab
 		}
 	}
 	sort.SliceStable(found, func(i, j int) bool { return found[i].Kind < found[j].Kind })
-	t := &report.Table{Title: "数据质量问题 Data-quality findings", Columns: []report.Column{
+	t := &report.Table{Title: fmt.Sprintf("数据质量问题 Data-quality findings（%s）", p.Date.Format(time.DateOnly)), Columns: []report.Column{
 		col("kind", "问题类型 Finding", report.Text),
 		col("kind_zh", "问题 Finding (zh)", report.Text),
 		col("zddm", "宗地代码 Parcel code", report.Text),

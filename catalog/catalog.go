@@ -175,7 +175,7 @@ var collections = []*Collection{
 		}, versionProps, []Property{
 			p("synthetic", "示例数据 synthetic demo data", Boolean),
 		}, areaProps),
-		Filterable: []string{"xzqdm", "name", "doc_no", "valid_from", "version", "area_m2", "geometry"},
+		Filterable: []string{"xzqdm", "name", "doc_no", "valid_from", "valid_to", "version", "area_m2", "geometry"},
 	},
 	{
 		ID:          "block_lines",
@@ -193,8 +193,8 @@ var collections = []*Collection{
 			p("approval_doc", "批复文号 approval document", Text),
 			p("adjustment_id", "调整方案 adjustment", Integer),
 		}, versionProps, areaProps),
-		Filterable: []string{"code", "name", "xzqdm", "level", "approval_doc", "adjustment_id", "valid_from", "version",
-			"area_m2", "geometry"},
+		Filterable: []string{"code", "name", "xzqdm", "level", "approval_doc", "adjustment_id", "valid_from", "valid_to",
+			"version", "area_m2", "geometry"},
 	},
 	{
 		ID:          "parcels",
@@ -238,7 +238,7 @@ var collections = []*Collection{
 		}, versionProps, areaProps),
 		Filterable: []string{"zddm", "bdcdyh", "xzqdm", "project_name", "holder_name", "holder_uscc", "landuse_code",
 			"industry_code", "supply_method", "is_standard_land", "registered_area_m2", "area_m2", "price_wan",
-			"contract_date", "agreed_start", "agreed_completion", "valid_from", "version", "geometry"},
+			"contract_date", "agreed_start", "agreed_completion", "valid_from", "valid_to", "version", "geometry"},
 	},
 	{
 		ID:    "parcel_status",

@@ -139,6 +139,10 @@ func (c *compiler) boolean(e Expr) string {
 		return c.render(e.X, ctx{}) + " IS" + notKw(e.Not) + " NULL"
 	case *Spatial:
 		return c.spatial(e)
+	case *Temporal:
+		return c.temporal(e)
+	case *DWithin:
+		return c.dwithin(e)
 	case *BoolValue:
 		return c.boolValue(e.X, e.Pos)
 	case nil:

@@ -21,6 +21,13 @@
 //	compOp     = "=" | "<>" | "<" | "<=" | ">" | ">="
 //	spatial    = ("S_INTERSECTS" | "S_EQUALS" | "S_DISJOINT" | "S_TOUCHES" | "S_WITHIN"
 //	             | "S_OVERLAPS" | "S_CROSSES" | "S_CONTAINS") "(" operand "," operand ")"
+//	           | "S_DWITHIN" "(" operand "," operand "," number "," ("meters" | "kilometers") ")"
+//	           | temporal "(" toperand "," toperand ")"
+//	temporal   = "T_AFTER" | "T_BEFORE" | "T_CONTAINS" | "T_DISJOINT" | "T_DURING" | "T_EQUALS"
+//	           | "T_FINISHEDBY" | "T_FINISHES" | "T_INTERSECTS" | "T_MEETS" | "T_METBY"
+//	           | "T_OVERLAPPEDBY" | "T_OVERLAPS" | "T_STARTEDBY" | "T_STARTS"
+//	toperand   = operand | "INTERVAL" "(" bound "," bound ")"
+//	bound      = '..' | 'yyyy-mm-dd' | 'RFC 3339 instant' | operand
 //	operand    = property | 'string' | number | TRUE | FALSE
 //	           | DATE('yyyy-mm-dd') | TIMESTAMP('RFC 3339 instant')
 //	           | CASEI(operand) | geometry
@@ -41,9 +48,14 @@
 // LIKE uses % and _ as wildcards and \ as escape character, exactly as
 // PostgreSQL LIKE does, and is case-sensitive; CASEI(x) maps to lower(x).
 //
-// Not supported: arithmetic, temporal (T_*) and array (A_*) functions,
-// INTERVAL, ACCENTI, custom functions, EMPTY geometries and BBOXes crossing
-// the antimeridian.
+// Temporal predicates follow Allen's interval relations, an instant being an interval
+// whose ends are equal; an interval bound that is a NULL property (a current version's
+// valid_to) is open. S_DWITHIN measures on the ellipsoid (PostGIS geography); it is
+// not in the CQL2 standard (it follows the DWITHIN of earlier CQL) and is offered for
+// "parcels within 500 m of this point".
+//
+// Not supported: arithmetic and array (A_*) functions, ACCENTI, custom functions,
+// EMPTY geometries and BBOXes crossing the antimeridian.
 //
 // # Safety
 //

@@ -202,8 +202,14 @@ func (p *parser) parsePrimary() Expr {
 			if spatialOps[up] {
 				return p.parseSpatial(up)
 			}
+			if up == "S_DWITHIN" {
+				return p.parseDWithin()
+			}
+			if _, ok := temporalRelations[up]; ok {
+				return p.parseTemporal(up)
+			}
 			if strings.HasPrefix(up, "T_") || strings.HasPrefix(up, "A_") {
-				p.abort(errAt(t.pos, "unsupported function "+up, "temporal (T_*) and array (A_*) predicates are not supported"))
+				p.abort(errAt(t.pos, "unsupported function "+up, "array (A_*) predicates are not supported; the temporal ones are T_AFTER … T_STARTS"))
 			}
 		}
 	}
@@ -348,6 +354,8 @@ func (p *parser) parseOperand() Expr {
 			p.abort(errAt(s.pos, "invalid timestamp "+quoteText(s.text), "expected RFC 3339 such as '2024-01-31T08:00:00Z'"))
 		}
 		return &TimestampLit{Value: ts.UTC(), Pos: t.pos}
+	case "INTERVAL":
+		return p.parseInterval(t)
 	case "CASEI":
 		p.next()
 		p.next()
@@ -357,8 +365,8 @@ func (p *parser) parseOperand() Expr {
 		p.leave()
 		return &CaseI{X: x, Pos: t.pos}
 	}
-	if spatialOps[up] {
-		p.abort(errAt(t.pos, "spatial predicate "+up+" cannot be used as a value", ""))
+	if _, temporal := temporalRelations[up]; spatialOps[up] || temporal || up == "S_DWITHIN" {
+		p.abort(errAt(t.pos, "predicate "+up+" cannot be used as a value", ""))
 	}
 	p.abort(errAt(t.pos, "unknown function "+quoteText(t.text), "the only supported function is CASEI"))
 	return nil
@@ -406,6 +414,12 @@ func exprPos(e Expr) int {
 	case *IsNull:
 		return e.Pos
 	case *Spatial:
+		return e.Pos
+	case *Temporal:
+		return e.Pos
+	case *Interval:
+		return e.Pos
+	case *DWithin:
 		return e.Pos
 	case *BoolValue:
 		return e.Pos

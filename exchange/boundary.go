@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -70,6 +71,9 @@ const maxBoundaryFeatures = 10000
 func ReadBoundary(ctx context.Context, db store.DB, opt BoundaryOptions) (*Boundary, error) {
 	if !HaveGDAL() {
 		return nil, ErrNoGDAL
+	}
+	if ext := strings.ToLower(filepath.Ext(opt.Path)); tableDrivers[ext] != "" {
+		return nil, &InputError{"边界须从含几何的文件读取", "a boundary needs geometry: a .geojson, .gpkg, .shp or a .zip of one, not " + ext}
 	}
 	src, layer, openOpts, err := openLayer(ctx, opt.Path, opt.Name, opt.Encoding, opt.Layer)
 	if err != nil {

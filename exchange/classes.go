@@ -1,14 +1,10 @@
 package exchange
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -20,8 +16,9 @@ import (
 )
 
 // The official 亩均 classes (亩均效益综合评价结果, issue 15.5) as the bureau publishes
-// them: one row per enterprise, A/B/C/D, read through GDAL as every import is (the file
-// checked and opened by openLayer, streamed by ogr2ogr), written in one transaction.
+// them: one row per enterprise, A/B/C/D, from an XLSX or CSV (or any table GDAL reads)
+// through the spreadsheet reading of the other imports (openLayer, readTable: the file
+// checked by Go, one driver, CSV transcoded), written in one transaction.
 
 // ClassOptions are the inputs of ImportClasses.
 type ClassOptions struct {
@@ -64,49 +61,27 @@ func classValue(s string) string {
 // writes them (a class on file for the same enterprise and year becomes history).
 func ImportClasses(ctx context.Context, pool *pgxpool.Pool, opt ClassOptions) (*ClassReport, error) {
 	src, layer, openOpts, err := openLayer(ctx, opt.Path, opt.Name, opt.Encoding, opt.Layer)
+	if ee := (*EncodingError)(nil); errors.As(err, &ee) {
+		return &ClassReport{DryRun: opt.DryRun, Classes: map[string]int{}, Problems: ee.Problems}, nil
+	}
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(src.work)
 	rep := &ClassReport{DryRun: opt.DryRun, Classes: map[string]int{}, Problems: []Problem{}}
-	cmd := exec.CommandContext(ctx, "ogr2ogr", seqArgs(src, openOpts, layer.Name)...)
-	cmd.Env = src.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	used := map[string]string{}
+	for _, f := range layer.Fields {
+		if c, ok := classHeaders[strings.ToLower(strings.TrimSpace(f))]; ok {
+			used[f] = c
+		}
+	}
+	rows, err := readTable(ctx, src, openOpts, layer.Name, used)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	r := bufio.NewReaderSize(out, 1<<20)
 	seen := map[string]int{}
-	for idx := 0; ; {
-		line, rerr := r.ReadBytes('\n')
-		if line = bytes.TrimSpace(bytes.TrimPrefix(line, []byte{0x1e})); len(line) > 0 {
-			var f seqFeature
-			dec := json.NewDecoder(bytes.NewReader(line))
-			dec.UseNumber()
-			if err := dec.Decode(&f); err != nil {
-				cmd.Process.Kill()
-				cmd.Wait()
-				return nil, fmt.Errorf("reading ogr2ogr output at row %d: %w", idx, err)
-			}
-			classRow(rep, idx, f.Properties, opt, seen)
-			idx++
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-			return nil, rerr
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		return nil, &InputError{"读取文件失败", "ogr2ogr could not read the file: " + gdalMessage(stderr.String(), err)}
+	for _, row := range rows {
+		classRow(rep, row.idx, row.vals, opt, seen)
 	}
 	if rep.Rows == 0 {
 		rep.Problems = append(rep.Problems, Problem{Index: -1, Code: "empty", Severity: "error", Message: "文件中没有评价结果 / the file holds no classes"})
@@ -126,13 +101,11 @@ func ImportClasses(ctx context.Context, pool *pgxpool.Pool, opt ClassOptions) (*
 }
 
 // classRow checks one row and adds it to rep.
-func classRow(rep *ClassReport, idx int, props map[string]any, opt ClassOptions, seen map[string]int) {
+func classRow(rep *ClassReport, idx int, vals map[string]string, opt ClassOptions, seen map[string]int) {
 	rep.Rows++
 	v := map[string]string{}
-	for k, val := range props {
-		if f, ok := classHeaders[strings.ToLower(strings.TrimSpace(k))]; ok && val != nil {
-			v[f] = strings.TrimSpace(fmt.Sprint(val))
-		}
+	for k, val := range vals {
+		v[k] = strings.TrimSpace(val)
 	}
 	bad := func(field, zh, en string) {
 		rep.Problems = append(rep.Problems, Problem{Index: idx, SourceID: v["uscc"], Code: "invalid-value", Severity: "error",

@@ -66,6 +66,9 @@ func readerEnv(driver, work string) ([]string, error) {
 		// Comma-separated, as names like "ESRI Shapefile" hold spaces.
 		"GDAL_SKIP="+strings.Join(skip, ","),
 		"SPATIALITE_LOAD=NO",
+		// Spreadsheets: the first row names the columns, every cell is read as text
+		// (codes keep their leading zeros; table.go types the values).
+		"OGR_XLSX_HEADERS=FORCE", "OGR_XLSX_FIELD_TYPES=STRING",
 		"OGR_SQLITE_PRAGMA=trusted_schema=OFF",
 		// 127.0.0.1:9 is the discard port: nothing answers there, and whatever might
 		// listen keeps nothing. Short timeouts so a listener cannot stall an import.

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -64,6 +65,9 @@ type ImportOptions struct {
 	// ProposedOn is the adjustment's proposal date (nil: the day of the import); a
 	// back-dated adjustment states it, since it is approved no earlier (issue 14.3).
 	ProposedOn *time.Time
+	// Update lets an enterprises import change enterprises already registered (their
+	// empty cells leave a field as it is); without it such rows are conflicts.
+	Update bool
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }
@@ -80,11 +84,17 @@ const (
 // the file or talk to the database, *InputError for unusable requests and *FileError
 // for files refused as unsafe or unreadable (source.go).
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
-	if opt.Kind != Parcels && opt.Kind != BlockLines {
-		return nil, &InputError{"导入类型须为 parcels 或 block-lines", "kind must be parcels or block-lines"}
+	if opt.Kind != Parcels && opt.Kind != BlockLines && !tabular(opt.Kind) {
+		return nil, &InputError{"导入类型须为 parcels、block-lines、enterprises 或 events", "kind must be parcels, block-lines, enterprises or events"}
 	}
 	if !HaveGDAL() {
 		return nil, ErrNoGDAL
+	}
+	if tabular(opt.Kind) {
+		return importTable(ctx, pool, opt)
+	}
+	if ext := strings.ToLower(filepath.Ext(opt.Path)); tableDrivers[ext] != "" {
+		return nil, &InputError{"宗地和区块线须从含几何的文件导入", fmt.Sprintf("%s need geometry: import a .geojson, .gpkg, .shp or a .zip of one, not %s", opt.Kind, ext)}
 	}
 	mapping, err := NewMapping(opt.Kind, opt.Mapping)
 	if err != nil {
@@ -100,6 +110,15 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		name = filepath.Base(opt.Path)
 	}
 	src, layer, openOpts, err := openLayer(ctx, opt.Path, opt.Name, opt.Encoding, opt.Layer)
+	if ee := (*EncodingError)(nil); errors.As(err, &ee) {
+		// Text not valid in its encoding: every field and record that says so, and
+		// nothing read (GDAL would turn it into U+FFFD).
+		rep := &Report{Kind: opt.Kind, File: name, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
+		for _, p := range ee.Problems {
+			rep.add(p)
+		}
+		return rep, nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -110,6 +129,10 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	}
 	rep := &Report{Kind: opt.Kind, File: name, Layer: shown, DryRun: opt.DryRun, Totals: map[string]int{}, Problems: []Problem{}}
 	rep.Features = layer.Count
+	if src.encoding.Name != "" {
+		enc := src.encoding
+		rep.Encoding = &enc
+	}
 
 	// The CRS: stated by the caller, or identified by GDAL from .prj / GPKG / crs member.
 	crs, from, p, err := layerCRS(opt.CRS, layer)
@@ -119,10 +142,15 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 	if from != "" {
 		rep.CRSFrom, rep.SourceCRS = from, fmt.Sprintf("EPSG:%d", crs.SRID)
 	}
-	if p != nil {
+	// A CRS that cannot be read at all stops here; an extent that does not fit it is
+	// judged after reading, feature by feature (issue 14.18): one swapped feature must
+	// not hide the file's other problems.
+	var extentProblem *Problem
+	if p != nil && p.Code != "swapped-axes" && p.Code != "wrong-crs" {
 		rep.add(*p)
 		return rep, nil
 	}
+	extentProblem = p
 	used, ignored, conflicts := mapping.Resolve(layer.Fields)
 	rep.Mapping, rep.Ignored = used, ignored
 	for _, c := range conflicts {
@@ -133,7 +161,7 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		return rep, nil
 	}
 
-	ld := &loader{opt: opt, rep: rep, crs: crs, used: used, kind: opt.Kind, bad: map[int]bool{}}
+	ld := &loader{opt: opt, rep: rep, crs: crs, used: used, kind: opt.Kind, bad: map[int]bool{}, extentProblem: extentProblem}
 	ld.cols = sortedTargets(opt.Kind)
 	ld.types = targets(opt.Kind)
 	change := opt.Change
@@ -156,6 +184,10 @@ func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report
 		}
 		t1 := time.Now()
 		rep.TimingsMS["read"] = t1.Sub(t0).Milliseconds()
+		if ld.placement() {
+			rep.Invalid, rep.Valid = rep.Features, 0
+			return errRollback
+		}
 		if err := ld.validate(ctx, tx); err != nil {
 			return err
 		}
@@ -361,6 +393,28 @@ type loader struct {
 	bad    map[int]bool
 	srcIDs map[int]string
 	change store.Change
+	// extentProblem is what the layer's extent says about the CRS (swapped-axes,
+	// wrong-crs); misplaced are the features outside the CRS's box, placed those
+	// inside it (placement).
+	extentProblem *Problem
+	misplaced     []Problem
+	placed        int
+}
+
+// placement reports the features that do not lie where the CRS says data may: when
+// none does and the extent explained why (swapped axes, a zone prefix, degrees), that
+// one file-level problem (the file is in another CRS, and the other checks would be
+// noise); otherwise each misplaced feature with its own problem, among the rest
+// (issue 14.18). It says whether the import stops here.
+func (l *loader) placement() bool {
+	if l.extentProblem != nil && l.placed == 0 && len(l.misplaced) > 0 {
+		l.rep.add(*l.extentProblem)
+		return true
+	}
+	for _, p := range l.misplaced {
+		l.rep.add(p)
+	}
+	return false
 }
 
 func (l *loader) problem(idx int, code, field, msg string) {
@@ -500,6 +554,12 @@ func (l *loader) feature(idx int, f *seqFeature, row []any) {
 			continue
 		}
 		switch {
+		case strings.ContainsRune(s, utf8.RuneError):
+			// Text misread somewhere (a wrong .cpg, a transcoding upstream): never
+			// stored (the database refuses it too).
+			l.problem(idx, "bad-encoding", c, replacementMessage(c, s))
+			delete(vals, c)
+			continue
 		case c == "level":
 			lv, ok := parseLevel(s)
 			if !ok {
@@ -523,12 +583,20 @@ func (l *loader) feature(idx int, f *seqFeature, row []any) {
 	if pg, err := geo.ParsePolygonal(f.Geometry, l.crs, false); err != nil {
 		code := "bad-geometry"
 		var ie *geo.InputError
-		if errors.As(err, &ie) && strings.Contains(ie.EN, "swapped") {
+		misplaced := errors.As(err, &ie) && (strings.Contains(ie.EN, "swapped") || strings.Contains(ie.EN, "not plausible"))
+		if misplaced && strings.Contains(ie.EN, "swapped") {
 			code = "swapped-axes"
 		}
-		l.problem(idx, code, "geometry", err.Error())
+		if misplaced {
+			// Reported by placement, once every feature is read.
+			l.bad[idx] = true
+			l.misplaced = append(l.misplaced, Problem{Index: idx, SourceID: id, Code: code, Field: "geometry", Message: err.Error()})
+		} else {
+			l.problem(idx, code, "geometry", err.Error())
+		}
 	} else {
 		row[3] = pg.WKB
+		l.placed++
 	}
 	for i, c := range l.cols {
 		if s, ok := vals[c]; ok {
@@ -582,14 +650,33 @@ var timeNow = func() time.Time { return time.Now() }
 // every reader of caller files does before reading features. The caller removes
 // src.work; openOpts carry the encoding to GDAL.
 func openLayer(ctx context.Context, path, name, encoding, layerName string) (src *source, layer *Layer, openOpts []string, err error) {
-	if encoding != "" {
-		if !reEncoding.MatchString(encoding) {
-			return nil, nil, nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", encoding)}
-		}
-		openOpts = []string{"-oo", "ENCODING=" + encoding}
+	if encoding != "" && !reEncoding.MatchString(encoding) {
+		return nil, nil, nil, &InputError{"编码名称无效", fmt.Sprintf("encoding %q is not a character set name (e.g. GBK, UTF-8)", encoding)}
 	}
 	if src, err = openSource(path, name); err != nil {
 		return nil, nil, nil, err
+	}
+	var oo string
+	switch src.driver {
+	case drvShapefile:
+		src.encoding, oo, err = shapeEncoding(src.path, encoding)
+	case drvCSV:
+		// Transcoded to UTF-8 already (transcodeCSV); the first line names the columns.
+		openOpts = []string{"-oo", "HEADERS=YES", "-oo", "EMPTY_STRING_AS_NULL=YES"}
+	case drvXLSX:
+		src.encoding = Encoding{Name: "UTF-8", From: "file"}
+	default:
+		src.encoding, oo = Encoding{Name: "UTF-8", From: "file"}, ""
+		if encoding != "" {
+			oo = "ENCODING=" + encoding
+		}
+	}
+	if err != nil {
+		os.RemoveAll(src.work)
+		return nil, nil, nil, err
+	}
+	if oo != "" {
+		openOpts = append(openOpts, "-oo", oo)
 	}
 	layers, err := inspect(ctx, src, openOpts)
 	if err == nil {

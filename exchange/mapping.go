@@ -3,10 +3,13 @@ package exchange
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/store"
 )
 
@@ -16,23 +19,42 @@ type Kind string
 const (
 	Parcels    Kind = "parcels"
 	BlockLines Kind = "block-lines"
+	// Enterprises and Events are read from spreadsheets (XLSX, CSV; table.go).
+	Enterprises Kind = "enterprises"
+	Events      Kind = "events"
 )
 
-// ParseKind accepts parcels, block-lines (or block_lines).
+// ParseKind accepts parcels, block-lines (or block_lines), enterprises, events.
 func ParseKind(s string) (Kind, error) {
 	switch strings.ReplaceAll(strings.ToLower(strings.TrimSpace(s)), "_", "-") {
 	case "parcels", "parcel":
 		return Parcels, nil
 	case "block-lines", "block-line", "blocklines":
 		return BlockLines, nil
+	case "enterprises", "enterprise":
+		return Enterprises, nil
+	case "events", "event":
+		return Events, nil
 	}
-	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels or block-lines", s, s)
+	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels, block-lines, enterprises or events", s, s)
 }
 
+// tabular reports whether a kind is read from a spreadsheet rather than a layer of
+// features.
+func tabular(k Kind) bool { return k == Enterprises || k == Events }
+
 // targets returns the landreg properties an import of kind may set, with SQL types.
+// Events take payload keys besides (payload.KEY, events.go).
 func targets(k Kind) map[string]string {
-	if k == BlockLines {
+	switch k {
+	case BlockLines:
 		return map[string]string{"level": "smallint", "code": "text", "name": "text", "xzqdm": "text"}
+	case Enterprises:
+		t := map[string]string{"uscc": "text"}
+		maps.Copy(t, landreg.EnterpriseFields)
+		return t
+	case Events:
+		return map[string]string{"zddm": "text", "type": "text", "event_date": "date", "doc_no": "text", "reason": "text"}
 	}
 	w, _ := store.WritableFor("parcels")
 	return w.Columns
@@ -77,6 +99,43 @@ var defaultNames = map[Kind]map[string][]string{
 		"rd_ratio":                    {"研发经费占比", "研发投入占比"},
 		"valid_from":                  {"生效日期", "登记日期"},
 	},
+	// The headers of the files tax and economic bureaus and 企业 registers send.
+	Enterprises: {
+		"uscc":          {"统一社会信用代码", "社会信用代码", "信用代码", "TYSHXYDM", "XYDM", "USCC"},
+		"name":          {"企业名称", "单位名称", "企业", "名称", "QYMC", "NAME"},
+		"industry_code": {"行业代码", "国民经济行业代码", "国民经济行业分类代码", "行业分类代码", "HYDM", "INDUSTRY"},
+		"is_above_size": {"是否规上", "规上", "规上企业", "是否规上企业", "是否规模以上", "规模以上", "SFGS"},
+		"address":       {"地址", "住所", "注册地址", "企业地址", "经营地址", "DZ"},
+	},
+	Events: {
+		"zddm":       {"ZDDM", "宗地代码", "宗地编码", "宗地号"},
+		"type":       {"事件类型", "类型", "事件", "SJLX", "TYPE"},
+		"event_date": {"事件日期", "日期", "发生日期", "SJRQ", "RQ", "DATE"},
+		"doc_no":     {"文号", "文件编号", "批文号", "文书编号", "WH", "DOC_NO"},
+		"reason":     {"说明", "原因", "REASON"},
+		// Payload keys (payload.KEY) under their usual headings; a snake_case header
+		// (tax_wan, passed …) names its key itself.
+		"payload.year":                 {"年度", "年份"},
+		"payload.tax_wan":              {"税收", "税收（万元）", "税收(万元)", "实缴税金", "实缴税收"},
+		"payload.va_wan":               {"增加值", "增加值（万元）", "增加值(万元)", "工业增加值"},
+		"payload.revenue_wan":          {"营业收入", "营业收入（万元）", "营业收入(万元)"},
+		"payload.rd_wan":               {"研发经费", "研发投入", "研发经费（万元）", "研发经费(万元)"},
+		"payload.energy_tce":           {"能耗", "综合能耗", "综合能耗（吨标准煤）", "综合能耗(吨标准煤)"},
+		"payload.emission_t":           {"排放", "排放量", "主要污染物排放量"},
+		"payload.employees":            {"从业人员", "员工人数", "职工人数"},
+		"payload.land_mu_used":         {"用地面积（亩）", "用地面积(亩)", "用地亩数"},
+		"payload.amount_wan":           {"金额", "金额（万元）", "金额(万元)"},
+		"payload.from":                 {"开始日期", "起始日期"},
+		"payload.to":                   {"结束日期", "截止日期"},
+		"payload.new_start_deadline":   {"新开工期限", "延期后开工期限", "延期开工期限"},
+		"payload.far":                  {"容积率"},
+		"payload.coverage":             {"建筑系数", "建筑密度"},
+		"payload.unused_area_m2":       {"未利用面积", "未利用土地面积"},
+		"payload.floor_area_m2":        {"建筑面积"},
+		"payload.developed_land_ratio": {"已开发面积比例", "开发比例"},
+		"payload.invested_ratio":       {"已投资比例", "投资比例"},
+		"payload.contract_no":          {"合同编号"},
+	},
 	BlockLines: {
 		"level": {"JB", "QKJB", "级别", "区块级别", "区块线级别"},
 		"code":  {"QKBH", "QKDM", "区块编号", "区块代码", "编号", "LINE_CODE"},
@@ -111,7 +170,7 @@ func NewMapping(k Kind, user map[string]string) (*Mapping, error) {
 		if prop == "-" {
 			prop = ""
 		}
-		if _, ok := t[prop]; !ok && prop != "" {
+		if _, ok := t[prop]; !ok && prop != "" && !(k == Events && payloadTarget(prop)) {
 			bad = append(bad, fmt.Sprintf("%s→%s", src, prop))
 			continue
 		}
@@ -124,6 +183,9 @@ func NewMapping(k Kind, user map[string]string) (*Mapping, error) {
 			names = append(names, p)
 		}
 		sort.Strings(names)
+		if k == Events {
+			names = append(names, "payload.KEY[:number|text|boolean|date]")
+		}
 		return nil, fmt.Errorf("字段映射指向未知属性 %s / the mapping names unknown properties %s; %s takes %s",
 			strings.Join(bad, ", "), strings.Join(bad, ", "), k, strings.Join(names, ", "))
 	}
@@ -153,7 +215,36 @@ func (m *Mapping) Target(src string) string {
 	if p, ok := m.exact[src]; ok {
 		return p
 	}
-	return m.upper[strings.ToUpper(strings.TrimSpace(src))]
+	if p, ok := m.upper[strings.ToUpper(strings.TrimSpace(src))]; ok {
+		return p
+	}
+	if m.kind == Events {
+		// A header that is a payload key (tax_wan), or says so (payload.tax_wan).
+		n := strings.TrimSpace(src)
+		if reKey.MatchString(n) {
+			n = "payload." + n
+		}
+		if payloadTarget(n) {
+			return n
+		}
+	}
+	return ""
+}
+
+// reKey is a payload key as the database's events use them (snake_case).
+var reKey = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
+
+// payloadTarget: payload.KEY, optionally typed payload.KEY:number|text|boolean|date.
+func payloadTarget(p string) bool {
+	k, ok := strings.CutPrefix(p, "payload.")
+	if !ok {
+		return false
+	}
+	k, typ, typed := strings.Cut(k, ":")
+	if typed && typ != "number" && typ != "text" && typ != "boolean" && typ != "date" {
+		return false
+	}
+	return reKey.MatchString(k)
 }
 
 // Resolve maps a layer's fields, and reports fields that map nowhere and properties

@@ -38,17 +38,20 @@ type Report struct {
 	Layer  string `json:"layer"`
 	Driver string `json:"-"`
 	// SourceCRS is the file's CRS as used (EPSG code) and where it came from.
-	SourceCRS string  `json:"source_crs"`
-	CRSFrom   string  `json:"crs_from"` // file | override
-	DryRun    bool    `json:"dry_run"`
-	Features  int     `json:"features"`
-	Valid     int     `json:"valid"`
-	Invalid   int     `json:"invalid"`
-	ProblemsN int     `json:"problem_count"`
-	Errors    int     `json:"error_count"`
-	Warnings  int     `json:"warning_count"`
-	Imported  int     `json:"imported"`
-	AreaM2    float64 `json:"area_m2"`
+	SourceCRS string `json:"source_crs,omitempty"`
+	CRSFrom   string `json:"crs_from,omitempty"` // file | override
+	// Encoding is what the file's text was read as (a shapefile's .cpg, the caller's
+	// encoding, or detected from the .dbf; issue 14.17).
+	Encoding  *Encoding `json:"encoding,omitempty"`
+	DryRun    bool      `json:"dry_run"`
+	Features  int       `json:"features"`
+	Valid     int       `json:"valid"`
+	Invalid   int       `json:"invalid"`
+	ProblemsN int       `json:"problem_count"`
+	Errors    int       `json:"error_count"`
+	Warnings  int       `json:"warning_count"`
+	Imported  int       `json:"imported"`
+	AreaM2    float64   `json:"area_m2"`
 	// Mapping is the field mapping used: source field → property.
 	Mapping map[string]string `json:"mapping"`
 	Ignored []string          `json:"ignored_fields,omitempty"`
@@ -66,6 +69,11 @@ type Report struct {
 	Delineation *store.Delineation `json:"delineation,omitempty"`
 	// TimingsMS is how long each step took: read (ogr2ogr + COPY), validate, load.
 	TimingsMS map[string]int64 `json:"timings_ms,omitempty"`
+	// Enterprises: how many rows register a new enterprise, change one, or leave one as
+	// it is (with Update); in a dry run, what the import would do.
+	Created   int `json:"created,omitempty"`
+	Updated   int `json:"updated,omitempty"`
+	Unchanged int `json:"unchanged,omitempty"`
 	// EnterprisesCreated counts holders registered from holder_name + holder_uscc
 	// (only with CreateHolders, --create-holders).
 	EnterprisesCreated int `json:"enterprises_created,omitempty"`
@@ -105,7 +113,14 @@ func (r *Report) WriteText(w io.Writer) {
 	if r.DryRun {
 		mode = "试运行 dry run"
 	}
-	fmt.Fprintf(w, "%s: %s %s (layer %s, %s from %s)\n", mode, r.Kind, r.File, r.Layer, r.SourceCRS, r.CRSFrom)
+	if r.SourceCRS != "" {
+		fmt.Fprintf(w, "%s: %s %s (layer %s, %s from %s)\n", mode, r.Kind, r.File, r.Layer, r.SourceCRS, r.CRSFrom)
+	} else {
+		fmt.Fprintf(w, "%s: %s %s (sheet %s)\n", mode, r.Kind, r.File, r.Layer)
+	}
+	if r.Encoding != nil {
+		fmt.Fprintf(w, "编码 encoding: %s (%s)\n", r.Encoding.Name, r.Encoding.From)
+	}
 	if len(r.Mapping) > 0 {
 		keys := make([]string, 0, len(r.Mapping))
 		for k := range r.Mapping {
@@ -148,7 +163,11 @@ func (r *Report) WriteText(w io.Writer) {
 	for _, k := range codes {
 		tot = append(tot, fmt.Sprintf("%s %d", k, r.Totals[k]))
 	}
-	fmt.Fprintf(w, "合计 totals: %d features, %d valid, %d with errors; %d errors, %d warnings", r.Features, r.Valid, r.Invalid, r.Errors, r.Warnings)
+	unit := "features"
+	if tabular(r.Kind) {
+		unit = "rows"
+	}
+	fmt.Fprintf(w, "合计 totals: %d %s, %d valid, %d with errors; %d errors, %d warnings", r.Features, unit, r.Valid, r.Invalid, r.Errors, r.Warnings)
 	if len(tot) > 0 {
 		fmt.Fprintf(w, " (%s)", strings.Join(tot, ", "))
 	}
@@ -156,6 +175,16 @@ func (r *Report) WriteText(w io.Writer) {
 	switch {
 	case !r.OK():
 		fmt.Fprintln(w, "未写入任何数据 / nothing was written")
+	case r.Kind == Enterprises:
+		verb := "已导入 / imported"
+		if r.DryRun {
+			verb = "可以导入 / ready to import"
+		}
+		fmt.Fprintf(w, "%s: %d enterprises new, %d changed, %d unchanged\n", verb, r.Created, r.Updated, r.Unchanged)
+	case r.Kind == Events && r.DryRun:
+		fmt.Fprintf(w, "可以导入 / ready to import: %d events\n", r.Valid)
+	case r.Kind == Events:
+		fmt.Fprintf(w, "已导入 / imported %d events\n", r.Imported)
 	case r.DryRun:
 		fmt.Fprintf(w, "可以导入 / ready to import: %d features, %.2f m² (%.4f 亩)\n", r.Valid, r.AreaM2, landreg.Mu(r.AreaM2))
 	case r.Delineation != nil:

@@ -281,3 +281,103 @@ func TestImportZippedGBKShapefile(t *testing.T) {
 		t.Errorf("%s: holder %q, want %q", zddm, got, want)
 	}
 }
+
+// TestImportRefusesDisguisedSpreadsheets: the spreadsheets of enterprises and events are
+// held to the same rules: opened only as the format their name says, a workbook's zip
+// checked by Go (names, links, size, a DTD that could pull in a file), a CSV checked
+// for being text and copied before GDAL reads it.
+func TestImportRefusesDisguisedSpreadsheets(t *testing.T) {
+	needGDAL(t)
+	pool := dbtest.New(t)
+	secret := secretCSV(t)
+	// A genuine workbook, whose parts the cases below tamper with.
+	base := filepath.Join(t.TempDir(), "base.xlsx")
+	writeXLSX(t, base, [][]any{{"统一社会信用代码", "企业名称"}, {"91330302MA00000011", "x"}})
+	parts := func() []zipEntry {
+		zr, err := zip.OpenReader(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer zr.Close()
+		var es []zipEntry
+		for _, f := range zr.File {
+			r, _ := f.Open()
+			var b bytes.Buffer
+			b.ReadFrom(r)
+			r.Close()
+			es = append(es, zipEntry{name: f.Name, body: b.Bytes()})
+		}
+		return es
+	}
+	for _, tc := range []struct {
+		name string
+		make func(dir string) string
+		want string
+	}{
+		{"VRT named .csv", func(dir string) string {
+			p := filepath.Join(dir, "e.csv")
+			os.WriteFile(p, vrtOf(secret, ""), 0o644)
+			return p
+		}, "file-type-mismatch"},
+		{"GeoJSON named .csv", func(dir string) string {
+			p := filepath.Join(dir, "e.csv")
+			os.WriteFile(p, []byte(`{"type":"FeatureCollection","features":[]}`), 0o644)
+			return p
+		}, "file-type-mismatch"},
+		{"UTF-16 CSV (NUL bytes)", func(dir string) string {
+			p := filepath.Join(dir, "e.csv")
+			os.WriteFile(p, []byte("\xff\xfeu\x00s\x00c\x00c\x00\n\x00"), 0o644)
+			return p
+		}, "file-type-mismatch"},
+		{"CSV named .xlsx", func(dir string) string {
+			p := filepath.Join(dir, "e.xlsx")
+			b, _ := os.ReadFile(secret)
+			os.WriteFile(p, b, 0o644)
+			return p
+		}, "file-type-mismatch"},
+		{"zipped GeoJSON named .xlsx", func(dir string) string {
+			p := filepath.Join(dir, "e.xlsx")
+			writeZip(t, p, zipEntry{name: "parcels.geojson", body: []byte(`{"type":"FeatureCollection","features":[]}`)})
+			return p
+		}, "file-type-mismatch"},
+		{"workbook part declaring an entity that reads a local file", func(dir string) string {
+			es := parts()
+			for i := range es {
+				if es[i].name == "xl/worksheets/sheet1.xml" {
+					es[i].body = append([]byte(`<?xml version="1.0"?><!DOCTYPE x [<!ENTITY s SYSTEM "file://`+secret+`">]>`),
+						bytes.TrimPrefix(es[i].body, []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>`))...)
+				}
+			}
+			p := filepath.Join(dir, "e.xlsx")
+			writeZip(t, p, es...)
+			return p
+		}, "unsafe-archive"},
+		{"workbook with a part climbing out", func(dir string) string {
+			p := filepath.Join(dir, "e.xlsx")
+			writeZip(t, p, append(parts(), zipEntry{name: "../x.xml", body: []byte("<x/>")})...)
+			return p
+		}, "unsafe-archive"},
+		{"workbook with a symlink part", func(dir string) string {
+			p := filepath.Join(dir, "e.xlsx")
+			writeZip(t, p, append(parts(), zipEntry{name: "xl/media/x.xml", body: []byte(secret), mode: os.ModeSymlink | 0o777})...)
+			return p
+		}, "unsafe-archive"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := exchange.Import(context.Background(), pool, exchange.ImportOptions{Kind: exchange.Enterprises, Path: tc.make(t.TempDir()),
+				DryRun: true, Change: store.Change{Actor: "test-import"}})
+			var pt problemTyper
+			if !errors.As(err, &pt) || pt.ProblemType() != tc.want {
+				t.Errorf("want a refusal of type %s, got %v (report %v)", tc.want, err, rep)
+			}
+			if err != nil && !strings.Contains(err.Error(), " / ") {
+				t.Errorf("refusal is not Chinese / English: %v", err)
+			}
+		})
+	}
+	// The genuine workbook reads.
+	rep, err := exchange.Import(context.Background(), pool, exchange.ImportOptions{Kind: exchange.Enterprises, Path: base, DryRun: true, Change: store.Change{Actor: "t"}})
+	if err != nil || rep.Features != 1 {
+		t.Fatalf("genuine workbook: %v %v", err, rep)
+	}
+}

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // Files to import are untrusted (issue 11; docs/decisions.md, "Upload safety"). GDAL
@@ -51,6 +53,19 @@ const (
 
 var dataDrivers = map[string]string{".geojson": drvGeoJSON, ".json": drvGeoJSON, ".gpkg": drvGPKG, ".shp": drvShapefile}
 
+// Spreadsheets (enterprises, events: table.go), opened by GDAL's XLSX and CSV drivers.
+// A CSV is transcoded to UTF-8 by Go first (its encoding detected as a .dbf's), so GDAL
+// reads a file of the work folder, never one beside the caller's (.csvt, .prj).
+const (
+	drvXLSX = "XLSX"
+	drvCSV  = "CSV"
+)
+
+var tableDrivers = map[string]string{".xlsx": drvXLSX, ".csv": drvCSV}
+
+// Bounds of an XLSX (a zip of XML parts): a workbook has a few dozen parts.
+const maxXLSXEntries = 10000
+
 // A shapefile's parts that GDAL reads, and those it does not need (spatial indexes,
 // ArcGIS metadata), which a zip may carry and which are left packed.
 var (
@@ -68,6 +83,8 @@ type source struct {
 	shown string   // the data file's name as the caller knows it, for messages
 	work  string   // private folder: GDAL's HOME and TMPDIR, unpacked files
 	env   []string // GDAL's environment (readerEnv)
+	// encoding is what the file's text is read as (shapefiles: encoding.go).
+	encoding Encoding
 }
 
 func fileErr(typ, zh, en string) *FileError { return &FileError{Type: typ, ZH: zh, EN: en} }
@@ -110,10 +127,19 @@ func (s *source) prepare(abs, name string) error {
 		if err := s.unzip(abs); err != nil {
 			return err
 		}
+	} else if drv, ok := tableDrivers[ext]; ok {
+		if s.shown = name; s.shown == "" {
+			s.shown = filepath.Base(abs)
+		}
+		s.path, s.driver = abs, drv
+		if drv == drvCSV {
+			return s.transcodeCSV(abs)
+		}
+		return checkXLSX(abs, s.shown)
 	} else {
 		drv, ok := dataDrivers[ext]
 		if !ok {
-			return fileErr(InvalidFile, "不支持的文件类型 "+ext, fmt.Sprintf("unsupported file type %q: import .geojson, .gpkg, .shp or a .zip of one", ext))
+			return fileErr(InvalidFile, "不支持的文件类型 "+ext, fmt.Sprintf("unsupported file type %q: import .geojson, .gpkg, .shp or a .zip of one (enterprises and events: .xlsx or .csv)", ext))
 		}
 		s.path, s.driver = abs, drv
 		if drv == drvShapefile && name != "" {
@@ -307,4 +333,136 @@ func extract(f *zip.File, dst string) error {
 		return fileErr(UnsafeArchive, "zip 文件已损坏", fmt.Sprintf("zip refused: entry %q is damaged: %v", f.Name, err))
 	}
 	return err
+}
+
+// checkXLSX checks a workbook before GDAL opens it: a zip (by its first bytes) of at
+// most maxXLSXEntries plain parts with safe names, at most MaxUnzipped unpacked, holding
+// a workbook, and no part declaring a DTD (entities are how XML reads other files or
+// expands a few bytes into gigabytes).
+func checkXLSX(p, shown string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 4)
+	n, _ := io.ReadFull(f, head)
+	f.Close()
+	if n < 4 || !bytes.Equal(head, []byte("PK\x03\x04")) {
+		return fileErr(TypeMismatch, shown+" 的内容不是 Excel 工作簿（.xlsx），与扩展名不符",
+			shown+" is not an Excel workbook (.xlsx, a zip of XML parts) by its content; an old .xls must be saved as .xlsx")
+	}
+	zr, err := zip.OpenReader(p)
+	if err != nil {
+		return fileErr(TypeMismatch, shown+" 不是有效的 Excel 工作簿", shown+" is not a valid .xlsx (zip): "+err.Error())
+	}
+	defer zr.Close()
+	refuse := func(zh, en string) error {
+		return fileErr(UnsafeArchive, "工作簿不可接受："+zh, "workbook refused: "+en)
+	}
+	if len(zr.File) > maxXLSXEntries {
+		return refuse("部件过多", fmt.Sprintf("it has %d parts, at most %d are accepted", len(zr.File), maxXLSXEntries))
+	}
+	var total uint64
+	var workbook bool
+	for _, e := range zr.File {
+		if why := badEntryName(e.Name); why != "" {
+			return refuse("部件名称 "+e.Name+" 不安全", fmt.Sprintf("part %q %s", e.Name, why))
+		}
+		if e.Mode().IsDir() {
+			continue
+		}
+		if !e.Mode().IsRegular() || e.Flags&1 != 0 {
+			return refuse("部件 "+e.Name+" 是链接或已加密", fmt.Sprintf("part %q is a link, special or encrypted", e.Name))
+		}
+		if total += e.UncompressedSize64; total > MaxUnzipped {
+			return refuse("解压后超过 2 GiB", fmt.Sprintf("it unpacks to more than %d bytes", MaxUnzipped))
+		}
+		workbook = workbook || e.Name == "xl/workbook.xml"
+		if n := strings.ToLower(e.Name); strings.HasSuffix(n, ".xml") || strings.HasSuffix(n, ".rels") {
+			r, err := e.Open()
+			if err != nil {
+				return refuse("部件 "+e.Name+" 已损坏", fmt.Sprintf("part %q cannot be read: %v", e.Name, err))
+			}
+			b, _ := io.ReadAll(io.LimitReader(r, 4096))
+			r.Close()
+			if bytes.Contains(b, []byte("<!DOCTYPE")) || bytes.Contains(b, []byte("<!ENTITY")) {
+				return refuse("部件 "+e.Name+" 声明了 DTD", fmt.Sprintf("part %q declares a DTD or entities, which no workbook needs", e.Name))
+			}
+		}
+	}
+	if !workbook {
+		return fileErr(TypeMismatch, shown+" 不是 Excel 工作簿（缺少 xl/workbook.xml）", shown+" is a zip but not an Excel workbook (no xl/workbook.xml)")
+	}
+	return nil
+}
+
+// maxCSV bounds a CSV, which Go reads whole to check and transcode it.
+const maxCSV = 512 << 20
+
+// transcodeCSV checks a CSV (text: no NUL, not another format by its first bytes),
+// decides its encoding (a UTF-8 BOM or valid UTF-8, else GB18030/GBK, as Excel on
+// Chinese Windows saves it) and writes it as UTF-8 into the work folder for GDAL.
+func (s *source) transcodeCSV(p string) error {
+	st, err := os.Stat(p)
+	if err != nil {
+		return err
+	}
+	if st.Size() > maxCSV {
+		return fileErr(InvalidFile, "CSV 文件过大", fmt.Sprintf("%s has %d bytes; a CSV may have at most %d (use .xlsx or split it)", s.shown, st.Size(), maxCSV))
+	}
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	head := b[:min(len(b), 512)]
+	for _, magic := range []string{"PK\x03\x04", "SQLite format 3", "%PDF", "\xd0\xcf\x11\xe0"} {
+		if bytes.HasPrefix(head, []byte(magic)) {
+			return fileErr(TypeMismatch, s.shown+" 的内容不是 CSV 文本，与扩展名不符",
+				s.shown+" is not CSV text by its content (a workbook, database or document); save it as .csv or upload the .xlsx")
+		}
+	}
+	if t := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n"); len(t) > 0 && (t[0] == '<' || t[0] == '{') {
+		return fileErr(TypeMismatch, s.shown+" 的内容不是 CSV 文本（像 XML 或 JSON），与扩展名不符",
+			s.shown+" is not CSV text by its content (it looks like XML or JSON)")
+	}
+	if k := bytes.IndexByte(b, 0); k >= 0 {
+		return fileErr(TypeMismatch, s.shown+" 含有 NUL 字节，不是 CSV 文本", fmt.Sprintf("%s holds a NUL byte (offset %d): not CSV text (UTF-16? save it as UTF-8 or GBK)", s.shown, k))
+	}
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	switch {
+	case utf8.Valid(b):
+		s.encoding = Encoding{Name: "UTF-8", From: "detected"}
+		if isASCII(b) {
+			s.encoding.Name = "ASCII"
+		}
+	default:
+		ok, four := validGB18030(b)
+		if !ok {
+			line := csvBadLine(b)
+			return &EncodingError{File: *fileErr(InvalidFile, "CSV 文本既不是 UTF-8 也不是 GBK/GB18030 编码",
+				fmt.Sprintf("the CSV's text is neither UTF-8 nor GBK/GB18030 (line %d): save it as UTF-8", line)),
+				Problems: []Problem{{Index: -1, Code: "bad-encoding", Field: fmt.Sprintf("line %d", line), Message: fmt.Sprintf(
+					"第 %d 行不是有效的 UTF-8 或 GBK/GB18030 文本 / line %d is not valid UTF-8 nor GBK/GB18030 text: save the file as UTF-8", line, line)}}}
+		}
+		s.encoding = Encoding{Name: "GBK", From: "detected"}
+		if four {
+			s.encoding.Name = "GB18030"
+		}
+		if b, err = simplifiedchinese.GB18030.NewDecoder().Bytes(b); err != nil {
+			return fileErr(InvalidFile, "CSV 无法按 GB18030 解码", "the CSV cannot be decoded as GB18030: "+err.Error())
+		}
+	}
+	s.path = filepath.Join(s.work, "upload.csv")
+	return os.WriteFile(s.path, b, 0o600)
+}
+
+// csvBadLine is the line (from 1) of the first byte sequence valid in neither UTF-8 nor
+// GB18030.
+func csvBadLine(b []byte) int {
+	for i, l := range bytes.Split(b, []byte("\n")) {
+		if ok, _ := validGB18030(l); !ok && !utf8.Valid(l) {
+			return i + 1
+		}
+	}
+	return 1
 }

@@ -18,16 +18,18 @@ func sample() *Table {
 	name := "温州示例鞋业有限公司（示例）"
 	return &Table{
 		Title: "闲置土地台账",
+		Notes: []string{"截至 As of 2025-12-31", "行政区 District: 330304 瓯海区"},
 		Columns: []Column{
-			{"zddm", "宗地代码 Parcel code", Text},
-			{"holder", "权利人 Holder", Text},
-			{"area_mu", "面积（亩）Area (mu)", Number},
-			{"count", "宗数 Count", Integer},
-			{"since", "起始日期 Since", Date},
+			{Key: "zddm", Header: "宗地代码 Parcel code", Kind: Text},
+			{Key: "holder", Header: "权利人 Holder", Kind: Text},
+			{Key: "area_mu", Header: "面积（亩）Area (mu)", Kind: Number, Total: true},
+			{Key: "count", Header: "宗数 Count", Kind: Integer, Total: true},
+			{Key: "since", Header: "起始日期 Since", Kind: Date},
+			{Key: "uscc", Header: "统一社会信用代码 USCC", Kind: Text},
 		},
 		Rows: [][]any{
-			{"330304001001GB00001", &name, 48.9512, int64(3), d},
-			{"330304001001GB00002", nil, 0.1 + 0.2, int64(0), nil},
+			{"330304001001GB00001", &name, 48.9512, int64(3), d, "913303041234567890"},
+			{"330304001001GB00002", nil, 0.1 + 0.2, int64(0), nil, nil},
 		},
 		Geometry: []json.RawMessage{json.RawMessage(`{"type":"Point","coordinates":[120.6,27.9]}`), nil},
 	}
@@ -42,24 +44,69 @@ func TestXLSXRoundTripsNumbers(t *testing.T) {
 	if err != nil {
 		t.Fatalf("XLSX does not open: %v", err)
 	}
-	rows, err := f.GetRows("报表", excelize.Options{RawCellValue: true})
+	sheet := "闲置土地台账"
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rows[0][0] != "宗地代码 Parcel code" || rows[1][1] != "温州示例鞋业有限公司（示例）" {
-		t.Errorf("headers/text: %v", rows[:2])
+	// Title block: the title, the notes, when it was generated, a blank row; then the
+	// header (row 6), two rows and the totals.
+	if rows[0][0] != "闲置土地台账" || rows[1][0] != "截至 As of 2025-12-31" || rows[2][0] != "行政区 District: 330304 瓯海区" ||
+		!strings.HasPrefix(rows[3][0], "生成时间 Generated at: ") {
+		t.Errorf("title block %v", rows[:4])
 	}
-	// Numbers are stored as numbers and read back to Excel's 15 significant digits.
-	for cell, want := range map[string]float64{"C2": 48.9512, "D2": 3, "C3": 0.1 + 0.2} {
-		v, _ := f.GetCellValue("报表", cell, excelize.Options{RawCellValue: true})
-		typ, _ := f.GetCellType("报表", cell)
+	if rows[5][0] != "宗地代码 Parcel code" || rows[6][1] != "温州示例鞋业有限公司（示例）" || rows[8][0] != "合计 Total" {
+		t.Errorf("header/text/totals: %v", rows[5:])
+	}
+	// Numbers are stored as numbers and read back to Excel's 15 significant digits; the
+	// totals are the sums of the rows (cached beside the SUBTOTAL formula).
+	for cell, want := range map[string]float64{"C7": 48.9512, "D7": 3, "C8": 0.1 + 0.2, "C9": 48.9512 + 0.1 + 0.2, "D9": 3} {
+		v, _ := f.GetCellValue(sheet, cell, excelize.Options{RawCellValue: true})
+		typ, _ := f.GetCellType(sheet, cell)
 		got, err := strconv.ParseFloat(v, 64)
-		if err != nil || math.Abs(got-want) > 1e-14*math.Max(1, want) || (typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset) {
+		if err != nil || math.Abs(got-want) > 1e-14*math.Max(1, want) || (typ != excelize.CellTypeNumber && typ != excelize.CellTypeUnset && typ != excelize.CellTypeFormula) {
 			t.Errorf("%s = %q (type %v), want the number %v", cell, v, typ, want)
 		}
 	}
-	if v, _ := f.GetCellValue("报表", "E2"); !strings.Contains(v, "12") || !strings.Contains(v, "31") {
+	if fm, _ := f.GetCellFormula(sheet, "C9"); fm != "SUBTOTAL(109,C7:C8)" {
+		t.Errorf("total formula %q", fm)
+	}
+	if v, _ := f.GetCellValue(sheet, "C7"); v != "48.95" {
+		t.Errorf("area shows %q, want two decimals", v)
+	}
+	if v, _ := f.GetCellValue(sheet, "E7"); v != "2025-12-31" {
 		t.Errorf("date cell shows %q", v)
+	}
+	// An all-digit code stays text, every digit kept.
+	if typ, _ := f.GetCellType(sheet, "F7"); typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+		t.Errorf("USCC cell type %v, want text", typ)
+	}
+	if v, _ := f.GetCellValue(sheet, "F7"); v != "913303041234567890" {
+		t.Errorf("USCC %q", v)
+	}
+	// Columns fit their Chinese text; the header stays on screen; filter buttons.
+	if w, _ := f.GetColWidth(sheet, "B"); w < displayWidth("温州示例鞋业有限公司（示例）") {
+		t.Errorf("holder column %v wide", w)
+	}
+	panes, _ := f.GetPanes(sheet)
+	if !panes.Freeze || panes.YSplit != 6 {
+		t.Errorf("panes %+v", panes)
+	}
+	if tables, _ := f.GetTables(sheet); len(tables) != 1 || tables[0].Range != "A6:F8" {
+		t.Errorf("tables %+v", tables)
+	}
+}
+
+func TestSheetName(t *testing.T) {
+	for in, want := range map[string]string{
+		"宗地状态变化（2025-01-01 → 2025-12-31）": "宗地状态变化（2025-01-01 → 2025-12-31）",
+		"a/b:c":                 "a_b_c",
+		"":                      "报表",
+		strings.Repeat("长", 40): strings.Repeat("长", 31),
+	} {
+		if got := sheetName(in); got != want {
+			t.Errorf("sheetName(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

@@ -29,7 +29,7 @@ BEGIN
     GRANT USAGE ON SCHEMA public, landreg_sys TO landreg_reader;
     GRANT SELECT ON districts, districts_history, districts_all, parcel_retirements, block_lines, block_lines_history, block_lines_all, parcels, parcels_history,
       parcels_all, parcel_events, adjustments, adjustment_parts, compensation_reserve, compensation_use,
-      block_line_ledger, enterprises, idle_policy, direct_edit_reviews TO landreg_reader;
+      block_line_ledger, enterprises, idle_policy, idle_policy_history, idle_policy_all, direct_edit_reviews TO landreg_reader;
     -- The collections exactly as the API serves them (schema/views/collection_*.sql);
     -- collection_parcel_status() runs as its caller and reads the tables above.
     -- Targets, remediation and official 亩均 classes (issue 15).

@@ -110,6 +110,9 @@ type ItemsQuery struct {
 	Properties []string
 	// SkipGeometry serves every feature with a null geometry (skipGeometry=true).
 	SkipGeometry bool
+	// JSONFG serves OGC Features and Geometries JSON (JSON-FG): geometry in CRS84, the
+	// geometry in CRS as place (null for CRS84), and the version's validity as time.
+	JSONFG bool
 }
 
 // Equal is a simple property filter (?name=value), value already typed.
@@ -150,6 +153,30 @@ type Page struct {
 const featureColumns = `t.id, '{"type":"Feature","id":' || t.id || ',"geometry":' ||
   %s || ',"properties":' || t.props || '}'`
 
+// jsonfgColumns are featureColumns for JSON-FG: %[1]s the geometry (CRS84), %[2]s the
+// place. A version is valid on [valid_from, valid_to); JSON-FG intervals are closed,
+// so the interval ends the day before valid_to, and is open ("..") for a current one.
+const jsonfgColumns = `t.id, '{"type":"Feature","id":' || t.id ||
+  ',"time":{"interval":["' || to_char(t.valid_from, 'YYYY-MM-DD') || '",' ||
+  coalesce('"' || to_char(t.valid_to - 1, 'YYYY-MM-DD') || '"', '".."') || ']},"place":' || %[2]s ||
+  ',"geometry":' || %[1]s || ',"properties":' || t.props || '}'`
+
+func (q ItemsQuery) jsonfgGeometry() string {
+	if q.SkipGeometry {
+		return "'null'"
+	}
+	return geometryExpr(geo.CRSs[0])
+}
+
+// jsonfgPlace is the geometry in the requested CRS, in its axis order; null when the
+// geometry member already holds it (CRS84).
+func (q ItemsQuery) jsonfgPlace() string {
+	if q.SkipGeometry || q.CRS.URI == "" || q.CRS.URI == geo.CRSs[0].URI {
+		return "'null'"
+	}
+	return geometryExpr(q.CRS)
+}
+
 // featureColumns are featureColumns for the query's geometry and properties: without a
 // choice of properties, the source's props as they are (no JSON is parsed).
 func (q ItemsQuery) featureColumns(args *sqlArgs) string {
@@ -158,12 +185,23 @@ func (q ItemsQuery) featureColumns(args *sqlArgs) string {
 		g = geometryExpr(q.CRS)
 	}
 	cols := fmt.Sprintf(featureColumns, g)
+	if q.JSONFG {
+		cols = fmt.Sprintf(jsonfgColumns, q.jsonfgGeometry(), q.jsonfgPlace())
+	}
 	if q.Properties != nil {
 		chosen := `(SELECT json_object_agg(p.key, p.value)::text FROM json_each(t.props::json) p
     WHERE p.key = 'id' OR p.key = ANY (` + args.add(q.Properties) + `::text[]))`
 		cols = strings.Replace(cols, "t.props", chosen, 1)
 	}
 	return cols
+}
+
+// versionedID gives each Feature the id of its version, "id.version": an interval
+// returns several versions of one feature, and a collection's ids must be unique. The
+// properties keep the plain id and the version; /items/{id}.{version} serves the
+// version again.
+func versionedID(cols string) string {
+	return strings.Replace(cols, `'{"type":"Feature","id":' || t.id ||`, `'{"type":"Feature","id":"' || t.id || '.' || t.version || '"' ||`, 1)
 }
 
 // Filter fragments; %s are placeholders ($n) allocated by the builder, never values.
@@ -338,7 +376,11 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 	if q.Keyset() && q.After > 0 {
 		conds = append(conds, "t.id > "+args.add(q.After))
 	}
-	featuresSQL = "SELECT " + q.featureColumns(&args) + "\nFROM " + from + " t"
+	cols := q.featureColumns(&args)
+	if q.Interval && c.Versioned {
+		cols = versionedID(cols)
+	}
+	featuresSQL = "SELECT " + cols + "\nFROM " + from + " t"
 	if len(conds) > 0 {
 		featuresSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
@@ -395,19 +437,28 @@ func (c *Collection) Items(ctx context.Context, db DB, q ItemsQuery, sink Featur
 var ErrNotFound = errors.New("not found")
 
 // Item returns one finished GeoJSON Feature in the output CRS, and its version (for
-// ETags; 0 for collections without versions).
-func (c *Collection) Item(ctx context.Context, db DB, id int64, crs geo.CRS) ([]byte, int, error) {
-	version := "0"
+// ETags; 0 for collections without versions). With version > 0 it is that version of
+// the feature, current or closed, under its version id (versionedID).
+func (c *Collection) Item(ctx context.Context, db DB, id int64, version int, crs geo.CRS) ([]byte, int, error) {
+	ver := "0"
 	if c.Versioned {
-		version = "t.version"
+		ver = "t.version"
 	}
 	args := sqlArgs{id}
 	from := c.Source.Current
-	if c.Source.AsOf != "" {
+	cols := fmt.Sprintf(featureColumns, geometryExpr(crs))
+	cond := "t.id = $1"
+	switch {
+	case version > 0 && c.Source.AllVersions == "":
+		return nil, 0, ErrNotFound
+	case version > 0:
+		from, cols = c.Source.AllVersions, versionedID(cols)
+		cond += " AND t.version = " + args.add(version)
+	case c.Source.AsOf != "":
 		// Today's version, classified alone.
 		from = fmt.Sprintf("%s(%s::date, ids => ARRAY[$1::int8])", c.Source.AsOf, args.add(statusDate(ItemsQuery{})))
 	}
-	sql := "SELECT " + version + ", " + fmt.Sprintf(featureColumns, geometryExpr(crs)) + "\nFROM " + from + " t\nWHERE t.id = $1"
+	sql := "SELECT " + ver + ", " + cols + "\nFROM " + from + " t\nWHERE " + cond
 	var fid int64
 	var v int
 	var feature []byte

@@ -61,7 +61,7 @@ const mujunSQL = `WITH ev AS (
 SELECT a.uscc, coalesce(en.name, a.uscc), a.xzqdm, coalesce(a.reported_mu, h.mu, 0),
   CASE WHEN a.reported_mu IS NOT NULL THEN 'reported' ELSE 'parcels' END,
   coalesce(a.tax, 0), a.va, a.energy, a.emission, a.employees, a.rd, a.revenue,
-  coalesce((landreg_sys.policy(a.xzqdm)).low_eff_tax_per_mu_wan, 10)::float8
+  coalesce((landreg_sys.policy(a.xzqdm, make_date($1, 12, 31))).low_eff_tax_per_mu_wan, 10)::float8
 FROM agg a LEFT JOIN held h USING (uscc) LEFT JOIN enterprises en ON en.uscc = a.uscc
 ORDER BY a.uscc`
 

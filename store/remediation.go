@@ -297,7 +297,7 @@ func LatestEvaluatedYear(ctx context.Context, db DB) (int, error) {
 // Candidates lists the 整治企业清单 for a year (docs/decisions.md, issue 15).
 func Candidates(ctx context.Context, db DB, year int, xzqdm string) ([]Candidate, error) {
 	rows, err := db.Query(ctx, `WITH m AS (
-  SELECT m.*, (landreg_sys.policy(m.xzqdm)).low_eff_tax_per_mu_wan::float8 AS thr
+  SELECT m.*, (landreg_sys.policy(m.xzqdm, make_date($1, 12, 31))).low_eff_tax_per_mu_wan::float8 AS thr
   FROM landreg_sys.target_mujun($1, landreg_sys.today(), NULL) m
 ), o AS (
   SELECT uscc, class FROM mujun_results WHERE year = $1

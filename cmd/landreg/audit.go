@@ -70,7 +70,7 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 			}
 			var t *report.Table
 			err = db.withDB(cmd, func(ctx context.Context, pool *pgxpool.Pool) (err error) {
-				t, err = r.Build(ctx, pool, p)
+				t, err = r.Run(ctx, pool, p)
 				return err
 			})
 			if err != nil {

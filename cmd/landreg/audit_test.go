@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/xuri/excelize/v2"
-
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/report"
 )
 
 // TestAuditCLI runs the example: landreg audit idle --date 2025-12-31
@@ -28,13 +28,18 @@ func TestAuditCLI(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("audit idle: %v\n%s", err, b)
 	}
-	f, err := excelize.OpenFile(out)
+	xf, err := os.Open(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xf.Close()
+	sheet, err := report.ReadXLSX(xf)
 	if err != nil {
 		t.Fatalf("idle.xlsx does not open: %v", err)
 	}
-	rows, _ := f.GetRows("报表")
-	if len(rows) < 3 || !strings.HasPrefix(rows[0][0], "行政区划代码") || rows[1][0] != "330304" {
-		t.Errorf("idle.xlsx rows: %v", rows)
+	if len(sheet.Rows) < 2 || !strings.HasPrefix(sheet.Header[0], "行政区划代码") || sheet.Rows[0][0] != "330304" ||
+		!strings.HasPrefix(sheet.Title, "闲置低效用地汇总") {
+		t.Errorf("idle.xlsx: %+v", sheet)
 	}
 	// The other reports from the command line, and clear errors.
 	for _, args := range [][]string{

@@ -271,7 +271,7 @@ rule start, else today.`,
 	show.Flags().BoolVar(&showJSON, "json", false, "print as JSON")
 	wdb.register(show)
 
-	cmd.AddCommand(add, set, list, show)
+	cmd.AddCommand(add, set, list, show, districtPolicyCmd())
 	return cmd
 }
 

@@ -22,10 +22,10 @@ func exchangeCmds() []*cobra.Command { return []*cobra.Command{importCmd(), expo
 func importCmd() *cobra.Command {
 	var db dbFlags
 	var layer, crs, mappingFile, xzqdm, encoding, kind, effective, date, proposed, docNo, reason, actor string
-	var dryRun, asJSON, createHolders bool
+	var dryRun, asJSON, createHolders, update bool
 	cmd := &cobra.Command{
-		Use:   "import parcels|block-lines FILE",
-		Short: "Import parcels or block lines from GeoJSON, GeoPackage or Shapefile (.shp or .zip); all or nothing",
+		Use:   "import parcels|block-lines|enterprises|events FILE",
+		Short: "Import parcels or block lines (GeoJSON, GeoPackage, Shapefile), enterprises or parcel events (XLSX, CSV); all or nothing",
 		Long: `Import reads FILE with GDAL (ogr2ogr), in EPSG:4490, 4326, 4549 or 4528 as the file says
 (.prj, GeoPackage SRS, GeoJSON crs) or as --crs says, validates every feature in PostGIS
 (geometry validity with reason, 宗地代码/不动产单元号/统一社会信用代码/land-use codes, district,
@@ -43,6 +43,14 @@ block-lines  become ONE draft adjustment (kind --kind, default 调整) whose add
              no change may take effect before the rule window. --kind 划定更正 adds the
              file's lines to the delineation as of --date and re-fixes the baseline by
              their area. Both are carried out at once, as the owner (an admin's step).
+enterprises  an .xlsx or .csv, one row per enterprise (统一社会信用代码, 企业名称, 行业代码,
+             是否规上, 地址 …). A USCC already registered is a conflict unless --update,
+             which changes it from the row's non-empty cells.
+events       an .xlsx or .csv, one row per parcel event: 宗地代码, 事件类型 (code or Chinese
+             name), 事件日期, 文号, and the payload of its type as columns (税收, 年度 …, or
+             the payload key itself: tax_wan, year). The database checks every row.
+
+A CSV may be UTF-8 or GBK/GB18030 (detected); so may a Shapefile .dbf without .cpg.
 
 The report goes to stdout (a table, or JSON with --json); the exit code is 1 when the file
 has errors. A progress bar is drawn on stderr when it is a terminal.`,
@@ -53,7 +61,7 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 				return err
 			}
 			opt := exchange.ImportOptions{Kind: k, Path: args[1], Layer: layer, CRS: crs, Xzqdm: xzqdm, Encoding: encoding,
-				DryRun: dryRun, CreateHolders: createHolders, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
+				DryRun: dryRun, CreateHolders: createHolders, Update: update, AdjustmentKind: kind, DocNo: docNo, Change: store.Change{Actor: actor, Reason: reason}}
 			if date != "" {
 				effective = date
 			}
@@ -121,9 +129,10 @@ has errors. A progress bar is drawn on stderr when it is a terminal.`,
 	f := cmd.Flags()
 	f.StringVar(&layer, "layer", "", "layer to read (needed when the file has several)")
 	f.StringVar(&crs, "crs", "", "CRS of the file, overriding what it says: EPSG:4490, 4326, 4549 or 4528")
-	f.StringVar(&mappingFile, "mapping", "", `JSON file mapping source fields to properties, e.g. {"宗地代码":"zddm","权利人":"holder_name"}`)
+	f.StringVar(&mappingFile, "mapping", "", `JSON file mapping source fields to properties, e.g. {"宗地代码":"zddm","权利人":"holder_name"}; events: {"实缴税金":"payload.tax_wan"}`)
 	f.BoolVar(&dryRun, "dry-run", false, "validate and report only; write nothing")
 	f.BoolVar(&createHolders, "create-holders", false, "parcels: register holders that are not yet enterprises, named as the file names them")
+	f.BoolVar(&update, "update", false, "enterprises: change enterprises already registered from the file (otherwise each is a conflict)")
 	f.StringVar(&xzqdm, "xzqdm", "", "district (行政区划代码) of features that name none")
 	f.StringVar(&encoding, "encoding", "", "encoding of a Shapefile .dbf without .cpg (e.g. GBK)")
 	f.StringVar(&kind, "kind", "调整", "block lines: adjustment kind (调整 补划 纠错 评估优化; 划定 or 划定更正 fix the baseline)")

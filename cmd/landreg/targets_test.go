@@ -92,25 +92,21 @@ INSERT INTO enterprises (uscc, name) VALUES ('`+firm+`', '甲厂')`); err != nil
 	must("达标销号", "audit", "remediation", "--date", "2024-12-31", "--format", "csv")
 
 	dir := t.TempDir()
-	table := func(rows ...map[string]any) string {
-		var fs []any
-		for _, r := range rows {
-			fs = append(fs, map[string]any{"type": "Feature", "properties": r, "geometry": nil})
-		}
-		b, _ := json.Marshal(map[string]any{"type": "FeatureCollection", "features": fs})
-		p := filepath.Join(dir, "评价结果.geojson")
-		if err := os.WriteFile(p, b, 0o644); err != nil {
+	// The published evaluation as the bureau sends it: a CSV with Chinese headings.
+	table := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		return p
 	}
-	bad := table(map[string]any{"统一社会信用代码": firm, "评价类别": "E类", "得分": 10})
+	bad := table("坏.csv", "统一社会信用代码,评价类别,得分\n"+firm+",E类,10\n")
 	out, err = run("mujun-classes", "import", bad, "--year", "2024", "--published-on", "2025-06-30")
 	if err == nil || !strings.Contains(out, "class") || !strings.Contains(out, "A、B、C 或 D") {
 		t.Errorf("bad class: %v\n%s", err, out)
 	}
-	good := table(map[string]any{"统一社会信用代码": firm, "评价类别": "D类", "得分": 12.5})
-	must(`"written": 1`, "mujun-classes", "import", good, "--year", "2024", "--published-on", "2025-06-30", "--doc-no", "瓯海亩均〔2025〕1号")
+	good := table("评价结果.csv", "统一社会信用代码,评价类别,得分,公布日期\n"+firm+",D类,12.5,2025-06-30\n")
+	must(`"written": 1`, "mujun-classes", "import", good, "--year", "2024", "--doc-no", "瓯海亩均〔2025〕1号")
 	must(`"class": "D"`, "mujun-classes", "list", "--year", "2024")
 	out = must(`"year": 2024`, "remediation", "candidates")
 	if !strings.Contains(out, `"official_class": "D"`) || !strings.Contains(out, `"project_status": "达标销号"`) {

@@ -131,13 +131,14 @@ ev AS (
   GROUP BY e.parcel_id
 ),
 pol AS (
-  -- Policy per district, looked up once per district rather than once per parcel.
+  -- Policy per district in force at at_date (as known at known_at), looked up once per
+  -- district rather than once per parcel.
   SELECT pl.xzqdm, pl.production_grace_months, pl.stopped_months, pl.completion_grace_months,
     pl.rampup_years, pl.idle_fee_share, pl.far_floor::float8 AS far_floor, pl.far_floor_from,
     pl.coverage_floor::float8 AS coverage_floor, pl.unused_share::float8 AS unused_share,
     pl.unused_min_mu::float8 * 10000 / 15 AS unused_min_m2, pl.low_eff_tax_per_mu_wan,
     pl.low_eff_tax_per_mu_wan::float8 AS low_eff_tax
-  FROM districts dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm) pl
+  FROM districts dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm, at_date, known_at) pl
   OFFSET 0
 ),
 b AS (
