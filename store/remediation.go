@@ -266,7 +266,8 @@ GROUP BY p.xzqdm, d.name, p.status, s.step ORDER BY p.xzqdm, s.step, p.status`, 
 }
 
 // Candidate is a firm on the 整治企业清单: 低效 by its 亩均税收 for the year (below its
-// district's threshold), or officially class D, with the project it is in, if any.
+// district's threshold), or officially class D, with the project it is in (one naming it,
+// or one of the parcels it holds), if any.
 type Candidate struct {
 	USCC          string   `json:"uscc"`
 	Name          string   `json:"name"`
@@ -311,9 +312,13 @@ SELECT c.uscc, coalesce(e.name, c.uscc), coalesce(c.xzqdm, (SELECT min(v.xzqdm) 
 FROM c
 LEFT JOIN enterprises e ON e.uscc = c.uscc
 LEFT JOIN LATERAL (
-  SELECT p.id, p.name, p.status FROM remediation_project_enterprises l JOIN remediation_projects p ON p.id = l.project_id
+  -- Its project: one naming the firm, or one of the parcels it holds; an open one first.
+  SELECT p.id, p.name, p.status FROM remediation_projects p
   JOIN landreg_sys.remediation_statuses s ON s.code = p.status
-  WHERE l.uscc = c.uscc ORDER BY s.closed, p.id DESC LIMIT 1) j ON true
+  WHERE EXISTS (SELECT FROM remediation_project_enterprises l WHERE l.project_id = p.id AND l.uscc = c.uscc)
+     OR EXISTS (SELECT FROM remediation_project_parcels l JOIN parcels v ON v.id = l.parcel_id
+                WHERE l.project_id = p.id AND v.holder_uscc = c.uscc)
+  ORDER BY s.closed, p.id DESC LIMIT 1) j ON true
 WHERE (c.low OR c.class = 'D')
   AND ($2 = '' OR coalesce(c.xzqdm, (SELECT min(v.xzqdm) FROM parcels v WHERE v.holder_uscc = c.uscc)) = $2)
 ORDER BY 3, c.tax_per_mu NULLS LAST, c.uscc`, year, xzqdm)

@@ -232,6 +232,24 @@ func TestTargetsAgainstActuals(t *testing.T) {
 	if p := mid25[ids["tax_per_mu_wan"]]; !nearp(p.Numerator, 780) || !nearp(p.Denominator, 50) {
 		t.Errorf("tax per mu: Σ tax %v ÷ Σ 亩 %v, want 780 ÷ 50", p.Numerator, p.Denominator)
 	}
+	// The 整治企业清单 of 2024: F3 (6 万元/亩 < 10) in project B through its parcel P8, and
+	// F4 (5 万元/亩) on a parcel of no project; F1 (20) and F2 (10, not below) are not 低效.
+	ctx := context.Background()
+	exec(t, pool, store.Change{Actor: "test"}, `INSERT INTO enterprises (uscc, name) VALUES ('91330304MA2AAAAF04', 'F4')`)
+	p9 := addSupplyParcel(t, pool, "2012-05-01", supplyParcel{"0601", "招拍挂", false, 6000, "2012-05-01", "91330304MA2AAAAF04"})
+	exec(t, pool, store.Change{Actor: "test", Effective: day("2025-03-15")},
+		`INSERT INTO parcel_events (parcel_id, type, event_date, payload) VALUES ($1, 'ANNUAL_INDICATORS', '2025-03-15', '{"year": 2024, "tax_wan": 45}')`, p9)
+	cands, err := store.Candidates(ctx, pool, 2024, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range cands {
+		got = append(got, fmt.Sprintf("%s %v %s", c.USCC, *c.TaxPerMu, c.ProjectStatus))
+	}
+	if strings.Join(got, "|") != "91330304MA2AAAAF04 5 未列项目|91330304MA2AAAAF03 6 关停退出" {
+		t.Errorf("整治企业清单: %v", got)
+	}
 	// A target's period not begun.
 	if p := progressByID(t, pool, "2023-06-30", nil); len(p) != 0 {
 		t.Errorf("targets in force on 2023-06-30 (set 2024-01-01): %d, want none", len(p))
