@@ -134,6 +134,11 @@ func auditParams(c echo.Context) (audit.Params, *Problem) {
 			*d.dst = t
 		}
 	}
+	known, pr := knownAtParam(c)
+	if pr != nil {
+		return p, pr
+	}
+	p.KnownAt = known
 	if p.To.IsZero() {
 		p.To = p.Date
 	}

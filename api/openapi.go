@@ -143,6 +143,41 @@ func buildOpenAPI(cfg Config) []byte {
 		paths["/collections/"+coll.ID+"/items"] = items
 		paths["/collections/"+coll.ID+"/items/{featureId}"] = item
 	}
+	// Targets, remediation and supply (issue 15).
+	qp := func(name, typ string) obj {
+		return obj{"name": name, "in": "query", "required": false, "schema": obj{"type": typ}}
+	}
+	for path, item := range map[string]obj{
+		"/v1/targets": {"get": op("Assessment targets (考核目标) in force today", "listTargets", []any{qp("district", "string")}, resp("200", "targets", mtJSON)),
+			"post": secured(withBody(op("Register a target (admin): kind, value, period_from, period_to, xzqdm (omit: city), doc_no, supply_method, above_size_only, effective_date, reason",
+				"createTarget", nil, resp("201", "target", mtJSON)), body(mtJSON)))},
+		"/v1/targets/progress": {"get": op("Every target in force on date, as known at known_at, with its actual computed from the registry, pace and status (format json, csv or xlsx)",
+			"getTargetProgress", []any{ref("date"), ref("known_at"), qp("district", "string"), qp("format", "string")}, resp("200", "progress", mtJSON))},
+		"/v1/targets/{id}": {"get": op("A target with every version", "getTarget", []any{ref("id")}, resp("200", "target", mtJSON)),
+			"patch":  secured(withBody(op("Change a target (admin): a new version", "patchTarget", []any{ref("id")}, resp("200", "target", mtJSON)), body(mtJSON))),
+			"delete": secured(op("Retire a target (admin)", "deleteTarget", []any{ref("id")}, resp("204", "retired", "")))},
+		"/v1/transfers": {"get": op("Land transferred (出让) per district and year, the bureau's figure", "listTransfers", []any{qp("district", "string")}, resp("200", "transfers", mtJSON))},
+		"/v1/transfers/{code}/{year}": {"put": secured(withBody(op("Write a district's land transferred in a year (admin): transferred_mu (亩), doc_no, note, reason",
+			"putTransfer", []any{ref("code"), pathParam("year")}, resp("200", "transfer", mtJSON)), body(mtJSON)))},
+		"/v1/mujun/classes": {"get": op("Official 亩均 classes (A–D)", "listMujunClasses", []any{qp("year", "integer")}, resp("200", "classes", mtJSON)),
+			"post": secured(withBody(op("Write published classes (admin): {results: [{uscc, year, class, score, published_on, doc_no}], reason}",
+				"postMujunClasses", nil, resp("200", "written", mtJSON)), body(mtJSON)))},
+		"/v1/remediation": {"get": op("Remediation projects (低效用地整治)", "listRemediation", []any{qp("district", "string"), qp("status", "string")}, resp("200", "projects", mtJSON)),
+			"post": secured(withBody(op("List a project (planner): xzqdm, town, name, method, planned_mu, planned_from, planned_to, plan_text, documents, parcels, enterprises, block_renewal, effective_date",
+				"createRemediation", nil, resp("201", "project", mtJSON)), body(mtJSON)))},
+		"/v1/remediation/candidates": {"get": op("整治企业清单: firms 低效 or class D for year, with their project or 未列项目", "getRemediationCandidates",
+			[]any{qp("year", "integer"), qp("district", "string")}, resp("200", "candidates", mtJSON))},
+		"/v1/remediation/{id}": {"get": op("A project with its parcels, firms, dated events and versions", "getRemediation", []any{ref("id")}, resp("200", "project", mtJSON)),
+			"patch":  secured(withBody(op("Change a project's fields (planner)", "patchRemediation", []any{ref("id")}, resp("200", "project", mtJSON)), body(mtJSON))),
+			"delete": secured(op("Delete a project still at 列入清单 (planner)", "deleteRemediation", []any{ref("id")}, resp("204", "deleted", "")))},
+		"/v1/remediation/{id}/status": {"post": secured(withBody(op("One step of 列入清单 → 制定方案 → 整治中 → 达标销号 | 关停退出 (planner): status, date, and to close freed_mu, new_holder_uscc, new_project, new_tax_per_mu_wan",
+			"stepRemediation", []any{ref("id")}, resp("200", "project", mtJSON)), body(mtJSON)))},
+		"/v1/remediation/{id}/events":  {"post": secured(withBody(op("A dated progress note (planner): date, note, doc_no", "addRemediationEvent", []any{ref("id")}, resp("201", "project", mtJSON)), body(mtJSON)))},
+		"/v1/remediation/{id}/links":   {"post": secured(withBody(op("Add parcels and firms (planner)", "linkRemediation", []any{ref("id")}, resp("200", "project", mtJSON)), body(mtJSON)))},
+		"/v1/remediation/{id}/unlinks": {"post": secured(withBody(op("Remove parcels and firms (planner)", "unlinkRemediation", []any{ref("id")}, resp("200", "project", mtJSON)), body(mtJSON)))},
+	} {
+		paths[path] = item
+	}
 	crsEnum := geo.SupportedCRSURIs()
 	doc := obj{
 		"openapi": "3.0.3",

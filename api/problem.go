@@ -127,6 +127,8 @@ var kinds = map[string]struct {
 	"retired":                {http.StatusConflict, "Parcel retired"},
 	"invalid-event":          {http.StatusUnprocessableEntity, "Invalid event"},
 	"rule-violation":         {http.StatusUnprocessableEntity, "Rule violation"},
+	"status-step":            {http.StatusConflict, "Status step out of the chain"},
+	"project-closed":         {http.StatusConflict, "Project closed"},
 	"timeout":                {http.StatusServiceUnavailable, "Query timed out"},
 	landreg.KindUnavailable:  {http.StatusServiceUnavailable, "Database unavailable"},
 }

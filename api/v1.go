@@ -33,6 +33,8 @@ func (s *Server) routesV1(e *echo.Echo) {
 	s.routesDistricts(v1)
 	s.routesEnterprises(v1)
 	s.routesIndicators(v1)
+	s.routesTargets(v1)
+	s.routesRemediation(v1)
 	v1.GET("/quota", s.cityQuota)
 	v1.GET("/districts/:code/quota", s.districtQuota)
 	v1.GET("/districts/:code/quota/history", s.quotaHistory)

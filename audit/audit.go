@@ -22,12 +22,13 @@ import (
 
 // Params are a report's inputs; each report uses some of them.
 type Params struct {
-	Date     time.Time // as of
-	From, To time.Time // status changes
-	District string    // "" = every district
-	Years    int       // idle at least this many years
-	Year     int       // 亩均 year
-	ParcelID int64     // dossier
+	Date     time.Time  // as of
+	From, To time.Time  // status changes
+	District string     // "" = every district
+	Years    int        // idle at least this many years
+	Year     int        // 亩均 year
+	ParcelID int64      // dossier
+	KnownAt  *time.Time // as known at (targets, remediation); nil: now
 }
 
 // Report is one kind of report.
@@ -292,6 +293,10 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 	if err != nil {
 		return nil, err
 	}
+	official, err := store.OfficialClasses(ctx, pool, p.Year)
+	if err != nil {
+		return nil, err
+	}
 	t := &report.Table{Title: fmt.Sprintf("%d 年亩均效益（非官方预览） Per-mu performance %d (unofficial preview)", p.Year, p.Year), Columns: []report.Column{
 		col("uscc", "统一社会信用代码 USCC", report.Text),
 		col("name", "企业名称 Enterprise", report.Text),
@@ -307,6 +312,7 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 		col("low_efficiency", "低效企业 Low efficiency", report.Text),
 		col("preview_score", "预览得分（非官方） Preview score (unofficial)", report.Number),
 		col("preview_class", "预览分类（非官方） Preview class (unofficial)", report.Text),
+		col("official_class", "评价类别（官方） Official class", report.Text),
 	}}
 	for _, m := range ms {
 		low := "未评 not judged"
@@ -318,7 +324,7 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 			low = "否 no"
 		}
 		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, m.Source, roundp(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
-			roundp(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), m.Threshold, low, roundp(m.PreviewScore, 2), m.PreviewClass})
+			roundp(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), m.Threshold, low, roundp(m.PreviewScore, 2), m.PreviewClass, officialClass(official, m.USCC)})
 		t.Geometry = append(t.Geometry, held[m.USCC]) // the parcels it held at the end of the year
 	}
 	return t, nil

@@ -327,7 +327,9 @@ ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	derived := []string{"audit_log", "block_lines_history", "compensation_reserve", "compensation_use", "districts_history", "enterprise_indicators_history", "goose_db_version", "idle_policy_history", "parcels_history"}
+	derived := []string{"audit_log", "block_lines_history", "compensation_reserve", "compensation_use", "districts_history",
+		"enterprise_indicators_history", "goose_db_version", "idle_policy_history", "mujun_results_history", "parcels_history",
+		"remediation_projects_history", "targets_history", "transfers_history"}
 	if strings.Join(missing, ",") != strings.Join(derived, ",") {
 		t.Errorf("tables without the three audit triggers: %v, want only the derived %v", missing, derived)
 	}

@@ -32,6 +32,12 @@ BEGIN
       block_line_ledger, enterprises, enterprise_indicators, enterprise_indicators_history, idle_policy, idle_policy_history, idle_policy_all, direct_edit_reviews TO landreg_reader;
     -- The collections exactly as the API serves them (schema/views/collection_*.sql);
     -- collection_parcel_status() runs as its caller and reads the tables above.
+    -- Targets, remediation and official 亩均 classes (issue 15).
+    GRANT SELECT ON targets, targets_history, targets_all, transfers, transfers_history, transfers_all,
+      remediation_projects, remediation_projects_history, remediation_projects_all, remediation_project_parcels,
+      remediation_project_enterprises, remediation_events, mujun_results, mujun_results_history, mujun_results_all,
+      collection_remediation_projects, landreg_sys.target_kinds, landreg_sys.remediation_methods,
+      landreg_sys.remediation_statuses TO landreg_reader;
     GRANT SELECT ON collection_districts, collection_districts_all, collection_block_lines, collection_block_lines_all,
       collection_parcels, collection_parcels_all TO landreg_reader;
     -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
@@ -46,6 +52,13 @@ BEGIN
     END IF;
     GRANT INSERT, UPDATE, DELETE ON block_lines TO landreg_planner;
     GRANT USAGE ON SEQUENCE block_lines_id_seq TO landreg_planner;
+    -- Planners keep remediation projects in QGIS too; the status chain, the frozen
+    -- closed projects and the dated record hold for them (schema/triggers/remediation_*).
+    -- Targets, transfers and official classes are the admins' (the API), not theirs.
+    GRANT INSERT, UPDATE, DELETE ON remediation_projects, remediation_project_parcels, remediation_project_enterprises
+      TO landreg_planner;
+    GRANT INSERT ON remediation_events TO landreg_planner;
+    GRANT USAGE ON SEQUENCE remediation_projects_id_seq, remediation_events_id_seq TO landreg_planner;
   END IF;
 END
 $$;

@@ -63,7 +63,10 @@ func Translate(err error) *landreg.Error {
 	case "23503":
 		return reference(pg, err)
 	case "23505", "23514", "23502":
-		return integrity(pg, kind, err)
+		// A trigger's own refusal (no constraint) already says "中文 / English".
+		if pg.ConstraintName != "" || !strings.Contains(pg.Message, " / ") {
+			return integrity(pg, kind, err)
+		}
 	}
 	e := &landreg.Error{Kind: kind, Err: err, Field: pg.ColumnName}
 	msg := pg.Message
@@ -134,6 +137,14 @@ var constraints = map[string]struct{ field, zh, en string }{
 		"far_floor and far_floor_from are set together or cleared together"},
 	"idle_policy_valid_from_check": {"effective_date", "生效日期须在 1900–2199 年之间", "effective_date must lie in the years 1900–2199"},
 	"idle_policy_doc_no_check":     {"doc_no", "文号不能为空白", "doc_no must not be blank"},
+	// Issue 15: targets, remediation projects, official classes.
+	"targets_check":               {"period_to", "考核期止须不早于考核期起", "period_to must not be before period_from"},
+	"remediation_projects_check":  {"planned_to", "计划完成日须不早于计划开始日", "planned_to must not be before planned_from"},
+	"remediation_projects_check1": {"documents", "文件列表不能含空值", "documents must not hold null"},
+	"remediation_events_check":    {"status", "状态记录须有状态，进展记录不能有", "a status event carries a status, a progress note none"},
+	"remediation_events_check1":   {"note", "进展记录须有说明", "a progress note needs its text"},
+	"mujun_results_check":         {"published_on", "评价结果须在评价年度结束后公布", "a class is published after its year ends"},
+	"mujun_results_uscc_year_key": {"uscc", "该企业该年度已有评价结果（%[1]s）", "the enterprise already has a class for that year (%[1]s)"},
 }
 
 // reUnique reads the key of a unique violation's DETAIL: Key (col)=(value) already exists.
@@ -258,6 +269,17 @@ func kindOf(code string) string {
 		return "retired"
 	case "LRE01", "LRE02", "LRE03", "LRE04", "LRE06", "LRE07":
 		return "invalid-event"
+	case "LRT01":
+		// A remediation project's status out of its chain (issue 15).
+		return "status-step"
+	case "LRT02":
+		return "project-closed"
+	case "LRT03":
+		return "date-order"
+	case "LRT04":
+		return landreg.KindNotFound
+	case "LRT06":
+		return "outside-district"
 	case "57014":
 		return "timeout"
 	}

@@ -100,6 +100,23 @@ func TestStoredNumbersBounded(t *testing.T) {
 	if _, err := pool.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ('91330304000000001X', '测试企业')`); err != nil {
 		t.Fatal(err)
 	}
+	// One row of each register of issue 15 to write the bounds on.
+	var targetID, transferID, projectID, resultID int64
+	for _, q := range []struct {
+		sql string
+		id  *int64
+	}{
+		{`INSERT INTO enterprises (uscc, name) VALUES ('91330304MA2AAAAB01', '界') RETURNING 0`, new(int64)},
+		{`INSERT INTO targets (kind, value, period_from, period_to) VALUES ('supply_mu', 1, '2024-01-01', '2024-12-31') RETURNING id`, &targetID},
+		{`INSERT INTO transfers (xzqdm, year, transferred_mu) VALUES ('330304', 2024, 1) RETURNING id`, &transferID},
+		{`INSERT INTO remediation_projects (xzqdm, town, name, method, planned_mu, planned_from, planned_to)
+VALUES ('330304', '街道', '界', '收储', 1, '2024-01-01', '2024-12-31') RETURNING id`, &projectID},
+		{`INSERT INTO mujun_results (uscc, year, class, published_on) VALUES ('91330304MA2AAAAB01', 2024, 'A', '2025-06-01') RETURNING id`, &resultID},
+	} {
+		if err := pool.QueryRow(ctx, q.sql).Scan(q.id); err != nil {
+			t.Fatal(err)
+		}
+	}
 	rows, err := pool.Query(ctx, `SELECT tbl, field, min::text, max::text, min_exclusive FROM landreg_sys.value_bounds ORDER BY 1, 2`)
 	if err != nil {
 		t.Fatal(err)
@@ -144,6 +161,9 @@ func TestStoredNumbersBounded(t *testing.T) {
 			sql = fmt.Sprintf(`UPDATE districts SET %s = $1::numeric WHERE xzqdm = '330304'`, b.field)
 		case "idle_policy":
 			sql = fmt.Sprintf(`UPDATE idle_policy SET %s = $1::numeric WHERE xzqdm = '330304'`, b.field)
+		case "targets", "transfers", "remediation_projects", "mujun_results":
+			ids := map[string]int64{"targets": targetID, "transfers": transferID, "remediation_projects": projectID, "mujun_results": resultID}
+			sql = fmt.Sprintf(`UPDATE %s SET %s = $1::numeric WHERE id = %d`, b.tbl, b.field, ids[b.tbl])
 		case "parcel_events":
 			sql = fmt.Sprintf(`INSERT INTO parcel_events (parcel_id, type, event_date, payload) VALUES (%d, 'PROGRESS', '2024-01-01', jsonb_build_object('%s', $1::numeric))`, id, b.field)
 		case "enterprise_indicators":

@@ -21,7 +21,7 @@ import (
 
 func auditCmd() *cobra.Command {
 	var db dbFlags
-	var date, from, to, district, format, out string
+	var date, from, to, district, format, out, knownAt string
 	var years, year int
 	var parcel int64
 	cmd := &cobra.Command{
@@ -35,6 +35,9 @@ func auditCmd() *cobra.Command {
   quality       data-quality findings (area mismatches, overlaps, parcels outside lines …)
   dossier       one parcel's full history (--parcel ID)
   mujun         亩均 figures per enterprise for --year, with an unofficial preview class
+  targets       the targets sheet: each target against its actual (--date, --known-at)
+  remediation   the remediation ledger: projects by status, 亩 planned and freed
+  remediation-candidates  整治企业清单 for --year
 
 Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o idle.xlsx`,
 		Args: cobra.ExactArgs(1),
@@ -55,6 +58,9 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 				return err
 			}
 			if p.From, err = civilDate(from, p.To.AddDate(-1, 0, 0)); err != nil {
+				return err
+			}
+			if p.KnownAt, err = knownAtFlag(knownAt); err != nil {
 				return err
 			}
 			if p.Year == 0 {
@@ -99,6 +105,7 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 	f.StringVar(&date, "date", "", "as of this date (YYYY-MM-DD; default today)")
 	f.StringVar(&from, "from", "", "changes: start date (default a year before --to)")
 	f.StringVar(&to, "to", "", "changes: end date (default --date)")
+	f.StringVar(&knownAt, "known-at", "", "targets, remediation: as known at this time (RFC 3339, or a date: the end of that day)")
 	f.StringVar(&district, "district", "", "行政区划代码, e.g. 330304 (default: every district)")
 	f.IntVar(&years, "years", 0, "idle-parcels: idle at least this many years")
 	f.IntVar(&year, "year", 0, "mujun: the year (default the latest year with figures on file)")

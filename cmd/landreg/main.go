@@ -26,6 +26,7 @@ Without DATABASE_URL it runs a private PostgreSQL + PostGIS cluster under --data
 	}
 	root.AddCommand(serveCmd(), migrateCmd(), fixturesCmd(), dbCmd(), tokenCmd(), auditCmd(), districtCmd(), versionCmd())
 	root.AddCommand(exchangeCmds()...)
+	root.AddCommand(targetCmd(), transferCmd(), remediationCmd(), mujunClassesCmd())
 	if err := root.Execute(); err != nil {
 		// One line, so scripts and people see the cause at once.
 		fmt.Fprintln(os.Stderr, "landreg: "+strings.Join(strings.Fields(err.Error()), " "))

@@ -8,7 +8,10 @@ DECLARE t text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['districts', 'block_lines', 'parcels', 'parcel_events', 'enterprises', 'adjustments',
                            'adjustment_parts', 'idle_policy', 'direct_edit_reviews', 'block_line_ledger', 'api_tokens',
-                           'parcel_retirements', 'enterprise_indicators'] LOOP
+                           'parcel_retirements', 'enterprise_indicators',
+                           -- issue 15
+                           'targets', 'transfers', 'remediation_projects', 'remediation_project_parcels',
+                           'remediation_project_enterprises', 'remediation_events', 'mujun_results'] LOOP
     EXECUTE format('CREATE TRIGGER %1$s_audit_ins AFTER INSERT ON %1$I REFERENCING NEW TABLE AS new_rows
       FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.audit()', t);
     EXECUTE format('CREATE TRIGGER %1$s_audit_upd AFTER UPDATE ON %1$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
