@@ -57,6 +57,7 @@ var routeParams = map[string][]string{
 	"GET /map/*": anyParams,
 
 	"GET /v1/vocabulary":                          nil,
+	"GET /v1/search":                              {"q", "limit"},
 	"GET /v1/adjustments":                         {"xzqdm"},
 	"POST /v1/adjustments":                        nil,
 	"GET /v1/adjustments/:id":                     nil,
