@@ -295,6 +295,21 @@ try {
       `card 亩均税收 ${tax} = API ${s.tax_per_mu_wan}`);
     const yr = (await page.textContent('#card tr[data-field="indicator_year"] td:nth-child(2)')).trim();
     check(yr === String(s.indicator_year ?? "—"), `card indicator year ${yr} = API ${s.indicator_year}`);
+    // A parcel of the district with indicators: its card shows the figures.
+    let withFig = null;
+    for (const f of (await api(`/collections/parcels/items?limit=200&filter=${encodeURIComponent(`xzqdm='${DISTRICT}'`)}`)).body?.features || []) {
+      const r = await api(`/v1/parcels/${f.id}/status?date=${date}`);
+      if (r.status === 200 && r.body.status && r.body.status.tax_per_mu_wan != null) { withFig = { id: f.id, s: r.body.status }; break; }
+    }
+    check(withFig !== null, "the district has a parcel with 亩均 figures");
+    await page.evaluate((id) => window.landreg.selectParcel(id), withFig.id);
+    await page.waitForSelector(`body[data-parcel="${withFig.id}"]`);
+    const tax2 = parseNum((await page.textContent('#card tr[data-field="tax_per_mu_wan"] td:nth-child(2)')).replace("万元/亩", ""));
+    const yr2 = (await page.textContent('#card tr[data-field="indicator_year"] td:nth-child(2)')).trim();
+    check(Math.abs(tax2 - withFig.s.tax_per_mu_wan) <= 0.006 && yr2 === String(withFig.s.indicator_year),
+      `parcel ${withFig.id}: card 亩均税收 ${tax2} 万元/亩 (${yr2}) = API ${withFig.s.tax_per_mu_wan} (${withFig.s.indicator_year})`);
+    await page.evaluate((id) => window.landreg.selectParcel(id), PARCEL_ID);
+    await page.waitForSelector(`body[data-parcel="${PARCEL_ID}"]`);
   }
 
   // 4. Screenshot: the district's parcels (zoom ≥ 12) beside the card, with the panel.
@@ -421,6 +436,40 @@ try {
     await page.pdf({ path: shot("map-print.pdf"), format: "A4", landscape: true, printBackground: true });
     log("print screenshot and PDF saved:", shot("map-print.png"), shot("map-print.pdf"));
     await page.emulateMedia({ media: "screen" });
+  }
+
+  // 10a. Dashboard: Chart.js is loaded only when it is opened; the charts match the API.
+  {
+    check(await page.evaluate(() => typeof window.Chart === "undefined"), "Chart.js is not loaded before the dashboard opens");
+    await page.click("#dash-open");
+    await page.waitForSelector('#dashboard[data-ready="true"]', { timeout: T });
+    const dash = await page.evaluate(() => {
+      const c = window.landreg.charts;
+      const idle = c["chart-idle"].data;
+      const last = idle.datasets.reduce((s, ds) => s + (ds.data[ds.data.length - 1] || 0), 0);
+      const blank = (id) => {
+        const cv = document.getElementById(id);
+        const g = document.createElement("canvas");
+        g.width = cv.width; g.height = cv.height;
+        const x = g.getContext("2d");
+        x.drawImage(cv, 0, 0);
+        const d = x.getImageData(0, 0, g.width, g.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      };
+      return { chart: typeof window.Chart, labels: idle.labels, last, nQuota: c["chart-quota"].data.datasets.length,
+        mujun: c["chart-mujun"].data.datasets[0].data.reduce((a, b) => a + b, 0) + c["chart-mujun"].data.datasets[1].data.reduce((a, b) => a + b, 0),
+        px: ["chart-idle", "chart-quota", "chart-mujun"].map(blank) };
+    });
+    const vocab = (await api("/v1/vocabulary")).body;
+    const quiet = new Set(["NORMAL", "RETIRED"]);
+    const ref = (await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`)).body.rows
+      .filter((r) => !quiet.has(r.category) && vocab.idle_categories.some((c) => c.code === r.category)).reduce((s, r) => s + r.registered_mu, 0);
+    check(dash.chart === "function" && Math.abs(dash.last - ref) < 0.01, `dashboard idle chart for ${date}: ${dash.last.toFixed(2)} 亩 = API ${ref.toFixed(2)} 亩 (${dash.labels.join(", ")})`);
+    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all three charts drawn (${dash.px.join(", ")} px)`);
+    await page.screenshot({ path: shot("map-dashboard.png") });
+    await page.click("#dash-close");
   }
 
   // 11. A narrow screen: map above, panel below, nothing overlapping.

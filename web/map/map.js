@@ -719,6 +719,97 @@
   $("#paper").addEventListener("change", () => setPaper($("#paper").value));
   $("#print").addEventListener("click", () => { setPaper($("#paper").value); window.print(); });
 
+  // ---------- dashboard (Chart.js, loaded on first opening) ----------
+  // Chart.js is vendored by scripts/web.sh like MapLibre and loaded only when the
+  // dashboard is first opened, so the map's first paint does not pay for it.
+  let chartLib = null;
+  const charts = {};
+  function loadChartJS() {
+    if (!chartLib) {
+      chartLib = new Promise((resolve, reject) => {
+        const el = document.createElement("script");
+        el.src = "vendor/chart.umd.min.js";
+        el.onload = () => (window.Chart ? resolve(window.Chart) : reject(new Error("Chart.js did not load")));
+        el.onerror = () => { chartLib = null; reject(new Error("vendor/chart.umd.min.js missing: run make web")); };
+        document.head.append(el);
+      });
+    }
+    return chartLib;
+  }
+  function drawChart(id, config) {
+    if (charts[id]) charts[id].destroy();
+    charts[id] = new window.Chart($(`#${id}`), { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { labels: { boxWidth: 10, font: { size: 10 } } } }, ...config.options } });
+  }
+  // Year ends of the last five years before the date, then the date itself.
+  function dashDates() {
+    const y = Number(state.date.slice(0, 4));
+    const ds = [];
+    for (let k = y - 5; k < y; k++) ds.push(`${k}-12-31`);
+    if (!state.date.endsWith("-12-31")) ds.push(state.date); else ds.push(`${y}-12-31`);
+    return ds;
+  }
+  async function loadDashboard() {
+    const box = $("#dashboard");
+    box.hidden = false;
+    delete box.dataset.ready;
+    $("#dash-status").textContent = "加载中… loading";
+    let Chart;
+    try { Chart = await loadChartJS(); } catch (err) { $("#dash-status").textContent = err.message; return; }
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    const d = state.district ? `&district=${state.district}` : "";
+    const dates = dashDates();
+    const year = Number(state.date.slice(0, 4)) - 1;
+    const districts = state.district ? state.districts.filter((x) => x.code === state.district) : state.districts;
+    const [idle, hist, mujun] = await Promise.all([
+      Promise.all(dates.map((dt) => getJSON(`v1/audit/idle?date=${dt}${d}`).catch(() => null))),
+      Promise.all(districts.map((x) => getJSON(`v1/districts/${x.code}/quota/history`).catch(() => null))),
+      getJSON(`v1/audit/mujun?year=${year}${d}`).catch((err) => ({ error: err })),
+    ]);
+    // 1. Idle and inefficient land (亩) by category, stacked per date.
+    const cats = CATEGORIES.filter((k) => !QUIET.has(k.code) && shown(k.code));
+    drawChart("chart-idle", {
+      type: "bar",
+      data: { labels: dates.map((x) => (x.endsWith("-12-31") ? x.slice(0, 4) : x)),
+        datasets: cats.map((k) => ({ label: k.zh, backgroundColor: k.color, data: idle.map((r) =>
+          r ? (r.rows || []).filter((x) => x.category === k.code).reduce((s, x) => s + (Number(x.registered_mu) || 0), 0) : null) })) },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "亩" } } },
+        plugins: { legend: { display: false } } },
+    });
+    // 2. Block-line total and baseline at each year end, per district.
+    const palette = ["#1f4e79", "#d7191c", "#2e9e4f", "#8e44ad", "#f58220", "#52606d"];
+    const years = [...new Set(hist.flatMap((h) => (h ? h.year_ends || [] : []).map((q) => String(q.date).slice(0, 4))))].sort();
+    const sets = [];
+    districts.forEach((x, i) => {
+      const h = hist[i];
+      if (!h) return;
+      const at = Object.fromEntries((h.year_ends || []).map((q) => [String(q.date).slice(0, 4), q]));
+      const c = palette[i % palette.length];
+      sets.push({ label: `${x.name} 总量`, borderColor: c, backgroundColor: c, data: years.map((y) => at[y] && at[y].total ? at[y].total.mu : null), tension: 0 });
+      sets.push({ label: `${x.name} 基数`, borderColor: c, borderDash: [5, 4], pointRadius: 0, data: years.map((y) => at[y] && at[y].baseline ? at[y].baseline.mu : null) });
+    });
+    drawChart("chart-quota", { type: "line", data: { labels: years, datasets: sets },
+      options: { scales: { y: { title: { display: true, text: "亩" } } } } });
+    // 3. Enterprises by 亩均税收 band (the year before the date).
+    const bands = [[0, 5], [5, 10], [10, 20], [20, 30], [30, 50], [50, Infinity]];
+    const rows = (mujun && mujun.rows) || [];
+    const counts = bands.map(([lo, hi]) => rows.filter((r) => r.tax_per_mu_wan !== null && r.tax_per_mu_wan !== undefined &&
+      Number(r.tax_per_mu_wan) >= lo && Number(r.tax_per_mu_wan) < hi).length);
+    const lows = bands.map(([lo, hi]) => rows.filter((r) => Number(r.tax_per_mu_wan) >= lo && Number(r.tax_per_mu_wan) < hi &&
+      (r.low_efficiency === true || String(r.low_efficiency).startsWith("是"))).length);
+    $("#mujun-year").textContent = `${year} 年`;
+    drawChart("chart-mujun", { type: "bar",
+      data: { labels: bands.map(([lo, hi]) => (hi === Infinity ? `≥${lo}` : `${lo}–${hi}`)),
+        datasets: [{ label: "企业数", backgroundColor: "#1f4e79", data: counts.map((n, i) => n - lows[i]) },
+          { label: "其中低效", backgroundColor: "#8e44ad", data: lows }] },
+      options: { scales: { x: { stacked: true, title: { display: true, text: "万元/亩" } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
+    $("#dash-status").textContent = mujun && mujun.error ? `亩均：${mujun.error.detail || mujun.error.message}` :
+      `${districtName(state.district)} · ${dates[0].slice(0, 4)}–${state.date} · 亩均 ${rows.length} 家企业`;
+    box.dataset.ready = "true";
+  }
+  $("#dash-open").addEventListener("click", () => loadDashboard());
+  $("#dash-close").addEventListener("click", () => { $("#dashboard").hidden = true; });
+
   // ---------- search ----------
   let searchSeq = 0;
   let searchTimer = null;
@@ -906,6 +997,7 @@
     syncURL();
     updateExportLinks();
     const work = [Promise.all([loadQuota(), loadIdle()]).then(() => { if (state.idle) renderIdle(); else renderKeyFigures(); }), loadShading()];
+    if (!$("#dashboard").hidden) work.push(loadDashboard());
     if (map) {
       map.setFilter("district-selected", ["==", ["get", "xzqdm"], state.district]);
       for (const id of PARCEL_LAYERS) map.setFilter(id, parcelFilter());
@@ -1080,7 +1172,7 @@
     if (map) applyBasemap();
   });
 
-  window.landreg = { state, selectParcel, refresh, exportURL, toggleCategory, preparePrint, get categories() { return CAT; } };
+  window.landreg = { state, selectParcel, refresh, exportURL, toggleCategory, preparePrint, loadDashboard, charts, get categories() { return CAT; } };
   start().catch((err) => {
     console.error(err);
     status(`出错 / error: ${err.message}`);
