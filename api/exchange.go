@@ -377,8 +377,8 @@ func saveUpload(r io.Reader, path string) error {
 // getExport streams a collection as of a date: GET /v1/exports/{collection}?format=gpkg|shp|geojson&date=&crs=
 func (s *Server) getExport(c echo.Context) error {
 	for k := range c.QueryParams() {
-		if k != "format" && k != "date" && k != "crs" {
-			return badParam(k, "未知参数 "+k, "unknown parameter "+k+"; use format, date, crs")
+		if k != "format" && k != "date" && k != "crs" && k != "district" {
+			return badParam(k, "未知参数 "+k, "unknown parameter "+k+"; use format, date, crs, district")
 		}
 	}
 	coll, err := exchange.ParseCollection(c.Param("collection"))
@@ -393,7 +393,10 @@ func (s *Server) getExport(c echo.Context) error {
 	if err != nil {
 		return badParam("format", "format 须为 gpkg、shp 或 geojson", "format must be gpkg, shp or geojson")
 	}
-	opt := exchange.ExportOptions{Collection: coll, Format: format, CRS: c.QueryParam("crs")}
+	opt := exchange.ExportOptions{Collection: coll, Format: format, CRS: c.QueryParam("crs"), District: c.QueryParam("district")}
+	if d := opt.District; d != "" && (len(d) != 6 || strings.Trim(d, "0123456789") != "") {
+		return badParam("district", "district 须为 6 位行政区划代码", "district must be a 6-digit district code")
+	}
 	if v := c.QueryParam("date"); v != "" {
 		d, p := parseDate("date", v)
 		if p != nil {

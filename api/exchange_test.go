@@ -63,6 +63,25 @@ func TestExchangeHTTP(t *testing.T) {
 		t.Errorf("ogrinfo on the exported GeoPackage (want %d features): %v\n%s", n, err, out)
 	}
 
+	// The map's "export what is shown": one district's parcels as of the date.
+	res, err = http.Get(srv.URL + "/v1/exports/parcels?format=gpkg&date=2024-12-31&district=330304")
+	if err != nil {
+		t.Fatal(err)
+	}
+	one, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("export of 330304: %d %s", res.StatusCode, one[:min(len(one), 300)])
+	}
+	onePath := filepath.Join(dir, "parcels-330304.gpkg")
+	os.WriteFile(onePath, one, 0o644)
+	out, err = exec.Command("ogrinfo", "-ro", "-so", onePath, "parcels").CombinedOutput()
+	var nd int
+	pool.QueryRow(ctx, `SELECT count(*) FROM parcels_all WHERE xzqdm = '330304' AND valid_from <= '2024-12-31' AND (valid_to IS NULL OR valid_to > '2024-12-31')`).Scan(&nd)
+	if err != nil || nd == 0 || nd == n || !strings.Contains(string(out), "Feature Count: "+itoa(nd)) {
+		t.Errorf("ogrinfo on the district's GeoPackage (want %d of %d features): %v\n%s", nd, n, err, out)
+	}
+
 	upload := func(token string, fields map[string]string, name string, body []byte) (*http.Response, map[string]any) {
 		t.Helper()
 		var b bytes.Buffer
@@ -141,7 +160,8 @@ func TestExchangeHTTP(t *testing.T) {
 				t.Errorf("%v %s: %d %v", tc.fields, tc.name, res.StatusCode, m)
 			}
 		}
-		for _, q := range []string{"/v1/exports/roads", "/v1/exports/parcels?format=dxf", "/v1/exports/parcels?date=yesterday", "/v1/exports/parcels?crs=EPSG:3857", "/v1/exports/parcels?bbox=1"} {
+		for _, q := range []string{"/v1/exports/roads", "/v1/exports/parcels?format=dxf", "/v1/exports/parcels?date=yesterday", "/v1/exports/parcels?crs=EPSG:3857", "/v1/exports/parcels?bbox=1",
+			"/v1/exports/parcels?district=33030'", "/v1/exports/parcels?district=3303041"} {
 			res, err := http.Get(srv.URL + q)
 			if err != nil {
 				t.Fatal(err)

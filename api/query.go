@@ -57,6 +57,7 @@ var routeParams = map[string][]string{
 	"GET /map/*": anyParams,
 
 	"GET /v1/vocabulary":                          nil,
+	"GET /v1/search":                              {"q", "limit"},
 	"GET /v1/adjustments":                         {"xzqdm"},
 	"POST /v1/adjustments":                        nil,
 	"GET /v1/adjustments/:id":                     nil,
@@ -94,7 +95,7 @@ var routeParams = map[string][]string{
 	"POST /v1/parcels/:featureId/events":          nil,
 	"GET /v1/parcels/:featureId/status":           {"date", "known_at"},
 	"GET /v1/parcels/:featureId/history":          nil,
-	"GET /v1/exports/:collection":                 {"format", "date", "crs"},
+	"GET /v1/exports/:collection":                 {"format", "date", "crs", "district"},
 	"GET /v1/audit/:report":                       {"format", "date", "district", "years", "from", "to", "year", "parcel"},
 	// The upload's form fields may also come in the query (echo's FormValue reads both).
 	"POST /v1/imports": {"kind", "dry_run", "create_holders", "crs", "layer", "mapping", "encoding", "xzqdm", "adjustment_kind", "effective_date", "doc_no", "reason", "proposed_on", "year"},

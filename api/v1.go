@@ -43,6 +43,7 @@ func (s *Server) routesV1(e *echo.Echo) {
 	s.routesExchange(v1)
 	v1.GET("/audit/:report", s.auditReport)
 	v1.GET("/vocabulary", s.vocabulary)
+	v1.GET("/search", s.search)
 }
 
 // vocabulary serves the labels (Chinese, English), precedence and map colours of the

@@ -469,3 +469,54 @@ func BenchmarkTilesZ14(b *testing.B) {
 	})
 	report(b, "tiles z14", h, d)
 }
+
+// BenchmarkTilesParcelPoints: the parcel points of zoom 8–11 (issue 16) carry each
+// parcel's idle status, classified for the parcels of the tile, so at city zoom one
+// tile classifies the whole city. Reports the slowest tile of each zoom (database only,
+// every tile holding a parcel rendered once after a warm-up) and the points in it.
+func BenchmarkTilesParcelPoints(b *testing.B) {
+	onlyOnce(b)
+	pool := bigData(b)
+	ctx := context.Background()
+	l, ok := store.TileLayerByID("parcel_points")
+	if !ok {
+		b.Fatal("no parcel_points layer")
+	}
+	for z := 8; z <= 11; z++ {
+		rows, err := pool.Query(ctx, `SELECT DISTINCT
+  floor((ST_X(c) + 180) / 360 * 2 ^ $1)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 2 ^ $1)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM parcels) s`, z)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var tiles [][2]int
+		for rows.Next() {
+			var x, y int
+			rows.Scan(&x, &y)
+			tiles = append(tiles, [2]int{x, y})
+		}
+		rows.Close()
+		var slowest time.Duration
+		var total time.Duration
+		var bytes int
+		for i, t := range tiles {
+			if i == 0 {
+				store.Tile(ctx, pool, []*store.TileLayer{l}, z, t[0], t[1], nil, time.Now()) // warm-up
+			}
+			t0 := time.Now()
+			tile, err := store.Tile(ctx, pool, []*store.TileLayer{l}, z, t[0], t[1], nil, time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			d := time.Since(t0)
+			total += d
+			if d > slowest {
+				slowest, bytes = d, len(tile)
+			}
+		}
+		fmt.Fprintf(os.Stderr, "parcel points z%d: %d tiles, slowest %.0f ms (%d KB), mean %.0f ms\n",
+			z, len(tiles), slowest.Seconds()*1000, bytes/1024, total.Seconds()*1000/float64(len(tiles)))
+		b.ReportMetric(slowest.Seconds()*1000, fmt.Sprintf("ms/z%d-slowest", z))
+	}
+}

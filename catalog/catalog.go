@@ -269,8 +269,10 @@ var collections = []*Collection{
 	},
 }
 
-// Parcels (10^5–10^6) appear from z12, where a tile holds a town's worth; districts and
-// lines are few and shown from z5.
+// Parcels (10^5–10^6) appear as polygons from z12, where a tile holds a town's worth,
+// and below that, z8–z11, as one point each (on the surface) carrying the idle status, so
+// idle land shows at city and district scale (issue 16); districts and lines are few and
+// shown from z5.
 var tileLayers = []*TileLayer{
 	{ID: "districts", Collection: "districts", MinZoom: 5, MaxZoom: 22,
 		Fields: map[string]string{"xzqdm": "String", "name": "String"}},
@@ -278,7 +280,11 @@ var tileLayers = []*TileLayer{
 		Fields: map[string]string{"code": "String", "name": "String", "xzqdm": "String", "level": "Number", "version": "Number", "area_mu": "Number"}},
 	{ID: "parcels", Collection: "parcels", MinZoom: 12, MaxZoom: 22, Versioned: true, IdleStatus: true,
 		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "holder_name": "String", "landuse_code": "String",
-			"project_name": "String", "area_mu": "Number", "status": "String", "status_zh": "String", "low_efficiency": "Boolean"}},
+			"project_name": "String", "area_mu": "Number", "is_standard_land": "Boolean",
+			"status": "String", "status_zh": "String", "low_efficiency": "Boolean"}},
+	{ID: "parcel_points", Collection: "parcels", MinZoom: 8, MaxZoom: 11, Versioned: true, IdleStatus: true, Labels: true,
+		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "area_mu": "Number", "is_standard_land": "Boolean",
+			"status": "String", "low_efficiency": "Boolean"}},
 	{ID: "districts_labels", Collection: "districts", MinZoom: 5, MaxZoom: 22, Labels: true,
 		Fields: map[string]string{"xzqdm": "String", "name": "String"}},
 	{ID: "block_lines_labels", Collection: "block_lines", MinZoom: 10, MaxZoom: 22, Versioned: true, Labels: true,

@@ -101,11 +101,15 @@ type ExportOptions struct {
 	Date time.Time
 	// CRS of the output ("EPSG:4549"); empty means EPSG:4490 (CRS84 for GeoJSON).
 	CRS string
+	// District (6-digit 行政区划代码) keeps only its features; empty means all (the map's
+	// export of what it shows, issue 16).
+	District string
 }
 
-// exportSQL builds the fixed query of a collection. The only value in it is the date,
-// rendered from a time.Time as DATE 'YYYY-MM-DD', never from request text.
-func exportSQL(def exportDef, date time.Time, srid int, short bool) string {
+// exportSQL builds the fixed query of a collection. The only values in it are the date,
+// rendered from a time.Time as DATE 'YYYY-MM-DD', and a district code checked to be six
+// digits (Export), never other request text.
+func exportSQL(def exportDef, date time.Time, district string, srid int, short bool) string {
 	var cols []string
 	for _, f := range def.fields {
 		name := f.name
@@ -130,6 +134,14 @@ func exportSQL(def exportDef, date time.Time, srid int, short bool) string {
 		d := "DATE '" + date.Format(time.DateOnly) + "'"
 		from = def.all
 		where = " WHERE valid_from <= " + d + " AND (valid_to IS NULL OR valid_to > " + d + ")"
+	}
+	if district != "" {
+		if where == "" {
+			where = " WHERE "
+		} else {
+			where += " AND "
+		}
+		where += "xzqdm = '" + district + "'"
 	}
 	order := "id"
 	if def.key != "" {
@@ -182,7 +194,10 @@ func Export(ctx context.Context, pool *pgxpool.Pool, opt ExportOptions, path str
 	}
 	defer os.RemoveAll(tmp)
 	src, env := pgSource(pool)
-	sql := exportSQL(def, opt.Date, srid, format == SHP)
+	if opt.District != "" && !isDistrictCode(opt.District) {
+		return &InputError{"行政区划代码须为 6 位数字", fmt.Sprintf("district must be a 6-digit code, got %q", opt.District)}
+	}
+	sql := exportSQL(def, opt.Date, opt.District, srid, format == SHP)
 	args := []string{}
 	var out string
 	switch format {
@@ -291,4 +306,17 @@ func WriteFile(path string, r io.Reader) error {
 		return err
 	}
 	return out.Close()
+}
+
+// isDistrictCode: six ASCII digits, so the code can stand in the export's SQL text.
+func isDistrictCode(s string) bool {
+	if len(s) != 6 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

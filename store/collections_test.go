@@ -201,16 +201,18 @@ FROM (SELECT ST_Centroid(p.geom) c FROM parcels p JOIN block_lines b ON ST_Inter
 		t.Fatal(err)
 	}
 	// A label layer holds a feature only in the tile of its label point: the tile of
-	// the first feature's point of its collection.
+	// the first feature's point of its collection, at z14 or the layer's highest zoom
+	// below (parcel_points ends at z11).
+	zoomOf := func(l *store.TileLayer) int { return min(14, l.MaxZoom) }
 	labelTile := map[string][2]int{}
 	for _, l := range store.TileLayers() {
 		if !l.Labels {
 			continue
 		}
 		var lx, ly int
-		err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 16384)::int,
-  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 16384)::int
-FROM (SELECT ST_PointOnSurface(geom) c FROM `+l.Collection+` ORDER BY valid_from, geom LIMIT 1) s`).Scan(&lx, &ly)
+		err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 2 ^ $1)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 2 ^ $1)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM `+l.Collection+` ORDER BY valid_from, geom LIMIT 1) s`, zoomOf(l)).Scan(&lx, &ly)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -223,7 +225,7 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM `+l.Collection+` ORDER BY valid_from
 			if xy, ok := labelTile[tl.ID]; ok {
 				tx, ty = xy[0], xy[1]
 			}
-			tile, err := store.Tile(ctx, pool, []*store.TileLayer{tl}, 14, tx, ty, asOf, time.Now())
+			tile, err := store.Tile(ctx, pool, []*store.TileLayer{tl}, zoomOf(tl), tx, ty, asOf, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}

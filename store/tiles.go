@@ -26,7 +26,9 @@ var tileColumns = map[string]string{
 	"districts":   `t.id, t.xzqdm, t.name`,
 	"block_lines": `t.id, t.code, t.name, t.xzqdm, t.level, t.version, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
 	"parcels": `t.id, t.zddm, t.xzqdm, t.holder_name, t.landuse_code, t.project_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu,
-  s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
+  t.is_standard_land, s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
+	"parcel_points": `t.id, t.zddm, t.xzqdm, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu,
+  t.is_standard_land, s.category AS status, s.low_efficiency`,
 	"districts_labels":   `t.id, t.xzqdm, t.name`,
 	"block_lines_labels": `t.id, t.code, t.name, t.level`,
 	"parcels_labels":     `t.id, t.zddm, t.holder_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
@@ -87,15 +89,27 @@ const (
 
 // The idle status of the parcels in the tile only, as of the tile's date (%[1]s) —
 // classifying the whole city per tile would cost seconds. %[2]s is the layer's source,
-// %[3]s its extra filter (over alias p).
+// %[3]s its extra filter (over alias p). This is the one status lookup of the tiles
+// (issue 18 replaces it with a timeline). The statuses are classified once per tile into
+// one jsonb object, id → [category, category_zh, low_efficiency] (a MATERIALIZED CTE,
+// read by an uncorrelated sub-select, so it is an InitPlan held in memory), and each
+// feature finds its entry by key. Joined as a set function instead, the planner (which
+// cannot estimate the rows of the tile) ran or scanned the statuses once per feature,
+// quadratic in the parcels of the tile: unnoticed at z14, minutes for a city at z8.
+const tileStatusCTE = `,
+%[4]s AS MATERIALIZED (
+  SELECT jsonb_object_agg(st.parcel_id::text, jsonb_build_array(st.category, st.category_zh, st.low_efficiency)) AS m
+  FROM bounds CROSS JOIN LATERAL landreg_sys.idle_statuses_of(
+    ARRAY(SELECT p.id FROM %[2]s p WHERE p.geom && bounds.query%[3]s), %[1]s) st)`
+
+// tileStatusJoin gives alias s (category, category_zh, low_efficiency) from CTE %[1]s.
 const tileStatusJoin = `
-  LEFT JOIN LATERAL landreg_sys.idle_statuses_of(ARRAY(SELECT p.id FROM %[2]s p WHERE p.geom && bounds.query%[3]s), %[1]s) s
-    ON s.parcel_id = t.id`
+  CROSS JOIN LATERAL (SELECT e ->> 0 AS category, e ->> 1 AS category_zh, (e ->> 2)::boolean AS low_efficiency
+    FROM (SELECT (SELECT m FROM %[1]s) -> t.id::text AS e) x) s`
 
 const tileBoundsSQL = `WITH bounds AS (
   SELECT ST_TileEnvelope($1, $2, $3) AS merc,
-         ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4490) AS query)
-SELECT `
+         ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4490) AS query)`
 
 // TileSQL is the single statement that renders the layers of one tile; the result is
 // the concatenation of their MVT layers (a valid MVT). Empty when no layer is visible at
@@ -104,6 +118,7 @@ SELECT `
 func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.Time) (string, []any) {
 	args := sqlArgs{z, x, y}
 	parts := make([]string, 0, len(layers))
+	ctes := ""
 	for _, l := range layers {
 		if z < l.MinZoom || z > l.MaxZoom {
 			continue
@@ -116,7 +131,9 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 			pfilter = " AND " + validOn("p", d)
 		}
 		if l.IdleStatus {
-			join = fmt.Sprintf(tileStatusJoin, args.add(statusDate.Format(time.DateOnly))+"::date", source, pfilter)
+			cte := fmt.Sprintf("status_%d", len(parts))
+			ctes += fmt.Sprintf(tileStatusCTE, args.add(statusDate.Format(time.DateOnly))+"::date", source, pfilter, cte)
+			join = fmt.Sprintf(tileStatusJoin, cte)
 		}
 		geom := tileGeom
 		if l.Labels {
@@ -127,7 +144,7 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 	if len(parts) == 0 {
 		return "", nil
 	}
-	return tileBoundsSQL + strings.Join(parts, " ||\n") + " FROM bounds", args
+	return tileBoundsSQL + ctes + "\nSELECT " + strings.Join(parts, " ||\n") + " FROM bounds", args
 }
 
 // Tile renders one tile (nil when no layer is visible at that zoom).

@@ -14,9 +14,11 @@ import (
 
 	"github.com/rs/zerolog"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/store"
 	"github.com/landreg/landreg/testenv"
 	"github.com/landreg/landreg/web"
 )
@@ -25,10 +27,13 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // TestMapInBrowser serves the demo city from a real landreg HTTP server on a free port
-// and drives /map/ in headless Chromium through e2e/map.mjs (playwright-core): it waits
-// for the layers and panels, checks the district panel's block-line figures against
-// GET /v1/districts/330304/quota, clicks a parcel and checks its card, and saves
-// test-output/map.png at the repository root.
+// (and a second one with --auth-reads) and drives /map/ in headless Chromium through
+// e2e/map.mjs (playwright-core): idle parcels drawn at the default city view, the
+// district panel against GET /v1/districts/330304/quota, a category filter changing the
+// map and the counts, a parcel's card with its 亩均 figures, search by holder and by
+// code, a shared URL restoring the screen, bad URL state, print, export links, the
+// narrow layout and a token entered under --auth-reads; screenshots go to test-output/
+// at the repository root.
 func TestMapInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		testenv.MissingClient(t, "%s is absent: install Debian's chromium (apt-get install -y chromium) to run the browser test", chromiumPath)
@@ -51,6 +56,13 @@ func TestMapInBrowser(t *testing.T) {
 	}
 	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
+	// The same database behind a server that demands a token for reads too.
+	authSrv := httptest.NewServer(api.New(api.Config{Version: "test", AuthReads: true}, pool, zerolog.Nop()))
+	defer authSrv.Close()
+	secret, err := store.CreateToken(ctx, pool, "bureau-screen", string(landreg.RoleAuditor))
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	const district = "330304"
 	// A large parcel of the district, current since before the date the test picks, that
@@ -59,14 +71,15 @@ func TestMapInBrowser(t *testing.T) {
 	var (
 		id       int64
 		zddm     string
+		holder   string
 		lon, lat float64
 	)
 	err = pool.QueryRow(ctx, `
-		SELECT p.id, p.zddm, ST_X(c.center), ST_Y(c.center)
+		SELECT p.id, p.zddm, coalesce(p.holder_name, ''), ST_X(c.center), ST_Y(c.center)
 		FROM parcels p, LATERAL ST_MaximumInscribedCircle(p.geom) c
 		WHERE p.xzqdm = $1 AND p.valid_from <= '2025-06-30'
 		  AND NOT EXISTS (SELECT 1 FROM parcels q WHERE q.id <> p.id AND ST_DWithin(q.geom, p.geom, 0.00005))
-		ORDER BY c.radius DESC, p.id LIMIT 1`, district).Scan(&id, &zddm, &lon, &lat)
+		ORDER BY c.radius DESC, p.id LIMIT 1`, district).Scan(&id, &zddm, &holder, &lon, &lat)
 	if err != nil {
 		t.Fatalf("pick a parcel: %v", err)
 	}
@@ -88,7 +101,7 @@ func TestMapInBrowser(t *testing.T) {
 	screenshot := filepath.Join(outDir, "map.png")
 	_ = os.Remove(screenshot)
 
-	runCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	runCtx, cancel := context.WithTimeout(ctx, 8*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(runCtx, node, filepath.Join("e2e", "map.mjs"))
 	cmd.Env = append(os.Environ(),
@@ -99,7 +112,11 @@ func TestMapInBrowser(t *testing.T) {
 		"LANDREG_PARCEL_ZDDM="+zddm,
 		"LANDREG_PARCEL_LONLAT="+fmt.Sprintf("%.7f,%.7f", lon, lat),
 		"LANDREG_VIEW_BBOX="+fmt.Sprintf("%.7f,%.7f,%.7f,%.7f", view[0], view[1], view[2], view[3]),
+		"LANDREG_PARCEL_HOLDER="+holder,
 		"LANDREG_SCREENSHOT="+screenshot,
+		"LANDREG_OUT="+outDir,
+		"LANDREG_AUTH_URL="+authSrv.URL,
+		"LANDREG_TOKEN="+secret,
 	)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -107,7 +124,7 @@ func TestMapInBrowser(t *testing.T) {
 	err = cmd.Run()
 	t.Logf("e2e/map.mjs (parcel %d %s at %.6f,%.6f):\n%s", id, zddm, lon, lat, out.String())
 	if runCtx.Err() != nil {
-		t.Fatalf("browser test timed out after 4 minutes")
+		t.Fatalf("browser test timed out after 8 minutes")
 	}
 	if err != nil {
 		t.Fatalf("browser test failed: %v", err)

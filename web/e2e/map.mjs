@@ -7,7 +7,9 @@
 //   LANDREG_PARCEL_ID      a parcel to click, LANDREG_PARCEL_ZDDM its 宗地代码,
 //   LANDREG_PARCEL_LONLAT  "lon,lat" of a point well inside it
 //   LANDREG_VIEW_BBOX      "minLon,minLat,maxLon,maxLat" to frame the screenshot on
-//   LANDREG_SCREENSHOT     where to save the PNG
+//   LANDREG_PARCEL_HOLDER  its 权利人 (for search)
+//   LANDREG_SCREENSHOT     where to save the PNG; LANDREG_OUT the folder for the others
+//   LANDREG_AUTH_URL       a server over the same data with --auth-reads, LANDREG_TOKEN a token for it
 // Exits non-zero with a message on the first failed check. Assertions on routes that a
 // server may not have yet (/v1/audit/idle, /v1/parcels/{id}/status|history) are made
 // only when the route answers 200.
@@ -28,6 +30,10 @@ const ZDDM = need("LANDREG_PARCEL_ZDDM");
 const [LON, LAT] = need("LANDREG_PARCEL_LONLAT").split(",").map(Number);
 const VIEW = (env.LANDREG_VIEW_BBOX || `${LON - 0.02},${LAT - 0.02},${LON + 0.02},${LAT + 0.02}`).split(",").map(Number);
 const SHOT = need("LANDREG_SCREENSHOT");
+const OUT = env.LANDREG_OUT || dirname(SHOT);
+const HOLDER = env.LANDREG_PARCEL_HOLDER || "";
+const AUTH_URL = (env.LANDREG_AUTH_URL || "").replace(/\/$/, "");
+const TOKEN = env.LANDREG_TOKEN || "";
 const T = 60_000; // per wait: software WebGL on a busy CI machine is slow
 
 const log = (...a) => console.log("[map.e2e]", ...a);
@@ -38,6 +44,24 @@ function check(cond, msg) {
 async function api(path) {
   const res = await fetch(BASE + path, { headers: { Accept: "application/json" } });
   return { status: res.status, body: res.ok ? await res.json() : null };
+}
+const shot = (name) => join(OUT, name);
+// Rendered parcels (points below zoom 12, shapes from 12) by status.
+async function renderedByStatus(page) {
+  return page.evaluate(() => {
+    const m = window.landregMap;
+    const by = {};
+    for (const f of m.queryRenderedFeatures({ layers: ["parcel-points", "parcels-fill"] })) {
+      const s = f.properties.status ?? "UNKNOWN";
+      by[s] = by[s] || new Set();
+      by[s].add(f.id);
+    }
+    return Object.fromEntries(Object.entries(by).map(([k, v]) => [k, v.size]));
+  });
+}
+async function ready(page) {
+  await page.waitForSelector('body[data-ready="true"]', { timeout: T });
+  await mapIdle(page);
 }
 const parseNum = (s) => Number(String(s).replace(/[,\s亩]/g, ""));
 
@@ -62,7 +86,8 @@ try {
       "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist",
       "--lang=zh-CN",
     ],
-    viewport: { width: 1600, height: 1000 },
+    // The bureau's laptop: legend and key figures must be above the fold here.
+    viewport: { width: 1366, height: 768 },
     deviceScaleFactor: 1,
     locale: "zh-CN",
     timezoneId: "Asia/Shanghai",
@@ -76,7 +101,7 @@ try {
 
   // 1. Load the page; wait for the layers and the panels.
   await page.goto(BASE + "/map/", { waitUntil: "domcontentloaded" });
-  await page.waitForSelector('body[data-ready="true"]', { timeout: T });
+  await ready(page);
   const err = await page.getAttribute("body", "data-error");
   check(!err, `page started without error (data-error=${err})`);
   const webgl = await page.evaluate(() => !!window.landregMap && !!window.landregMap.getCanvas().getContext("webgl2"));
@@ -84,12 +109,39 @@ try {
   let date = await page.inputValue("#date");
   check(/^\d{4}-\d{2}-\d{2}$/.test(date), `date picker holds a date (${date})`);
   const tileURL = await page.evaluate(() => window.landregMap.getSource("land").tiles[0]);
-  check(tileURL.includes("/tiles/districts,block_lines,parcels/{z}/{x}/{y}.mvt?datetime=" + date),
+  check(tileURL.includes("/tiles/districts,block_lines,parcels,parcel_points,block_lines_labels/{z}/{x}/{y}.mvt?datetime=" + date),
     `one vector source for all layers, as of the date (${tileURL.replace(BASE, "")})`);
   const nDistricts = await page.evaluate(() => window.landregMap.querySourceFeatures("land", { sourceLayer: "districts" }).length);
   check(nDistricts > 0, `district tiles loaded (${nDistricts} features)`);
   const nLines = await page.evaluate(() => window.landregMap.querySourceFeatures("land", { sourceLayer: "block_lines" }).length);
   check(nLines > 0, `block-line tiles loaded (${nLines} features)`);
+
+  // 1a. The default city view (zoom about 10) shows idle land: parcels as points
+  // coloured by status, the idle and inefficient ones among them.
+  {
+    const z = await page.evaluate(() => window.landregMap.getZoom());
+    check(z >= 8 && z < 12, `default city view at zoom ${z.toFixed(2)} (below the parcel zoom)`);
+    const by = await renderedByStatus(page);
+    const quiet = new Set(["NORMAL", "RETIRED", "UNKNOWN"]);
+    const idleDrawn = Object.entries(by).filter(([k]) => !quiet.has(k)).reduce((s, [, n]) => s + n, 0);
+    const vocab = (await api("/v1/vocabulary")).body;
+    const idleLand = new Set(vocab.idle_categories.filter((c) => c.idle_land).map((c) => c.code));
+    const statIdle = Object.entries(by).filter(([k]) => idleLand.has(k)).reduce((s, [, n]) => s + n, 0);
+    check(idleDrawn > 0 && statIdle > 0, `idle parcels drawn at the city view: ${JSON.stringify(by)} (${statIdle} statutory idle)`);
+    // Above the fold at 1366×768: the key figures and the whole legend with its totals.
+    const fold = await page.evaluate(() => ({
+      key: document.querySelector("#keyfig").getBoundingClientRect().bottom,
+      legend: document.querySelector("#idle tr.total").getBoundingClientRect().bottom,
+      rows: document.querySelectorAll("#idle tr[data-category]").length,
+    }));
+    check(fold.key < 768 && fold.legend < 768, `key figures (bottom ${fold.key.toFixed(0)} px) and legend (bottom ${fold.legend.toFixed(0)} px) above the fold at 1366×768`);
+    const nCats = vocab.idle_categories.length;
+    check(fold.rows >= nCats, `legend lists the ${nCats} categories of the vocabulary (${fold.rows} rows)`);
+    const firstZh = (await page.textContent("#idle tr[data-category] td")).trim();
+    check(firstZh === vocab.idle_categories[0].zh, `legend labels and order come from /v1/vocabulary (${firstZh})`);
+    await page.screenshot({ path: shot("map-city.png") });
+    log("screenshot saved:", shot("map-city.png"));
+  }
 
   // 2. District panel against the API.
   await page.selectOption("#district", DISTRICT);
@@ -127,6 +179,85 @@ try {
     check(gotCount === wantCount, `idle panel counts ${gotCount} parcels = API ${wantCount}`);
   }
 
+  // 2a. Category filter: clicking a legend row hides the category on the map and in
+  // the counts; the address records it.
+  await mapIdle(page);
+  {
+    const before = await renderedByStatus(page);
+    const counts = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll("#idle tr[data-category]")]
+      .map((tr) => [tr.dataset.category, Number(tr.querySelector("td:nth-child(2)").textContent) || 0])));
+    const total0 = Number(await page.getAttribute("#idle tr.total", "data-total"));
+    const cat = Object.keys(before).filter((k) => k !== "UNKNOWN" && counts[k] > 0).sort((a, b) => before[b] - before[a])[0];
+    check(cat && Object.keys(before).length > 1, `the district view draws several categories (${JSON.stringify(before)}); hiding ${cat}`);
+    await page.click(`#idle tr[data-category="${cat}"]`);
+    await page.waitForFunction((c) => document.querySelector(`#idle tr[data-category="${c}"]`)?.classList.contains("off"), cat);
+    await mapIdle(page);
+    const after = await renderedByStatus(page);
+    check(!after[cat] && Object.keys(after).length > 0, `map no longer draws ${cat} (${JSON.stringify(after)})`);
+    const total1 = Number(await page.getAttribute("#idle tr.total", "data-total"));
+    check(total1 === total0 - counts[cat], `panel total ${total1} = ${total0} − ${counts[cat]} (${cat})`);
+    check(new URL(page.url()).searchParams.get("cat")?.split(",").includes(cat) === false &&
+      new URL(page.url()).searchParams.has("cat"), `the address lists the categories shown (${new URL(page.url()).searchParams.get("cat")})`);
+    const exp = await page.getAttribute('[data-export="xlsx"]', "data-href");
+    check(exp.includes(`district=${DISTRICT}`) && exp.includes(`date=${date}`), `export link carries date and district (${exp})`);
+    await page.click("#cats-all");
+    await page.waitForFunction(() => !new URL(location.href).searchParams.has("cat"));
+    await mapIdle(page);
+    const back = await renderedByStatus(page);
+    check(back[cat] === before[cat], `showing all again draws ${back[cat]} ${cat} parcels as before`);
+    // 低效 only: the map keeps only low-efficiency parcels.
+    await page.check("#low");
+    await mapIdle(page);
+    const lowOnly = await page.evaluate(() => window.landregMap.queryRenderedFeatures({ layers: ["parcel-points", "parcels-fill"] })
+      .every((f) => f.properties.low_efficiency === true));
+    check(lowOnly && new URL(page.url()).searchParams.get("low") === "1", "仅低效 keeps only low-efficiency parcels, and the address says low=1");
+    await page.uncheck("#low");
+    await mapIdle(page);
+  }
+
+  // 2b. Block lines are labelled from zoom 10 (block_lines_labels).
+  {
+    await page.evaluate(() => { if (window.landregMap.getZoom() < 10.5) window.landregMap.setZoom(10.5); });
+    await mapIdle(page);
+    await page.waitForFunction(() => document.querySelectorAll(".line-label").length > 0, null, { timeout: T });
+    const names = await page.$$eval(".line-label", (els) => els.map((e) => e.textContent));
+    check(names.length > 0 && names.every((n) => n.trim() !== ""), `block lines labelled (${names.slice(0, 3).join(", ")}…)`);
+  }
+
+  // 2c. Districts shaded by the quota margin (feature-state, fetched once).
+  {
+    await page.selectOption("#measure", "margin");
+    await page.waitForSelector('body[data-ready="true"]');
+    const fs = await page.evaluate((d) => {
+      const m = window.landregMap;
+      const f = m.querySourceFeatures("land", { sourceLayer: "districts" }).find((x) => x.properties.xzqdm === d);
+      return f ? m.getFeatureState({ source: "land", sourceLayer: "districts", id: f.id }) : {};
+    }, DISTRICT);
+    check(Math.abs(fs.v - q2.body.margin.mu) < 0.006 && fs.t >= 0 && fs.t <= 1, `district ${DISTRICT} shaded by its margin ${fs.v} = API ${q2.body.margin.mu}`);
+    const label = await page.textContent(`.district-label[data-code="${DISTRICT}"] .measure`);
+    check(label.includes("亩"), `district label shows the margin (${label})`);
+  }
+
+  // 2d. Before the rule window the quota is not judged: no red 低于基数.
+  {
+    let early = null;
+    for (const d of ["2000-06-30", "2010-06-30", "2015-06-30", "2019-06-30"]) {
+      const r = await api(`/v1/districts/${DISTRICT}/quota?date=${d}`);
+      if (r.status === 200 && r.body.rule_applies === false) { early = d; break; }
+    }
+    if (early) {
+      await page.fill("#date", early);
+      await page.waitForFunction((d) => document.body.dataset.ready === "true" && document.querySelector("#quota th.num")?.textContent === d, early);
+      const red = await page.$$eval("#quota .bad, #keyfig [data-key=margin] .bad", (els) => els.length);
+      const text = await page.textContent('#quota tr[data-field="pass"]');
+      check(red === 0 && text.includes("规则未适用"), `as of ${early} (rule not in force): no red, check says ${text.trim()}`);
+      await page.fill("#date", date);
+      await page.waitForFunction((d) => document.body.dataset.ready === "true" && document.querySelector("#quota th.num")?.textContent === d, date);
+    } else log("note: no date before the rule window found for", DISTRICT);
+    await page.selectOption("#measure", "");
+    await page.waitForSelector('body[data-ready="true"]');
+  }
+
   // 3. Click the parcel: zoom onto it, find its screen position, click there.
   await page.evaluate(([lon, lat]) => window.landregMap.jumpTo({ center: [lon, lat], zoom: 17 }), [LON, LAT]);
   await mapIdle(page);
@@ -156,6 +287,31 @@ try {
   const histRows = await page.locator("#card table.events:not(.audit) tr").count();
   check(histRows === (hist.body.events || []).length, `card history lists ${histRows} events = API ${(hist.body.events || []).length}`);
 
+  // 3a. The card's 亩均 figures are those of the status answer.
+  {
+    const s = st.body.status || {};
+    const tax = (await page.textContent('#card tr[data-field="tax_per_mu_wan"] td:nth-child(2)')).trim();
+    check(s.tax_per_mu_wan == null ? tax === "—" : Math.abs(parseNum(tax.replace("万元/亩", "")) - s.tax_per_mu_wan) <= 0.006,
+      `card 亩均税收 ${tax} = API ${s.tax_per_mu_wan}`);
+    const yr = (await page.textContent('#card tr[data-field="indicator_year"] td:nth-child(2)')).trim();
+    check(yr === String(s.indicator_year ?? "—"), `card indicator year ${yr} = API ${s.indicator_year}`);
+    // A parcel of the district with indicators: its card shows the figures.
+    let withFig = null;
+    for (const f of (await api(`/collections/parcels/items?limit=200&filter=${encodeURIComponent(`xzqdm='${DISTRICT}'`)}`)).body?.features || []) {
+      const r = await api(`/v1/parcels/${f.id}/status?date=${date}`);
+      if (r.status === 200 && r.body.status && r.body.status.tax_per_mu_wan != null) { withFig = { id: f.id, s: r.body.status }; break; }
+    }
+    check(withFig !== null, "the district has a parcel with 亩均 figures");
+    await page.evaluate((id) => window.landreg.selectParcel(id), withFig.id);
+    await page.waitForSelector(`body[data-parcel="${withFig.id}"]`);
+    const tax2 = parseNum((await page.textContent('#card tr[data-field="tax_per_mu_wan"] td:nth-child(2)')).replace("万元/亩", ""));
+    const yr2 = (await page.textContent('#card tr[data-field="indicator_year"] td:nth-child(2)')).trim();
+    check(Math.abs(tax2 - withFig.s.tax_per_mu_wan) <= 0.006 && yr2 === String(withFig.s.indicator_year),
+      `parcel ${withFig.id}: card 亩均税收 ${tax2} 万元/亩 (${yr2}) = API ${withFig.s.tax_per_mu_wan} (${withFig.s.indicator_year})`);
+    await page.evaluate((id) => window.landreg.selectParcel(id), PARCEL_ID);
+    await page.waitForSelector(`body[data-parcel="${PARCEL_ID}"]`);
+  }
+
   // 4. Screenshot: the district's parcels (zoom ≥ 12) beside the card, with the panel.
   await page.evaluate((b) => {
     const m = window.landregMap;
@@ -170,6 +326,166 @@ try {
   await page.screenshot({ path: SHOT });
   log("screenshot saved:", SHOT);
 
+  // 6. Search by holder and by code: the result flies to the parcel and opens its card.
+  for (const [what, q] of [["holder", HOLDER], ["code", ZDDM.slice(0, 14)]]) {
+    if (!q) { log("note: no holder name to search"); continue; }
+    await page.click("#card-close");
+    await page.evaluate(() => window.landregMap.jumpTo({ center: [120.0, 28.0], zoom: 9 }));
+    await page.fill("#search", q);
+    await page.waitForSelector(`#search-results li[data-id="${PARCEL_ID}"]`, { timeout: T });
+    await page.click(`#search-results li[data-id="${PARCEL_ID}"]`);
+    await page.waitForSelector(`body[data-parcel="${PARCEL_ID}"]`, { timeout: T });
+    await page.waitForFunction(() => !window.landregMap.isMoving());
+    await mapIdle(page);
+    const v = await page.evaluate(() => ({ z: window.landregMap.getZoom(), c: window.landregMap.getCenter() }));
+    check(v.z >= 12 && Math.abs(v.c.lng - LON) < 0.02 && Math.abs(v.c.lat - LAT) < 0.02,
+      `search by ${what} “${q}” flew to the parcel (z${v.z.toFixed(1)} at ${v.c.lng.toFixed(4)},${v.c.lat.toFixed(4)}) and opened its card`);
+    const shownCode = (await page.textContent('#card tr[data-field="zddm"] td:nth-child(2)')).trim();
+    check(shownCode === ZDDM, `card after search shows ${shownCode}`);
+  }
+  await page.screenshot({ path: shot("map-search.png") });
+
+  // 7. A shared link reproduces the screen: view, date, district, parcel and filters.
+  {
+    await page.click(`#idle tr[data-category]:not(.off)`);
+    await mapIdle(page);
+    await page.waitForFunction(() => /#\d/.test(location.hash) && new URL(location.href).searchParams.has("cat"));
+    const url = page.url();
+    const want = await page.evaluate(() => ({ z: window.landregMap.getZoom(), c: window.landregMap.getCenter().toArray(),
+      cats: [...window.landreg.state.cats].sort(), date: window.landreg.state.date, district: window.landreg.state.district }));
+    const p2 = await context.newPage();
+    await p2.setViewportSize({ width: 1366, height: 768 });
+    await p2.goto(url, { waitUntil: "domcontentloaded" });
+    await ready(p2);
+    await p2.waitForSelector(`body[data-parcel="${PARCEL_ID}"]`, { timeout: T });
+    const got = await p2.evaluate(() => ({ z: window.landregMap.getZoom(), c: window.landregMap.getCenter().toArray(),
+      cats: [...(window.landreg.state.cats || [])].sort(), date: window.landreg.state.date, district: window.landreg.state.district,
+      dateField: document.querySelector("#date").value }));
+    check(Math.abs(got.z - want.z) < 0.05 && Math.abs(got.c[0] - want.c[0]) < 1e-3 && Math.abs(got.c[1] - want.c[1]) < 1e-3,
+      `shared URL restores the view z${got.z.toFixed(2)} at ${got.c.map((x) => x.toFixed(4))} (${url.replace(BASE, "")})`);
+    check(got.date === want.date && got.dateField === want.date && got.district === want.district && got.cats.join() === want.cats.join(),
+      `shared URL restores date ${got.date}, district ${got.district}, categories ${got.cats.length} and the parcel card`);
+    await p2.screenshot({ path: shot("map-shared.png") });
+    await p2.close();
+    await page.click("#cats-all");
+  }
+
+  // 8. Bad state in the address: a clear message, never a blank map.
+  {
+    const p3 = await context.newPage();
+    await p3.goto(BASE + "/map/?date=2025-13-45&parcel=987654321&cat=NOPE&district=999999", { waitUntil: "domcontentloaded" });
+    await ready(p3);
+    const msg = await p3.textContent("#notice-text");
+    check(await p3.isVisible("#notice") && msg.includes("日期") && msg.includes("行政区") && msg.includes("NOPE"), `bad address state explained: ${msg}`);
+    check((await p3.inputValue("#date")) !== "", "the date field is not empty after a bad ?date=");
+    await p3.waitForSelector('body[data-parcel="987654321"]', { timeout: T });
+    check(await p3.isVisible('#card [data-error="not-found"]'), "an unknown ?parcel= says the parcel does not exist");
+    const drawn = await p3.evaluate(() => window.landregMap.queryRenderedFeatures({ layers: ["districts-fill"] }).length);
+    check(drawn > 0, `the map is drawn anyway (${drawn} district features)`);
+    await p3.screenshot({ path: shot("map-bad-url.png") });
+    await p3.close();
+  }
+
+  // 9. Export what is shown, through the existing exports.
+  {
+    const x = await page.getAttribute('[data-export="xlsx"]', "data-href");
+    const r = await fetch(new URL(x, BASE + "/").href);
+    const body = Buffer.from(await r.arrayBuffer());
+    check(r.status === 200 && /spreadsheetml/.test(r.headers.get("content-type")) && body.subarray(0, 2).toString() === "PK",
+      `XLSX export ${x} answers 200 with a workbook (${body.length} bytes)`);
+    const g = await page.getAttribute('[data-export="gpkg"]', "data-href");
+    check(g.startsWith("v1/exports/parcels?format=gpkg&date=") && g.includes(`district=${DISTRICT}`), `GeoPackage export link ${g}`);
+    const dl = page.waitForEvent("download", { timeout: T });
+    await page.click('[data-export="summary"]');
+    const d = await dl;
+    check(/\.xlsx$/.test(d.suggestedFilename()), `the summary button downloads ${d.suggestedFilename()}`);
+  }
+
+  // 10. Print: the print layout carries the map canvas itself, drawn.
+  {
+    await page.selectOption("#paper", "A4");
+    await page.evaluate(() => window.landregMap.jumpTo({ zoom: 11 }));
+    await mapIdle(page);
+    await page.emulateMedia({ media: "print" });
+    await page.waitForSelector('body[data-print="ready"]', { timeout: T });
+    const px = await page.evaluate(async () => {
+      const img = document.querySelector("#print-map");
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.naturalWidth; c.height = img.naturalHeight;
+      const g = c.getContext("2d");
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      const colours = new Set();
+      let painted = 0;
+      for (let i = 0; i < d.length; i += 4 * 7) {
+        if (d[i + 3] > 0) painted++;
+        colours.add((d[i] >> 3) << 10 | (d[i + 1] >> 3) << 5 | d[i + 2] >> 3);
+      }
+      const r = document.querySelector("#map").getBoundingClientRect();
+      return { w: c.width, h: c.height, painted, colours: colours.size, mapW: r.width, mapH: r.height,
+        head: getComputedStyle(document.querySelector("#print-head")).display, panel: getComputedStyle(document.querySelector("#panel")).display,
+        legend: document.querySelectorAll("#print-legend li").length, scale: !!document.querySelector(".maplibregl-ctrl-scale"),
+        north: getComputedStyle(document.querySelector("#north")).display };
+    });
+    check(px.w > 300 && px.h > 200 && px.painted > 1000 && px.colours > 8,
+      `printed map is drawn: ${px.w}×${px.h} px, ${px.colours} colours (map frame ${px.mapW.toFixed(0)}×${px.mapH.toFixed(0)})`);
+    check(px.head !== "none" && px.panel === "none" && px.legend > 0 && px.scale && px.north !== "none",
+      "print layout: title block shown, panel hidden, legend, scale bar and north arrow present");
+    await page.screenshot({ path: shot("map-print.png"), fullPage: true });
+    await page.pdf({ path: shot("map-print.pdf"), format: "A4", landscape: true, printBackground: true });
+    log("print screenshot and PDF saved:", shot("map-print.png"), shot("map-print.pdf"));
+    await page.emulateMedia({ media: "screen" });
+  }
+
+  // 10a. Dashboard: Chart.js is loaded only when it is opened; the charts match the API.
+  {
+    check(await page.evaluate(() => typeof window.Chart === "undefined"), "Chart.js is not loaded before the dashboard opens");
+    await page.click("#dash-open");
+    await page.waitForSelector('#dashboard[data-ready="true"]', { timeout: T });
+    const dash = await page.evaluate(() => {
+      const c = window.landreg.charts;
+      const idle = c["chart-idle"].data;
+      const last = idle.datasets.reduce((s, ds) => s + (ds.data[ds.data.length - 1] || 0), 0);
+      const blank = (id) => {
+        const cv = document.getElementById(id);
+        const g = document.createElement("canvas");
+        g.width = cv.width; g.height = cv.height;
+        const x = g.getContext("2d");
+        x.drawImage(cv, 0, 0);
+        const d = x.getImageData(0, 0, g.width, g.height).data;
+        let n = 0;
+        for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++;
+        return n;
+      };
+      return { chart: typeof window.Chart, labels: idle.labels, last, nQuota: c["chart-quota"].data.datasets.length,
+        mujun: c["chart-mujun"].data.datasets[0].data.reduce((a, b) => a + b, 0) + c["chart-mujun"].data.datasets[1].data.reduce((a, b) => a + b, 0),
+        px: ["chart-idle", "chart-quota", "chart-mujun"].map(blank) };
+    });
+    const vocab = (await api("/v1/vocabulary")).body;
+    const quiet = new Set(["NORMAL", "RETIRED"]);
+    const ref = (await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`)).body.rows
+      .filter((r) => !quiet.has(r.category) && vocab.idle_categories.some((c) => c.code === r.category)).reduce((s, r) => s + r.registered_mu, 0);
+    check(dash.chart === "function" && Math.abs(dash.last - ref) < 0.01, `dashboard idle chart for ${date}: ${dash.last.toFixed(2)} 亩 = API ${ref.toFixed(2)} 亩 (${dash.labels.join(", ")})`);
+    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all three charts drawn (${dash.px.join(", ")} px)`);
+    await page.screenshot({ path: shot("map-dashboard.png") });
+    await page.click("#dash-close");
+  }
+
+  // 11. A narrow screen: map above, panel below, nothing overlapping.
+  {
+    const p4 = await context.newPage();
+    await p4.setViewportSize({ width: 390, height: 844 });
+    await p4.goto(BASE + "/map/?date=" + date, { waitUntil: "domcontentloaded" });
+    await ready(p4);
+    const lay = await p4.evaluate(() => ({ map: document.querySelector("#map").getBoundingClientRect().toJSON(),
+      panel: document.querySelector("#panel").getBoundingClientRect().toJSON() }));
+    check(lay.map.bottom <= lay.panel.top + 1 && lay.map.width >= 389 && lay.panel.width >= 389,
+      `narrow layout: map 0–${lay.map.bottom.toFixed(0)} px, panel from ${lay.panel.top.toFixed(0)} px, full width`);
+    await p4.screenshot({ path: shot("map-narrow.png") });
+    await p4.close();
+  }
+
   // 5. Basemap setting: ?basemap= adds a raster layer under the data (tiles may 404 here).
   const bm = await context.newPage();
   await bm.goto(BASE + "/map/?basemap=" + encodeURIComponent(BASE + "/no-basemap-here/{z}/{x}/{y}.png"), { waitUntil: "domcontentloaded" });
@@ -178,6 +494,31 @@ try {
   check(layers.indexOf("basemap-0") >= 0 && layers.indexOf("basemap-0") < layers.indexOf("districts-fill"),
     "?basemap= adds a raster layer beneath the data layers");
   await bm.close();
+
+  // 12. serve --auth-reads: the map asks for a token, keeps it for the tab and shows data.
+  if (AUTH_URL && TOKEN) {
+    const pa = await context.newPage();
+    await pa.setViewportSize({ width: 1366, height: 768 });
+    await pa.goto(AUTH_URL + "/map/", { waitUntil: "domcontentloaded" });
+    await pa.waitForSelector('body[data-auth="needed"] #auth:not([hidden])', { timeout: T });
+    check(true, "without a token the map asks for one");
+    await pa.fill("#auth-token", TOKEN);
+    await pa.click("#auth-save");
+    await pa.waitForLoadState("domcontentloaded");
+    await pa.waitForSelector('body[data-ready="true"]', { timeout: T });
+    await mapIdle(pa);
+    const seen = await pa.evaluate(() => ({
+      stored: !!sessionStorage.getItem("landreg.token"),
+      districts: window.landregMap.querySourceFeatures("land", { sourceLayer: "districts" }).length,
+      points: window.landregMap.queryRenderedFeatures({ layers: ["parcel-points"] }).length,
+      rows: document.querySelectorAll("#idle tr[data-category]").length,
+      authShown: !document.querySelector("#auth").hidden,
+    }));
+    check(seen.stored && seen.districts > 0 && seen.points > 0 && seen.rows > 0 && !seen.authShown,
+      `with the token the map shows data (${seen.districts} districts, ${seen.points} parcel points, ${seen.rows} legend rows)`);
+    await pa.screenshot({ path: shot("map-auth.png") });
+    await pa.close();
+  }
 } catch (e) {
   console.error("[map.e2e] FAIL:", e && e.stack ? e.stack : e);
   process.exitCode = 1;

@@ -1,36 +1,45 @@
 // landreg 工业用地一张图 (挂图作战): MapLibre GL JS over landreg's vector tiles, with
-// the district panel (block-line quota, idle land by category) and a parcel card
-// (facts, status and reasons, history). Every URL is relative to the page (…/map/), so
-// the page works behind a proxy under any prefix. Parcels only ever come as vector
-// tiles (from zoom 12), never as one GeoJSON download, so 200 000 parcels stay smooth.
+// the district panel (block-line quota, idle land by category, which is also the legend
+// and the category filter), search, filters, export, print and a parcel card (facts,
+// status and reasons, 亩均 figures, history). Every URL is relative to the page
+// (…/map/), so the page works behind a proxy under any prefix. Parcels only ever come
+// as vector tiles — one point each from zoom 8, their shapes from zoom 12 — never as
+// one GeoJSON download, so 200 000 parcels stay smooth.
 //
-// Test hooks: window.landregMap is the maplibre Map; <body data-ready="true"> once the
-// tiles in view and the panels have loaded (false while a date or district change is
-// under way); <body data-parcel="ID"> once a parcel's card has loaded.
+// The address holds the whole state: ?date=&district=&parcel=&cat=&std=&low=&level=
+// &measure= and the view as #zoom/lat/lon, so a shared link reproduces the screen.
+//
+// Test hooks: window.landregMap is the maplibre Map; window.landreg the state and
+// actions; <body data-ready="true"> once the tiles in view and the panels have loaded
+// (false while a change is under way); <body data-parcel="ID"> once a parcel's card has
+// loaded; <body data-print="ready"> once the print layout has its map drawn.
 "use strict";
 (() => {
   const $ = (sel) => document.querySelector(sel);
   const BASE = new URL("../", location.href).href; // the landreg root, relative to /map/
-  const TILE_LAYERS = "districts,block_lines,parcels";
-  const PARCEL_MINZOOM = 12;
+  const TILE_LAYERS = "districts,block_lines,parcels,parcel_points,block_lines_labels";
+  const PARCEL_MINZOOM = 12; // parcel shapes; points below, from POINTS_MINZOOM
+  const POINTS_MINZOOM = 8;
+  const LINE_LABEL_MINZOOM = 10;
   const params = new URLSearchParams(location.search);
+  const TOKEN_KEY = "landreg.token";
 
-  // Idle-status categories (domain.md §8.4) in legend order, with the map palette:
-  // idle in reds (darker = worse), under-use in orange/yellow, construction in blues,
-  // normal green, retired dark grey, unknown (no status attribute) light grey.
   // Status categories and event types with their labels and colours come from the server
-  // (/v1/vocabulary, the database's tables), so the map, the reports and the API say the
-  // same thing; UNKNOWN is the map's own, for parcels whose status it has not been given.
-  const UNKNOWN = ["UNKNOWN", "状态未知", "Status unknown (not yet served)", "#b8b8b8"];
-  let CATEGORIES = [UNKNOWN]; // [code, 中文, English, colour], most serious first
-  let CAT = {};
+  // (/v1/vocabulary, the database's tables), in the server's order (most serious first),
+  // so the map, the reports and the API say the same thing; UNKNOWN is the map's own, for
+  // parcels whose status it has not been given.
+  const UNKNOWN = { code: "UNKNOWN", zh: "状态未知", en: "Status unknown (not yet served)", color: "#b8b8b8", idle: false };
+  let CATEGORIES = [UNKNOWN];
+  let CAT = { UNKNOWN };
   let EVENT_ZH = {};
   async function loadVocabulary() {
     const v = await getJSON("v1/vocabulary");
-    CATEGORIES = [...v.idle_categories.map((c) => [c.code, c.zh, c.en, c.colour]), UNKNOWN];
-    CAT = Object.fromEntries(CATEGORIES.map(([code, zh, en, color]) => [code, { code, zh, en, color }]));
+    CATEGORIES = [...v.idle_categories.map((c) => ({ code: c.code, zh: c.zh, en: c.en, color: c.colour, idle: !!c.idle_land })), UNKNOWN];
+    CAT = Object.fromEntries(CATEGORIES.map((c) => [c.code, c]));
     EVENT_ZH = Object.fromEntries(v.event_types.map((e) => [e.code, e.zh]));
   }
+  // Not a problem of land use: normal and retired parcels are drawn smaller.
+  const QUIET = new Set(["NORMAL", "RETIRED", "UNKNOWN"]);
 
   // Parcel facts shown in the card, in order: [property, 中文, English]; AGREED under a fold.
   const FACTS = [
@@ -51,14 +60,52 @@
     ["industry_code", "行业代码", "Industry (GB/T 4754)"], ["supervision_no", "电子监管号", "Supervision number"],
   ];
 
+  // ---------- state from the address ----------
+  const problems = []; // what was wrong with the address, said once the page is up
+  function readDate() {
+    const raw = params.get("date");
+    if (raw === null || raw === "") return today();
+    if (validDate(raw)) return raw;
+    problems.push(`地址中的日期“${raw}”无效，已改用今天 · the date in the address is not a valid YYYY-MM-DD day; showing today`);
+    return today();
+  }
+  function readFlag(name) {
+    const v = params.get(name);
+    if (v === null || v === "" || v === "0") return false;
+    if (v === "1" || v === "true") return true;
+    problems.push(`参数 ${name}=“${v}”无效（应为 1 或 0），已忽略 · ${name} must be 1 or 0`);
+    return false;
+  }
+  function readChoice(name, allowed) {
+    const v = params.get(name) || "";
+    if (allowed.includes(v)) return v;
+    problems.push(`参数 ${name}=“${v}”无效，已忽略 · unknown ${name}`);
+    return "";
+  }
+  function readParcel() {
+    const v = params.get("parcel");
+    if (v === null || v === "") return null;
+    if (/^\d{1,18}$/.test(v)) return Number(v);
+    problems.push(`宗地编号“${v}”无效 · parcel must be a parcel id`);
+    return null;
+  }
   const state = {
-    date: validDate(params.get("date")) || today(),
+    date: readDate(),
     district: params.get("district") || "",
     districts: [], // [{code, name, bbox, label:[lon,lat]}]
     extent: null, // [minLon, minLat, maxLon, maxLat]
-    parcel: null, // selected parcel id
+    parcel: readParcel(), // selected parcel id
+    cats: null, // null: every category shown; else the Set of codes shown
+    std: readFlag("std"),
+    low: readFlag("low"),
+    level: readChoice("level", ["", "1", "2"]),
+    measure: readChoice("measure", ["", "margin", "idle_share"]),
     basemap: params.get("basemap") ?? localStorage.getItem("landreg.basemap") ?? "",
+    idle: null, // the last /v1/audit/idle answer, for the panel and the key figures
+    quota: null,
   };
+  const hadView = /^#\d/.test(location.hash); // a shared view wins over fitting the data
+  let token = sessionStorage.getItem(TOKEN_KEY) || "";
   let map = null;
   let generation = 0;
 
@@ -67,7 +114,11 @@
     const d = new Date();
     return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")}`;
   }
-  function validDate(s) { return s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : null; }
+  function validDate(s) {
+    if (!s || !/^\d{4}-\d{2}-\d{2}$/.test(s)) return null;
+    const d = new Date(s + "T00:00:00Z");
+    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s && s >= "1949-10-01" && s <= "2100-12-31" ? s : null;
+  }
   function esc(v) {
     return String(v).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
@@ -76,15 +127,20 @@
     return Number(v).toLocaleString("zh-CN", { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
   function dash(v) { return v === null || v === undefined || v === "" ? "—" : esc(v); }
-  async function getJSON(path) {
-    const res = await fetch(BASE + path, { headers: { Accept: "application/json, application/geo+json" } });
+  function authHeaders() { return token ? { Authorization: `Bearer ${token}` } : {}; }
+  async function request(path, accept) {
+    const res = await fetch(BASE + path, { headers: { Accept: accept, ...authHeaders() } });
     if (!res.ok) {
       const err = new Error(`HTTP ${res.status}`);
       err.status = res.status;
       try { const p = await res.json(); err.detail = p.detail || p.title; } catch { /* not JSON */ }
+      if (res.status === 401) askToken(err.detail);
       throw err;
     }
-    return res.json();
+    return res;
+  }
+  async function getJSON(path) {
+    return (await request(path, "application/json, application/geo+json")).json();
   }
   // A failed panel request says what the server said (a 404 included: every route the
   // map calls exists, so a 404 is a real answer, an unknown district or parcel).
@@ -93,12 +149,47 @@
   }
   function setReady(v) { document.body.dataset.ready = v ? "true" : "false"; }
   function status(text) { $("#status").textContent = text; }
-  function syncURL() {
-    const p = new URLSearchParams(location.search);
-    p.set("date", state.date);
-    if (state.district) p.set("district", state.district); else p.delete("district");
-    history.replaceState(null, "", `${location.pathname}?${p}`);
+  function notice(text) {
+    const n = $("#notice");
+    $("#notice-text").textContent = text;
+    n.hidden = !text;
   }
+  function addProblem(text) {
+    problems.push(text);
+    notice(problems.join("；"));
+  }
+  function syncURL() {
+    const p = new URLSearchParams();
+    p.set("date", state.date);
+    if (state.district) p.set("district", state.district);
+    if (state.parcel !== null) p.set("parcel", String(state.parcel));
+    if (state.cats) p.set("cat", [...state.cats].join(","));
+    if (state.std) p.set("std", "1");
+    if (state.low) p.set("low", "1");
+    if (state.level) p.set("level", state.level);
+    if (state.measure) p.set("measure", state.measure);
+    if (params.get("basemap")) p.set("basemap", params.get("basemap"));
+    history.replaceState(null, "", `${location.pathname}?${p}${location.hash}`);
+  }
+
+  // ---------- token (serve --auth-reads) ----------
+  function askToken(detail) {
+    const f = $("#auth");
+    if (!f.hidden) return;
+    f.hidden = false;
+    $("#auth-text").innerHTML = (token ? "令牌无效或已吊销，请重新输入" : "此服务器读取数据需要令牌，请输入") +
+      ` <small>${esc(detail || "a token is needed for reads")}</small>`;
+    document.body.dataset.auth = "needed";
+  }
+  $("#auth").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const t = $("#auth-token").value.trim();
+    if (!t) return;
+    // Kept for this tab only: closing it forgets the token.
+    sessionStorage.setItem(TOKEN_KEY, t);
+    location.reload();
+  });
+  $("#auth-clear").addEventListener("click", () => { sessionStorage.removeItem(TOKEN_KEY); location.reload(); });
 
   // ---------- tiles and style ----------
   function tileURL() {
@@ -109,12 +200,23 @@
   }
   function statusColor() {
     return ["match", ["coalesce", ["get", "status"], "UNKNOWN"],
-      ...CATEGORIES.filter(([c]) => c !== "UNKNOWN").flatMap(([c, , , color]) => [c, color]), CAT.UNKNOWN.color];
+      ...CATEGORIES.filter((c) => c.code !== "UNKNOWN").flatMap((c) => [c.code, c.color]), UNKNOWN.color];
   }
+  // One filter for parcel shapes and points, from the panel's filters.
+  function parcelFilter() {
+    const f = ["all"];
+    if (state.cats) f.push(["in", ["coalesce", ["get", "status"], "UNKNOWN"], ["literal", [...state.cats]]]);
+    if (state.district) f.push(["==", ["get", "xzqdm"], state.district]);
+    if (state.std) f.push(["==", ["get", "is_standard_land"], true]);
+    if (state.low) f.push(["==", ["get", "low_efficiency"], true]);
+    return f;
+  }
+  const PARCEL_LAYERS = ["parcels-fill", "parcels-line", "parcel-points"];
 
   function buildStyle() {
     const source = { type: "vector", tiles: [tileURL()], minzoom: 5, maxzoom: 16, attribution: "landreg" };
     if (state.extent) source.bounds = state.extent;
+    const quiet = ["match", ["coalesce", ["get", "status"], "UNKNOWN"], [...QUIET], 1, 0];
     return {
       version: 8,
       sources: { land: source },
@@ -126,9 +228,9 @@
           paint: { "fill-color": "#f58220", "fill-opacity": 0.16 } },
         { id: "block-lines-1-fill", type: "fill", source: "land", "source-layer": "block_lines", filter: ["==", ["get", "level"], 1],
           paint: { "fill-color": "#d7191c", "fill-opacity": 0.13 } },
-        { id: "parcels-fill", type: "fill", source: "land", "source-layer": "parcels", minzoom: PARCEL_MINZOOM,
+        { id: "parcels-fill", type: "fill", source: "land", "source-layer": "parcels", minzoom: PARCEL_MINZOOM, filter: parcelFilter(),
           paint: { "fill-color": statusColor(), "fill-opacity": 0.85 } },
-        { id: "parcels-line", type: "line", source: "land", "source-layer": "parcels", minzoom: 13,
+        { id: "parcels-line", type: "line", source: "land", "source-layer": "parcels", minzoom: 13, filter: parcelFilter(),
           paint: { "line-color": "#ffffff", "line-width": ["interpolate", ["linear"], ["zoom"], 13, 0.3, 17, 1.2], "line-opacity": 0.9 } },
         { id: "block-lines-2-line", type: "line", source: "land", "source-layer": "block_lines", filter: ["==", ["get", "level"], 2],
           paint: { "line-color": "#f58220", "line-width": ["interpolate", ["linear"], ["zoom"], 8, 1, 15, 2.5] } },
@@ -138,6 +240,16 @@
           paint: { "line-color": "#4a5568", "line-width": 1.6, "line-dasharray": [4, 2] } },
         { id: "district-selected", type: "line", source: "land", "source-layer": "districts", filter: ["==", ["get", "xzqdm"], ""],
           paint: { "line-color": "#1f4e79", "line-width": 3.5, "line-opacity": 0.8 } },
+        // Below the parcel zoom, one point per parcel: problems large, normal land small.
+        { id: "parcel-points", type: "circle", source: "land", "source-layer": "parcel_points", minzoom: POINTS_MINZOOM, maxzoom: PARCEL_MINZOOM,
+          filter: parcelFilter(),
+          paint: {
+            "circle-color": statusColor(),
+            "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, ["case", ["==", quiet, 1], 1.2, 2.4], 11.9, ["case", ["==", quiet, 1], 2.5, 5]],
+            "circle-opacity": ["case", ["==", quiet, 1], 0.55, 0.95],
+            "circle-stroke-color": "#ffffff",
+            "circle-stroke-width": ["case", ["==", quiet, 1], 0, 0.6],
+          } },
         { id: "parcel-selected", type: "line", source: "land", "source-layer": "parcels", filter: ["==", ["id"], -1],
           paint: { "line-color": "#00e5ff", "line-width": 3 } },
       ],
@@ -147,7 +259,7 @@
     districts: ["districts-fill", "districts-line", "district-selected"],
     block_lines_1: ["block-lines-1-fill", "block-lines-1-line"],
     block_lines_2: ["block-lines-2-fill", "block-lines-2-line"],
-    parcels: ["parcels-fill", "parcels-line", "parcel-selected"],
+    parcels: ["parcels-fill", "parcels-line", "parcel-selected", "parcel-points"],
     basemap: [],
   };
 
@@ -165,8 +277,7 @@
       map.addLayer({ id, type: "raster", source: id, layout: { visibility: show ? "visible" : "none" } }, "districts-fill");
       LAYER_GROUPS.basemap.push(id);
     });
-    // Over a basemap the districts' paper-coloured fill becomes a light veil.
-    map.setPaintProperty("districts-fill", "fill-opacity", LAYER_GROUPS.basemap.length && show ? 0.25 : 0.92);
+    applyDistrictFill();
     $("#basemap").value = state.basemap;
   }
 
@@ -215,6 +326,16 @@
     }
     return a ? [x / (3 * a), y / (3 * a)] : r[0];
   }
+  function bboxOf(geometry) {
+    const b = [Infinity, Infinity, -Infinity, -Infinity];
+    const walk = (c) => {
+      if (typeof c[0] === "number") {
+        b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]); b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]);
+      } else c.forEach(walk);
+    };
+    walk(geometry.coordinates);
+    return b;
+  }
 
   async function loadDistricts() {
     // Three to a few dozen features: small enough for GeoJSON (names, bboxes, label points).
@@ -223,16 +344,9 @@
       const fc = await getJSON("collections/districts/items?limit=1000");
       state.districts = fc.features.map((f) => {
         const polys = f.geometry.type === "Polygon" ? [f.geometry.coordinates] : f.geometry.coordinates;
-        const bbox = [Infinity, Infinity, -Infinity, -Infinity];
         let best = polys[0][0];
-        for (const p of polys) {
-          for (const [x, y] of p[0]) {
-            bbox[0] = Math.min(bbox[0], x); bbox[1] = Math.min(bbox[1], y);
-            bbox[2] = Math.max(bbox[2], x); bbox[3] = Math.max(bbox[3], y);
-          }
-          if (ringArea(p[0]) > ringArea(best)) best = p[0];
-        }
-        return { code: String(f.properties.xzqdm || f.id), name: f.properties.name, bbox, label: ringCentroid(best) };
+        for (const p of polys) if (ringArea(p[0]) > ringArea(best)) best = p[0];
+        return { code: String(f.properties.xzqdm || f.id), name: f.properties.name, bbox: bboxOf(f.geometry), label: ringCentroid(best) };
       }).sort((a, b) => a.code.localeCompare(b.code));
     } catch (err) {
       status(`行政区加载失败 / districts: ${err.message}`);
@@ -243,8 +357,15 @@
       o.textContent = `${d.name} ${d.code}`;
       sel.append(o);
     }
-    if (!state.districts.some((d) => d.code === state.district)) state.district = "";
+    if (state.district && state.districts.length && !state.districts.some((d) => d.code === state.district)) {
+      problems.push(`地址中的行政区“${state.district}”不存在，已显示全市 · no such district; showing the city`);
+      state.district = "";
+    }
     sel.value = state.district;
+  }
+  function districtName(code) {
+    const d = state.districts.find((x) => x.code === code);
+    return d ? d.name : "全市";
   }
 
   function addDistrictLabels() {
@@ -252,14 +373,118 @@
     for (const d of state.districts) {
       const el = document.createElement("div");
       el.className = "district-label";
-      el.innerHTML = `${esc(d.name)}<small>${esc(d.code)}</small>`;
+      el.dataset.code = d.code;
+      el.innerHTML = `${esc(d.name)}<small>${esc(d.code)}</small><small class="measure"></small>`;
       el.title = `${d.name} (district ${d.code})`;
-      const m = new maplibregl.Marker({ element: el }).setLngLat(d.label).addTo(map);
-      d.marker = m;
+      d.marker = new maplibregl.Marker({ element: el }).setLngLat(d.label).addTo(map);
     }
   }
   function showDistrictLabels(on) {
     for (const d of state.districts) if (d.marker) d.marker.getElement().style.display = on ? "" : "none";
+  }
+
+  // Block-line names (block_lines_labels: one point per line, in the tile holding it),
+  // as HTML markers like the district names; only the levels shown, from zoom 10.
+  const lineLabels = new Map(); // feature id → marker
+  function updateLineLabels() {
+    const want = new Map();
+    if (map.getZoom() >= LINE_LABEL_MINZOOM) {
+      for (const f of map.querySourceFeatures("land", { sourceLayer: "block_lines_labels" })) {
+        const lv = f.properties.level;
+        if (!levelShown(lv) || want.has(f.id)) continue;
+        want.set(f.id, f);
+      }
+    }
+    for (const [id, m] of lineLabels) if (!want.has(id)) { m.remove(); lineLabels.delete(id); }
+    for (const [id, f] of want) {
+      if (lineLabels.has(id)) continue;
+      const el = document.createElement("div");
+      el.className = `line-label level-${f.properties.level}`;
+      el.textContent = f.properties.name || f.properties.code;
+      el.title = `${f.properties.level === 1 ? "一级" : "二级"}工业区块线 ${f.properties.code || ""}`;
+      lineLabels.set(id, new maplibregl.Marker({ element: el }).setLngLat(f.geometry.coordinates).addTo(map));
+    }
+  }
+  function levelShown(lv) {
+    const cb = $(`input[data-layer="block_lines_${lv}"]`);
+    return cb ? cb.checked : true;
+  }
+
+  // ---------- district shading (feature-state) ----------
+  // A district's feature id is its code as a number (collection_districts), in the
+  // tiles as in the GeoJSON.
+  const districtFeature = (code) => ({ source: "land", sourceLayer: "districts", id: Number(code) });
+  const RAMPS = {
+    // margin: below the baseline red, at it paper, above green (scaled by the largest |margin|)
+    margin: [0, "#c0262d", 0.5, "#f7f5ef", 1, "#1e7b34"],
+    // idle share: 0 paper to 1 (the largest share) deep red
+    idle_share: [0, "#f7f5ef", 1, "#a50f15"],
+  };
+  let shading = { key: "", values: {} };
+  function applyDistrictFill() {
+    if (!map) return;
+    const veil = LAYER_GROUPS.basemap.length && $('input[data-layer="basemap"]').checked;
+    if (!state.measure) {
+      map.setPaintProperty("districts-fill", "fill-color", "#f7f5ef");
+      map.setPaintProperty("districts-fill", "fill-opacity", veil ? 0.25 : 0.92);
+      return;
+    }
+    map.setPaintProperty("districts-fill", "fill-color",
+      ["case", ["==", ["typeof", ["feature-state", "t"]], "number"], ["interpolate", ["linear"], ["feature-state", "t"], ...RAMPS[state.measure]], "#f7f5ef"]);
+    map.setPaintProperty("districts-fill", "fill-opacity", veil ? 0.55 : 0.92);
+  }
+  async function loadShading() {
+    const box = $("#shade-legend");
+    for (const d of state.districts) {
+      if (map) map.removeFeatureState(districtFeature(d.code));
+      if (d.marker) d.marker.getElement().querySelector(".measure").textContent = "";
+    }
+    applyDistrictFill();
+    if (!state.measure) { box.hidden = true; return; }
+    const key = `${state.measure}|${state.date}`;
+    if (shading.key !== key) {
+      // Fetched once per measure and date: the quota of each district, or one idle summary.
+      const values = {};
+      try {
+        if (state.measure === "margin") {
+          const qs = await Promise.all(state.districts.map((d) => getJSON(`v1/districts/${d.code}/quota?date=${state.date}`).catch(() => null)));
+          state.districts.forEach((d, i) => { const q = qs[i]; if (q && q.margin) values[d.code] = q.margin.mu; });
+        } else {
+          const r = await getJSON(`v1/audit/idle?date=${state.date}`);
+          const tot = {}, bad = {};
+          for (const x of r.rows || []) {
+            const mu = Number(x.registered_mu) || 0;
+            tot[x.xzqdm] = (tot[x.xzqdm] || 0) + mu;
+            if (!QUIET.has(x.category)) bad[x.xzqdm] = (bad[x.xzqdm] || 0) + mu;
+          }
+          for (const c of Object.keys(tot)) if (tot[c] > 0) values[c] = (bad[c] || 0) / tot[c];
+        }
+      } catch (err) {
+        box.hidden = false;
+        box.innerHTML = unavailable(err, state.measure);
+        return;
+      }
+      shading = { key, values };
+    }
+    const vals = Object.values(shading.values);
+    const fmt = (v) => state.measure === "margin" ? `${num(v)} 亩` : `${num(v * 100, 1)}%`;
+    let scale;
+    if (state.measure === "margin") {
+      const m = Math.max(1e-9, ...vals.map(Math.abs));
+      scale = (v) => 0.5 + v / (2 * m);
+      box.innerHTML = `<i class="ramp" style="background:linear-gradient(90deg,#c0262d,#f7f5ef,#1e7b34)"></i> −${num(m)} … 0 … +${num(m)} 亩 <small>quota margin</small>`;
+    } else {
+      const m = Math.max(1e-9, ...vals);
+      scale = (v) => v / m;
+      box.innerHTML = `<i class="ramp" style="background:linear-gradient(90deg,#f7f5ef,#a50f15)"></i> 0 … ${num(m * 100, 1)}% <small>idle &amp; inefficient share of parcel area</small>`;
+    }
+    box.hidden = false;
+    for (const d of state.districts) {
+      const v = shading.values[d.code];
+      if (v === undefined) continue;
+      if (map) map.setFeatureState(districtFeature(d.code), { t: scale(v), v });
+      if (d.marker) d.marker.getElement().querySelector(".measure").textContent = fmt(v);
+    }
   }
 
   // ---------- panels ----------
@@ -268,6 +493,7 @@
     const code = state.district;
     const route = code ? `v1/districts/${code}/quota` : "v1/quota";
     let q;
+    state.quota = null;
     try {
       q = await getJSON(`${route}?date=${state.date}`);
     } catch (err) {
@@ -275,13 +501,17 @@
       $("#quota").dataset.district = code;
       return;
     }
+    state.quota = q;
     const row = (field, zh, en, a, cls = "") =>
       `<tr data-field="${field}"><td title="${esc(en)}">${zh}</td>` +
       `<td class="num ${cls}" data-mu="${a ? a.mu : ""}" title="${a ? `${num(a.ha, 4)} 公顷 (ha) · ${num(a.m2, 2)} m²` : "not available"}">${a ? num(a.mu) : "—"}</td>` +
       `<td class="unit">亩</td></tr>`;
     const margin = q.margin;
-    const marginCls = margin ? (margin.mu >= 0 ? "good" : "bad") : "";
-    const pass = q.pass === true ? `<span class="good">✓ 符合总量只增不减</span>` : q.pass === false ? `<span class="bad">✗ 低于基数</span>` : "—";
+    // Before the rule window (or without a baseline) the rule does not apply: no red.
+    const applies = q.rule_applies !== false;
+    const marginCls = margin && applies ? (margin.mu >= 0 ? "good" : "bad") : "";
+    const pass = !applies ? `<span class="muted" title="The date is outside the rule window or the district has no baseline">规则未适用 <small>rule not in force</small></span>`
+      : q.pass === true ? `<span class="good">✓ 符合总量只增不减</span>` : q.pass === false ? `<span class="bad">✗ 低于基数</span>` : "—";
     body.innerHTML = `<table>
       <tr><th>${esc(q.name || "全市")} <small>${esc(q.xzqdm || "city")}</small></th><th class="num" title="as of">${esc(q.date || state.date)}</th><th></th></tr>
       ${row("total", "区块线总面积", "Block lines, total", q.total)}
@@ -291,7 +521,7 @@
       ${row("margin", "余量（总量−基数）", "Margin: total minus baseline", margin, marginCls)}
       ${row("reserve", "储备（补划未用）", "Reserve: compensation area not yet used", q.reserve)}
       ${row("committed", "承诺总量", "Committed total", q.committed)}
-      <tr><td title="Rule: total never below baseline">考核 <small>check</small></td><td colspan="2" class="num">${pass}</td></tr>
+      <tr data-field="pass"><td title="Rule: total never below baseline">考核 <small>check</small></td><td colspan="2" class="num">${pass}</td></tr>
     </table>` + (q.baseline_doc ? `<p class="muted" title="Baseline document">基数依据：${esc(q.baseline_doc)}</p>` : "");
     $("#quota").dataset.district = code;
   }
@@ -299,44 +529,340 @@
   async function loadIdle() {
     const body = $("#idle-body");
     const qs = `date=${state.date}` + (state.district ? `&district=${state.district}` : "");
-    let r;
+    state.idle = null;
     try {
-      r = await getJSON(`v1/audit/idle?${qs}`);
+      state.idle = await getJSON(`v1/audit/idle?${qs}`);
     } catch (err) {
-      body.innerHTML = unavailable(err, "/v1/audit/idle");
+      body.innerHTML = unavailable(err, "/v1/audit/idle") + legendHTML();
+      bindLegend();
       return;
     }
-    const rows = r.rows || [];
-    // Several districts give one row each per category: sum them per category.
+    renderIdle();
+  }
+  // The category table is the legend too: every category of the vocabulary in its
+  // order, with the parcels and 亩 of the district as of the date; a click shows or
+  // hides the category on the map, in the counts and in the export.
+  function idleByCategory() {
     const by = new Map();
-    for (const x of rows) {
-      const c = by.get(x.category) || { category: x.category, category_zh: x.category_zh, count: 0, registered_mu: 0, computed_mu: 0, idle_fee_wan: 0 };
+    for (const x of (state.idle && state.idle.rows) || []) {
+      const c = by.get(x.category) || { count: 0, low: 0, registered_mu: 0, computed_mu: 0, idle_fee_wan: 0, zh: x.category_zh };
       c.count += Number(x.parcels ?? x.count) || 0;
+      c.low += Number(x.low_efficient) || 0;
       c.registered_mu += Number(x.registered_mu) || 0;
       c.computed_mu += Number(x.computed_mu) || 0;
       c.idle_fee_wan += Number(x.idle_fee_wan) || 0;
       by.set(x.category, c);
     }
-    const order = CATEGORIES.map(([c]) => c);
-    const rank = (c) => (order.includes(c) ? order.indexOf(c) : order.length);
-    const list = [...by.values()].sort((a, b) => rank(a.category) - rank(b.category));
-    if (!list.length) { body.innerHTML = `<span class="muted">无 <small>none</small></span>`; return; }
+    return by;
+  }
+  function shown(code) { return !state.cats || state.cats.has(code); }
+  function renderIdle() {
+    const body = $("#idle-body");
+    const by = idleByCategory();
+    // 低效 only: the summary counts low-efficiency parcels per category, not their area.
     let tc = 0, tm = 0, tf = 0;
-    const trs = list.map((c) => {
-      tc += c.count; tm += c.registered_mu; tf += c.idle_fee_wan;
-      const k = CAT[c.category] || CAT.UNKNOWN;
-      return `<tr data-category="${esc(c.category)}"><td title="${esc(k.en)} (${esc(c.category)})"><i class="sw" style="background:${k.color}"></i>${esc(c.category_zh || k.zh)}</td>` +
-        `<td class="num">${c.count}</td><td class="num" title="computed (ellipsoidal): ${num(c.computed_mu)} 亩">${num(c.registered_mu)}</td>` +
-        `<td class="num">${c.idle_fee_wan ? num(c.idle_fee_wan) : "—"}</td></tr>`;
+    const trs = CATEGORIES.filter((k) => k.code !== "UNKNOWN" || by.has("UNKNOWN")).map((k) => {
+      const c = by.get(k.code) || { count: 0, low: 0, registered_mu: 0, computed_mu: 0, idle_fee_wan: 0 };
+      const on = shown(k.code);
+      const count = state.low ? c.low : c.count;
+      if (on) { tc += count; tm += c.registered_mu; tf += c.idle_fee_wan; }
+      return `<tr data-category="${esc(k.code)}" class="${on ? "" : "off"}" tabindex="0" role="button" aria-pressed="${on}" title="${esc(k.en)} (${esc(k.code)}) — 点击显示/隐藏 click to show/hide">` +
+        `<td><i class="sw" style="background:${k.color}"></i>${esc(k.zh)}</td>` +
+        `<td class="num">${on ? count : "—"}</td><td class="num" title="computed (ellipsoidal): ${num(c.computed_mu)} 亩">${on && !state.low ? num(c.registered_mu) : "—"}</td>` +
+        `<td class="num">${on && c.idle_fee_wan && !state.low ? num(c.idle_fee_wan) : "—"}</td></tr>`;
     }).join("");
-    body.innerHTML = `<table><tr><th title="Category">类别</th><th class="num" title="Parcels">宗数</th>` +
+    const note = [state.low ? "仅低效：宗数为低效宗地，面积不分列 (low-efficiency parcels counted; their area is not in the summary)" : "",
+      state.std ? "仅标准地：面板统计为全部宗地 (the summary does not split standard land; the map shows standard land only)" : ""].filter(Boolean);
+    body.innerHTML = `<table class="legend-table"><tr><th title="Category">类别</th><th class="num" title="Parcels">宗数</th>` +
       `<th class="num" title="Registered area, mu">面积（亩）</th><th class="num" title="Idle fee, 10k CNY">闲置费（万元）</th></tr>${trs}` +
-      `<tr class="total"><td>合计 <small>total</small></td><td class="num">${tc}</td><td class="num">${num(tm)}</td><td class="num">${tf ? num(tf) : "—"}</td></tr></table>`;
+      `<tr class="total" data-total="${tc}"><td>合计 <small>${state.cats ? "selected" : "total"}</small></td><td class="num">${tc}</td><td class="num">${state.low ? "—" : num(tm)}</td><td class="num">${tf && !state.low ? num(tf) : "—"}</td></tr></table>` +
+      (note.length ? `<p class="muted note">${note.map(esc).join("<br>")}</p>` : "") +
+      (state.cats ? `<button type="button" id="cats-all" class="link">显示全部类别 <small>show all</small></button>` : "");
+    bindLegend();
+    renderKeyFigures();
+    renderPrintLegend();
+  }
+  function legendHTML() {
+    return `<table class="legend-table">` + CATEGORIES.map((k) =>
+      `<tr data-legend="${esc(k.code)}" class="${shown(k.code) ? "" : "off"}" title="${esc(k.en)}"><td><i class="sw" style="background:${k.color}"></i>${esc(k.zh)}</td></tr>`).join("") + `</table>`;
+  }
+  function bindLegend() {
+    document.querySelectorAll("#idle tr[data-category], #idle tr[data-legend]").forEach((tr) => {
+      const code = tr.dataset.category || tr.dataset.legend;
+      const toggle = () => toggleCategory(code);
+      tr.addEventListener("click", toggle);
+      tr.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); toggle(); } });
+    });
+    const all = $("#cats-all");
+    if (all) all.addEventListener("click", () => { state.cats = null; applyFilters(); });
+  }
+  function toggleCategory(code) {
+    const set = state.cats ? new Set(state.cats) : new Set(CATEGORIES.map((c) => c.code));
+    if (set.has(code)) set.delete(code); else set.add(code);
+    state.cats = set.size === CATEGORIES.length ? null : set;
+    applyFilters();
+  }
+  function renderKeyFigures() {
+    const by = idleByCategory();
+    let idleN = 0, idleMu = 0, probN = 0, probMu = 0, lowN = 0;
+    for (const [code, c] of by) {
+      if (CAT[code] && CAT[code].idle) { idleN += c.count; idleMu += c.registered_mu; }
+      if (!QUIET.has(code)) { probN += c.count; probMu += c.registered_mu; }
+      lowN += c.low;
+    }
+    const q = state.quota;
+    const applies = q && q.rule_applies !== false;
+    const margin = q && q.margin ? q.margin.mu : null;
+    const mcls = margin === null || !applies ? "" : margin >= 0 ? "good" : "bad";
+    $("#keyfig").innerHTML =
+      `<div data-key="idle" title="Statutory idle land (闲置土地)"><b>${idleN}</b> 宗 · <b>${num(idleMu)}</b> 亩<small>闲置土地 idle land</small></div>` +
+      `<div data-key="problem" title="Every category but normal and retired"><b>${probN}</b> 宗 · <b>${num(probMu)}</b> 亩<small>闲置低效合计 idle &amp; inefficient</small></div>` +
+      `<div data-key="low"><b>${lowN}</b> 宗<small>低效 low efficiency</small></div>` +
+      `<div data-key="margin" title="Block-line quota margin"><b class="${mcls}">${margin === null ? "—" : num(margin)}</b> 亩<small>区块线余量 quota margin${q && !applies ? "（规则未适用）" : ""}</small></div>`;
+  }
+  function renderPrintLegend() {
+    $("#print-legend").innerHTML = CATEGORIES.filter((k) => shown(k.code)).map((k) =>
+      `<li><i class="sw" style="background:${k.color}"></i>${esc(k.zh)}</li>`).join("") +
+      `<li><i class="sw" style="background:rgba(215,25,28,.18);border-color:#d7191c"></i>一级区块线</li>` +
+      `<li><i class="sw" style="background:rgba(245,130,32,.18);border-color:#f58220"></i>二级区块线</li>`;
+    const f = [state.cats ? `类别：${[...state.cats].map((c) => (CAT[c] || UNKNOWN).zh).join("、")}` : "",
+      state.std ? "仅标准地" : "", state.low ? "仅低效" : "", state.level ? `${state.level === "1" ? "一" : "二"}级区块线` : ""].filter(Boolean);
+    $("#print-filters").textContent = f.length ? `筛选：${f.join("；")}` : "";
+  }
+
+  // ---------- filters ----------
+  function applyFilters() {
+    syncURL();
+    if (map) {
+      const f = parcelFilter();
+      for (const id of PARCEL_LAYERS) map.setFilter(id, f);
+      for (const lv of ["1", "2"]) {
+        const cb = $(`input[data-layer="block_lines_${lv}"]`);
+        cb.checked = !state.level || state.level === lv;
+        for (const id of LAYER_GROUPS[`block_lines_${lv}`]) map.setLayoutProperty(id, "visibility", cb.checked ? "visible" : "none");
+      }
+      updateLineLabels();
+    }
+    if (state.idle) renderIdle();
+    updateExportLinks();
+    renderPrintLegend();
+  }
+
+  // ---------- export ----------
+  // What is shown, through the existing exports: parcels as of the date (GeoPackage,
+  // /v1/exports) and the idle-land ledger and summary (XLSX, /v1/audit), for the district
+  // shown. The exports cannot narrow by category, 标准地 or 低效; the file name says so.
+  function exportURL(kind) {
+    const d = state.district ? `&district=${state.district}` : "";
+    if (kind === "gpkg") return `v1/exports/parcels?format=gpkg&date=${state.date}${d}`;
+    if (kind === "xlsx") return `v1/audit/idle-parcels?format=xlsx&date=${state.date}${d}`;
+    return `v1/audit/idle?format=xlsx&date=${state.date}${d}`;
+  }
+  function updateExportLinks() {
+    document.querySelectorAll("[data-export]").forEach((b) => { b.dataset.href = exportURL(b.dataset.export); });
+  }
+  async function download(kind) {
+    const url = exportURL(kind);
+    status(`导出中… exporting ${url}`);
+    try {
+      const res = await request(url, "*/*");
+      const blob = await res.blob();
+      const cd = res.headers.get("Content-Disposition") || "";
+      const name = (cd.match(/filename="([^"]+)"/) || [])[1] || `landreg-${kind}-${state.date}`;
+      const a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = name;
+      document.body.append(a);
+      a.click();
+      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+      status(`已导出 exported ${name}`);
+    } catch (err) {
+      status(`导出失败 export failed: ${err.detail || err.message}`);
+      addProblem(`导出失败：${err.detail || err.message} · export failed`);
+    }
+  }
+  document.querySelectorAll("[data-export]").forEach((b) => b.addEventListener("click", () => download(b.dataset.export)));
+
+  // ---------- print ----------
+  // The map canvas keeps its drawing buffer (preserveDrawingBuffer), so the printed page
+  // carries the map itself; on entering print the map is resized to the print frame
+  // and redrawn synchronously, then copied into an image that the print layout shows.
+  function setPaper(p) {
+    document.body.dataset.paper = p;
+    $("#page-size").textContent = `@page { size: ${p} landscape; margin: 8mm; }`;
+  }
+  function preparePrint() {
+    delete document.body.dataset.print;
+    $("#print-date").textContent = state.date;
+    $("#print-district").textContent = `${districtName(state.district)}${state.district ? " " + state.district : ""}`;
+    $("#print-at").textContent = new Date().toLocaleString("zh-CN", { hour12: false });
+    renderPrintLegend();
+    if (!map) return;
+    map.resize();
+    map.redraw();
+    const img = $("#print-map") || Object.assign(document.createElement("img"), { id: "print-map", alt: "地图 map" });
+    img.className = "print-only";
+    img.src = map.getCanvas().toDataURL("image/png");
+    $("#map").append(img);
+    document.body.dataset.print = "ready";
+  }
+  function afterPrint() {
+    delete document.body.dataset.print;
+    if (map) map.resize();
+  }
+  const printMedia = window.matchMedia("print");
+  printMedia.addEventListener("change", (e) => {
+    if (e.matches) requestAnimationFrame(preparePrint); else afterPrint();
+  });
+  window.addEventListener("beforeprint", preparePrint);
+  window.addEventListener("afterprint", afterPrint);
+  $("#paper").addEventListener("change", () => setPaper($("#paper").value));
+  $("#print").addEventListener("click", () => { setPaper($("#paper").value); window.print(); });
+
+  // ---------- dashboard (Chart.js, loaded on first opening) ----------
+  // Chart.js is vendored by scripts/web.sh like MapLibre and loaded only when the
+  // dashboard is first opened, so the map's first paint does not pay for it.
+  let chartLib = null;
+  const charts = {};
+  function loadChartJS() {
+    if (!chartLib) {
+      chartLib = new Promise((resolve, reject) => {
+        const el = document.createElement("script");
+        el.src = "vendor/chart.umd.min.js";
+        el.onload = () => (window.Chart ? resolve(window.Chart) : reject(new Error("Chart.js did not load")));
+        el.onerror = () => { chartLib = null; reject(new Error("vendor/chart.umd.min.js missing: run make web")); };
+        document.head.append(el);
+      });
+    }
+    return chartLib;
+  }
+  function drawChart(id, config) {
+    if (charts[id]) charts[id].destroy();
+    charts[id] = new window.Chart($(`#${id}`), { ...config, options: { responsive: true, maintainAspectRatio: false, animation: false,
+      plugins: { legend: { labels: { boxWidth: 10, font: { size: 10 } } } }, ...config.options } });
+  }
+  // Year ends of the last five years before the date, then the date itself.
+  function dashDates() {
+    const y = Number(state.date.slice(0, 4));
+    const ds = [];
+    for (let k = y - 5; k < y; k++) ds.push(`${k}-12-31`);
+    if (!state.date.endsWith("-12-31")) ds.push(state.date); else ds.push(`${y}-12-31`);
+    return ds;
+  }
+  async function loadDashboard() {
+    const box = $("#dashboard");
+    box.hidden = false;
+    delete box.dataset.ready;
+    $("#dash-status").textContent = "加载中… loading";
+    let Chart;
+    try { Chart = await loadChartJS(); } catch (err) { $("#dash-status").textContent = err.message; return; }
+    Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
+    const d = state.district ? `&district=${state.district}` : "";
+    const dates = dashDates();
+    const year = Number(state.date.slice(0, 4)) - 1;
+    const districts = state.district ? state.districts.filter((x) => x.code === state.district) : state.districts;
+    const [idle, hist, mujun] = await Promise.all([
+      Promise.all(dates.map((dt) => getJSON(`v1/audit/idle?date=${dt}${d}`).catch(() => null))),
+      Promise.all(districts.map((x) => getJSON(`v1/districts/${x.code}/quota/history`).catch(() => null))),
+      getJSON(`v1/audit/mujun?year=${year}${d}`).catch((err) => ({ error: err })),
+    ]);
+    // 1. Idle and inefficient land (亩) by category, stacked per date.
+    const cats = CATEGORIES.filter((k) => !QUIET.has(k.code) && shown(k.code));
+    drawChart("chart-idle", {
+      type: "bar",
+      data: { labels: dates.map((x) => (x.endsWith("-12-31") ? x.slice(0, 4) : x)),
+        datasets: cats.map((k) => ({ label: k.zh, backgroundColor: k.color, data: idle.map((r) =>
+          r ? (r.rows || []).filter((x) => x.category === k.code).reduce((s, x) => s + (Number(x.registered_mu) || 0), 0) : null) })) },
+      options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "亩" } } },
+        plugins: { legend: { display: false } } },
+    });
+    // 2. Block-line total and baseline at each year end, per district.
+    const palette = ["#1f4e79", "#d7191c", "#2e9e4f", "#8e44ad", "#f58220", "#52606d"];
+    const years = [...new Set(hist.flatMap((h) => (h ? h.year_ends || [] : []).map((q) => String(q.date).slice(0, 4))))].sort();
+    const sets = [];
+    districts.forEach((x, i) => {
+      const h = hist[i];
+      if (!h) return;
+      const at = Object.fromEntries((h.year_ends || []).map((q) => [String(q.date).slice(0, 4), q]));
+      const c = palette[i % palette.length];
+      sets.push({ label: `${x.name} 总量`, borderColor: c, backgroundColor: c, data: years.map((y) => at[y] && at[y].total ? at[y].total.mu : null), tension: 0 });
+      sets.push({ label: `${x.name} 基数`, borderColor: c, borderDash: [5, 4], pointRadius: 0, data: years.map((y) => at[y] && at[y].baseline ? at[y].baseline.mu : null) });
+    });
+    drawChart("chart-quota", { type: "line", data: { labels: years, datasets: sets },
+      options: { scales: { y: { title: { display: true, text: "亩" } } } } });
+    // 3. Enterprises by 亩均税收 band (the year before the date).
+    const bands = [[0, 5], [5, 10], [10, 20], [20, 30], [30, 50], [50, Infinity]];
+    const rows = (mujun && mujun.rows) || [];
+    const counts = bands.map(([lo, hi]) => rows.filter((r) => r.tax_per_mu_wan !== null && r.tax_per_mu_wan !== undefined &&
+      Number(r.tax_per_mu_wan) >= lo && Number(r.tax_per_mu_wan) < hi).length);
+    const lows = bands.map(([lo, hi]) => rows.filter((r) => Number(r.tax_per_mu_wan) >= lo && Number(r.tax_per_mu_wan) < hi &&
+      (r.low_efficiency === true || String(r.low_efficiency).startsWith("是"))).length);
+    $("#mujun-year").textContent = `${year} 年`;
+    drawChart("chart-mujun", { type: "bar",
+      data: { labels: bands.map(([lo, hi]) => (hi === Infinity ? `≥${lo}` : `${lo}–${hi}`)),
+        datasets: [{ label: "企业数", backgroundColor: "#1f4e79", data: counts.map((n, i) => n - lows[i]) },
+          { label: "其中低效", backgroundColor: "#8e44ad", data: lows }] },
+      options: { scales: { x: { stacked: true, title: { display: true, text: "万元/亩" } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
+    $("#dash-status").textContent = mujun && mujun.error ? `亩均：${mujun.error.detail || mujun.error.message}` :
+      `${districtName(state.district)} · ${dates[0].slice(0, 4)}–${state.date} · 亩均 ${rows.length} 家企业`;
+    box.dataset.ready = "true";
+  }
+  $("#dash-open").addEventListener("click", () => loadDashboard());
+  $("#dash-close").addEventListener("click", () => { $("#dashboard").hidden = true; });
+
+  // ---------- search ----------
+  let searchSeq = 0;
+  let searchTimer = null;
+  async function runSearch(q) {
+    const list = $("#search-results");
+    const seq = ++searchSeq;
+    if (!q.trim()) { list.hidden = true; list.innerHTML = ""; return; }
+    let r;
+    try {
+      r = await getJSON(`v1/search?q=${encodeURIComponent(q.trim())}&limit=20`);
+    } catch (err) {
+      if (seq !== searchSeq) return;
+      list.hidden = false;
+      list.innerHTML = `<li class="bad">${esc(err.detail || err.message)}</li>`;
+      return;
+    }
+    if (seq !== searchSeq) return;
+    list.hidden = false;
+    if (!r.results.length) { list.innerHTML = `<li class="muted">无结果 <small>no parcel found</small></li>`; return; }
+    list.innerHTML = r.results.map((h) =>
+      `<li data-id="${h.id}" tabindex="0" role="button" title="${esc(h.matched)}"><b>${esc(h.zddm)}</b> <small>${esc(districtName(h.xzqdm))}</small><br>` +
+      `${dash(h.holder)}${h.project ? ` · <span class="muted">${esc(h.project)}</span>` : ""}</li>`).join("") +
+      (r.more ? `<li class="muted">仅显示前 ${r.limit} 条 <small>first ${r.limit} shown</small></li>` : "");
+    list.querySelectorAll("li[data-id]").forEach((li) => {
+      const h = r.results.find((x) => String(x.id) === li.dataset.id);
+      const go = () => { list.hidden = true; goToParcel(h.id, h.bbox); };
+      li.addEventListener("click", go);
+      li.addEventListener("keydown", (e) => { if (e.key === "Enter") go(); });
+    });
+  }
+  $("#search").addEventListener("input", (e) => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => runSearch(e.target.value), 250);
+  });
+  $("#search").addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      clearTimeout(searchTimer);
+      runSearch(e.target.value).then(() => { const li = $("#search-results li[data-id]"); if (li) li.click(); });
+    } else if (e.key === "Escape") $("#search-results").hidden = true;
+  });
+  function goToParcel(id, bbox) {
+    if (map && bbox) {
+      map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 80, maxZoom: 17, duration: 600 });
+      if (map.getZoom() < PARCEL_MINZOOM) map.once("moveend", () => { if (map.getZoom() < 15) map.setZoom(15); });
+    }
+    selectParcel(id);
   }
 
   // ---------- parcel card ----------
-  async function selectParcel(id) {
-    state.parcel = id;
+  async function selectParcel(id, { fly = false } = {}) {
+    state.parcel = id ?? null;
+    syncURL();
     delete document.body.dataset.parcel;
     if (map) map.setFilter("parcel-selected", ["==", ["id"], id ?? -1]);
     const card = $("#card");
@@ -352,36 +878,44 @@
     let html = "";
     if (facts.status === "fulfilled") {
       const p = facts.value.properties || {};
+      if (fly && map && facts.value.geometry) {
+        const b = bboxOf(facts.value.geometry);
+        map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 80, maxZoom: 16, animate: false });
+      }
       html += `<h3 title="Parcel ${esc(id)}">${dash(p.zddm)}</h3><div class="muted">${dash(p.project_name)}</div>`;
       html += statusHTML(st);
+      html += mujunHTML(st);
       const rows = (list) => list.map(([k, zh, en]) => `<tr data-field="${k}"><td title="${esc(en)}">${zh}</td><td>${fact(k, p[k])}</td></tr>`).join("");
       html += `<h4 title="Parcel facts">宗地信息 <small>Facts</small></h4><table class="facts">${rows(FACTS)}</table>` +
         `<details><summary title="Agreed terms of the supply contract">约定条件 <small>Agreed terms</small></summary><table class="facts">${rows(AGREED)}</table></details>` +
         `<details><summary title="All properties">全部属性 <small>All properties</small></summary><table>` +
         Object.entries(p).map(([k, v]) => `<tr><td>${esc(k)}</td><td>${dash(v)}</td></tr>`).join("") + `</table></details>`;
     } else {
-      html += `<h3>宗地 ${esc(id)}</h3>${unavailable(facts.reason, "/collections/parcels/items/" + id)}`;
-      html += statusHTML(st);
+      const e = facts.reason;
+      html += `<h3>宗地 ${esc(id)}</h3>${unavailable(e, "/collections/parcels/items/" + id)}`;
+      if (e && e.status === 404) {
+        html += `<p class="bad" data-error="not-found">没有编号为 ${esc(id)} 的宗地 <small>no parcel with this id</small></p>`;
+        addProblem(`宗地 ${id} 不存在 · no parcel ${id}`);
+      } else html += statusHTML(st);
     }
-    html += historyHTML(hist);
+    if (facts.status === "fulfilled") html += historyHTML(hist);
     $("#card-body").innerHTML = html;
     document.body.dataset.parcel = String(id);
   }
   function fact(k, v) {
     if (v === null || v === undefined || v === "") return "—";
     if (typeof v === "boolean") return v ? "是" : "否";
-    if (k === "area_mu") return num(v);
-    if (k === "registered_area_m2" || k === "price_wan") return num(v);
+    if (k === "area_mu" || k === "registered_area_m2" || k === "price_wan") return num(v);
     return esc(v);
   }
   function statusHTML(st) {
     let h = `<h4 title="Idle status as of ${esc(state.date)}">状态 <small>Status as of ${esc(state.date)}</small></h4>`;
     if (st.status !== "fulfilled") return h + unavailable(st.reason, "/v1/parcels/{id}/status");
     const s = st.value;
-    const k = CAT[s.category] || CAT.UNKNOWN;
+    const k = CAT[s.category] || UNKNOWN;
     h += `<div><span class="badge" style="background:${k.color}" title="${esc(k.en)} (${esc(s.category)})">${esc(s.category_zh || k.zh)}</span>` +
       (s.since ? ` <span class="muted">自 ${esc(s.since)} 起 <small>since</small></span>` : "") +
-      (s.low_efficiency ? ` <span class="badge" style="background:#8e44ad" title="Low efficiency flag">低效</span>` : "") + `</div>`;
+      (s.low_efficiency ? ` <span class="badge low" style="background:#8e44ad" title="Low efficiency flag">低效</span>` : "") + `</div>`;
     if (s.idle_fee_wan) h += `<div>闲置费 <small>idle fee</small>：${num(s.idle_fee_wan)} 万元</div>`;
     const reasons = s.reasons || [];
     if (reasons.length) {
@@ -389,6 +923,18 @@
         `<li title="${esc(r.en || r.code)}">${esc(r.zh || r.code)}${r.since ? ` <span class="muted">（${esc(r.since)}）</span>` : ""}</li>`).join("") + `</ul>`;
     }
     return h;
+  }
+  // 亩均效益: the latest full year's indicators the status was judged on.
+  function mujunHTML(st) {
+    if (st.status !== "fulfilled") return "";
+    const s = st.value.status || {};
+    const row = (k, zh, en, v, unit) => `<tr data-field="${k}"><td title="${esc(en)}">${zh}</td><td>${v === null || v === undefined ? "—" : `${num(v)} ${unit}`}</td></tr>`;
+    return `<h4 title="Per-mu figures of the latest full year before the date">亩均效益 <small>Per-mu figures${s.indicator_year ? `, ${esc(s.indicator_year)}` : ""}</small></h4>` +
+      `<table class="facts mujun">` +
+      `<tr data-field="indicator_year"><td title="Indicator year">年度</td><td>${dash(s.indicator_year)}</td></tr>` +
+      row("tax_per_mu_wan", "亩均税收", "Tax per mu", s.tax_per_mu_wan, "万元/亩") +
+      row("va_per_mu_wan", "亩均增加值", "Value added per mu", s.va_per_mu_wan, "万元/亩") +
+      `<tr data-field="low_efficiency"><td title="Below the district's threshold">低效</td><td>${st.value.low_efficiency ? "是 yes" : "否 no"}</td></tr></table>`;
   }
   function historyHTML(hist) {
     let h = `<h4 title="Events, versions and audit trail">历史 <small>History</small></h4>`;
@@ -410,24 +956,29 @@
     return h;
   }
 
-  // ---------- legend and toggles ----------
-  function buildLegend() {
-    $("#legend").innerHTML = CATEGORIES.map(([code, zh, en, color]) =>
-      `<li title="${esc(en)} (${code})"><i class="sw" style="background:${color}"></i>${zh}</li>`).join("");
-  }
+  // ---------- toggles ----------
   function bindToggles() {
     document.querySelectorAll("input[data-layer]").forEach((cb) => cb.addEventListener("change", () => {
       if (!map) return;
       for (const id of LAYER_GROUPS[cb.dataset.layer]) map.setLayoutProperty(id, "visibility", cb.checked ? "visible" : "none");
       if (cb.dataset.layer === "districts") showDistrictLabels(cb.checked);
-      if (cb.dataset.layer === "basemap") map.setPaintProperty("districts-fill", "fill-opacity", LAYER_GROUPS.basemap.length && cb.checked ? 0.25 : 0.92);
+      if (cb.dataset.layer === "basemap") applyDistrictFill();
+      if (cb.dataset.layer.startsWith("block_lines")) {
+        const one = $('input[data-layer="block_lines_1"]').checked, two = $('input[data-layer="block_lines_2"]').checked;
+        state.level = one && !two ? "1" : two && !one ? "2" : "";
+        $("#level").value = state.level;
+        syncURL();
+        updateLineLabels();
+        renderPrintLegend();
+      }
     }));
   }
   let statusServed = null; // null: no parcel seen yet; false: parcels lack the status attribute
   function updateHint() {
     const z = map.getZoom();
     let t = `缩放 z${z.toFixed(1)}`;
-    if (z < PARCEL_MINZOOM) t += ` · 放大至 ${PARCEL_MINZOOM} 级以上显示宗地 (zoom in to see parcels)`;
+    if (z < POINTS_MINZOOM) t += ` · 放大至 ${POINTS_MINZOOM} 级以上显示宗地 (zoom in to see parcels)`;
+    else if (z < PARCEL_MINZOOM) t += ` · 宗地以点显示，${PARCEL_MINZOOM} 级以上显示范围 (parcels as points; shapes from zoom ${PARCEL_MINZOOM})`;
     else if (statusServed === false) t += " · 服务端暂未提供宗地状态，宗地以灰色显示 (parcel status not served yet)";
     $("#hint").textContent = t;
   }
@@ -444,11 +995,14 @@
     const gen = ++generation;
     setReady(false);
     syncURL();
-    const work = [loadQuota(), loadIdle()];
+    updateExportLinks();
+    const work = [Promise.all([loadQuota(), loadIdle()]).then(() => { if (state.idle) renderIdle(); else renderKeyFigures(); }), loadShading()];
+    if (!$("#dashboard").hidden) work.push(loadDashboard());
     if (map) {
       map.setFilter("district-selected", ["==", ["get", "xzqdm"], state.district]);
+      for (const id of PARCEL_LAYERS) map.setFilter(id, parcelFilter());
       if (fit) fitTo(state.district);
-      work.push(whenIdle());
+      work.push(whenIdle().then(updateLineLabels));
       if (state.parcel !== null) work.push(selectParcel(state.parcel));
     }
     await Promise.allSettled(work);
@@ -463,11 +1017,22 @@
     if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 30, animate: false });
   }
 
+  function readCategories() {
+    const raw = params.get("cat");
+    if (raw === null || raw === "") return;
+    const codes = raw.split(",").map((s) => s.trim()).filter(Boolean);
+    const bad = codes.filter((c) => !CAT[c]);
+    if (bad.length) problems.push(`未知的类别 ${bad.join(", ")}，已忽略 · unknown categories ignored`);
+    const ok = codes.filter((c) => CAT[c]);
+    state.cats = ok.length ? new Set(ok) : null;
+  }
+
   // ---------- start ----------
   async function start() {
     try {
       await loadVocabulary();
     } catch (err) {
+      if (err.status === 401) { setReady(true); return; } // the token form says what to do
       const f = $("#fatal");
       f.hidden = false;
       f.textContent = `无法读取类别与标签（/v1/vocabulary）：${err.detail || err.message} / cannot read the vocabulary`;
@@ -475,10 +1040,17 @@
       setReady(true);
       return;
     }
-    buildLegend();
+    readCategories();
     $("#date").value = state.date;
     $("#basemap").value = state.basemap;
+    $("#std").checked = state.std;
+    $("#low").checked = state.low;
+    $("#level").value = state.level;
+    $("#measure").value = state.measure;
+    $('input[data-layer="block_lines_1"]').checked = state.level !== "2";
+    $('input[data-layer="block_lines_2"]').checked = state.level !== "1";
     await Promise.all([loadExtent(), loadDistricts()]);
+    if (problems.length) notice(problems.join("；"));
 
     if (typeof maplibregl === "undefined") {
       const f = $("#fatal");
@@ -497,10 +1069,13 @@
         zoom: 9,
         minZoom: 4,
         maxZoom: 19,
-        hash: false,
+        hash: true, // #zoom/lat/lon
         attributionControl: { compact: true },
         dragRotate: false,
         pitchWithRotate: false,
+        // The print layout and screenshots read the drawn map back.
+        canvasContextAttributes: { preserveDrawingBuffer: true },
+        transformRequest: (url) => (token && url.startsWith(BASE) ? { url, headers: authHeaders() } : { url }),
       });
     } catch (err) {
       const f = $("#fatal");
@@ -511,33 +1086,41 @@
       return;
     }
     window.landregMap = map;
+    $("#map").append($("#north")); // drawn over the map, printed with it
     map.touchZoomRotate.disableRotation();
     map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-    map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
-    map.on("error", (e) => { if (e && e.error) console.warn("map:", e.error.message || e.error); });
+    map.addControl(new maplibregl.ScaleControl({ unit: "metric", maxWidth: 140 }), "bottom-left");
+    map.on("error", (e) => {
+      const st = e && e.error && e.error.status;
+      if (st === 401) askToken("tiles: 401");
+      if (e && e.error) console.warn("map:", e.error.message || e.error);
+    });
     await new Promise((resolve) => map.once("load", resolve));
     applyBasemap();
     addDistrictLabels();
     bindToggles();
-    fitTo(state.district);
+    if (!hadView) fitTo(state.district);
     updateHint();
     map.on("zoomend", updateHint);
-    map.on("moveend", updateHint);
+    map.on("moveend", () => { updateHint(); updateLineLabels(); });
     map.on("idle", checkStatusServed);
+    map.on("sourcedata", (e) => { if (e.sourceId === "land" && e.isSourceLoaded) updateLineLabels(); });
 
     const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 8, maxWidth: "320px" });
+    const parcelAt = (pt) => map.queryRenderedFeatures(pt, { layers: ["parcels-fill", "parcel-points"] })[0];
     map.on("mousemove", (e) => {
-      const f = map.queryRenderedFeatures(e.point, { layers: ["parcels-fill"] })[0];
+      const f = parcelAt(e.point);
       map.getCanvas().style.cursor = f ? "pointer" : "";
       if (!f) { hover.remove(); return; }
-      const k = CAT[f.properties.status] || CAT.UNKNOWN;
+      const k = CAT[f.properties.status] || UNKNOWN;
       hover.setLngLat(e.lngLat).setHTML(
-        `<b>${dash(f.properties.zddm)}</b><br>${dash(f.properties.project_name)}<br>` +
-        `<i class="sw" style="background:${k.color}"></i>${esc(f.properties.status_zh || k.zh)} · ${num(f.properties.area_mu)} 亩`).addTo(map);
+        `<b>${dash(f.properties.zddm)}</b><br>${f.properties.project_name ? esc(f.properties.project_name) + "<br>" : ""}` +
+        `<i class="sw" style="background:${k.color}"></i>${esc(k.zh)} · ${num(f.properties.area_mu)} 亩` +
+        (f.properties.low_efficiency ? " · 低效" : "") + (f.properties.is_standard_land ? " · 标准地" : "")).addTo(map);
     });
     map.on("mouseout", () => hover.remove());
     map.on("click", (e) => {
-      const f = map.queryRenderedFeatures(e.point, { layers: ["parcels-fill"] })[0];
+      const f = parcelAt(e.point);
       if (f && f.id !== undefined) { selectParcel(f.id); return; }
       const b = map.queryRenderedFeatures(e.point, { layers: ["block-lines-1-fill", "block-lines-2-fill"] })[0];
       if (b) {
@@ -546,13 +1129,17 @@
           `${b.properties.level === 1 ? "一级" : "二级"}工业区块线 · ${num(b.properties.area_mu)} 亩 · 版本 v${dash(b.properties.version)}`).addTo(map);
       }
     });
+    applyFilters();
+    // A shared ?parcel= without a view: frame the parcel.
+    if (state.parcel !== null && !hadView) await selectParcel(state.parcel, { fly: true });
     await refresh();
   }
 
   // ---------- controls ----------
   $("#date").addEventListener("change", () => {
     const d = validDate($("#date").value);
-    if (!d || d === state.date) return;
+    if (!d) { notice("日期无效 · not a valid date"); $("#date").value = state.date; return; }
+    if (d === state.date) return;
     state.date = d;
     if (map) map.getSource("land").setTiles([tileURL()]);
     refresh();
@@ -561,6 +1148,17 @@
     state.district = $("#district").value;
     refresh({ fit: true });
   });
+  $("#level").addEventListener("change", () => { state.level = $("#level").value; applyFilters(); });
+  $("#std").addEventListener("change", () => { state.std = $("#std").checked; applyFilters(); });
+  $("#low").addEventListener("change", () => { state.low = $("#low").checked; applyFilters(); });
+  $("#measure").addEventListener("change", async () => {
+    state.measure = $("#measure").value;
+    syncURL();
+    setReady(false);
+    await loadShading();
+    setReady(true);
+  });
+  $("#notice-close").addEventListener("click", () => { $("#notice").hidden = true; });
   $("#card-close").addEventListener("click", () => selectParcel(null));
   $("#basemap-save").addEventListener("click", () => {
     state.basemap = $("#basemap").value.trim();
@@ -574,10 +1172,11 @@
     if (map) applyBasemap();
   });
 
-  window.landreg = { state, selectParcel, refresh, categories: CAT };
+  window.landreg = { state, selectParcel, refresh, exportURL, toggleCategory, preparePrint, loadDashboard, charts, get categories() { return CAT; } };
   start().catch((err) => {
     console.error(err);
     status(`出错 / error: ${err.message}`);
     document.body.dataset.error = err.message;
+    setReady(true);
   });
 })();
