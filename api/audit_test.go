@@ -184,6 +184,23 @@ func TestAuditReports(t *testing.T) {
 		if kinds["version 版本"] == 0 || kinds["event 事件"] == 0 || kinds["audit 审计"] == 0 {
 			t.Errorf("dossier kinds %v", kinds)
 		}
+		// Readable rows, no raw JSON: a version's fields by their titles, an event by its
+		// Chinese name, an update by what it changed.
+		var zddm string
+		pool.QueryRow(ctx, `SELECT zddm FROM parcels WHERE id = $1`, id).Scan(&zddm)
+		sawVersion, sawEvent := false, false
+		for _, r := range d.Rows {
+			what, _ := r["what"].(string)
+			if strings.Contains(what, `{"`) || strings.Contains(what, `":`) {
+				t.Errorf("dossier row with raw JSON: %v", r)
+			}
+			sawVersion = sawVersion || r["kind"] == "version 版本" && strings.Contains(what, "宗地代码 parcel code: "+zddm)
+			sawEvent = sawEvent || r["kind"] == "event 事件" && (strings.HasPrefix(what, "交地 ") || strings.HasPrefix(what, "开工 ") ||
+				strings.HasPrefix(what, "签订出让合同 ") || strings.HasPrefix(what, "年度亩均指标 "))
+		}
+		if !sawVersion || !sawEvent {
+			t.Errorf("dossier rows not readable (version %v, event %v): %v", sawVersion, sawEvent, d.Rows)
+		}
 		anon.want(400, "invalid-parameter", "GET", "/v1/audit/dossier", nil)
 		m := get("/v1/audit/mujun?year=2024")
 		classes := map[string]int{}

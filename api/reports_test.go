@@ -34,7 +34,11 @@ func TestReportsEveryFormat(t *testing.T) {
 	query := map[string]string{
 		"idle": "date=" + exp.AsOf, "idle-parcels": "date=" + exp.AsOf, "changes": "from=" + exp.YearEnd + "&to=" + exp.AsOf,
 		"quality": "", "dossier": "parcel=" + strconv.FormatInt(parcel, 10), "mujun": "",
+		// Issue 15's tables have no geometry; the demo has no targets or projects (their
+		// rows are tested in TestTargetsAgainstActuals and TestRemediationChain).
+		"targets": "date=" + exp.AsOf, "remediation": "date=" + exp.AsOf, "remediation-candidates": "year=2024",
 	}
+	empty := map[string]bool{"targets": true, "remediation": true}
 	if len(query) != len(audit.Reports) {
 		t.Fatalf("reports %v: the test covers %d", audit.Names(), len(query))
 	}
@@ -52,6 +56,13 @@ func TestReportsEveryFormat(t *testing.T) {
 			}
 			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
+			if format == "geojson" && !audit.Reports[name].Geo {
+				// A table without geometry has no GeoJSON form: a clear 400.
+				if res.StatusCode != 400 {
+					t.Errorf("%s as GeoJSON (no geometry): %d %.200s", name, res.StatusCode, body)
+				}
+				continue
+			}
 			if res.StatusCode != 200 || res.Header.Get("Content-Type") != ct || len(body) == 0 {
 				t.Errorf("%s as %s: %d %s %.200s", name, format, res.StatusCode, res.Header.Get("Content-Type"), body)
 				continue
@@ -84,7 +95,7 @@ func TestReportsEveryFormat(t *testing.T) {
 				t.Errorf("%s as GeoJSON: %d features, %d with a polygon", name, len(fc.Features), located)
 			}
 		}
-		if len(doc.Rows) == 0 {
+		if len(doc.Rows) == 0 && !empty[name] {
 			t.Errorf("%s: no rows", name)
 		}
 		p := anon.want(404, "not-found", "GET", "/v1/audit/"+name+"?"+query[name]+"&district=330399", nil)

@@ -6,7 +6,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -238,19 +237,35 @@ func dossier(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, 
 		col("who", "操作人 Who", report.Text),
 		col("why", "原因 Why", report.Text),
 	}}
-	for _, v := range d.Versions {
+	// Versions oldest first: the first in full, each later one as what it changed.
+	versions := append([]store.ParcelVersion(nil), d.Versions...)
+	sort.Slice(versions, func(i, j int) bool { return versions[i].Version < versions[j].Version })
+	for i, v := range versions {
 		to := "…"
 		if v.ValidTo != nil {
 			to = *v.ValidTo
 		}
-		what := fmt.Sprintf("version %d valid %s – %s", v.Version, v.ValidFrom, to)
+		what := fmt.Sprintf("第 %d 版 version %d, 有效 valid %s – %s", v.Version, v.Version, v.ValidFrom, to)
 		if v.Retired {
 			what += " (retired 注销)"
 		}
-		t.Rows = append(t.Rows, []any{v.SysFrom.UTC().Format(time.RFC3339), "version 版本", what + " " + string(v.Properties), v.CreatedBy, v.Reason})
+		if i == 0 {
+			what += ": " + readable(v.Properties)
+		} else {
+			what += ": " + changes(versions[i-1].Properties, v.Properties, "version", "valid_from", "valid_to")
+		}
+		t.Rows = append(t.Rows, []any{v.SysFrom.UTC().Format(time.RFC3339), "version 版本", what, v.CreatedBy, v.Reason})
+	}
+	labels, err := eventLabels(ctx, pool)
+	if err != nil {
+		return nil, err
 	}
 	for _, e := range d.Events {
-		t.Rows = append(t.Rows, []any{e.EventDate, "event 事件", e.Type + " " + string(e.Payload), e.RecordedBy, e.Reason})
+		what := labels[e.Type] + " " + e.Type
+		if p := readable(e.Payload); p != "" {
+			what += ": " + p
+		}
+		t.Rows = append(t.Rows, []any{e.EventDate, "event 事件", what, e.RecordedBy, e.Reason})
 	}
 	if q := d.Disposal; q != nil && (q.Stage != "PENDING" || q.FeeDueWan > 0 || q.GovCauseUnresolved != nil) {
 		what := fmt.Sprintf("处置阶段 stage %s %s; 闲置费 idle fee (万元) due %s, levied %s, paid %s, outstanding %s",
@@ -267,11 +282,16 @@ func dossier(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, 
 		t.Rows = append(t.Rows, []any{deref(q.StageSince), "disposal 处置", what, "", (*string)(nil)})
 	}
 	for _, a := range d.Audit {
-		body := a.New
-		if body == nil {
-			body = a.Old
+		var what string
+		switch {
+		case a.Old != nil && a.New != nil:
+			what = changes(a.Old, a.New, "sys_from", "sys_to", "version", "valid_from", "valid_to", "created_by", "reason", "closed_by")
+		case a.New != nil:
+			what = readable(a.New)
+		default:
+			what = readable(a.Old)
 		}
-		t.Rows = append(t.Rows, []any{a.At.UTC().Format(time.RFC3339), "audit 审计", a.Table + " " + a.Op + " " + compact(body), a.Actor, a.Reason})
+		t.Rows = append(t.Rows, []any{a.At.UTC().Format(time.RFC3339), "audit 审计", a.Table + " " + a.Op + ": " + what, a.Actor, a.Reason})
 	}
 	// Every row is about the one parcel: its outline (latest version) on each.
 	g, err := store.ParcelGeometry(ctx, pool, p.ParcelID)
@@ -344,13 +364,6 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
-}
-
-func compact(b json.RawMessage) string {
-	if len(b) > 400 {
-		return string(b[:400]) + "…"
-	}
-	return string(b)
 }
 
 func round(v float64, d int) float64 {
