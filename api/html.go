@@ -10,6 +10,8 @@ import (
 	"sort"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/landreg/landreg/web"
 )
 
 //go:embed templates/*.html
@@ -78,5 +80,6 @@ func (s *Server) renderHTML(c echo.Context, page string, data map[string]any) er
 func (s *Server) apiHTML(c echo.Context) error {
 	var doc map[string]any
 	json.Unmarshal(s.openapi, &doc)
+	doc["redoc"] = web.HasRedoc()
 	return s.renderHTML(c, "apidoc", doc)
 }

@@ -55,6 +55,7 @@ var routeParams = map[string][]string{
 	"GET /map": nil,
 	// Static files of the map: browsers and bundlers add cache-busting parameters.
 	"GET /map/*": anyParams,
+	"GET /apidoc/*": anyParams,
 
 	"GET /v1/vocabulary":                          nil,
 	"GET /v1/adjustments":                         {"xzqdm"},
