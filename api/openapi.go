@@ -325,7 +325,7 @@ func enterpriseBodySchema(create bool) obj {
 	if create {
 		props["uscc"] = obj{"type": "string", "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$", "description": "统一社会信用代码, with its check character"}
 		s["required"] = []string{"uscc", "name"}
-		s["example"] = obj{"uscc": "91330300MA2L5RX12E", "name": "温州市瓯海精密模具有限公司", "industry_code": "C3525", "is_above_size": true, "address": "浙江省温州市瓯海区娄桥街道古岸头路18号", "reason": "新登记权利人"}
+		s["example"] = obj{"uscc": "91330300MA2L5RX12X", "name": "温州市瓯海精密模具有限公司", "industry_code": "3525", "is_above_size": true, "address": "浙江省温州市瓯海区娄桥街道古岸头路18号", "reason": "新登记权利人"}
 	} else {
 		s["example"] = obj{"is_above_size": false, "reason": "2025年度营业收入低于规上标准"}
 	}
@@ -951,15 +951,20 @@ func featureSchemas(coll *catalog.Collection) obj {
 
 var featureWriteExamples = map[string]obj{
 	"parcels": {"type": "Feature", "reason": "出让合同签订后登记",
-		"geometry":   obj{"type": "Polygon", "coordinates": [][][]float64{{{120.58, 27.955}, {120.582, 27.955}, {120.582, 27.957}, {120.58, 27.957}, {120.58, 27.955}}}},
-		"properties": obj{"zddm": "330304001001GB00099", "xzqdm": "330304", "holder_uscc": "91330304MA2AR5P01K", "contract_no": "3303042026A00017"}},
+		"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.5, 27.89}, {120.502, 27.89}, {120.502, 27.8915}, {120.5, 27.8915}, {120.5, 27.89}}}},
+		"properties": obj{"zddm": "330304001001GB00099", "xzqdm": "330304", "location": "瓯海区娄桥街道瓯海经济开发区B-09地块",
+			"project_name": "年产20万套精密模具生产项目", "holder_name": "温州市瓯海精密模具有限公司", "holder_uscc": "91330300MA2L5RX12X",
+			"landuse_code": "0601", "landuse_system": "GB/T 21010", "industry_code": "3525", "registered_area_m2": 32950.5,
+			"supply_method": "招拍挂", "contract_no": "瓯海出让〔2026〕017号", "contract_date": "2026-05-12", "price_wan": 2860.0,
+			"term_years": 50, "is_standard_land": true, "agreed_delivery": "2026-07-01", "agreed_start": "2027-01-01",
+			"agreed_completion": "2029-06-30", "far_min": 1.5, "far_max": 3.0, "invest_intensity_wan_per_mu": 400, "valid_from": "2026-05-12"}},
 	"block_lines": {"type": "Feature", "reason": "补划一级区块线",
 		"geometry":   obj{"type": "Polygon", "coordinates": [][][]float64{{{120.58, 27.955}, {120.585, 27.955}, {120.585, 27.96}, {120.58, 27.96}, {120.58, 27.955}}}},
 		"properties": obj{"code": "330304-L1-031", "name": "娄桥工业区南扩", "xzqdm": "330304", "level": 1, "approval_doc": "温政函〔2026〕33号"}},
 }
 
 var featurePatchExamples = map[string]obj{
-	"parcels":     {"properties": obj{"holder_name": "温州市瓯海精密模具有限公司", "holder_uscc": "91330300MA2L5RX12E"}, "reason": "转让后变更权利人"},
+	"parcels":     {"properties": obj{"holder_name": "温州市瓯海精密模具有限公司", "holder_uscc": "91330300MA2L5RX12X"}, "reason": "转让后变更权利人"},
 	"block_lines": {"properties": obj{"name": "娄桥工业区（南片）"}, "reason": "更正区块名称"},
 }
 
