@@ -19,6 +19,7 @@ import (
 
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/testenv"
+	"github.com/landreg/landreg/web"
 )
 
 // noDBServer is a Server without a database: enough for its routes and /api.
@@ -170,4 +171,50 @@ func TestOpenAPILint(t *testing.T) {
 		t.Fatalf("redocly lint said neither valid nor an error:\n%s", out)
 	}
 	t.Logf("%s", out)
+}
+
+// TestAPIPageRedoc: /api.html is Redoc over /api, served from the embedded vendor
+// folder, and a real browser renders the operations from it (nothing fetched elsewhere).
+func TestAPIPageRedoc(t *testing.T) {
+	if !web.HasRedoc() {
+		testenv.MissingClient(t, "Redoc is not embedded: run scripts/openapi-tools.sh (make apidoc) before the build")
+	}
+	srv := httptest.NewServer(noDBServer(t))
+	defer srv.Close()
+	res, err := http.Get(srv.URL + "/api.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	base := srv.URL
+	for _, want := range []string{`<redoc spec-url="` + base + `/api"`, `<script src="` + base + `/apidoc/vendor/redoc.standalone.js">`} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("/api.html lacks %s", want)
+		}
+	}
+	res, err = http.Get(srv.URL + "/apidoc/vendor/redoc.standalone.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || len(js) < 100000 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") {
+		t.Fatalf("redoc.standalone.js: %d %s, %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(js))
+	}
+	chromium, err := exec.LookPath("chromium")
+	if err != nil {
+		testenv.MissingClient(t, "chromium is absent (apt-get install -y chromium): Redoc's rendering not checked")
+	}
+	out, err := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+		"--user-data-dir="+t.TempDir(), "--virtual-time-budget=20000", "--dump-dom", srv.URL+"/api.html").Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	// Redoc renders every operation's summary and the problem types of the Problem schema.
+	for _, want := range []string{"登记宗地 Register a parcel", "行政区 Districts", "调整方案 Adjustments", "200"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("Redoc's page does not show %q", want)
+		}
+	}
 }
