@@ -842,15 +842,28 @@ func commonSchemas() obj {
 	for _, k := range []string{"reserve_used", "reserve_added", "free_added", "balance", "total_before", "total_after", "reserve_after", "baseline_short"} {
 		props[k] = sref("Area")
 	}
-	props["baseline"] = obj{"type": "object", "allOf": []any{sref("Area")}, "nullable": true}
-	return obj{
-		"Problem": problemSchema(),
-		"Area": obj{"type": "object", "required": []string{"m2", "mu", "ha"}, "description": "an area in m², 亩 and 公顷",
+	props["baseline"] = sref("AreaOrNull")
+	area := func() obj {
+		return obj{"type": "object", "required": []string{"m2", "mu", "ha"}, "description": "an area in m², 亩 and 公顷",
 			"properties": obj{"m2": obj{"type": "number"}, "mu": obj{"type": "number"}, "ha": obj{"type": "number"}},
-			"example":    obj{"m2": 2620376.54, "mu": 3930.5648, "ha": 262.0377}},
-		"Geometry": obj{"type": "object", "required": []string{"type"}, "description": "GeoJSON geometry (Polygon or MultiPolygon for writes)",
+			"example":    obj{"m2": 2620376.54, "mu": 3930.5648, "ha": 262.0377}}
+	}
+	geometry := func() obj {
+		return obj{"type": "object", "required": []string{"type"}, "description": "GeoJSON geometry (Polygon or MultiPolygon for writes)",
 			"properties": obj{"type": obj{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}},
-				"coordinates": obj{"type": "array", "items": obj{}}, "geometries": obj{"type": "array", "items": obj{}}}},
+				"coordinates": obj{"type": "array", "items": obj{}}, "geometries": obj{"type": "array", "items": obj{}}}}
+	}
+	review := func() obj { return reflectSchema(store.DirectEditReview{}) }
+	// OpenAPI 3.0's nullable does not reach through allOf: a schema that may be null is
+	// its own component (XOrNull).
+	orNull := func(s obj) obj { s["nullable"] = true; delete(s, "example"); return s }
+	return obj{
+		"Problem":        problemSchema(),
+		"Area":           area(),
+		"AreaOrNull":     orNull(area()),
+		"Geometry":       geometry(),
+		"GeometryOrNull": orNull(geometry()),
+		"ReviewOrNull":   orNull(review()),
 		"Link": obj{"type": "object", "required": []string{"href"}, "properties": obj{"href": obj{"type": "string"}, "rel": obj{"type": "string"},
 			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "templated": obj{"type": "boolean"}}},
 		"FeatureCollection": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
@@ -860,7 +873,7 @@ func commonSchemas() obj {
 				"properties": obj{"type": "object", "additionalProperties": obj{"type": "object"}}}},
 		"Outcome":      outcome,
 		"ImportReport": reflectSchema(exchange.Report{}),
-		"Review":       reflectSchema(store.DirectEditReview{}),
+		"Review":       review(),
 		"Delineation":  reflectSchema(store.Delineation{}),
 		"Event":        sref("ParcelEvent"),
 	}
@@ -895,7 +908,7 @@ func featureSchemas(coll *catalog.Collection) obj {
 	feature := obj{"type": "object", "required": []string{"type", "geometry", "properties"}, "properties": obj{
 		"type":       obj{"type": "string", "enum": []string{"Feature"}},
 		"id":         obj{"oneOf": []any{obj{"type": "integer"}, obj{"type": "string"}}},
-		"geometry":   obj{"type": "object", "allOf": []any{sref("Geometry")}, "nullable": true},
+		"geometry":   sref("GeometryOrNull"),
 		"properties": obj{"type": "object", "properties": props},
 		"links":      obj{"type": "array", "items": sref("Link")},
 	}}
