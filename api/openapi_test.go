@@ -19,7 +19,6 @@ import (
 
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/testenv"
-	"github.com/landreg/landreg/web"
 )
 
 // noDBServer is a Server without a database: enough for its routes and /api.
@@ -176,7 +175,7 @@ func TestOpenAPILint(t *testing.T) {
 // TestAPIPageRedoc: /api.html is Redoc over /api, served from the embedded vendor
 // folder, and a real browser renders the operations from it (nothing fetched elsewhere).
 func TestAPIPageRedoc(t *testing.T) {
-	if !web.HasRedoc() {
+	if !hasRedoc() {
 		testenv.MissingClient(t, "Redoc is not embedded: run scripts/openapi-tools.sh (make apidoc) before the build")
 	}
 	srv := httptest.NewServer(noDBServer(t))

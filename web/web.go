@@ -12,17 +12,10 @@ import (
 	"io/fs"
 )
 
-// Assets is the static content served under /map (its sub-folder "map").
+// Assets is the static content served under /map (sub-folder "map") and /apidoc (Redoc).
 //
 //go:embed map apidoc
 var Assets embed.FS
-
-// HasRedoc reports whether Redoc was embedded for /api.html (scripts/openapi-tools.sh
-// ran before the build; apidoc/vendor is gitignored like map/vendor).
-func HasRedoc() bool {
-	_, err := fs.Stat(Assets, "apidoc/vendor/redoc.standalone.js")
-	return err == nil
-}
 
 // HasVendor reports whether MapLibre GL JS was embedded (scripts/web.sh ran before the build).
 func HasVendor() bool {
