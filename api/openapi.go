@@ -447,10 +447,18 @@ func queryParamDoc(key, name string) obj {
 		return p
 	}
 	if name == "f" {
-		return pref("f")
+		if htmlPages[key] {
+			return pref("f")
+		}
+		return pref("f_json")
 	}
 	return pref(name)
 }
+
+// htmlPages are the routes that also answer with a page for people (f=html, or a
+// browser's Accept).
+var htmlPages = map[string]bool{"GET /": true, "GET /conformance": true, "GET /collections": true,
+	"GET /collections/:collectionId": true, "GET /collections/:collectionId/items": true, "GET /collections/:collectionId/items/:featureId": true}
 
 // routeQueryDocs are the query parameters whose meaning depends on the route.
 var routeQueryDocs = map[string]obj{
@@ -607,6 +615,9 @@ func buildOpenAPI(cfg Config) []byte {
 	}
 	for key, d := range operations(cfg) {
 		_, pattern, _ := strings.Cut(key, " ")
+		if htmlPages[key] && d.content != nil {
+			d.content[mtHTML] = obj{"schema": obj{"type": "string"}}
+		}
 		add(key, openAPIPath(pattern), operationID(key, ""), operationObject(key, operationID(key, ""), d, paramsOf(key, pattern)))
 	}
 	schemas := obj{}
@@ -763,6 +774,7 @@ func parametersDoc(cfg Config) obj {
 		"filter-crs":  obj{"name": "filter-crs", "in": "query", "required": false, "schema": obj{"type": "string", "enum": []string{geo.CRS84URI}}},
 		"sortby":      obj{"name": "sortby", "in": "query", "required": false, "style": "form", "explode": false, "description": "+name,-name", "schema": obj{"type": "array", "items": str}},
 		"f":           obj{"name": "f", "in": "query", "required": false, "description": "json, or html for people", "schema": obj{"type": "string", "enum": []string{"json", "html"}}},
+		"f_json":      obj{"name": "f", "in": "query", "required": false, "description": "the only encoding is JSON", "schema": obj{"type": "string", "enum": []string{"json"}}},
 		"f_items":     obj{"name": "f", "in": "query", "required": false, "schema": obj{"type": "string", "enum": itemsFormats}},
 		"properties": obj{"name": "properties", "in": "query", "required": false, "style": "form", "explode": false,
 			"description": "The properties to serve (the id is always served); see /collections/{collectionId}/schema",
