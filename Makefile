@@ -4,7 +4,7 @@ export PATH := $(PATH):/usr/local/go/bin
 VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build deps bench fixtures clean web
+.PHONY: run test build deps bench fixtures clean web apidoc
 
 run: deps build
 	./bin/landreg serve
@@ -15,7 +15,11 @@ test:
 web:
 	scripts/web.sh
 
-build: web
+# Redoc for /api.html (and redocly for the lint test), from tools/openapi's lock file.
+apidoc:
+	scripts/openapi-tools.sh
+
+build: web apidoc
 	go build -ldflags "$(LDFLAGS)" -o bin/landreg ./cmd/landreg
 
 deps:

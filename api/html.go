@@ -6,10 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"io/fs"
 	"net/http"
 	"sort"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/landreg/landreg/web"
 )
 
 //go:embed templates/*.html
@@ -75,8 +78,16 @@ func (s *Server) renderHTML(c echo.Context, page string, data map[string]any) er
 	return c.Blob(http.StatusOK, mtHTML, buf.Bytes())
 }
 
+// hasRedoc reports whether Redoc was embedded for /api.html: scripts/openapi-tools.sh
+// ran before the build (web/apidoc/vendor is gitignored like web/map/vendor).
+func hasRedoc() bool {
+	_, err := fs.Stat(web.Assets, "apidoc/vendor/redoc.standalone.js")
+	return err == nil
+}
+
 func (s *Server) apiHTML(c echo.Context) error {
 	var doc map[string]any
 	json.Unmarshal(s.openapi, &doc)
+	doc["redoc"] = hasRedoc()
 	return s.renderHTML(c, "apidoc", doc)
 }

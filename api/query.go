@@ -54,7 +54,8 @@ var routeParams = map[string][]string{
 	"GET /collections/:collectionId/tiles/:tileMatrixSetId/:tileMatrix/:tileRow/:tileCol": {"datetime"},
 	"GET /map": nil,
 	// Static files of the map: browsers and bundlers add cache-busting parameters.
-	"GET /map/*": anyParams,
+	"GET /map/*":    anyParams,
+	"GET /apidoc/*": anyParams,
 
 	"GET /v1/vocabulary":                          nil,
 	"GET /v1/search":                              {"q", "limit"},

@@ -124,6 +124,8 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	mapFS := echo.MustSubFS(web.Assets, "map")
 	e.GET("/map", func(c echo.Context) error { return c.Redirect(http.StatusMovedPermanently, "map/") })
 	e.StaticFS("/map/", mapFS)
+	// Redoc for /api.html, vendored by scripts/openapi-tools.sh.
+	e.StaticFS("/apidoc/", echo.MustSubFS(web.Assets, "apidoc"))
 	if missing := checkRouteTable(e.Routes()); len(missing) > 0 {
 		panic("api: routes without a query-parameter list in routeParams (query.go): " + strings.Join(missing, ", "))
 	}

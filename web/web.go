@@ -12,9 +12,9 @@ import (
 	"io/fs"
 )
 
-// Assets is the static content served under /map (its sub-folder "map").
+// Assets is the static content served under /map (sub-folder "map") and /apidoc (Redoc).
 //
-//go:embed map
+//go:embed map apidoc
 var Assets embed.FS
 
 // HasVendor reports whether MapLibre GL JS was embedded (scripts/web.sh ran before the build).
