@@ -1,15 +1,10 @@
 package exchange
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -184,68 +179,35 @@ func importIndicators(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions
 	return rep, nil
 }
 
-// readIndicatorRows streams the layer's rows out of ogr2ogr and checks each as the
-// registry would store it (landreg.ValidateIndicators, the API's checks); problems go
-// to rep with the row, the field and the USCC.
+// readIndicatorRows reads the sheet's rows (readTable, as the other spreadsheet imports
+// do) and checks each as the registry would store it (landreg.ValidateIndicators, the
+// API's checks); problems go to rep with the row, the field and the USCC.
 func readIndicatorRows(ctx context.Context, src *source, openOpts []string, layer string, used map[string]string,
 	opt ImportOptions, rep *Report) ([]indicatorRow, error) {
-	cmd := exec.CommandContext(ctx, "ogr2ogr", seqArgs(src, openOpts, layer)...)
-	cmd.Env = src.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	table, err := readTable(ctx, src, openOpts, layer, used)
 	if err != nil {
 		return nil, err
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
 	types := indicatorTargets()
-	r := bufio.NewReaderSize(out, 1<<20)
 	var rows []indicatorRow
 	seen := map[string]int{}
-	idx := 0
-	for {
-		line, rerr := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var f seqFeature
-			dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(line, []byte{0x1e})))
-			dec.UseNumber()
-			if err := dec.Decode(&f); err != nil {
-				return nil, fmt.Errorf("reading ogr2ogr output at row %d: %w", idx, err)
-			}
-			if row, ok := indicatorRecord(idx, &f, used, types, opt, rep); ok {
-				if prev, dup := seen[row.rec["uscc"]]; dup {
-					problemAt(rep, idx, row.rec["uscc"], "duplicate", "uscc", fmt.Sprintf(
-						"%s：企业 %s 在文件中重复（首见于%s）/ %s: enterprise %s appears twice in the file (first in %s)",
-						rowZh(idx), row.rec["uscc"], rowZh(prev), rowEn(idx), row.rec["uscc"], rowEn(prev)))
-				} else {
-					seen[row.rec["uscc"]] = idx
-					rows = append(rows, row)
-				}
-			}
-			idx++
-			if opt.Progress != nil && idx%500 == 0 {
-				opt.Progress(idx, rep.Features)
+	for _, tr := range table {
+		idx := tr.idx
+		if row, ok := indicatorRecord(idx, tr.vals, types, opt, rep); ok {
+			if prev, dup := seen[row.rec["uscc"]]; dup {
+				problemAt(rep, idx, row.rec["uscc"], "duplicate", "uscc", fmt.Sprintf(
+					"%s：企业 %s 在文件中重复（首见于%s）/ %s: enterprise %s appears twice in the file (first in %s)",
+					rowZh(idx), row.rec["uscc"], rowZh(prev), rowEn(idx), row.rec["uscc"], rowEn(prev)))
+			} else {
+				seen[row.rec["uscc"]] = idx
+				rows = append(rows, row)
 			}
 		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return nil, rerr
+		if opt.Progress != nil && (idx+1)%500 == 0 {
+			opt.Progress(idx+1, rep.Features)
 		}
 	}
-	if err := cmd.Wait(); err != nil {
-		return nil, &InputError{"读取文件失败", "ogr2ogr could not read the file: " + gdalMessage(stderr.String(), err)}
-	}
-	rep.Features = idx
+	rep.Features = len(table)
 	return rows, nil
 }
 
@@ -254,14 +216,10 @@ func problemAt(rep *Report, idx int, uscc, code, field, msg string) {
 }
 
 // indicatorRecord turns one feature into a record; false when a problem was found.
-func indicatorRecord(idx int, f *seqFeature, used, types map[string]string, opt ImportOptions, rep *Report) (indicatorRow, bool) {
-	rec := map[string]string{}
-	for src, v := range f.Properties {
-		if p, ok := used[src]; ok {
-			if s := text(v); s != "" {
-				rec[p] = s
-			}
-		}
+func indicatorRecord(idx int, vals map[string]string, types map[string]string, opt ImportOptions, rep *Report) (indicatorRow, bool) {
+	rec := make(map[string]string, len(vals))
+	for k, v := range vals {
+		rec[k] = v
 	}
 	uscc := strings.ToUpper(rec["uscc"])
 	rec["uscc"] = uscc
