@@ -1,7 +1,6 @@
 package api
 
 import (
-	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/store"
 )
 
@@ -32,10 +31,7 @@ func anyObject(desc string) obj {
 	return obj{"type": "object", "description": desc, "additionalProperties": true}
 }
 
-var (
-	rolesAnyWriter = []string{landreg.RolePlanner, landreg.RoleRegistrar}
-	dateSchema     = obj{"type": "string", "format": "date"}
-)
+var dateSchema = obj{"type": "string", "format": "date"}
 
 func moreOperations() map[string]opDoc {
 	ops := map[string]opDoc{
