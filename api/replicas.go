@@ -152,6 +152,9 @@ func (rt *Router) poll(ctx context.Context) {
 				return
 			}
 			st.up = true
+			if prev := n.get(); !prev.up && !prev.checked.IsZero() {
+				rt.log.Info().Str("database", n.name).Msg("database up again")
+			}
 			n.state.Store(st)
 		}()
 	}

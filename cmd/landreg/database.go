@@ -69,8 +69,10 @@ func (f *dbFlags) open(ctx context.Context, log zerolog.Logger, opt store.Option
 		s.cluster, s.started, s.embedded = c, started, true
 		log.Info().Str("data_dir", c.Dir).Int("port", c.Port()).Bool("reused", !started).Msg("private PostgreSQL cluster up")
 		// Roles, database and PostGIS, as the set-up superuser; landreg itself connects
-		// as the owner role.
-		if err := c.Setup(ctx, dbName); err != nil {
+		// as the owner role. A standby has its primary's and cannot write.
+		if c.IsStandby() {
+			log.Info().Str("data_dir", c.Dir).Msg("the private cluster is a hot standby: read-only")
+		} else if err := c.Setup(ctx, dbName); err != nil {
 			s.close(ctx, log)
 			return nil, err
 		}
