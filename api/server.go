@@ -49,14 +49,21 @@ type Server struct {
 	metrics *metrics
 	// matchedKey signs the counts next links carry (matched.go).
 	matchedKey []byte
+	// router, when reads go to standbys too, routes requests among the servers of each
+	// database (replicas.go); nil for a server on one database.
+	router *Router
 }
 
 // New builds the HTTP handler.
 func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
+	return newServer(cfg, pool, log, newMetrics(pool), newMatchedKey(), nil)
+}
+
+func newServer(cfg Config, pool *pgxpool.Pool, log zerolog.Logger, m *metrics, key []byte, rt *Router) *Server {
 	if cfg.Limits.Default == 0 {
 		cfg.Limits = Limits{Default: 100, Max: 10000}
 	}
-	s := &Server{cfg: cfg, pool: pool, log: log, metrics: newMetrics(pool), matchedKey: newMatchedKey()}
+	s := &Server{cfg: cfg, pool: pool, log: log, metrics: m, matchedKey: key, router: rt}
 	s.openapi = buildOpenAPI(cfg)
 	e := echo.New()
 	e.HideBanner = true
@@ -68,6 +75,7 @@ func New(cfg Config, pool *pgxpool.Pool, log zerolog.Logger) *Server {
 	// The caller is known before any byte of a body is read: an unknown or revoked token
 	// ends here with 401; each write route then checks the role before reading its body.
 	e.Use(s.authMiddleware)
+	e.Use(s.refuseWritesOnStandby)
 	// Uploads of GIS files may be large; every other body is small (JSON bodies have
 	// their own 8 MiB cap in decodeJSON).
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: "16M",
@@ -191,6 +199,9 @@ func (s *Server) readyz(c echo.Context) error {
 	ctx, cancel := context.WithTimeout(c.Request().Context(), 5*time.Second)
 	defer cancel()
 	err := store.Ready(ctx, s.pool)
+	if err == nil && s.router != nil {
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "databases": s.router.databases()})
+	}
 	if err == nil {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ready"})
 	}

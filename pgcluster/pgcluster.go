@@ -224,6 +224,7 @@ func (c *Cluster) Start(ctx context.Context, port int) (started bool, err error)
 		"-c", "shared_buffers=256MB",
 		"-c", "timezone=UTC",
 	}
+	opts = append(opts, c.standbyOptions()...)
 	if c.Fast {
 		opts = append(opts, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
@@ -234,7 +235,8 @@ func (c *Cluster) Start(ctx context.Context, port int) (started bool, err error)
 		return false, fmt.Errorf("pg_ctl start: %w\n%s%s", err, out, tail)
 	}
 	c.port = port
-	os.WriteFile(filepath.Join(c.Dir, portFile), []byte(strconv.Itoa(port)+"\n"), 0o600)
+	// Owned by the server's user like every file of Dir, so pg_basebackup can copy Dir.
+	c.writePrivate(portFile, strconv.Itoa(port)+"\n")
 	return true, nil
 }
 

@@ -23,6 +23,8 @@ const DefaultStatementTimeout = 60 * time.Second
 type Options struct {
 	MaxConns         int32
 	StatementTimeout time.Duration
+	// Lazy skips the first ping: a standby that is down at start only delays its use.
+	Lazy bool
 }
 
 // Open connects a pool and checks that the database answers. Errors are one line, so
@@ -50,6 +52,9 @@ func Open(ctx context.Context, url string, opt Options) (*pgxpool.Pool, error) {
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("cannot connect to database: %s", oneLine(err))
+	}
+	if opt.Lazy {
+		return pool, nil
 	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

@@ -69,8 +69,10 @@ func (f *dbFlags) open(ctx context.Context, log zerolog.Logger, opt store.Option
 		s.cluster, s.started, s.embedded = c, started, true
 		log.Info().Str("data_dir", c.Dir).Int("port", c.Port()).Bool("reused", !started).Msg("private PostgreSQL cluster up")
 		// Roles, database and PostGIS, as the set-up superuser; landreg itself connects
-		// as the owner role.
-		if err := c.Setup(ctx, dbName); err != nil {
+		// as the owner role. A standby has its primary's and cannot write.
+		if c.IsStandby() {
+			log.Info().Str("data_dir", c.Dir).Msg("the private cluster is a hot standby: read-only")
+		} else if err := c.Setup(ctx, dbName); err != nil {
 			s.close(ctx, log)
 			return nil, err
 		}
@@ -143,8 +145,11 @@ func dbCmd() *cobra.Command {
 			if _, err := c.Start(cmd.Context(), port); err != nil {
 				return err
 			}
-			if err := c.Setup(cmd.Context(), dbName); err != nil {
-				return err
+			// A standby is a byte copy of its primary's set-up and cannot write.
+			if !c.IsStandby() {
+				if err := c.Setup(cmd.Context(), dbName); err != nil {
+					return err
+				}
 			}
 			// stdout carries only the URL so scripts can capture it.
 			fmt.Fprintln(cmd.OutOrStdout(), c.URL(dbName))
@@ -228,7 +233,46 @@ what only it may do: creating logins for planners, e.g.
 	urlCmd.Flags().BoolVar(&superuser, "superuser", false, "the set-up superuser landreg_super instead of the owner role")
 	urlCmd.Flags().BoolVar(&tcp, "tcp", false, "over TCP on 127.0.0.1 instead of the unix socket")
 	urlCmd.Flags().StringVar(&database, "database", dbName, "database name")
-	cmd.AddCommand(start, stop, status, urlCmd)
+	var primaryDir string
+	standby := &cobra.Command{
+		Use:   "standby",
+		Short: "Create (if needed) and start a hot standby of the private cluster in --primary-data-dir; print its URL",
+		Long: `Create (if needed) and start a streaming hot standby (备库) of the private cluster in
+--primary-data-dir, in --data-dir: pg_basebackup -R over the primary's unix socket as the
+replication role landreg_replicator (created on the primary, its password in
+landreg_replicator.password), then started on a port of its own. The standby is a byte
+copy: the same roles and passwords, so "landreg db url --data-dir DIR" works on it, and
+"landreg db stop --data-dir DIR" stops it. Give its URL to "landreg serve
+--read-database-url".`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if primaryDir == "" {
+				return fmt.Errorf("--primary-data-dir is required")
+			}
+			c, err := cluster()
+			if err != nil {
+				return err
+			}
+			p, err := pgcluster.New(primaryDir, pgBin)
+			if err != nil {
+				return err
+			}
+			c.Fast = fast
+			if err := c.InitStandby(cmd.Context(), p); err != nil {
+				return err
+			}
+			if _, err := c.Start(cmd.Context(), port); err != nil {
+				return err
+			}
+			fmt.Fprintln(cmd.OutOrStdout(), c.URL(dbName))
+			fmt.Fprintln(cmd.ErrOrStderr(), "TCP (QGIS, psql, read-only):", c.TCPURL(dbName))
+			return nil
+		},
+	}
+	standby.Flags().StringVar(&primaryDir, "primary-data-dir", "", "folder of the running private cluster to copy and follow")
+	standby.Flags().IntVar(&port, "port", 0, "TCP port on 127.0.0.1 (0 = last used or any free port)")
+	standby.Flags().BoolVar(&fast, "fast", false, "turn off fsync: for throwaway test clusters only")
+	cmd.AddCommand(start, stop, status, urlCmd, standby)
 	return cmd
 }
 

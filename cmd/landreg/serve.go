@@ -33,6 +33,8 @@ func serveCmd() *cobra.Command {
 	var authReads bool
 	var debugAddr string
 	var maxUpload string
+	var readURLs []string
+	var readMaxLag time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the HTTP server (OGC API – Features, /v1 API, map)",
@@ -69,14 +71,32 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			}
 			defer sess.close(ctx, log)
 
-			applied, err := migrations.Up(ctx, sess.pool)
-			if err != nil {
+			// A server given only a hot standby serves reads: the primary migrates.
+			var standbyOnly bool
+			if err := sess.pool.QueryRow(ctx, `SELECT pg_is_in_recovery()`).Scan(&standbyOnly); err != nil {
 				return err
 			}
-			if len(applied) > 0 {
-				log.Info().Strs("applied", applied).Msg("migrations applied")
+			if standbyOnly {
+				log.Warn().Msg("the database is a hot standby: serving reads only, writes are answered 503 read-only")
+			} else {
+				applied, err := migrations.Up(ctx, sess.pool)
+				if err != nil {
+					return err
+				}
+				if len(applied) > 0 {
+					log.Info().Strs("applied", applied).Msg("migrations applied")
+				}
 			}
-			if sess.embedded && !noFixtures {
+			var readPools []*pgxpool.Pool
+			for _, u := range readURLs {
+				p, err := store.Open(ctx, u, store.Options{MaxConns: maxConns, StatementTimeout: stmtTimeout, Lazy: true})
+				if err != nil {
+					return fmt.Errorf("--read-database-url: %w", err)
+				}
+				defer p.Close()
+				readPools = append(readPools, p)
+			}
+			if sess.embedded && !noFixtures && !standbyOnly {
 				empty, err := fixtures.IsEmpty(ctx, sess.pool)
 				if err != nil {
 					return err
@@ -102,7 +122,15 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w", addr, err)
 			}
-			h := api.New(api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads, MaxUpload: upload}, sess.pool, log)
+			apiCfg := api.Config{BaseURL: baseURL, Limits: limits, Version: version, AuthReads: authReads, MaxUpload: upload}
+			var h http.Handler
+			if len(readPools) > 0 || standbyOnly {
+				rt := api.NewRouter(ctx, apiCfg, sess.pool, readPools, api.RouterOptions{MaxLag: readMaxLag}, log)
+				go rt.Run(ctx)
+				h = rt
+			} else {
+				h = api.New(apiCfg, sess.pool, log)
+			}
 			srv := api.NewHTTPServer(addr, h)
 			errc := make(chan error, 1)
 			go func() { errc <- srv.Serve(ln) }()
@@ -150,6 +178,9 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 	cmd.Flags().BoolVar(&authReads, "auth-reads", false, "require a bearer token for reads too (writes always need one)")
 	cmd.Flags().StringVar(&debugAddr, "debug-addr", "", "serve Go's /debug/pprof on this address (e.g. 127.0.0.1:6060); off by default")
 	cmd.Flags().StringVar(&maxUpload, "max-upload", "256MiB", "largest request body of POST /v1/imports (e.g. 64MiB, 1GiB); larger ones get 413")
+	cmd.Flags().StringArrayVar(&readURLs, "read-database-url", nil,
+		"URL of a PostgreSQL hot standby of the database, for reads (repeatable); see docs/scaling.md")
+	cmd.Flags().DurationVar(&readMaxLag, "read-max-lag", 5*time.Second, "a standby replaying further behind the primary than this answers no reads")
 	return cmd
 }
 
