@@ -88,5 +88,5 @@ func init() {
 	reflectedResponses["Candidate"] = store.Candidate{}
 	reflectedResponses["SearchHit"] = store.SearchHit{}
 	reflectedResponses["Indicators"] = store.Indicators{}
-	problemTypes = append(problemTypes, "status-step", "project-closed")
+	problemTypes = append(problemTypes, "status-step", "project-closed", "read-only")
 }
