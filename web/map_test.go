@@ -54,6 +54,13 @@ func TestMapInBrowser(t *testing.T) {
 	if _, err := fixtures.Load(ctx, pool); err != nil {
 		t.Fatalf("load fixtures: %v", err)
 	}
+	// Two targets of the district the browser test looks at, for the dashboard's chart.
+	if _, err := pool.Exec(ctx, `SELECT landreg_sys.begin_change('test', '考核目标', NULL);
+INSERT INTO targets (kind, value, period_from, period_to, xzqdm, doc_no, valid_from) VALUES
+  ('supply_mu', 200, '2025-01-01', '2025-12-31', '330304', '瓯政发〔2025〕1号（示例）', '2025-01-01'),
+  ('supply_mu', 500, '2021-01-01', '2025-12-31', '330304', '瓯政发〔2021〕9号（示例）', '2021-01-01')`); err != nil {
+		t.Fatalf("targets: %v", err)
+	}
 	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
 	// The same database behind a server that demands a token for reads too.

@@ -460,14 +460,19 @@ try {
       };
       return { chart: typeof window.Chart, labels: idle.labels, last, nQuota: c["chart-quota"].data.datasets.length,
         mujun: c["chart-mujun"].data.datasets[0].data.reduce((a, b) => a + b, 0) + c["chart-mujun"].data.datasets[1].data.reduce((a, b) => a + b, 0),
-        px: ["chart-idle", "chart-quota", "chart-mujun"].map(blank) };
+        targets: c["chart-targets"].data.labels, shares: c["chart-targets"].data.datasets[0].data,
+        px: ["chart-idle", "chart-quota", "chart-mujun", "chart-targets"].map(blank) };
     });
     const vocab = (await api("/v1/vocabulary")).body;
     const quiet = new Set(["NORMAL", "RETIRED"]);
     const ref = (await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`)).body.rows
       .filter((r) => !quiet.has(r.category) && vocab.idle_categories.some((c) => c.code === r.category)).reduce((s, r) => s + r.registered_mu, 0);
     check(dash.chart === "function" && Math.abs(dash.last - ref) < 0.01, `dashboard idle chart for ${date}: ${dash.last.toFixed(2)} 亩 = API ${ref.toFixed(2)} 亩 (${dash.labels.join(", ")})`);
-    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all three charts drawn (${dash.px.join(", ")} px)`);
+    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all four charts drawn (${dash.px.join(", ")} px)`);
+    const tp = (await api(`/v1/targets/progress?date=${date}&district=${DISTRICT}`)).body.targets;
+    check(tp.length === 2 && dash.targets.length === tp.length && tp.every((x, i) => dash.targets[i].endsWith(x.kind_zh) &&
+      Math.abs(dash.shares[i] - Math.round((x.achieved_share || 0) * 1000) / 10) < 0.01),
+      `targets chart: ${dash.targets.join(", ")} at ${dash.shares.join(", ")} % = API ${tp.map((x) => x.achieved_share).join(", ")}`);
     await page.screenshot({ path: shot("map-dashboard.png") });
     await page.click("#dash-close");
   }

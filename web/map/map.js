@@ -761,10 +761,11 @@
     const dates = dashDates();
     const year = Number(state.date.slice(0, 4)) - 1;
     const districts = state.district ? state.districts.filter((x) => x.code === state.district) : state.districts;
-    const [idle, hist, mujun] = await Promise.all([
+    const [idle, hist, mujun, targets] = await Promise.all([
       Promise.all(dates.map((dt) => getJSON(`v1/audit/idle?date=${dt}${d}`).catch(() => null))),
       Promise.all(districts.map((x) => getJSON(`v1/districts/${x.code}/quota/history`).catch(() => null))),
       getJSON(`v1/audit/mujun?year=${year}${d}`).catch((err) => ({ error: err })),
+      getJSON(`v1/targets/progress?date=${state.date}${d}`).catch(() => null),
     ]);
     // 1. Idle and inefficient land (亩) by category, stacked per date.
     const cats = CATEGORIES.filter((k) => !QUIET.has(k.code) && shown(k.code));
@@ -803,6 +804,15 @@
         datasets: [{ label: "企业数", backgroundColor: "#1f4e79", data: counts.map((n, i) => n - lows[i]) },
           { label: "其中低效", backgroundColor: "#8e44ad", data: lows }] },
       options: { scales: { x: { stacked: true, title: { display: true, text: "万元/亩" } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
+    // 4. Targets (考核目标) as of the date: the share achieved, coloured by status.
+    const statusColor = { achieved: "#1b7837", on_track: "#5aae61", behind: "#f58220", missed: "#d7191c", no_data: "#9aa5b1", not_started: "#c0c8d0" };
+    const ts = (targets && targets.targets) || [];
+    drawChart("chart-targets", { type: "bar",
+      data: { labels: ts.map((x) => `${x.district || "全市"} ${x.kind_zh}`),
+        datasets: [{ label: "完成率 %", data: ts.map((x) => (x.achieved_share === null || x.achieved_share === undefined ? 0 : Math.round(x.achieved_share * 1000) / 10)),
+          backgroundColor: ts.map((x) => statusColor[x.status] || "#9aa5b1") }] },
+      options: { indexAxis: "y", scales: { x: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: (c) => ts[c.dataIndex] ? ts[c.dataIndex].status_zh : "" } } } } });
     $("#dash-status").textContent = mujun && mujun.error ? `亩均：${mujun.error.detail || mujun.error.message}` :
       `${districtName(state.district)} · ${dates[0].slice(0, 4)}–${state.date} · 亩均 ${rows.length} 家企业`;
     box.dataset.ready = "true";
