@@ -20,17 +20,10 @@
 CREATE FUNCTION landreg_sys.iso_day(s text) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN make_date(substr(s, 1, 4)::int, substr(s, 6, 2)::int, substr(s, 9, 2)::int) - DATE '2000-01-01';
 
--- Event type as a small integer. 1–16 bear on the idle status, ordered so that idle_core
--- can test ranges: 1–2 report ratios, 2–6 undo a disposal (adverse facts).
-CREATE FUNCTION landreg_sys.event_kind(type text) RETURNS smallint LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE type
-  WHEN 'PROGRESS' THEN 1 WHEN 'SUSPENDED' THEN 2 WHEN 'IDLE_NOTICE' THEN 3 WHEN 'IDLE_DETERMINED' THEN 4
-  WHEN 'PRODUCTION_STOPPED' THEN 5 WHEN 'GOV_CAUSE' THEN 6 WHEN 'LAND_DELIVERED' THEN 7 WHEN 'STARTED' THEN 8
-  WHEN 'COMPLETED' THEN 9 WHEN 'PRODUCTION_STARTED' THEN 10 WHEN 'RESUMED' THEN 11
-  WHEN 'EXTENSION_APPROVED' THEN 12 WHEN 'PLANNING_VERIFIED' THEN 13 WHEN 'ANNUAL_INDICATORS' THEN 14
-  WHEN 'RECOVERY_DECIDED' THEN 15 WHEN 'DISPOSED' THEN 16 WHEN 'CONTRACT_SIGNED' THEN 17
-  WHEN 'PERMIT_ISSUED' THEN 18 WHEN 'RAMPUP_REVIEWED' THEN 19 WHEN 'IDLE_FEE_LEVIED' THEN 20
-  WHEN 'TRANSFERRED' THEN 21 END;
+-- Event type as a small integer (the column kind below; landreg_sys.event_kind,
+-- schema/functions/event_kind.sql, gives the same for the status function). 1–16 bear on
+-- the idle status, ordered so that idle_core can test ranges: 1–2 report ratios, 2–6 undo
+-- a disposal (adverse facts).
 
 -- fact layouts (days since 2000-01-01; id breaks ties between events of one day):
 --   EXTENSION_APPROVED  [day, id, new start deadline day]
@@ -41,7 +34,14 @@ RETURN CASE type
 --                        revenue_wan, land_mu_used]
 -- Payload numbers are read as float8, as the fixture generator compares them.
 ALTER TABLE parcel_events
-  ADD COLUMN kind smallint GENERATED ALWAYS AS (landreg_sys.event_kind(type)) STORED,
+  ADD COLUMN kind smallint GENERATED ALWAYS AS (CASE type
+    WHEN 'PROGRESS' THEN 1 WHEN 'SUSPENDED' THEN 2 WHEN 'IDLE_NOTICE' THEN 3 WHEN 'IDLE_DETERMINED' THEN 4
+    WHEN 'PRODUCTION_STOPPED' THEN 5 WHEN 'GOV_CAUSE' THEN 6 WHEN 'LAND_DELIVERED' THEN 7 WHEN 'STARTED' THEN 8
+    WHEN 'COMPLETED' THEN 9 WHEN 'PRODUCTION_STARTED' THEN 10 WHEN 'RESUMED' THEN 11
+    WHEN 'EXTENSION_APPROVED' THEN 12 WHEN 'PLANNING_VERIFIED' THEN 13 WHEN 'ANNUAL_INDICATORS' THEN 14
+    WHEN 'RECOVERY_DECIDED' THEN 15 WHEN 'DISPOSED' THEN 16 WHEN 'CONTRACT_SIGNED' THEN 17
+    WHEN 'PERMIT_ISSUED' THEN 18 WHEN 'RAMPUP_REVIEWED' THEN 19 WHEN 'IDLE_FEE_LEVIED' THEN 20
+    WHEN 'TRANSFERRED' THEN 21 END) STORED,
   ADD COLUMN fact double precision[] GENERATED ALWAYS AS (CASE type
     WHEN 'EXTENSION_APPROVED' THEN ARRAY[event_date - DATE '2000-01-01', id,
       landreg_sys.iso_day(payload ->> 'new_start_deadline')]

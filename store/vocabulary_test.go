@@ -56,6 +56,23 @@ FROM landreg_sys.event_types ORDER BY kind`)
 	if rows.Err() != nil {
 		t.Fatal(rows.Err())
 	}
+	// The generated column parcel_events.kind (its expression is in the migrations) gives
+	// every type the same number as event_kind.
+	var expr string
+	if err := pool.QueryRow(ctx, `SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+  WHERE d.adrelid = 'parcel_events'::regclass AND a.attname = 'kind'`).Scan(&expr); err != nil {
+		t.Fatal(err)
+	}
+	for _, code := range codes {
+		var same bool
+		if err := pool.QueryRow(ctx, `SELECT (`+expr+`) IS NOT DISTINCT FROM landreg_sys.event_kind($1) FROM (SELECT $1::text AS type) e`, code).Scan(&same); err != nil {
+			t.Fatal(err)
+		}
+		if !same {
+			t.Errorf("%s: parcel_events.kind (%s) differs from event_kind", code, expr)
+		}
+	}
 	goList := append([]string(nil), landreg.EventTypes...)
 	sort.Strings(goList)
 	sort.Strings(codes)
