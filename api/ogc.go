@@ -367,11 +367,12 @@ func parseFeatureID(fid string) (id int64, version int, ok bool) {
 		return 0, 0, false
 	}
 	if versioned {
-		v, err := strconv.Atoi(verText)
+		// Versions are int4 in the database.
+		v, err := strconv.ParseInt(verText, 10, 32)
 		if err != nil || v <= 0 {
 			return 0, 0, false
 		}
-		version = v
+		version = int(v)
 	}
 	return id, version, true
 }

@@ -226,7 +226,7 @@ func TestOGCFeatures(t *testing.T) {
 		if old.ID != vid || old.Properties["valid_to"] == nil || old.Properties["version"] != float64(lver) {
 			t.Errorf("closed version %s: %+v", vid, old)
 		}
-		for _, bad := range []string{fmt.Sprintf("%d.999", lid), fmt.Sprintf("%d.0", lid), "1.x", "-1"} {
+		for _, bad := range []string{fmt.Sprintf("%d.999", lid), fmt.Sprintf("%d.0", lid), "1.x", "-1", "1.99999999999", "99999999999999999999"} {
 			if res, _ := get(t, srv.URL+"/collections/block_lines/items/"+bad); res.StatusCode != 404 {
 				t.Errorf("item %s: %d", bad, res.StatusCode)
 			}
