@@ -1,15 +1,10 @@
 package exchange
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -100,64 +95,31 @@ func ReadBoundary(ctx context.Context, db store.DB, opt BoundaryOptions) (*Bound
 	}
 	var parts []part
 	codes := map[string]bool{}
-	cmd := exec.CommandContext(ctx, "ogr2ogr", seqArgs(src, openOpts, layer.Name)...)
-	cmd.Env = src.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	err = eachFeature(ctx, src, seqArgs(src, openOpts, layer.Name), func(n int, f *seqFeature) error {
+		if n >= maxBoundaryFeatures {
+			return &InputError{"边界文件要素过多", fmt.Sprintf("the boundary file has more than %d features", maxBoundaryFeatures)}
+		}
+		pt := part{code: text(f.Properties[codeField]), name: text(f.Properties[nameField])}
+		if pt.code != "" {
+			codes[pt.code] = true
+		}
+		if opt.Xzqdm != "" && codeField != "" && pt.code != opt.Xzqdm {
+			return nil
+		}
+		g, err := geo.ParsePolygonal(f.Geometry, crs, false)
+		if err != nil {
+			var ie *geo.InputError
+			if errors.As(err, &ie) {
+				return &InputError{fmt.Sprintf("第 %d 个要素：%s", n, ie.ZH), fmt.Sprintf("feature %d: %s", n, ie.EN)}
+			}
+			return err
+		}
+		pt.geom = g
+		parts = append(parts, pt)
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	r := bufio.NewReaderSize(out, 1<<20)
-	for idx := 0; ; {
-		line, rerr := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			idx++
-			if idx > maxBoundaryFeatures {
-				return nil, &InputError{"边界文件要素过多", fmt.Sprintf("the boundary file has more than %d features", maxBoundaryFeatures)}
-			}
-			var f seqFeature
-			dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(line, []byte{0x1e})))
-			dec.UseNumber()
-			if err := dec.Decode(&f); err != nil {
-				return nil, fmt.Errorf("reading ogr2ogr output at feature %d: %w", idx-1, err)
-			}
-			pt := part{code: text(f.Properties[codeField]), name: text(f.Properties[nameField])}
-			if pt.code != "" {
-				codes[pt.code] = true
-			}
-			if opt.Xzqdm != "" && codeField != "" && pt.code != opt.Xzqdm {
-				continue
-			}
-			g, err := geo.ParsePolygonal(f.Geometry, crs, false)
-			if err != nil {
-				var ie *geo.InputError
-				if errors.As(err, &ie) {
-					return nil, &InputError{fmt.Sprintf("第 %d 个要素：%s", idx-1, ie.ZH), fmt.Sprintf("feature %d: %s", idx-1, ie.EN)}
-				}
-				return nil, err
-			}
-			pt.geom = g
-			parts = append(parts, pt)
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return nil, rerr
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		return nil, &InputError{"读取文件失败", "ogr2ogr could not read the file: " + gdalMessage(stderr.String(), err)}
 	}
 	switch {
 	case len(parts) == 0 && opt.Xzqdm != "" && codeField != "":

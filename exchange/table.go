@@ -1,15 +1,10 @@
 package exchange
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -147,59 +142,26 @@ func requireColumns(k Kind, used map[string]string) *Problem {
 func readTable(ctx context.Context, src *source, openOpts []string, layer string, used map[string]string) ([]tableRow, error) {
 	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
 	args = append(args, src.path, layer, "-mapFieldType", "Date=String,DateTime=String,Time=String")
-	cmd := exec.CommandContext(ctx, "ogr2ogr", args...)
-	cmd.Env = src.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	var rows []tableRow
+	err := eachFeature(ctx, src, args, func(_ int, f *seqFeature) error {
+		vals := map[string]string{}
+		for k, v := range f.Properties {
+			if p, ok := used[k]; ok {
+				if s := text(v); s != "" {
+					vals[p] = s
+				}
+			}
+		}
+		if len(vals) > 0 || len(f.Properties) > 0 && anyValue(f.Properties) {
+			if len(rows) >= MaxTableRows {
+				return &InputError{"表格行数过多", fmt.Sprintf("the sheet has more than %d rows; split it", MaxTableRows)}
+			}
+			rows = append(rows, tableRow{idx: len(rows), vals: vals})
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	r := bufio.NewReaderSize(out, 1<<20)
-	var rows []tableRow
-	for idx := 0; ; {
-		line, rerr := r.ReadBytes('\n')
-		if len(bytes.TrimSpace(line)) > 0 {
-			var f seqFeature
-			dec := json.NewDecoder(bytes.NewReader(bytes.TrimPrefix(line, []byte{0x1e})))
-			dec.UseNumber()
-			if err := dec.Decode(&f); err != nil {
-				return nil, fmt.Errorf("reading ogr2ogr output at row %d: %w", idx, err)
-			}
-			vals := map[string]string{}
-			for k, v := range f.Properties {
-				if p, ok := used[k]; ok {
-					if s := text(v); s != "" {
-						vals[p] = s
-					}
-				}
-			}
-			if len(vals) > 0 || len(f.Properties) > 0 && anyValue(f.Properties) {
-				if len(rows) >= MaxTableRows {
-					return nil, &InputError{"表格行数过多", fmt.Sprintf("the sheet has more than %d rows; split it", MaxTableRows)}
-				}
-				rows = append(rows, tableRow{idx: idx, vals: vals})
-				idx++
-			}
-		}
-		if rerr == io.EOF {
-			break
-		}
-		if rerr != nil {
-			return nil, rerr
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		return nil, &InputError{"读取文件失败", "ogr2ogr could not read the file: " + gdalMessage(stderr.String(), err)}
 	}
 	return rows, nil
 }
