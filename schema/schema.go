@@ -124,6 +124,11 @@ func Apply(ctx context.Context, tx pgx.Tx) (bool, error) {
 	if err := applyFiles(ctx, tx, names); err != nil {
 		return false, err
 	}
+	// The status timeline is what the rules give: new rules, a new timeline. Any change
+	// of these files may be one (the rules call each other), so every one rebuilds it.
+	if _, err := tx.Exec(ctx, `SELECT landreg_sys.refresh_status_timeline(NULL)`); err != nil {
+		return false, fmt.Errorf("status timeline: %w", err)
+	}
 	if _, err := tx.Exec(ctx, `DELETE FROM landreg_sys.schema_state`); err != nil {
 		return false, err
 	}

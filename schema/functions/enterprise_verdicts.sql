@@ -13,12 +13,23 @@
 -- in_year: that year's verdicts; NULL: each enterprise's latest year on file. at_date:
 -- only figures that count by then (recorded by then and their year ended,
 -- landreg_sys.indicators_count_from); NULL: all. known_at: as known at that system time
--- (NULL = now). for_usccs narrows to those enterprises (one parcel's status).
+-- (NULL = now). for_usccs, for_parcels, for_district narrow to those enterprises, and
+-- to the holders (of any version) of those parcels or of that district's parcels: what a
+-- status of some parcels needs. They are arguments without subqueries, so that the
+-- function is inlined into idle_core wherever that is (a subquery argument stops it).
+DROP FUNCTION IF EXISTS landreg_sys.enterprise_verdicts(integer, date, timestamptz, text[]);
 CREATE OR REPLACE FUNCTION landreg_sys.enterprise_verdicts(in_year integer, at_date date, known_at timestamptz,
-  for_usccs text[] DEFAULT NULL)
+  for_usccs text[] DEFAULT NULL, for_parcels bigint[] DEFAULT NULL, for_district text DEFAULT NULL)
 RETURNS SETOF landreg_sys.enterprise_verdict
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-WITH ei AS (
+WITH us AS (
+  -- The enterprises judged, when narrowed.
+  SELECT unnest(for_usccs) AS uscc
+  UNION
+  SELECT v.holder_uscc FROM parcels_all v
+  WHERE v.holder_uscc IS NOT NULL AND (v.id = ANY (for_parcels) OR v.xzqdm = for_district)
+),
+ei AS (
   -- The enterprise rows as known at known_at: the current version, or the version that
   -- was current then.
   SELECT i.uscc, i.year, i.reported_on, i.tax_wan::float8 AS tax_wan, i.va_wan::float8 AS va_wan,
@@ -27,7 +38,7 @@ WITH ei AS (
     i.land_mu_used::float8 AS land_mu_used
   FROM enterprise_indicators i
   WHERE (known_at IS NULL OR i.sys_from <= known_at)
-    AND (for_usccs IS NULL OR i.uscc = ANY (for_usccs))
+    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR i.uscc IN (SELECT us.uscc FROM us))
     AND (in_year IS NULL OR i.year = in_year)
   UNION ALL
   SELECT h.uscc, h.year, h.reported_on, h.tax_wan::float8, h.va_wan::float8, h.energy_tce::float8,
@@ -35,7 +46,7 @@ WITH ei AS (
     h.land_mu_used::float8
   FROM enterprise_indicators_history h
   WHERE known_at IS NOT NULL AND h.sys_from <= known_at AND h.sys_to > known_at
-    AND (for_usccs IS NULL OR h.uscc = ANY (for_usccs))
+    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR h.uscc IN (SELECT us.uscc FROM us))
     AND (in_year IS NULL OR h.year = in_year)
 ),
 ent AS (
@@ -47,17 +58,17 @@ ent AS (
   WHERE at_date IS NULL OR landreg_sys.indicators_count_from(ei.year, ei.reported_on) <= at_date
 ),
 scope AS (
-  -- for_usccs: the parcels these enterprises ever held.
-  SELECT DISTINCT v.id FROM parcels_all v WHERE for_usccs IS NOT NULL AND v.holder_uscc = ANY (for_usccs)
+  -- Narrowed: the parcels these enterprises ever held.
+  SELECT DISTINCT v.id FROM parcels_all v WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc IN (SELECT us.uscc FROM us)
 ),
 moved AS (
   -- Parcels that changed holder. Their reports go to the holder at each year's end, so
   -- every year of them is read; for any other parcel its latest report is the only one
   -- that can count, since its one holder's latest year is never before it.
-  -- With for_usccs, only the parcels in scope are looked at.
+  -- Narrowed, only the parcels in scope are looked at.
   SELECT v.id FROM parcels_all v
   WHERE v.id IN (SELECT h.id FROM parcels_history h)
-    AND (for_usccs IS NULL OR v.id IN (SELECT scope.id FROM scope))
+    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR v.id IN (SELECT scope.id FROM scope))
   GROUP BY v.id HAVING count(DISTINCT coalesce(v.holder_uscc, '')) > 1
 ),
 ev AS (
@@ -69,7 +80,7 @@ ev AS (
     NULL::float8 AS employees
   FROM landreg_sys.parcel_event_digest d
   WHERE known_at IS NULL AND in_year IS NULL AND cardinality(d.p_ai) > 0
-    AND (for_usccs IS NULL OR d.parcel_id IN (SELECT scope.id FROM scope))
+    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR d.parcel_id IN (SELECT scope.id FROM scope))
     AND d.parcel_id NOT IN (SELECT moved.id FROM moved)
   UNION ALL
   -- Otherwise (a year, as known earlier, moved parcels) from the events, not replaced by
@@ -89,7 +100,7 @@ ev AS (
   WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
     AND (known_at IS NULL OR e.recorded_at <= known_at)
     AND (in_year IS NULL OR e.fact[1] = in_year)
-    AND (for_usccs IS NULL OR e.parcel_id IN (SELECT scope.id FROM scope))
+    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR e.parcel_id IN (SELECT scope.id FROM scope))
     AND (at_date IS NULL OR landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date) <= at_date)
     AND e.id NOT IN (SELECT s.supersedes FROM parcel_events s
                      WHERE s.supersedes IS NOT NULL AND (known_at IS NULL OR s.recorded_at <= known_at))
@@ -107,14 +118,14 @@ held_ev AS (
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
    AND (known_at IS NULL OR v.sys_from <= known_at)
    AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
-  WHERE for_usccs IS NULL
+  WHERE for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL
   UNION ALL
   SELECT ev.f, ev.employees, v.holder_uscc
   FROM ev JOIN parcels_all v ON v.id = ev.parcel_id
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
    AND (known_at IS NULL OR v.sys_from <= known_at)
    AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
-  WHERE for_usccs IS NOT NULL AND v.holder_uscc = ANY (for_usccs)
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc IN (SELECT us.uscc FROM us)
 ),
 leg AS (
   -- Summed per holder of the parcel at the end of the report's year.

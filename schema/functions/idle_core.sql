@@ -10,9 +10,16 @@
 -- into the caller's query, and the decision functions into it, so constant arguments
 -- (NULL district, one id, NULL known_at) simplify the plan. Callers set DateStyle ISO
 -- (the reasons' dates are written as text) and JIT off.
-CREATE OR REPLACE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
+-- The last column, thresholds, lists the dates on which this status changes by the
+-- passage of time alone (nothing more recorded): the deadlines the tests compare at_date
+-- with. The status timeline (refresh_status_timeline) evaluates the function there.
+DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[]);
+CREATE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
   only_ids bigint[] DEFAULT NULL)
-RETURNS SETOF landreg_sys.parcel_status
+RETURNS TABLE (parcel_id bigint, zddm text, xzqdm text, category text, category_zh text, since date,
+  reasons json, deadline date, idle_fee_wan numeric, low_efficiency boolean, indicator_year integer,
+  tax_per_mu_wan double precision, va_per_mu_wan double precision, unused_area_m2 double precision,
+  registered_area_m2 numeric, area_m2 double precision, thresholds date[])
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 WITH p AS (
   -- The parcel version valid at at_date as known at known_at: a version closed after
@@ -187,7 +194,7 @@ f AS (
     b.disposed, b.delivered, b.started, b.completed, b.prod_first, b.prod_last, b.stopped,
     b.gov_from, b.gov_until, b.deadline, b.review, b.suspended, b.developed_ratio, b.invested_ratio,
     b.v_far, b.v_coverage, b.v_unused, b.far_needed, b.coverage_needed, b.unused_limit,
-    b.production_grace_months, b.ai_year, b.ai_date, b.low_eff_tax,
+    b.production_grace_months, b.completion_grace_months, b.stopped_months, b.ai_year, b.ai_date, b.low_eff_tax,
     b.tax_per_mu_wan, b.va_per_mu_wan, b.energy_va_wan_per_tce, b.emission_va_wan_per_t, b.rd_ratio,
     b.invest_intensity_wan_per_mu, b.ai_invest_mu, b.reviewed, b.review_passed, b.rr_invest_mu,
     landreg_sys.review_failed_since(b.completed, b.reviewed, b.review_passed, b.rr_invest_mu,
@@ -371,17 +378,21 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
   -- 低效企业 flag (§2.2), never on a retired parcel: the holder's verdict for its latest
   -- year on file (landreg_sys.enterprise_verdicts, one verdict per enterprise and year).
   landreg_sys.is_low_efficiency(c.retired, vd.tax_per_mu, vd.threshold),
-  c.ai_year, c.ai_tax_mu, c.ai_va_mu, c.v_unused, c.registered_area_m2, c.area_m2
+  c.ai_year, c.ai_tax_mu, c.ai_va_mu, c.v_unused, c.registered_area_m2, c.area_m2,
+  -- Every date at_date is compared with above, whether or not the test applies now: a
+  -- superset costs the timeline an evaluation that changes nothing, a date left out
+  -- would cost it a change.
+  ARRAY[c.deadline, c.deadline_1y, c.deadline_2y, landreg_sys.years_after(c.suspended, 1),
+    landreg_sys.completion_due(c.agreed_completion, c.completion_grace_months), c.production_due,
+    landreg_sys.months_after(c.stopped, c.stopped_months), c.review]
 FROM c
 -- The category's label (a hash join of 12 rows; a lookup per parcel would cost more).
 LEFT JOIN landreg_sys.idle_categories ic ON ic.code = c.category
 -- The holders' verdicts; narrowed to this call's holders (of any version: a superset)
--- when it names parcels or a district. Not read from p: a second reference would make
+-- when it names parcels or a district, by arguments without a subquery (which would
+-- keep enterprise_verdicts from being inlined). Not read from p: a second reference would make
 -- p a materialized CTE and slow the whole statement down threefold.
-LEFT JOIN landreg_sys.enterprise_verdicts(NULL, at_date, known_at,
-  CASE WHEN only_id IS NOT NULL OR only_ids IS NOT NULL OR in_district IS NOT NULL
-       THEN ARRAY(SELECT DISTINCT v.holder_uscc FROM parcels_all v
-                  WHERE v.holder_uscc IS NOT NULL AND (only_id IS NULL OR v.id = only_id)
-                    AND (only_ids IS NULL OR v.id = ANY (only_ids)) AND (in_district IS NULL OR v.xzqdm = in_district)) END) vd
+LEFT JOIN landreg_sys.enterprise_verdicts(NULL, at_date, known_at, NULL,
+  CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END, in_district) vd
   ON vd.uscc = c.holder_uscc
 $$;

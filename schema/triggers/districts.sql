@@ -11,3 +11,10 @@ CREATE TRIGGER districts_30_overlap BEFORE INSERT OR UPDATE OF geom ON districts
 
 CREATE TRIGGER districts_40_keep_lines AFTER UPDATE OF geom ON districts
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.districts_keep_lines();
+
+-- The status timeline of a new or removed district's parcels (landreg_sys.status_timeline_upkeep):
+-- the status joins the districts.
+CREATE TRIGGER districts_90_timeline_ins AFTER INSERT ON districts REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+CREATE TRIGGER districts_90_timeline_del AFTER DELETE ON districts REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();

@@ -20,3 +20,10 @@ CREATE TRIGGER parcel_events_digest_truncate AFTER TRUNCATE ON parcel_events
 
 CREATE TRIGGER parcel_events_transfer BEFORE INSERT ON parcel_events
   FOR EACH ROW WHEN (NEW.type = 'TRANSFERRED') EXECUTE FUNCTION landreg_sys.parcel_transfer_check();
+
+-- After parcel_events_digest (name order): the status timeline reads the digest.
+CREATE TRIGGER parcel_events_timeline AFTER INSERT ON parcel_events REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+
+CREATE TRIGGER parcel_events_timeline_truncate AFTER TRUNCATE ON parcel_events
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();

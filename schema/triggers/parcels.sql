@@ -6,3 +6,11 @@ CREATE TRIGGER parcels_20_version BEFORE INSERT OR UPDATE OR DELETE ON parcels
 
 CREATE TRIGGER parcels_30_props BEFORE INSERT OR UPDATE ON parcels
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.parcel_props_row();
+
+-- The status timeline of the parcels the statement touches (landreg_sys.status_timeline_upkeep).
+CREATE TRIGGER parcels_90_timeline_ins AFTER INSERT ON parcels REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+CREATE TRIGGER parcels_90_timeline_upd AFTER UPDATE ON parcels REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+CREATE TRIGGER parcels_90_timeline_del AFTER DELETE ON parcels REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();

@@ -1,0 +1,74 @@
+-- Recomputes the status timeline (00025) of the parcels ids (NULL: every parcel):
+-- landreg_sys.idle_core, as known now, evaluated on every day its input may change
+-- (landreg_sys.status_boundaries) and then on every threshold those evaluations
+-- return, with equal neighbours merged into one range. Between two of these days the
+-- function reads the same state and passes no threshold, so the ranges give exactly
+-- what it gives for any day. One statement for any number of parcels: the days are
+-- grouped, and idle_core runs once per day for that day's parcels.
+-- Concurrency as for the event digest (refresh_event_digest): the parcels are locked
+-- first, and the rows are computed by later statements, whose snapshot (READ
+-- COMMITTED) includes whatever a transaction that held the lock committed.
+CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[]) RETURNS void LANGUAGE plpgsql
+SECURITY DEFINER SET search_path = public, pg_temp
+SET jit = off SET datestyle = 'ISO, YMD' SET work_mem = '256MB' SET plan_cache_mode = force_generic_plan AS $$
+BEGIN
+  IF ids IS NULL OR cardinality(ids) > 1000 THEN
+    LOCK TABLE landreg_sys.status_timeline IN SHARE ROW EXCLUSIVE MODE;
+  ELSE
+    LOCK TABLE landreg_sys.status_timeline IN ROW EXCLUSIVE MODE;
+    PERFORM pg_advisory_xact_lock(7310443, (id % 2147483647)::int) FROM unnest(ids) id ORDER BY id;
+  END IF;
+  IF ids IS NULL THEN
+    DELETE FROM landreg_sys.status_timeline;
+    ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
+  ELSE
+    DELETE FROM landreg_sys.status_timeline WHERE parcel_id = ANY (ids);
+  END IF;
+  INSERT INTO landreg_sys.status_timeline (parcel_id, during, zddm, xzqdm, category, category_zh, since, reasons,
+    deadline, idle_fee_wan, low_efficiency, indicator_year, tax_per_mu_wan, va_per_mu_wan, unused_area_m2,
+    registered_area_m2, area_m2)
+  WITH b AS MATERIALIZED (
+    SELECT DISTINCT x.parcel_id, x.d FROM landreg_sys.status_boundaries(ids) x
+  ),
+  first AS MATERIALIZED (
+    SELECT g.d AS at, s.* FROM (SELECT b.d, array_agg(b.parcel_id) AS ids FROM b GROUP BY b.d) g
+    CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
+  ),
+  more AS MATERIALIZED (
+    -- The thresholds each state passes before the next boundary (or after: harmless).
+    SELECT DISTINCT f.parcel_id, t.d FROM first f CROSS JOIN LATERAL unnest(f.thresholds) t(d)
+    WHERE t.d > f.at
+    EXCEPT
+    SELECT b.parcel_id, b.d FROM b
+  ),
+  second AS (
+    SELECT g.d AS at, s.* FROM (SELECT m.d, array_agg(m.parcel_id) AS ids FROM more m GROUP BY m.d) g
+    CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
+  ),
+  pts AS (
+    -- Every day evaluated, with its status (NULL: no version valid that day).
+    SELECT x.parcel_id, x.d, r.zddm, r.xzqdm, r.category, r.category_zh, r.since, r.reasons, r.deadline,
+      r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan, r.unused_area_m2,
+      r.registered_area_m2, r.area_m2,
+      CASE WHEN r.parcel_id IS NOT NULL THEN ROW(r.zddm, r.xzqdm, r.category, r.category_zh, r.since, r.reasons::text,
+        r.deadline, r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan,
+        r.unused_area_m2, r.registered_area_m2, r.area_m2)::text END AS k
+    FROM (SELECT b.parcel_id, b.d FROM b UNION ALL SELECT m.parcel_id, m.d FROM more m) x
+    LEFT JOIN (SELECT * FROM first UNION ALL SELECT * FROM second) r ON r.parcel_id = x.parcel_id AND r.at = x.d
+  ),
+  starts AS (
+    -- The days on which the status differs from the day evaluated before.
+    SELECT pts.*, lag(pts.k) OVER (PARTITION BY pts.parcel_id ORDER BY pts.d) IS DISTINCT FROM pts.k AS starts
+    FROM pts
+  ),
+  ranges AS (
+    SELECT s.*, lead(s.d) OVER (PARTITION BY s.parcel_id ORDER BY s.d) AS until
+    FROM starts s WHERE s.starts
+  )
+  SELECT r.parcel_id, daterange(r.d, r.until), r.zddm, r.xzqdm, r.category, r.category_zh, r.since, r.reasons,
+    r.deadline, r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan,
+    r.unused_area_m2, r.registered_area_m2, r.area_m2
+  FROM ranges r
+  WHERE r.k IS NOT NULL;
+END
+$$;

@@ -1,0 +1,227 @@
+package store_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/store"
+)
+
+// timelineMismatchSQL compares the status timeline with landreg_sys.idle_core (as known
+// now) for every parcel on every day that could tell them apart: each day on which
+// what the parcel's status reads may change (status_boundaries), each start of one of
+// its ranges, each date the function itself reports for it (since, deadline), with the
+// day before and after each; and the first of every month from 2012 to 2032, a sample
+// the timeline's construction does not choose. It returns the mismatches, the rows compared, the
+// days, and the first mismatch (day, parcel, function, timeline) for the message.
+const timelineMismatchSQL = `WITH base AS (
+  SELECT b.parcel_id, b.d FROM landreg_sys.status_boundaries(ARRAY(SELECT v.id FROM parcels_all v)) b
+  UNION SELECT t.parcel_id, lower(t.during) FROM landreg_sys.status_timeline t
+  UNION SELECT t.parcel_id, t.since FROM landreg_sys.status_timeline t
+  UNION SELECT t.parcel_id, t.deadline FROM landreg_sys.status_timeline t
+), pairs AS (
+  SELECT DISTINCT base.parcel_id, base.d + o.o AS d FROM base, (VALUES (-1), (0), (1)) o(o) WHERE base.d IS NOT NULL
+  UNION
+  SELECT v.id, m.d::date FROM (SELECT DISTINCT id FROM parcels_all) v,
+    generate_series(DATE '2012-01-01', DATE '2032-01-01', interval '1 month') m(d)
+), f AS (
+  SELECT g.d, s.parcel_id, ROW(s.zddm, s.xzqdm, s.category, s.category_zh, s.since, s.reasons::jsonb, s.deadline,
+    s.idle_fee_wan, s.low_efficiency, s.indicator_year, s.tax_per_mu_wan, s.va_per_mu_wan, s.unused_area_m2,
+    s.registered_area_m2, s.area_m2)::text AS k
+  FROM (SELECT pairs.d, array_agg(pairs.parcel_id) AS ids FROM pairs GROUP BY pairs.d) g,
+    LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
+), t AS (
+  SELECT pairs.d, s.parcel_id, ROW(s.zddm, s.xzqdm, s.category, s.category_zh, s.since, s.reasons::jsonb, s.deadline,
+    s.idle_fee_wan, s.low_efficiency, s.indicator_year, s.tax_per_mu_wan, s.va_per_mu_wan, s.unused_area_m2,
+    s.registered_area_m2, s.area_m2)::text AS k
+  FROM pairs JOIN landreg_sys.status_timeline s ON s.parcel_id = pairs.parcel_id AND s.during @> pairs.d
+), j AS (
+  SELECT d, parcel_id, f.k AS fk, t.k AS tk FROM f FULL JOIN t USING (d, parcel_id)
+)
+SELECT count(*) FILTER (WHERE fk IS DISTINCT FROM tk), count(*), (SELECT count(DISTINCT d) FROM pairs),
+  coalesce((SELECT format('%s parcel %s: function %s, timeline %s', d, parcel_id, fk, tk) FROM j
+            WHERE fk IS DISTINCT FROM tk ORDER BY d, parcel_id LIMIT 1), '')
+FROM j`
+
+func checkTimeline(t *testing.T, pool *pgxpool.Pool, when string) {
+	t.Helper()
+	ctx := context.Background()
+	var bad, n, days int64
+	var first string
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET datestyle = 'ISO, YMD'; SET jit = off; SET statement_timeout = 0`); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.QueryRow(ctx, timelineMismatchSQL).Scan(&bad, &n, &days, &first); err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Fatalf("%s: only %d statuses compared over %d days", when, n, days)
+	}
+	if bad != 0 {
+		t.Fatalf("%s: the timeline differs from idle_core on %d of %d (day, parcel) statuses; first: %s", when, bad, n, first)
+	}
+	t.Logf("%s: timeline = idle_core on %d statuses over %d days", when, n, days)
+}
+
+// TestStatusTimelineEqualsFunction: the status timeline, kept by the triggers, gives
+// exactly what idle_core gives as known now, for every demo parcel on every day that
+// could tell them apart; again after random event writes, corrections, policy versions,
+// parcel edits, indicators and retirements (each its own transaction, as the API makes
+// them); and a full rebuild changes nothing.
+func TestStatusTimelineEqualsFunction(t *testing.T) {
+	pool := dbtest.New(t)
+	ctx := context.Background()
+	start := time.Now()
+	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("demo loaded in %s", time.Since(start).Round(time.Millisecond))
+	checkTimeline(t, pool, "demo")
+
+	rng := rand.New(rand.NewPCG(18, 2026))
+	ch := store.Change{Actor: "test:timeline", Reason: "timeline differential"}
+	var ids []int64
+	rows, _ := pool.Query(ctx, `SELECT id FROM parcels ORDER BY id`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || len(ids) < 10 {
+		t.Fatalf("parcels: %v (%d)", err, len(ids))
+	}
+	type ev struct {
+		Type    string
+		Date    time.Time
+		Payload json.RawMessage
+		ID      int64
+		Parcel  int64
+	}
+	rows, _ = pool.Query(ctx, `SELECT type, event_date, payload, id, parcel_id FROM parcel_events
+WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORDER BY id`)
+	evs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ev, error) {
+		var e ev
+		err := r.Scan(&e.Type, &e.Date, &e.Payload, &e.ID, &e.Parcel)
+		return e, err
+	})
+	if err != nil || len(evs) < 10 {
+		t.Fatalf("events: %v (%d)", err, len(evs))
+	}
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	accepted := map[string]int{}
+	try := func(what string, fn func() error) {
+		// A refusal by the rules is expected (a start before delivery …); anything
+		// else, such as the timeline's own exclusion constraint, is a fault.
+		if err := fn(); err == nil {
+			accepted[what]++
+		} else if le := store.Translate(err); le == nil || le.Kind == landreg.KindUnavailable {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	var districts []string
+	rows, _ = pool.Query(ctx, `SELECT xzqdm FROM districts ORDER BY xzqdm`)
+	districts, _ = pgx.CollectRows(rows, pgx.RowTo[string])
+	start = time.Now()
+	for i := 0; i < 160; i++ {
+		switch r := rng.IntN(20); {
+		case r < 9: // an event like one on record, on another parcel and day
+			e := evs[rng.IntN(len(evs))]
+			d := e.Date.AddDate(0, 0, rng.IntN(900)-450)
+			if d.After(today) {
+				d = today
+			}
+			p := ids[rng.IntN(len(ids))]
+			try("event", func() error {
+				_, err := store.AddEvent(ctx, pool, ch, p, store.NewEvent{Type: e.Type, EventDate: d, Payload: e.Payload})
+				return err
+			})
+		case r < 12: // a correction of an event on record
+			e := evs[rng.IntN(len(evs))]
+			d := e.Date.AddDate(0, 0, rng.IntN(400)-200)
+			if d.After(today) {
+				d = today
+			}
+			id := e.ID
+			try("correction", func() error {
+				_, err := store.AddEvent(ctx, pool, ch, e.Parcel, store.NewEvent{Type: e.Type, EventDate: d, Payload: e.Payload,
+					Supersedes: &id, Reason: "更正"})
+				return err
+			})
+		case r < 14: // a policy version
+			x := districts[rng.IntN(len(districts))]
+			eff := time.Date(2016+rng.IntN(10), time.Month(1+rng.IntN(12)), 1, 0, 0, 0, 0, time.UTC)
+			s := fmt.Sprint(3 + rng.IntN(20))
+			g := fmt.Sprint(1 + rng.IntN(24))
+			tax := fmt.Sprint(5 + rng.IntN(30))
+			try("policy", func() error {
+				_, err := store.PutPolicy(ctx, pool, ch, x, store.PolicyWrite{Effective: eff, DocNo: "测试〔2026〕1号",
+					Props: map[string]*string{"stopped_months": &s, "production_grace_months": &g, "low_eff_tax_per_mu_wan": &tax}})
+				return err
+			})
+		case r < 16: // an edit of the parcel record (a new version)
+			p := ids[rng.IntN(len(ids))]
+			eff := today.AddDate(0, 0, -rng.IntN(60))
+			try("parcel edit", func() error {
+				return store.InTx(ctx, pool, store.Change{Actor: ch.Actor, Reason: ch.Reason, Effective: eff}, func(tx pgx.Tx) error {
+					_, err := tx.Exec(ctx, `UPDATE parcels SET agreed_start = agreed_start + $2::int,
+  registered_area_m2 = round(registered_area_m2 * 0.9, 2) WHERE id = $1`, p, rng.IntN(500)-250)
+					return err
+				})
+			})
+		case r < 18: // an enterprise's annual figures
+			try("indicators", func() error {
+				var uscc string
+				if err := pool.QueryRow(ctx, `SELECT holder_uscc FROM parcels WHERE holder_uscc IS NOT NULL ORDER BY id OFFSET $1 LIMIT 1`,
+					rng.IntN(len(ids)/2)).Scan(&uscc); err != nil {
+					return err
+				}
+				_, err := store.PutIndicators(ctx, pool, ch, map[string]string{"uscc": uscc, "year": fmt.Sprint(2019 + rng.IntN(6)),
+					"tax_wan": fmt.Sprint(rng.IntN(2000)), "va_wan": fmt.Sprint(rng.IntN(9000))})
+				return err
+			})
+		default: // a retirement
+			k := rng.IntN(len(ids))
+			p := ids[k]
+			try("retirement", func() error {
+				_, err := store.RetireParcel(ctx, pool, ch, p, "", "测试注〔2026〕1号", nil)
+				return err
+			})
+		}
+	}
+	t.Logf("writes in %s: %v", time.Since(start).Round(time.Millisecond), accepted)
+	for _, w := range []string{"event", "correction", "policy", "parcel edit", "indicators", "retirement"} {
+		if accepted[w] == 0 {
+			t.Errorf("no %s was accepted: the test does not exercise it", w)
+		}
+	}
+	checkTimeline(t, pool, "after random writes")
+
+	// A full rebuild (what schema.Apply does after a rule change) gives the same rows.
+	const digest = `SELECT md5(string_agg(ROW(t.parcel_id, t.during, t.category, t.since, t.reasons::text, t.low_efficiency)::text, ',' ORDER BY t.parcel_id, t.during)) FROM landreg_sys.status_timeline t`
+	var before, after string
+	if err := pool.QueryRow(ctx, digest).Scan(&before); err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	if _, err := pool.Exec(ctx, `SELECT landreg_sys.refresh_status_timeline(NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("full rebuild in %s", time.Since(start).Round(time.Millisecond))
+	if err := pool.QueryRow(ctx, digest).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if before != after {
+		t.Fatal("a full rebuild changed the timeline kept by the triggers")
+	}
+}
