@@ -1,4 +1,8 @@
--- Recomputes the status timeline (00025) of the parcels ids (NULL: every parcel):
+-- Recomputes the status timeline (00025) of the parcels ids (NULL: every parcel), from
+-- legal day from_day on (NULL: every day); the caller vouches that the change cannot
+-- alter a status before it (status_timeline_upkeep: an event counts from its day, a
+-- version from its first day, a policy from its effective date). The ranges before it
+-- are kept, and the first new range joins the last kept one when they are equal.
 -- landreg_sys.idle_core, as known now, evaluated on every day its input may change
 -- (landreg_sys.status_boundaries) and then on every threshold those evaluations
 -- return, with equal neighbours merged into one range. Between two of these days the
@@ -8,7 +12,8 @@
 -- Concurrency as for the event digest (refresh_event_digest): the parcels are locked
 -- first, and the rows are computed by later statements, whose snapshot (READ
 -- COMMITTED) includes whatever a transaction that held the lock committed.
-CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[]) RETURNS void LANGUAGE plpgsql
+DROP FUNCTION IF EXISTS landreg_sys.refresh_status_timeline(bigint[]);
+CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[], from_day date DEFAULT NULL) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp
 SET jit = off SET datestyle = 'ISO, YMD' SET work_mem = '256MB' SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
@@ -21,14 +26,20 @@ BEGIN
   IF ids IS NULL THEN
     DELETE FROM landreg_sys.status_timeline;
     ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
-  ELSE
+  ELSIF from_day IS NULL THEN
     DELETE FROM landreg_sys.status_timeline WHERE parcel_id = ANY (ids);
+  ELSE
+    DELETE FROM landreg_sys.status_timeline WHERE parcel_id = ANY (ids) AND lower(during) >= from_day;
+    UPDATE landreg_sys.status_timeline SET during = daterange(lower(during), from_day)
+    WHERE parcel_id = ANY (ids) AND during @> from_day;
   END IF;
   INSERT INTO landreg_sys.status_timeline (parcel_id, during, zddm, xzqdm, category, category_zh, since, reasons,
     deadline, idle_fee_wan, low_efficiency, indicator_year, tax_per_mu_wan, va_per_mu_wan, unused_area_m2,
     registered_area_m2, area_m2)
   WITH b AS MATERIALIZED (
-    SELECT DISTINCT x.parcel_id, x.d FROM landreg_sys.status_boundaries(ids) x
+    SELECT x.parcel_id, x.d FROM landreg_sys.status_boundaries(ids) x WHERE from_day IS NULL OR x.d > from_day
+    UNION
+    SELECT unnest(ids), from_day WHERE from_day IS NOT NULL
   ),
   first AS MATERIALIZED (
     SELECT g.d AS at, s.* FROM (SELECT b.d, array_agg(b.parcel_id) AS ids FROM b GROUP BY b.d) g
@@ -70,5 +81,23 @@ BEGIN
     r.unused_area_m2, r.registered_area_m2, r.area_m2
   FROM ranges r
   WHERE r.k IS NOT NULL;
+  IF from_day IS NOT NULL THEN
+    -- Join the first new range to the last kept one where the status did not change.
+    WITH joined AS (
+      DELETE FROM landreg_sys.status_timeline n USING landreg_sys.status_timeline o
+      WHERE n.parcel_id = ANY (ids) AND lower(n.during) = from_day
+        AND o.parcel_id = n.parcel_id AND upper(o.during) = from_day
+        AND ROW(o.zddm, o.xzqdm, o.category, o.category_zh, o.since, o.reasons::text, o.deadline, o.idle_fee_wan,
+                o.low_efficiency, o.indicator_year, o.tax_per_mu_wan, o.va_per_mu_wan, o.unused_area_m2,
+                o.registered_area_m2, o.area_m2)
+            IS NOT DISTINCT FROM
+            ROW(n.zddm, n.xzqdm, n.category, n.category_zh, n.since, n.reasons::text, n.deadline, n.idle_fee_wan,
+                n.low_efficiency, n.indicator_year, n.tax_per_mu_wan, n.va_per_mu_wan, n.unused_area_m2,
+                n.registered_area_m2, n.area_m2)
+      RETURNING n.parcel_id, upper(n.during) AS up
+    )
+    UPDATE landreg_sys.status_timeline o SET during = daterange(lower(o.during), j.up)
+    FROM joined j WHERE o.parcel_id = j.parcel_id AND upper(o.during) = from_day;
+  END IF;
 END
 $$;
