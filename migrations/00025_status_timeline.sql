@@ -36,5 +36,9 @@ COMMENT ON TABLE landreg_sys.status_timeline IS '宗地状态时间线（派生�
 -- The whole city (or one district) as of a date: every range that holds the day.
 CREATE INDEX status_timeline_during ON landreg_sys.status_timeline USING gist (xzqdm, during);
 
+-- The holders' other parcels (status_scope, enterprise_verdicts narrowed) in history too.
+CREATE INDEX parcels_history_holder ON parcels_history (holder_uscc);
+
 -- +goose Down
+DROP INDEX parcels_history_holder;
 DROP TABLE landreg_sys.status_timeline;

@@ -87,25 +87,13 @@ const (
     AND ST_Y(l.lp) >= ST_YMin(bounds.merc) AND ST_Y(l.lp) < ST_YMax(bounds.merc)`
 )
 
-// The idle status of the parcels in the tile only, as of the tile's date (%[1]s) —
-// classifying the whole city per tile would cost seconds. %[2]s is the layer's source,
-// %[3]s its extra filter (over alias p). This is the one status lookup of the tiles
-// (issue 18 replaces it with a timeline). The statuses are classified once per tile into
-// one jsonb object, id → [category, category_zh, low_efficiency] (a MATERIALIZED CTE,
-// read by an uncorrelated sub-select, so it is an InitPlan held in memory), and each
-// feature finds its entry by key. Joined as a set function instead, the planner (which
-// cannot estimate the rows of the tile) ran or scanned the statuses once per feature,
-// quadratic in the parcels of the tile: unnoticed at z14, minutes for a city at z8.
-const tileStatusCTE = `,
-%[4]s AS MATERIALIZED (
-  SELECT jsonb_object_agg(st.parcel_id::text, jsonb_build_array(st.category, st.category_zh, st.low_efficiency)) AS m
-  FROM bounds CROSS JOIN LATERAL landreg_sys.idle_statuses_of(
-    ARRAY(SELECT p.id FROM %[2]s p WHERE p.geom && bounds.query%[3]s), %[1]s) st)`
-
-// tileStatusJoin gives alias s (category, category_zh, low_efficiency) from CTE %[1]s.
+// The idle status of each parcel of the tile as of the tile's date (%[1]s), from the
+// status timeline: an index lookup per feature (the timeline's exclusion index on
+// parcel and range), or one pass over the day's statuses for a city-wide tile, as the
+// planner finds cheaper from the table's statistics. A parcel without a status that
+// day (none: it is not valid then) is drawn without one.
 const tileStatusJoin = `
-  CROSS JOIN LATERAL (SELECT e ->> 0 AS category, e ->> 1 AS category_zh, (e ->> 2)::boolean AS low_efficiency
-    FROM (SELECT (SELECT m FROM %[1]s) -> t.id::text AS e) x) s`
+  LEFT JOIN landreg_sys.status_timeline s ON s.parcel_id = t.id AND s.during @> %[1]s`
 
 const tileBoundsSQL = `WITH bounds AS (
   SELECT ST_TileEnvelope($1, $2, $3) AS merc,
@@ -118,22 +106,18 @@ const tileBoundsSQL = `WITH bounds AS (
 func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.Time) (string, []any) {
 	args := sqlArgs{z, x, y}
 	parts := make([]string, 0, len(layers))
-	ctes := ""
 	for _, l := range layers {
 		if z < l.MinZoom || z > l.MaxZoom {
 			continue
 		}
-		source, filter, pfilter, join := l.source.Current, "", "", ""
+		source, filter, join := l.source.Current, "", ""
 		if asOf != nil && l.Versioned {
 			source = l.source.AllVersions
 			d := args.add(*asOf)
 			filter = "\n    AND " + validOn("t", d)
-			pfilter = " AND " + validOn("p", d)
 		}
 		if l.IdleStatus {
-			cte := fmt.Sprintf("status_%d", len(parts))
-			ctes += fmt.Sprintf(tileStatusCTE, args.add(statusDate.Format(time.DateOnly))+"::date", source, pfilter, cte)
-			join = fmt.Sprintf(tileStatusJoin, cte)
+			join = fmt.Sprintf(tileStatusJoin, args.add(statusDate.Format(time.DateOnly))+"::date")
 		}
 		geom := tileGeom
 		if l.Labels {
@@ -144,7 +128,7 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 	if len(parts) == 0 {
 		return "", nil
 	}
-	return tileBoundsSQL + ctes + "\nSELECT " + strings.Join(parts, " ||\n") + " FROM bounds", args
+	return tileBoundsSQL + "\nSELECT " + strings.Join(parts, " ||\n") + " FROM bounds", args
 }
 
 // Tile renders one tile (nil when no layer is visible at that zoom).

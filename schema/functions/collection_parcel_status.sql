@@ -1,16 +1,14 @@
 -- The parcel_status collection as of legal date d, exactly as
 -- /collections/parcel_status serves it: the parcel versions valid on d with their idle
--- status as of d (landreg_sys.idle_core, docs/idle.md). A function, not a view,
+-- status as of d, as known now (the status timeline, refresh_status_timeline; the
+-- function it holds is landreg_sys.idle_core, docs/idle.md). A function, not a view,
 -- because the status depends on the date; its columns are those of every
 -- collection_* view (collection_districts.sql), then the queryables of package catalog.
--- ids and within only narrow the work: with either, only the parcels with those ids,
--- or whose box meets within, are classified (a bbox page, one feature, a psql user's
--- district), instead of the whole city.
+-- ids and within narrow the rows: the parcels with those ids, or whose box meets within.
 --   SELECT * FROM collection_parcel_status('2025-12-31') WHERE status = 'IDLE_2Y';
 -- LANGUAGE sql, STABLE, no SET and no STRICT: PostgreSQL inlines it into the caller's
--- query, so arguments given (or left NULL) fold the branch not taken away. The
--- callers' arguments hold no subquery, which would stop the inlining; the ids of a box
--- are therefore looked up here.
+-- query, so a page (keyset and LIMIT) or a box reads the timeline by index for its
+-- parcels only, and arguments left NULL fold away.
 CREATE OR REPLACE FUNCTION collection_parcel_status(d date, ids bigint[] DEFAULT NULL, within geometry DEFAULT NULL)
 RETURNS TABLE (id bigint, version integer, valid_from date, valid_to date, geom geometry, props text,
   zddm text, xzqdm text, status text, low_efficiency boolean, since date, area_m2 double precision)
@@ -25,11 +23,8 @@ LANGUAGE sql STABLE AS $$
       'area_ha', round(landreg_sys.m2_to_ha(v.area_m2)::numeric, 4))::text,
     v.zddm, v.xzqdm, s.category, s.low_efficiency, s.since, v.area_m2
   FROM parcels_all v
-  JOIN (SELECT * FROM landreg_sys.idle_statuses(d)
-        WHERE ids IS NULL AND within IS NULL
-        UNION ALL
-        SELECT * FROM landreg_sys.idle_statuses_of(CASE WHEN within IS NULL THEN ids ELSE ARRAY(
-            SELECT b.id FROM parcels_all b WHERE b.geom && within AND (ids IS NULL OR b.id = ANY (ids))) END, d)
-        WHERE ids IS NOT NULL OR within IS NOT NULL) s ON s.parcel_id = v.id
+  JOIN landreg_sys.status_timeline s ON s.parcel_id = v.id AND s.during @> d
   WHERE v.valid_from <= d AND (v.valid_to IS NULL OR v.valid_to > d)
+    AND (ids IS NULL OR v.id = ANY (ids))
+    AND (within IS NULL OR v.geom && within)
 $$;

@@ -26,8 +26,9 @@ WITH us AS (
   -- The enterprises judged, when narrowed.
   SELECT unnest(for_usccs) AS uscc
   UNION
-  SELECT v.holder_uscc FROM parcels_all v
-  WHERE v.holder_uscc IS NOT NULL AND (v.id = ANY (for_parcels) OR v.xzqdm = for_district)
+  SELECT v.holder_uscc FROM parcels_all v WHERE v.holder_uscc IS NOT NULL AND v.id = ANY (for_parcels)
+  UNION
+  SELECT v.holder_uscc FROM parcels_all v WHERE v.holder_uscc IS NOT NULL AND v.xzqdm = for_district
 ),
 ei AS (
   -- The enterprise rows as known at known_at: the current version, or the version that
@@ -36,9 +37,13 @@ ei AS (
     i.energy_tce::float8 AS energy_tce, i.emission_t::float8 AS emission_t, i.employees::float8 AS employees,
     i.rd_wan::float8 AS rd_wan, i.revenue_wan::float8 AS revenue_wan, i.invest_wan::float8 AS invest_wan,
     i.land_mu_used::float8 AS land_mu_used
-  FROM enterprise_indicators i
+  -- Every enterprise, or (narrowed) theirs through the uscc index: two branches rather
+  -- than an OR, which no index serves when the arguments are not constants (the status
+  -- timeline evaluates idle_core in a lateral join).
+  FROM (SELECT * FROM enterprise_indicators x WHERE (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+        UNION ALL
+        SELECT * FROM enterprise_indicators x WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND x.uscc = ANY (ARRAY(SELECT us.uscc FROM us))) i
   WHERE (known_at IS NULL OR i.sys_from <= known_at)
-    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR i.uscc IN (SELECT us.uscc FROM us))
     AND (in_year IS NULL OR i.year = in_year)
   UNION ALL
   SELECT h.uscc, h.year, h.reported_on, h.tax_wan::float8, h.va_wan::float8, h.energy_tce::float8,
@@ -59,16 +64,20 @@ ent AS (
 ),
 scope AS (
   -- Narrowed: the parcels these enterprises ever held.
-  SELECT DISTINCT v.id FROM parcels_all v WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc IN (SELECT us.uscc FROM us)
+  SELECT DISTINCT v.id FROM parcels_all v
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc = ANY (ARRAY(SELECT us.uscc FROM us))
 ),
 moved AS (
   -- Parcels that changed holder. Their reports go to the holder at each year's end, so
   -- every year of them is read; for any other parcel its latest report is the only one
   -- that can count, since its one holder's latest year is never before it.
   -- Narrowed, only the parcels in scope are looked at.
-  SELECT v.id FROM parcels_all v
+  SELECT v.id FROM (
+    SELECT x.id, x.holder_uscc FROM parcels_all x WHERE (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+    UNION ALL
+    SELECT x.id, x.holder_uscc FROM parcels_all x WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND x.id = ANY (ARRAY(SELECT scope.id FROM scope))
+  ) v
   WHERE v.id IN (SELECT h.id FROM parcels_history h)
-    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR v.id IN (SELECT scope.id FROM scope))
   GROUP BY v.id HAVING count(DISTINCT coalesce(v.holder_uscc, '')) > 1
 ),
 ev AS (
@@ -78,9 +87,11 @@ ev AS (
   SELECT d.parcel_id,
     d.p_ai[CASE WHEN at_date IS NULL THEN cardinality(d.p_ai) ELSE width_bucket(at_date, d.k_ai) END] AS f,
     NULL::float8 AS employees
-  FROM landreg_sys.parcel_event_digest d
+  FROM (SELECT * FROM landreg_sys.parcel_event_digest x WHERE (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+        UNION ALL
+        SELECT * FROM landreg_sys.parcel_event_digest x
+        WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND x.parcel_id = ANY (ARRAY(SELECT scope.id FROM scope))) d
   WHERE known_at IS NULL AND in_year IS NULL AND cardinality(d.p_ai) > 0
-    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR d.parcel_id IN (SELECT scope.id FROM scope))
     AND d.parcel_id NOT IN (SELECT moved.id FROM moved)
   UNION ALL
   -- Otherwise (a year, as known earlier, moved parcels) from the events, not replaced by

@@ -36,10 +36,14 @@ WITH p AS (
          -- Retired by DELETE on or before at_date (and known to be by known_at).
          (v.retired AND v.valid_to <= at_date AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
          v.valid_to AS retired_on
-  FROM parcels_all v
-  WHERE (only_id IS NULL OR v.id = only_id)
-    AND (only_ids IS NULL OR v.id = ANY (only_ids))
-    AND (in_district IS NULL OR v.xzqdm = in_district)
+  -- Every parcel, or the ones named through the primary key: two branches rather than
+  -- an OR, which no index serves when the arguments are not constants (the status
+  -- timeline evaluates this function in a lateral join, once per day).
+  FROM (SELECT * FROM parcels_all x WHERE only_id IS NULL AND only_ids IS NULL
+        UNION ALL
+        SELECT * FROM parcels_all x
+        WHERE x.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)) v
+  WHERE (in_district IS NULL OR v.xzqdm = in_district)
     AND v.valid_from <= at_date
     AND (known_at IS NULL OR v.sys_from <= known_at)
     AND (v.valid_to IS NULL OR v.valid_to > at_date
@@ -55,10 +59,11 @@ dg AS (
   SELECT d.*, width_bucket(at_date, d.k_ext) AS n_ext, width_bucket(at_date, d.k_prog) AS n_prog,
     width_bucket(at_date, d.k_pv) AS n_pv, width_bucket(at_date, d.k_ai) AS n_ai,
     width_bucket(at_date, d.k_gov) AS n_gov, width_bucket(at_date, d.k_rr) AS n_rr
-  FROM landreg_sys.parcel_event_digest d
+  FROM (SELECT * FROM landreg_sys.parcel_event_digest x WHERE only_id IS NULL AND only_ids IS NULL
+        UNION ALL
+        SELECT * FROM landreg_sys.parcel_event_digest x
+        WHERE x.parcel_id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)) d
   WHERE known_at IS NULL
-    AND (only_id IS NULL OR d.parcel_id = only_id)
-    AND (only_ids IS NULL OR d.parcel_id = ANY (only_ids))
     -- One district: its parcels' digests through the primary key (an IN would hash
     -- all 200,000 digests).
     AND (in_district IS NULL OR d.parcel_id = ANY (ARRAY(SELECT v.id FROM parcels_all v WHERE v.xzqdm = in_district)))
@@ -149,6 +154,12 @@ pol AS (
     pl.unused_min_mu::float8 * 10000 / 15 AS unused_min_m2, pl.low_eff_tax_per_mu_wan,
     pl.low_eff_tax_per_mu_wan::float8 AS low_eff_tax
   FROM districts dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm, at_date, known_at) pl
+  -- Some parcels: only their districts (a policy lookup each, for every evaluation of
+  -- the timeline).
+  WHERE (in_district IS NULL OR dd.xzqdm = in_district)
+    AND ((only_id IS NULL AND only_ids IS NULL)
+         OR dd.xzqdm = ANY (ARRAY(SELECT v.xzqdm FROM parcels_all v
+                                  WHERE v.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END))))
   OFFSET 0
 ),
 b AS (
