@@ -16,6 +16,8 @@ import (
 var additive = map[string]bool{
 	"parcels": true, "registered_mu": true, "computed_mu": true, "unused_m2": true,
 	"idle_fee_wan": true, "low_efficient": true, "land_mu": true, "tax_wan": true, "va_wan": true,
+	"fee_levied_wan": true, "fee_paid_wan": true, "fee_outstanding_wan": true,
+	"enterprises": true, "low_enterprises": true, "projects": true, "planned_mu": true, "freed_mu": true,
 }
 
 // Run builds the report and gives it what a handed-out sheet needs: the title block's
@@ -31,7 +33,7 @@ func (r Report) Run(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.
 	switch {
 	case r.Name == "changes":
 		t.Notes = append(t.Notes, fmt.Sprintf("期间 Period: %s – %s", p.From.Format(time.DateOnly), p.To.Format(time.DateOnly)))
-	case r.Name == "mujun":
+	case r.Name == "mujun" || r.Name == "mujun-districts":
 		t.Notes = append(t.Notes, fmt.Sprintf("年度 Year: %d", p.Year))
 	case r.Name == "dossier":
 		t.Notes = append(t.Notes, fmt.Sprintf("宗地 Parcel id: %d", p.ParcelID))
