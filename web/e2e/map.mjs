@@ -238,6 +238,53 @@ try {
     check(label.includes("亩"), `district label shows the margin (${label})`);
   }
 
+  // 2c'. Districts shaded by 亩均税收 / 亩均增加值 (the year before the date, from
+  // /v1/audit/mujun-districts): the feature-state value is the API's, the rendered fill is
+  // the colour of the district's class in the legend, and it differs from the margin's.
+  {
+    const fillOf = (d) => page.evaluate((code) => {
+      const m = window.landregMap;
+      const f = m.queryRenderedFeatures({ layers: ["districts-fill"] }).find((x) => x.properties.xzqdm === code);
+      if (!f) return null;
+      const c = f.layer.paint["fill-color"];
+      const hex = (x) => Math.round(x * 255).toString(16).padStart(2, "0");
+      return { colour: `#${hex(c.r / (c.a || 1))}${hex(c.g / (c.a || 1))}${hex(c.b / (c.a || 1))}`,
+        state: m.getFeatureState({ source: "land", sourceLayer: "districts", id: f.id }) };
+    }, d);
+    const before = await fillOf(DISTRICT);
+    check(before && before.colour, `district ${DISTRICT} rendered with the margin shading (${before && before.colour})`);
+    const year = Number(date.slice(0, 4)) - 1;
+    const rows = (await api(`/v1/audit/mujun-districts?year=${year}`)).body.rows;
+    const want = rows.find((r) => r.xzqdm === DISTRICT);
+    check(want && want.tax_per_mu_wan > 0 && want.va_per_mu_wan > 0, `API gives ${DISTRICT} 亩均税收 ${want && want.tax_per_mu_wan}, 亩均增加值 ${want && want.va_per_mu_wan} for ${year}`);
+    for (const [measure, field] of [["tax_per_mu", "tax_per_mu_wan"], ["va_per_mu", "va_per_mu_wan"]]) {
+      await page.selectOption("#measure", measure);
+      await page.waitForSelector(`body[data-ready="true"] #shade-legend .classes[data-measure="${measure}"]`);
+      await mapIdle(page);
+      const got = await fillOf(DISTRICT);
+      check(Math.abs(got.state.v - want[field]) < 1e-6, `${measure}: district ${DISTRICT} feature-state ${got.state.v} = API ${want[field]}`);
+      const legend = await page.$$eval("#shade-legend .classes li[data-class]", (els) => els.map((e) => ({ c: e.dataset.class, colour: e.dataset.colour, text: e.textContent })));
+      const classes = legend.filter((x) => x.c !== "none");
+      const withFig = rows.filter((r) => typeof r[field] === "number").length;
+      const counted = classes.reduce((s, x) => s + Number((x.text.match(/\((\d+)\)/) || [])[1] || 0), 0);
+      check(classes.length === 5 && counted === withFig, `${measure}: legend lists 5 classes holding the ${withFig} districts with figures (${classes.map((x) => x.text.trim()).join(" | ")})`);
+      const mine = classes.find((x) => Number(x.c) === got.state.c);
+      check(mine && got.colour === mine.colour && got.colour !== before.colour,
+        `${measure}: district ${DISTRICT} is drawn ${got.colour}, the colour of its class ${got.state.c} in the legend (was ${before.colour})`);
+      const paint = await page.evaluate(() => JSON.stringify(window.landregMap.getPaintProperty("districts-fill", "fill-color")));
+      check(paint.includes('"step"'), `${measure}: the district fill is a step over the classes`);
+      const label = await page.textContent(`.district-label[data-code="${DISTRICT}"] .measure`);
+      check(label.includes("万元/亩"), `${measure}: district label shows the figure (${label})`);
+      check(new URL(page.url()).searchParams.get("measure") === measure, `the address holds measure=${measure}`);
+    }
+    // Lowest and highest district in the lowest and highest class.
+    const figs = rows.filter((r) => typeof r.va_per_mu_wan === "number").sort((a, b) => a.va_per_mu_wan - b.va_per_mu_wan);
+    const ends = await page.evaluate((codes) => codes.map((c) => window.landregMap.getFeatureState({ source: "land", sourceLayer: "districts", id: Number(c) }).c),
+      [figs[0].xzqdm, figs[figs.length - 1].xzqdm]);
+    check(ends[0] === 0 && ends[1] === 4, `the lowest district ${figs[0].xzqdm} is in class 0 and the highest ${figs[figs.length - 1].xzqdm} in class 4 (${ends})`);
+    await page.screenshot({ path: shot("map-mujun-shading.png") });
+  }
+
   // 2d. Before the rule window the quota is not judged: no red 低于基数.
   {
     let early = null;
@@ -461,18 +508,36 @@ try {
       return { chart: typeof window.Chart, labels: idle.labels, last, nQuota: c["chart-quota"].data.datasets.length,
         mujun: c["chart-mujun"].data.datasets[0].data.reduce((a, b) => a + b, 0) + c["chart-mujun"].data.datasets[1].data.reduce((a, b) => a + b, 0),
         targets: c["chart-targets"].data.labels, shares: c["chart-targets"].data.datasets[0].data,
-        px: ["chart-idle", "chart-quota", "chart-mujun", "chart-targets"].map(blank) };
+        px: ["chart-idle", "chart-quota", "chart-mujun", "chart-targets", "chart-rank"].map(blank) };
     });
     const vocab = (await api("/v1/vocabulary")).body;
     const quiet = new Set(["NORMAL", "RETIRED"]);
     const ref = (await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`)).body.rows
       .filter((r) => !quiet.has(r.category) && vocab.idle_categories.some((c) => c.code === r.category)).reduce((s, r) => s + r.registered_mu, 0);
     check(dash.chart === "function" && Math.abs(dash.last - ref) < 0.01, `dashboard idle chart for ${date}: ${dash.last.toFixed(2)} 亩 = API ${ref.toFixed(2)} 亩 (${dash.labels.join(", ")})`);
-    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all four charts drawn (${dash.px.join(", ")} px)`);
+    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all five charts drawn (${dash.px.join(", ")} px)`);
     const tp = (await api(`/v1/targets/progress?date=${date}&district=${DISTRICT}`)).body.targets;
     check(tp.length === 2 && dash.targets.length === tp.length && tp.every((x, i) => dash.targets[i].endsWith(x.kind_zh) &&
       Math.abs(dash.shares[i] - Math.round((x.achieved_share || 0) * 1000) / 10) < 0.01),
       `targets chart: ${dash.targets.join(", ")} at ${dash.shares.join(", ")} % = API ${tp.map((x) => x.achieved_share).join(", ")}`);
+    // The 亩均税收 ranking: the top and bottom 5 of the district from the API, highest first.
+    {
+      const yr = Number(date.slice(0, 4)) - 1;
+      const judged = (await api(`/v1/audit/mujun?year=${yr}&district=${DISTRICT}&order=tax_per_mu_desc`)).body.rows;
+      const rk = await page.evaluate(() => {
+        const c = window.landreg.charts["chart-rank"];
+        const cv = document.getElementById("chart-rank");
+        return { labels: c.data.labels, data: c.data.datasets[0].data, bars: c.getDatasetMeta(0).data.length, w: cv.width };
+      });
+      const want = Math.min(10, judged.length);
+      check(judged.length > 0 && rk.labels.length === want && rk.bars === want,
+        `ranking chart has ${rk.bars} bars = the top and bottom 5 of ${judged.length} judged enterprises of ${DISTRICT} (${yr})`);
+      check(rk.labels[0] === `1. ${judged[0].name}` && Math.abs(rk.data[0] - judged[0].tax_per_mu_wan) < 1e-9,
+        `the first bar is the API's top enterprise: ${rk.labels[0]} ${rk.data[0]} 万元/亩`);
+      const last = judged[judged.length - 1];
+      check(rk.labels[rk.labels.length - 1] === `${last.tax_per_mu_rank}. ${last.name}` && rk.data.every((v, i) => i === 0 || v <= rk.data[i - 1]),
+        `the last bar is the lowest (${rk.labels[rk.labels.length - 1]}), bars in falling order`);
+    }
     await page.screenshot({ path: shot("map-dashboard.png") });
     await page.click("#dash-close");
   }

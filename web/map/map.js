@@ -99,7 +99,7 @@
     std: readFlag("std"),
     low: readFlag("low"),
     level: readChoice("level", ["", "1", "2"]),
-    measure: readChoice("measure", ["", "margin", "idle_share"]),
+    measure: readChoice("measure", ["", "margin", "idle_share", "tax_per_mu", "va_per_mu"]),
     basemap: params.get("basemap") ?? localStorage.getItem("landreg.basemap") ?? "",
     idle: null, // the last /v1/audit/idle answer, for the panel and the key figures
     quota: null,
@@ -424,6 +424,11 @@
   function applyDistrictFill() {
     if (!map) return;
     const veil = LAYER_GROUPS.basemap.length && $('input[data-layer="basemap"]').checked;
+    if (MUJUN_MEASURES[state.measure]) {
+      map.setPaintProperty("districts-fill", "fill-color", mujunFill());
+      map.setPaintProperty("districts-fill", "fill-opacity", veil ? 0.55 : 0.92);
+      return;
+    }
     if (!state.measure) {
       map.setPaintProperty("districts-fill", "fill-color", "#f7f5ef");
       map.setPaintProperty("districts-fill", "fill-opacity", veil ? 0.25 : 0.92);
@@ -441,6 +446,7 @@
     }
     applyDistrictFill();
     if (!state.measure) { box.hidden = true; return; }
+    if (MUJUN_MEASURES[state.measure]) { await loadMujunShading(); return; }
     const key = `${state.measure}|${state.date}`;
     if (shading.key !== key) {
       // Fetched once per measure and date: the quota of each district, or one idle summary.
@@ -485,6 +491,83 @@
       if (map) map.setFeatureState(districtFeature(d.code), { t: scale(v), v });
       if (d.marker) d.marker.getElement().querySelector(".measure").textContent = fmt(v);
     }
+  }
+
+  // ---------- district shading by 亩均 (classes) ----------
+  // 亩均税收 and 亩均增加值 of each district for the year before the date, as the
+  // database computes them (/v1/audit/mujun-districts: the district's judged firms' tax
+  // or value added over their land), in five equal classes between the lowest and the
+  // highest district shown, like the other measures relative to the districts. The
+  // classes are a step expression on the feature-state value, so a district's fill is
+  // its class's colour and the legend lists the classes with their limits.
+  const MUJUN_MEASURES = {
+    tax_per_mu: { field: "tax_per_mu_wan", zh: "亩均税收", en: "tax per mu", colours: ["#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c"] },
+    va_per_mu: { field: "va_per_mu_wan", zh: "亩均增加值", en: "value added per mu", colours: ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"] },
+  };
+  const NO_DATA = "#f7f5ef";
+  let mujunClasses = { key: "", year: 0, values: {}, breaks: [] };
+  function mujunYear() { return Number(state.date.slice(0, 4)) - 1; }
+  // Four limits for five classes; none when every district has the same figure.
+  function classBreaks(vals, n) {
+    if (!vals.length) return [];
+    const lo = Math.min(...vals), hi = Math.max(...vals);
+    if (hi - lo < 1e-9) return [];
+    return Array.from({ length: n - 1 }, (_, k) => lo + ((hi - lo) * (k + 1)) / n);
+  }
+  function classOf(v, breaks) { return breaks.filter((b) => v >= b).length; }
+  function classColours(m) {
+    const c = MUJUN_MEASURES[m].colours;
+    return mujunClasses.breaks.length ? c : [c[2]];
+  }
+  function mujunFill() {
+    const cs = classColours(state.measure);
+    const step = cs.length > 1 ? ["step", ["feature-state", "v"], cs[0], ...mujunClasses.breaks.flatMap((b, i) => [b, cs[i + 1]])] : cs[0];
+    return ["case", ["==", ["typeof", ["feature-state", "v"]], "number"], step, NO_DATA];
+  }
+  async function loadMujunShading() {
+    const box = $("#shade-legend");
+    const m = MUJUN_MEASURES[state.measure];
+    const year = mujunYear();
+    const key = `${state.measure}|${year}`;
+    if (mujunClasses.key !== key) {
+      let r;
+      try {
+        r = await getJSON(`v1/audit/mujun-districts?year=${year}`);
+      } catch (err) {
+        box.hidden = false;
+        box.innerHTML = unavailable(err, "/v1/audit/mujun-districts");
+        return;
+      }
+      const values = {};
+      for (const x of r.rows || []) if (x.xzqdm && typeof x[m.field] === "number") values[x.xzqdm] = x[m.field];
+      mujunClasses = { key, year, values, breaks: classBreaks(Object.values(values), m.colours.length) };
+    }
+    const { values, breaks } = mujunClasses;
+    const cs = classColours(state.measure);
+    const counts = cs.map(() => 0);
+    let none = 0;
+    for (const d of state.districts) {
+      const v = values[d.code];
+      if (v === undefined) { none++; continue; }
+      const c = classOf(v, breaks);
+      counts[c]++;
+      if (map) map.setFeatureState(districtFeature(d.code), { v, c });
+      if (d.marker) d.marker.getElement().querySelector(".measure").textContent = `${num(v)} 万元/亩`;
+    }
+    applyDistrictFill();
+    box.hidden = false;
+    if (!Object.keys(values).length) {
+      box.innerHTML = `<div class="classes" data-measure="${esc(state.measure)}" data-year="${year}"><b>${year} 年${esc(m.zh)}</b>：无数据 <small>no figures for ${year}</small></div>`;
+      return;
+    }
+    const lims = [Math.min(...Object.values(values)), ...breaks, Math.max(...Object.values(values))];
+    const item = (i) => `<li data-class="${i}" data-colour="${cs[i]}" title="${esc(m.en)} class ${i + 1}"><i class="sw" style="background:${cs[i]}"></i>` +
+      `${cs.length > 1 ? `${num(lims[i])}–${num(lims[i + 1])}` : num(lims[0])} <small>(${counts[i]})</small></li>`;
+    box.innerHTML = `<div class="classes" data-measure="${esc(state.measure)}" data-year="${year}">` +
+      `<b>${year} 年${esc(m.zh)}（万元/亩）</b> <small>${esc(m.en)} of the district, ${year}</small>` +
+      `<ul>${cs.map((_, i) => item(i)).join("")}` +
+      (none ? `<li data-class="none"><i class="sw" style="background:${NO_DATA}"></i>无数据 <small>no figures (${none})</small></li>` : "") +
+      `</ul></div>`;
   }
 
   // ---------- panels ----------
@@ -761,11 +844,12 @@
     const dates = dashDates();
     const year = Number(state.date.slice(0, 4)) - 1;
     const districts = state.district ? state.districts.filter((x) => x.code === state.district) : state.districts;
-    const [idle, hist, mujun, targets] = await Promise.all([
+    const [idle, hist, mujun, targets, ranked] = await Promise.all([
       Promise.all(dates.map((dt) => getJSON(`v1/audit/idle?date=${dt}${d}`).catch(() => null))),
       Promise.all(districts.map((x) => getJSON(`v1/districts/${x.code}/quota/history`).catch(() => null))),
       getJSON(`v1/audit/mujun?year=${year}${d}`).catch((err) => ({ error: err })),
       getJSON(`v1/targets/progress?date=${state.date}${d}`).catch(() => null),
+      loadRanking(year, d),
     ]);
     // 1. Idle and inefficient land (亩) by category, stacked per date.
     const cats = CATEGORIES.filter((k) => !QUIET.has(k.code) && shown(k.code));
@@ -804,6 +888,7 @@
         datasets: [{ label: "企业数", backgroundColor: "#1f4e79", data: counts.map((n, i) => n - lows[i]) },
           { label: "其中低效", backgroundColor: "#8e44ad", data: lows }] },
       options: { scales: { x: { stacked: true, title: { display: true, text: "万元/亩" } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
+    drawRanking(ranked, year);
     // 4. Targets (考核目标) as of the date: the share achieved, coloured by status.
     const statusColor = { achieved: "#1b7837", on_track: "#5aae61", behind: "#f58220", missed: "#d7191c", no_data: "#9aa5b1", not_started: "#c0c8d0" };
     const ts = (targets && targets.targets) || [];
@@ -816,6 +901,35 @@
     $("#dash-status").textContent = mujun && mujun.error ? `亩均：${mujun.error.detail || mujun.error.message}` :
       `${districtName(state.district)} · ${dates[0].slice(0, 4)}–${state.date} · 亩均 ${rows.length} 家企业`;
     box.dataset.ready = "true";
+  }
+  // 亩均税收 ranking: the RANK_N highest and RANK_N lowest enterprises of the district (or
+  // the city) for the year, ranked by the database (/v1/audit/mujun?order=&limit=), the
+  // highest first; an enterprise in both lists (few enterprises) is drawn once.
+  const RANK_N = 5;
+  async function loadRanking(year, d) {
+    const q = (order) => getJSON(`v1/audit/mujun?year=${year}${d}&order=${order}&limit=${RANK_N}`);
+    try {
+      const [top, bottom] = await Promise.all([q("tax_per_mu_desc"), q("tax_per_mu_asc")]);
+      const rows = [...top.rows];
+      for (const r of bottom.rows.slice().reverse()) if (!rows.some((x) => x.uscc === r.uscc)) rows.push(r);
+      return { rows };
+    } catch (err) {
+      return { rows: [], error: err };
+    }
+  }
+  function drawRanking(ranked, year) {
+    const rows = ranked.rows;
+    $("#rank-year").textContent = `${year} 年`;
+    const low = (r) => r.low_efficiency === true || String(r.low_efficiency).startsWith("是");
+    drawChart("chart-rank", { type: "bar",
+      data: { labels: rows.map((r) => `${r.tax_per_mu_rank}. ${r.name}`),
+        datasets: [{ label: "亩均税收 万元/亩", data: rows.map((r) => r.tax_per_mu_wan),
+          backgroundColor: rows.map((r) => (low(r) ? "#8e44ad" : "#1f4e79")) }] },
+      options: { indexAxis: "y",
+        scales: { x: { beginAtZero: true, title: { display: true, text: "万元/亩" } },
+          y: { ticks: { autoSkip: false, font: { size: 10 }, callback(v) { const s = this.getLabelForValue(v); return s.length > 12 ? s.slice(0, 11) + "…" : s; } } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: (c) => (rows[c.dataIndex] && low(rows[c.dataIndex]) ? "低效企业" : "") } } } } });
+    if (ranked.error) $("#dash-status").textContent = `亩均排名：${ranked.error.detail || ranked.error.message}`;
   }
   $("#dash-open").addEventListener("click", () => loadDashboard());
   $("#dash-close").addEventListener("click", () => { $("#dashboard").hidden = true; });
