@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/report"
+	"github.com/landreg/landreg/store"
 )
 
 // additive are the columns whose values add up across rows (areas, fees, counts, a
@@ -21,7 +22,8 @@ var additive = map[string]bool{
 }
 
 // Run builds the report and gives it what a handed-out sheet needs: the title block's
-// notes (as of when, which district, the source) and the totals of additive columns.
+// notes (as of when, which district, the source), the totals of additive columns and,
+// for every district at once, a sheet per district after a summary (bySheet).
 func (r Report) Run(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, error) {
 	t, err := r.Build(ctx, pool, p)
 	if err != nil {
@@ -46,5 +48,12 @@ func (r Report) Run(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.
 	}
 	t.Notes = append(t.Notes, "行政区 District: "+district,
 		"来源 Source: landreg 工业用地登记 — "+r.Title)
+	if _, split := bySheet[r.Name]; split && p.District == "" {
+		names, current, err := store.DistrictNames(ctx, pool)
+		if err != nil {
+			return nil, err
+		}
+		t.Sheets = districtSheets(r, t, names, current)
+	}
 	return t, nil
 }
