@@ -98,6 +98,8 @@ try {
   page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") log(`console.${m.type()}:`, m.text()); });
   page.on("pageerror", (e) => log("pageerror:", e.message));
   page.on("response", (r) => { if (r.status() >= 400) log(`HTTP ${r.status()} ${r.url().replace(BASE, "")}`); });
+  const keyfigRequests = [];
+  page.on("request", (r) => { if (r.url().includes("/v1/key-figures")) keyfigRequests.push(r.url().replace(BASE, "")); });
 
   // 1. Load the page; wait for the layers and the panels.
   await page.goto(BASE + "/map/", { waitUntil: "domcontentloaded" });
@@ -137,6 +139,12 @@ try {
     check(fold.key < 768 && fold.legend < 768, `key figures (bottom ${fold.key.toFixed(0)} px) and legend (bottom ${fold.legend.toFixed(0)} px) above the fold at 1366×768`);
     const nCats = vocab.idle_categories.length;
     check(fold.rows >= nCats, `legend lists the ${nCats} categories of the vocabulary (${fold.rows} rows)`);
+    // The key figures' 亩均 is of the latest year whose figures count by today, not an
+    // empty current year.
+    const kf = (await api(`/v1/key-figures?date=${date}`)).body;
+    const mj = await page.evaluate(() => ({ ...document.querySelector('#keyfig [data-key="mujun"]').dataset }));
+    check(kf.mujun_year < Number(date.slice(0, 4)) && kf.tax_per_mu_wan > 0 && Number(mj.year) === kf.mujun_year && Math.abs(Number(mj.tax) - kf.tax_per_mu_wan) < 1e-9,
+      `city key figures: 亩均税收 ${mj.tax} 万元/亩 of ${mj.year} = /v1/key-figures`);
     const firstZh = (await page.textContent("#idle tr[data-category] td")).trim();
     check(firstZh === vocab.idle_categories[0].zh, `legend labels and order come from /v1/vocabulary (${firstZh})`);
     await page.screenshot({ path: shot("map-city.png") });
@@ -167,6 +175,19 @@ try {
   for (const field of ["total", "baseline", "margin"]) {
     const text = await page.textContent(`#quota tr[data-field="${field}"] td.num`);
     check(Math.abs(parseNum(text) - q2.body[field].mu) <= 0.006, `as of ${date}: panel ${field} ${text.trim()} 亩 = API ${q2.body[field].mu} 亩`);
+  }
+
+  // The key figures of the district and date come in one request, /v1/key-figures.
+  {
+    const k = (await api(`/v1/key-figures?date=${date}&district=${DISTRICT}`)).body;
+    const got = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll("#keyfig [data-key]")].map((e) => [e.dataset.key, { ...e.dataset }])));
+    check(Number(got.idle.parcels) === k.idle_parcels && Math.abs(Number(got.idle.mu) - k.idle_mu) < 1e-9 &&
+      Number(got.problem.parcels) === k.problem_parcels && Number(got.low.parcels) === k.low_efficiency_parcels &&
+      Math.abs(Number(got.margin.mu) - k.margin_mu) < 1e-9 && Math.abs(Number(got.mujun.tax) - k.tax_per_mu_wan) < 1e-9 &&
+      Number(got.mujun.year) === k.mujun_year,
+      `key figures = /v1/key-figures: idle ${k.idle_parcels} (${k.idle_mu} 亩), problem ${k.problem_parcels}, 低效 ${k.low_efficiency_parcels}, margin ${k.margin_mu}, 亩均税收 ${k.tax_per_mu_wan} (${k.mujun_year})`);
+    const asked = keyfigRequests.filter((u) => u.includes(`date=${date}`) && u.includes(`district=${DISTRICT}`));
+    check(asked.length === 1, `one request for the key figures of ${DISTRICT} as of ${date} (${asked.join(", ")})`);
   }
 
   const idle = await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`);
@@ -253,13 +274,14 @@ try {
     }, d);
     const before = await fillOf(DISTRICT);
     check(before && before.colour, `district ${DISTRICT} rendered with the margin shading (${before && before.colour})`);
-    const year = Number(date.slice(0, 4)) - 1;
+    // The year is the key figures' (the latest whose figures count by the date).
+    const year = (await api(`/v1/key-figures?date=${date}&district=${DISTRICT}`)).body.mujun_year;
     const rows = (await api(`/v1/audit/mujun-districts?year=${year}`)).body.rows;
     const want = rows.find((r) => r.xzqdm === DISTRICT);
     check(want && want.tax_per_mu_wan > 0 && want.va_per_mu_wan > 0, `API gives ${DISTRICT} 亩均税收 ${want && want.tax_per_mu_wan}, 亩均增加值 ${want && want.va_per_mu_wan} for ${year}`);
     for (const [measure, field] of [["tax_per_mu", "tax_per_mu_wan"], ["va_per_mu", "va_per_mu_wan"]]) {
       await page.selectOption("#measure", measure);
-      await page.waitForSelector(`body[data-ready="true"] #shade-legend .classes[data-measure="${measure}"]`);
+      await page.waitForSelector(`body[data-ready="true"] #shade-legend .classes[data-measure="${measure}"][data-year="${year}"]`);
       await mapIdle(page);
       const got = await fillOf(DISTRICT);
       check(Math.abs(got.state.v - want[field]) < 1e-6, `${measure}: district ${DISTRICT} feature-state ${got.state.v} = API ${want[field]}`);
@@ -522,7 +544,7 @@ try {
       `targets chart: ${dash.targets.join(", ")} at ${dash.shares.join(", ")} % = API ${tp.map((x) => x.achieved_share).join(", ")}`);
     // The 亩均税收 ranking: the top and bottom 5 of the district from the API, highest first.
     {
-      const yr = Number(date.slice(0, 4)) - 1;
+      const yr = (await api(`/v1/key-figures?date=${date}&district=${DISTRICT}`)).body.mujun_year;
       const judged = (await api(`/v1/audit/mujun?year=${yr}&district=${DISTRICT}&order=tax_per_mu_desc`)).body.rows;
       const rk = await page.evaluate(() => {
         const c = window.landreg.charts["chart-rank"];
@@ -553,6 +575,28 @@ try {
     check(lay.map.bottom <= lay.panel.top + 1 && lay.map.width >= 389 && lay.panel.width >= 389,
       `narrow layout: map 0–${lay.map.bottom.toFixed(0)} px, panel from ${lay.panel.top.toFixed(0)} px, full width`);
     await p4.screenshot({ path: shot("map-narrow.png") });
+    // The 亩均 controls on the narrow screen: the measure, its class legend and the key
+    // figures' 亩均 line fit the width; the dashboard's ranking chart is drawn full width.
+    await p4.goto(BASE + "/map/?measure=tax_per_mu&date=" + date, { waitUntil: "domcontentloaded" });
+    await ready(p4);
+    await p4.waitForSelector('#shade-legend .classes[data-measure="tax_per_mu"]');
+    const fit = await p4.evaluate(() => Object.fromEntries(["#measure", "#shade-legend", '#keyfig [data-key="mujun"]', "#shade-legend .classes ul"].map((sel) => {
+      const e = document.querySelector(sel);
+      const r = e.getBoundingClientRect();
+      return [sel, { left: r.left, right: r.right, width: r.width, scroll: e.scrollWidth - e.clientWidth, shown: r.width > 0 && r.height > 0 }];
+    })));
+    check(Object.values(fit).every((x) => x.shown && x.left >= 0 && x.right <= 391 && x.scroll <= 1),
+      `narrow: measure, class legend and 亩均 key figure fit in 390 px (${Object.entries(fit).map(([k, v]) => `${k} ${v.left.toFixed(0)}–${v.right.toFixed(0)}`).join(", ")})`);
+    await p4.click("#dash-open");
+    await p4.waitForSelector('#dashboard[data-ready="true"]', { timeout: T });
+    await p4.locator("#chart-rank").scrollIntoViewIfNeeded();
+    const rank = await p4.evaluate(() => {
+      const r = document.querySelector("#chart-rank").getBoundingClientRect();
+      return { left: r.left, right: r.right, height: r.height, bars: window.landreg.charts["chart-rank"].getDatasetMeta(0).data.length };
+    });
+    check(rank.left >= 0 && rank.right <= 391 && rank.right - rank.left > 300 && rank.height > 150 && rank.bars > 0,
+      `narrow: the ranking chart is ${(rank.right - rank.left).toFixed(0)}×${rank.height.toFixed(0)} px with ${rank.bars} bars`);
+    await p4.screenshot({ path: shot("map-narrow-mujun.png") });
     await p4.close();
   }
 

@@ -101,8 +101,9 @@
     level: readChoice("level", ["", "1", "2"]),
     measure: readChoice("measure", ["", "margin", "idle_share", "tax_per_mu", "va_per_mu"]),
     basemap: params.get("basemap") ?? localStorage.getItem("landreg.basemap") ?? "",
-    idle: null, // the last /v1/audit/idle answer, for the panel and the key figures
+    idle: null, // the last /v1/audit/idle answer, for the panel
     quota: null,
+    keyfig: null, // the last /v1/key-figures answer
   };
   const hadView = /^#\d/.test(location.hash); // a shared view wins over fitting the data
   let token = sessionStorage.getItem(TOKEN_KEY) || "";
@@ -506,7 +507,13 @@
   };
   const NO_DATA = "#f7f5ef";
   let mujunClasses = { key: "", year: 0, values: {}, breaks: [] };
-  function mujunYear() { return Number(state.date.slice(0, 4)) - 1; }
+  // The 亩均 year: the key figures' (the latest year whose figures count by the date),
+  // else the year before the date's.
+  async function mujunYear() {
+    await keyfigLoading;
+    const k = state.keyfig;
+    return k && k.date === state.date ? k.mujun_year : Number(state.date.slice(0, 4)) - 1;
+  }
   // Four limits for five classes; none when every district has the same figure.
   function classBreaks(vals, n) {
     if (!vals.length) return [];
@@ -527,7 +534,7 @@
   async function loadMujunShading() {
     const box = $("#shade-legend");
     const m = MUJUN_MEASURES[state.measure];
-    const year = mujunYear();
+    const year = await mujunYear();
     const key = `${state.measure}|${year}`;
     if (mujunClasses.key !== key) {
       let r;
@@ -662,7 +669,6 @@
       (note.length ? `<p class="muted note">${note.map(esc).join("<br>")}</p>` : "") +
       (state.cats ? `<button type="button" id="cats-all" class="link">显示全部类别 <small>show all</small></button>` : "");
     bindLegend();
-    renderKeyFigures();
     renderPrintLegend();
   }
   function legendHTML() {
@@ -685,23 +691,34 @@
     state.cats = set.size === CATEGORIES.length ? null : set;
     applyFilters();
   }
-  function renderKeyFigures() {
-    const by = idleByCategory();
-    let idleN = 0, idleMu = 0, probN = 0, probMu = 0, lowN = 0;
-    for (const [code, c] of by) {
-      if (CAT[code] && CAT[code].idle) { idleN += c.count; idleMu += c.registered_mu; }
-      if (!QUIET.has(code)) { probN += c.count; probMu += c.registered_mu; }
-      lowN += c.low;
+  // The key figures of the district (or city) as of the date, in one request
+  // (/v1/key-figures): idle land, all idle & inefficient land, 低效 parcels, the quota
+  // margin and the 亩均 of the year before, as the database computes them.
+  let keyfigLoading = null;
+  async function loadKeyFigures() {
+    const qs = `date=${state.date}` + (state.district ? `&district=${state.district}` : "");
+    state.keyfig = null;
+    try {
+      state.keyfig = await getJSON(`v1/key-figures?${qs}`);
+    } catch (err) {
+      $("#keyfig").innerHTML = `<div>${unavailable(err, "/v1/key-figures")}</div>`;
+      return;
     }
-    const q = state.quota;
-    const applies = q && q.rule_applies !== false;
-    const margin = q && q.margin ? q.margin.mu : null;
-    const mcls = margin === null || !applies ? "" : margin >= 0 ? "good" : "bad";
+    renderKeyFigures();
+  }
+  function renderKeyFigures() {
+    const k = state.keyfig;
+    if (!k) return;
+    const applies = k.rule_applies !== false;
+    const mcls = !applies ? "" : k.margin_mu >= 0 ? "good" : "bad";
+    const per = (v) => (v === null || v === undefined ? "—" : num(v));
     $("#keyfig").innerHTML =
-      `<div data-key="idle" title="Statutory idle land (闲置土地)"><b>${idleN}</b> 宗 · <b>${num(idleMu)}</b> 亩<small>闲置土地 idle land</small></div>` +
-      `<div data-key="problem" title="Every category but normal and retired"><b>${probN}</b> 宗 · <b>${num(probMu)}</b> 亩<small>闲置低效合计 idle &amp; inefficient</small></div>` +
-      `<div data-key="low"><b>${lowN}</b> 宗<small>低效 low efficiency</small></div>` +
-      `<div data-key="margin" title="Block-line quota margin"><b class="${mcls}">${margin === null ? "—" : num(margin)}</b> 亩<small>区块线余量 quota margin${q && !applies ? "（规则未适用）" : ""}</small></div>`;
+      `<div data-key="idle" data-parcels="${k.idle_parcels}" data-mu="${k.idle_mu}" title="Statutory idle land (闲置土地)"><b>${k.idle_parcels}</b> 宗 · <b>${num(k.idle_mu)}</b> 亩<small>闲置土地 idle land</small></div>` +
+      `<div data-key="problem" data-parcels="${k.problem_parcels}" data-mu="${k.problem_mu}" title="Every category but normal and retired"><b>${k.problem_parcels}</b> 宗 · <b>${num(k.problem_mu)}</b> 亩<small>闲置低效合计 idle &amp; inefficient</small></div>` +
+      `<div data-key="low" data-parcels="${k.low_efficiency_parcels}"><b>${k.low_efficiency_parcels}</b> 宗<small>低效 low efficiency</small></div>` +
+      `<div data-key="margin" data-mu="${k.margin_mu}" title="Block-line quota margin"><b class="${mcls}">${num(k.margin_mu)}</b> 亩<small>区块线余量 quota margin${!applies ? "（规则未适用）" : ""}</small></div>` +
+      `<div data-key="mujun" class="wide" data-tax="${k.tax_per_mu_wan ?? ""}" data-va="${k.va_per_mu_wan ?? ""}" data-year="${k.mujun_year}" title="亩均 ${k.mujun_year}: the judged enterprises' tax and value added over their land; 低效企业 ${k.low_enterprises} of ${k.enterprises}">` +
+      `<b>${per(k.tax_per_mu_wan)}</b> 亩均税收 · <b>${per(k.va_per_mu_wan)}</b> 亩均增加值 <small>万元/亩 · ${k.mujun_year}</small></div>`;
   }
   function renderPrintLegend() {
     $("#print-legend").innerHTML = CATEGORIES.filter((k) => shown(k.code)).map((k) =>
@@ -842,7 +859,7 @@
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     const d = state.district ? `&district=${state.district}` : "";
     const dates = dashDates();
-    const year = Number(state.date.slice(0, 4)) - 1;
+    const year = await mujunYear();
     const districts = state.district ? state.districts.filter((x) => x.code === state.district) : state.districts;
     const [idle, hist, mujun, targets, ranked] = await Promise.all([
       Promise.all(dates.map((dt) => getJSON(`v1/audit/idle?date=${dt}${d}`).catch(() => null))),
@@ -1120,7 +1137,8 @@
     setReady(false);
     syncURL();
     updateExportLinks();
-    const work = [Promise.all([loadQuota(), loadIdle()]).then(() => { if (state.idle) renderIdle(); else renderKeyFigures(); }), loadShading()];
+    keyfigLoading = loadKeyFigures();
+    const work = [Promise.all([loadQuota(), loadIdle()]).then(() => { if (state.idle) renderIdle(); }), keyfigLoading, loadShading()];
     if (!$("#dashboard").hidden) work.push(loadDashboard());
     if (map) {
       map.setFilter("district-selected", ["==", ["get", "xzqdm"], state.district]);
