@@ -473,6 +473,8 @@ try {
   // 10. Print: the print layout carries the map canvas itself, drawn.
   {
     await page.selectOption("#paper", "A4");
+    await page.selectOption("#measure", "tax_per_mu");
+    await page.waitForSelector('body[data-ready="true"] #shade-legend .classes[data-measure="tax_per_mu"]');
     await page.evaluate(() => window.landregMap.jumpTo({ zoom: 11 }));
     await mapIdle(page);
     await page.emulateMedia({ media: "print" });
@@ -495,16 +497,20 @@ try {
       return { w: c.width, h: c.height, painted, colours: colours.size, mapW: r.width, mapH: r.height,
         head: getComputedStyle(document.querySelector("#print-head")).display, panel: getComputedStyle(document.querySelector("#panel")).display,
         legend: document.querySelectorAll("#print-legend li").length, scale: !!document.querySelector(".maplibregl-ctrl-scale"),
-        north: getComputedStyle(document.querySelector("#north")).display };
+        north: getComputedStyle(document.querySelector("#north")).display,
+        shade: document.querySelectorAll("#print-legend li[data-class]").length };
     });
     check(px.w > 300 && px.h > 200 && px.painted > 1000 && px.colours > 8,
       `printed map is drawn: ${px.w}×${px.h} px, ${px.colours} colours (map frame ${px.mapW.toFixed(0)}×${px.mapH.toFixed(0)})`);
     check(px.head !== "none" && px.panel === "none" && px.legend > 0 && px.scale && px.north !== "none",
       "print layout: title block shown, panel hidden, legend, scale bar and north arrow present");
+    check(px.shade === 5, `the print legend carries the 亩均 shading's 5 classes (${px.shade})`);
     await page.screenshot({ path: shot("map-print.png"), fullPage: true });
     await page.pdf({ path: shot("map-print.pdf"), format: "A4", landscape: true, printBackground: true });
     log("print screenshot and PDF saved:", shot("map-print.png"), shot("map-print.pdf"));
     await page.emulateMedia({ media: "screen" });
+    await page.selectOption("#measure", "");
+    await page.waitForSelector('body[data-ready="true"]');
   }
 
   // 10a. Dashboard: Chart.js is loaded only when it is opened; the charts match the API.

@@ -728,6 +728,15 @@
     const f = [state.cats ? `类别：${[...state.cats].map((c) => (CAT[c] || UNKNOWN).zh).join("、")}` : "",
       state.std ? "仅标准地" : "", state.low ? "仅低效" : "", state.level ? `${state.level === "1" ? "一" : "二"}级区块线` : ""].filter(Boolean);
     $("#print-filters").textContent = f.length ? `筛选：${f.join("；")}` : "";
+    printShadeLegend();
+  }
+  // The district shading's classes (亩均) in the print legend, as the panel lists them.
+  function printShadeLegend() {
+    const cls = document.querySelector("#shade-legend:not([hidden]) .classes");
+    if (!cls || !MUJUN_MEASURES[state.measure]) return;
+    const title = cls.querySelector("b");
+    $("#print-legend").insertAdjacentHTML("beforeend", `<li class="shade-title">${esc(title ? title.textContent : "")}</li>` +
+      [...cls.querySelectorAll("li[data-class]")].map((li) => `<li data-class="${esc(li.dataset.class)}">${li.innerHTML}</li>`).join(""));
   }
 
   // ---------- filters ----------
@@ -913,7 +922,9 @@
       data: { labels: ts.map((x) => `${x.district || "全市"} ${x.kind_zh}`),
         datasets: [{ label: "完成率 %", data: ts.map((x) => (x.achieved_share === null || x.achieved_share === undefined ? 0 : Math.round(x.achieved_share * 1000) / 10)),
           backgroundColor: ts.map((x) => statusColor[x.status] || "#9aa5b1") }] },
-      options: { indexAxis: "y", scales: { x: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } } },
+      options: { indexAxis: "y", scales: { x: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } },
+        // District and target on two lines: a narrow column cuts one long line off.
+        y: { ticks: { font: { size: 10 }, callback(v) { return this.getLabelForValue(v).split(" "); } } } },
         plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: (c) => ts[c.dataIndex] ? ts[c.dataIndex].status_zh : "" } } } } });
     $("#dash-status").textContent = mujun && mujun.error ? `亩均：${mujun.error.detail || mujun.error.message}` :
       `${districtName(state.district)} · ${dates[0].slice(0, 4)}–${state.date} · 亩均 ${rows.length} 家企业`;
