@@ -350,9 +350,11 @@ func adjustmentBodySchema() obj {
 	s["required"] = []string{"xzqdm", "kind", "doc_no", "effective_date"}
 	s["example"] = obj{"xzqdm": "330304", "kind": "调整", "doc_no": "温自然资〔2026〕12号", "effective_date": "2026-12-20", "proposed_on": "2026-11-02",
 		"reason": "娄桥片区道路改线，调出部分地块并等量补划", "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-		"removals": []any{obj{"line_code": "330304-L1-007"}},
-		"additions": []any{obj{"level": 1, "line_code": "330304-L1-031", "line_name": "娄桥工业区南扩",
-			"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.58, 27.955}, {120.585, 27.955}, {120.585, 27.96}, {120.58, 27.96}, {120.58, 27.955}}}}}}}
+		// Valid against the demo (the contract test proposes it): a corner of 330304-GYQK-01
+		// out, a slightly larger square in, both level 1.
+		"removals": []any{obj{"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.632, 27.953}, {120.634, 27.953}, {120.634, 27.955}, {120.632, 27.955}, {120.632, 27.953}}}}}},
+		"additions": []any{obj{"level": 1, "line_code": "330304-GYQK-07", "line_name": "娄桥工业区南扩",
+			"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.58, 27.955}, {120.5821, 27.955}, {120.5821, 27.957}, {120.58, 27.957}, {120.58, 27.955}}}}}}}
 	return s
 }
 
