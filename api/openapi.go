@@ -853,7 +853,7 @@ func problemSchema() obj {
 			"feature_id": obj{"type": "string"},
 			"instance":   obj{"type": "string"},
 			"allowed":    obj{"type": "array", "items": obj{"type": "string"}, "description": "the accepted values or roles"},
-			"rule":       obj{"description": "figures of a refused block-line change (shortfall per level), or the failing preview"},
+			"rule":       obj{"type": "object", "description": "figures of a refused block-line change (shortfall per level), or the failing preview"},
 			"report":     obj{"description": "import-refused: the validation report", "allOf": []any{sref("ImportReport")}},
 		},
 		"example": obj{"type": problemBase + "invalid-parameter", "title": "Invalid parameter", "status": 400,
@@ -881,7 +881,9 @@ func commonSchemas() obj {
 	geometry := func() obj {
 		return obj{"type": "object", "required": []string{"type"}, "description": "GeoJSON geometry (Polygon or MultiPolygon for writes)",
 			"properties": obj{"type": obj{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}},
-				"coordinates": obj{"type": "array", "items": obj{}}, "geometries": obj{"type": "array", "items": obj{}}}}
+				// Positions nest by geometry type: numbers in a Point, arrays of them above.
+				"coordinates": obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "number"}, obj{"type": "array", "items": obj{}}}}},
+				"geometries":  obj{"type": "array", "items": obj{"type": "object", "required": []string{"type"}, "properties": obj{"type": obj{"type": "string"}}}}}}
 	}
 	review := func() obj { return reflectSchema(store.DirectEditReview{}) }
 	// OpenAPI 3.0's nullable does not reach through allOf: a schema that may be null is
@@ -894,7 +896,7 @@ func commonSchemas() obj {
 		"Geometry":       geometry(),
 		"GeometryOrNull": orNull(geometry()),
 		"ReviewOrNull":   orNull(review()),
-		"Link": obj{"type": "object", "required": []string{"href"}, "properties": obj{"href": obj{"type": "string"}, "rel": obj{"type": "string"},
+		"Link": obj{"type": "object", "required": []string{"href", "rel"}, "properties": obj{"href": obj{"type": "string"}, "rel": obj{"type": "string"},
 			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "templated": obj{"type": "boolean"}}},
 		"FeatureCollection": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
 			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": obj{"type": "object"}}}},
