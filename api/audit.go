@@ -170,8 +170,57 @@ func auditParams(c echo.Context) (audit.Params, *Problem) {
 	if _, err := strconv.Atoi(p.District); p.District != "" && (len(p.District) != 6 || err != nil) {
 		return p, badParam("district", "district 须为 6 位行政区划代码", "district must be a 6-digit code")
 	}
+	if pr := rankParams(c, &p); pr != nil {
+		return p, pr
+	}
 	if c.Param("report") == "dossier" && p.ParcelID == 0 {
 		return p, badParam("parcel", "一宗一档需要 parcel 参数", "the dossier needs parcel=<id>")
 	}
 	return p, nil
+}
+
+// maxReportLimit bounds limit= of the 亩均 report.
+const maxReportLimit = 10000
+
+// rankParams reads order= and limit= of the 亩均 report (its ranking by 亩均税收); the
+// other reports refuse them rather than ignore them.
+func rankParams(c echo.Context, p *audit.Params) *Problem {
+	order, limit := c.QueryParam("order"), c.QueryParam("limit")
+	if order == "" && limit == "" {
+		return nil
+	}
+	if c.Param("report") != "mujun" {
+		field := "order"
+		if order == "" {
+			field = "limit"
+		}
+		return badParam(field, field+" 仅适用于亩均报表 mujun", field+" applies to the mujun report only")
+	}
+	switch order {
+	case "", audit.OrderTaxDesc, audit.OrderTaxAsc:
+		p.Order = order
+	default:
+		pr := badParam("order", "order 须为 "+audit.OrderTaxDesc+" 或 "+audit.OrderTaxAsc,
+			"order must be "+audit.OrderTaxDesc+" or "+audit.OrderTaxAsc+", got "+strconv.Quote(order))
+		pr.Allowed = []string{audit.OrderTaxDesc, audit.OrderTaxAsc}
+		return pr
+	}
+	if limit != "" {
+		n, err := strconv.Atoi(limit)
+		if err != nil || n < 1 || n > maxReportLimit {
+			return badParam("limit", fmt.Sprintf("limit 须为 1 到 %d 之间的整数", maxReportLimit),
+				fmt.Sprintf("limit must be an integer from 1 to %d, got %q", maxReportLimit, limit))
+		}
+		p.Limit = n
+	}
+	return nil
+}
+
+func init() {
+	routeParams["GET /v1/audit/:report"] = append(routeParams["GET /v1/audit/:report"], "order", "limit")
+	routeQueryDocs["GET /v1/audit/:report order"] = obj{"description": "mujun: enterprises by their rank by 亩均税收, highest first (" +
+		audit.OrderTaxDesc + ") or lowest first (" + audit.OrderTaxAsc + "); unjudged enterprises are left out",
+		"schema": obj{"type": "string", "enum": []string{audit.OrderTaxDesc, audit.OrderTaxAsc}}}
+	routeQueryDocs["GET /v1/audit/:report limit"] = obj{"description": "mujun: the first N rows only",
+		"schema": obj{"type": "integer", "minimum": 1, "maximum": maxReportLimit}}
 }

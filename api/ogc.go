@@ -39,6 +39,8 @@ type Link struct {
 	Rel   string `json:"rel"`
 	Type  string `json:"type,omitempty"`
 	Title string `json:"title,omitempty"`
+	// Templated marks an href that is a URI template (OGC API – Tiles' tile links).
+	Templated bool `json:"templated,omitempty"`
 }
 
 var conformanceClasses = []string{

@@ -24,6 +24,7 @@ const (
 	epsg3857URI        = "http://www.opengis.net/def/crs/EPSG/0/3857"
 	relTilingScheme    = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
 	relTilesetsVector  = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
+	relGeodata         = "http://www.opengis.net/def/rel/ogc/1.0/geodata"
 	// Half the side of the Web Mercator square, metres.
 	mercatorHalf = 20037508.3427892
 	maxTileZoom  = 22
@@ -75,7 +76,12 @@ func (s *Server) tileMatrixSets(c echo.Context) error {
 	b := s.base(c)
 	return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"tileMatrixSets": []map[string]any{{
 		"id": webMercatorQuad, "title": "Google Maps Compatible for the World", "uri": webMercatorQuadURI, "crs": epsg3857URI,
-		"links": []Link{{Href: b + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mtJSON}},
+		// Tiles Part 1 asks for a self link to the definition; GDAL and QGIS look for the
+		// tiling-scheme relation.
+		"links": []Link{
+			{Href: b + "/tileMatrixSets/" + webMercatorQuad, Rel: "self", Type: mtJSON},
+			{Href: b + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mtJSON},
+		},
 	}}})
 }
 
@@ -213,11 +219,14 @@ func (s *Server) tilesetDoc(c echo.Context, ts tileset) error {
 		"links": []Link{
 			{Href: b + ts.path(), Rel: "self", Type: mtJSON},
 			{Href: b + "/tileMatrixSets/" + webMercatorQuad, Rel: relTilingScheme, Type: mtJSON},
-			{Href: b + ts.path() + "/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item", Type: mtMVT, Title: "MVT"},
+			{Href: b + ts.path() + "/{tileMatrix}/{tileRow}/{tileCol}", Rel: "item", Type: mtMVT, Title: "MVT", Templated: true},
 		},
 	}
 	if ts.collection != nil {
-		doc["links"] = append(doc["links"].([]Link), Link{Href: b + "/collections/" + ts.collection.ID, Rel: "collection", Type: mtJSON})
+		coll := b + "/collections/" + ts.collection.ID
+		doc["links"] = append(doc["links"].([]Link), Link{Href: coll, Rel: "collection", Type: mtJSON},
+			// Tiles Part 1's relation for the one collection a tile set represents.
+			Link{Href: coll, Rel: relGeodata, Type: mtJSON})
 	}
 	if bbox != nil {
 		doc["boundingBox"] = map[string]any{"lowerLeft": []float64{bbox.MinX, bbox.MinY}, "upperRight": []float64{bbox.MaxX, bbox.MaxY}, "crs": crs84}

@@ -250,34 +250,47 @@ func TestStyles(t *testing.T) {
 	}
 
 	needQGIS(t)
-	cmd := exec.Command("/usr/bin/python3", "testdata/qgis_style.py", srv.URL, "parcel_status")
-	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("QGIS: %v\n%s", err, out)
-	}
-	got := map[string]map[string]string{"qml": {}, "sld": {}}
-	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
-		f := strings.Fields(line)
-		switch {
-		case len(f) == 3 && f[1] != "ok":
-			t.Errorf("QGIS did not load the %s style: %s", f[0], line)
-		case len(f) >= 4 && f[1] == "category":
-			got[f[0]][f[2]] = f[3]
-		case len(f) >= 4 && f[1] == "rule":
-			// "status"='IDLE_2Y'
-			if i := strings.Index(f[2], "'"); i >= 0 {
-				got[f[0]][strings.Trim(f[2][i:], "')")] = f[3]
+	// parcel_status carries the status the style classifies by; parcels links the same
+	// style (its tiles carry status, its features do not).
+	for _, coll := range []string{"parcel_status", "parcels"} {
+		cmd := exec.Command("/usr/bin/python3", "testdata/qgis_style.py", srv.URL, coll)
+		cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("QGIS %s: %v\n%s", coll, err, out)
+		}
+		got := map[string]map[string]string{"qml": {}, "sld": {}}
+		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			f := strings.Fields(line)
+			switch {
+			case len(f) == 3 && f[1] == "link":
+				want := srv.URL + "/collections/" + coll + "/styles/default?f=" + map[string]string{"qml": "qml", "sld": "sld10"}[f[0]]
+				if f[2] != want {
+					t.Errorf("QGIS %s followed %s for %s, want %s", coll, f[2], f[0], want)
+				}
+			case len(f) == 4 && f[1] == "attribute":
+				if f[2] != "status" || (coll == "parcel_status" && f[3] != "field") {
+					t.Errorf("QGIS %s %s classifies by %s (%s)", coll, f[0], f[2], f[3])
+				}
+			case len(f) == 3 && f[1] != "ok":
+				t.Errorf("QGIS did not load the %s style of %s: %s", f[0], coll, line)
+			case len(f) >= 4 && f[1] == "category":
+				got[f[0]][f[2]] = f[3]
+			case len(f) >= 4 && f[1] == "rule":
+				// "status"='IDLE_2Y'
+				if i := strings.Index(f[2], "'"); i >= 0 {
+					got[f[0]][strings.Trim(f[2][i:], "')")] = f[3]
+				}
 			}
 		}
-	}
-	for _, kind := range []string{"qml", "sld"} {
-		if len(got[kind]) != len(colours) {
-			t.Errorf("QGIS %s: %d classes, want %d:\n%s", kind, len(got[kind]), len(colours), out)
-		}
-		for code, c := range colours {
-			if got[kind][code] != c {
-				t.Errorf("QGIS %s: %s coloured %s, want %s", kind, code, got[kind][code], c)
+		for _, kind := range []string{"qml", "sld"} {
+			if len(got[kind]) != len(colours) {
+				t.Errorf("QGIS %s %s: %d classes, want %d:\n%s", coll, kind, len(got[kind]), len(colours), out)
+			}
+			for code, c := range colours {
+				if got[kind][code] != c {
+					t.Errorf("QGIS %s %s: %s coloured %s, want %s", coll, kind, code, got[kind][code], c)
+				}
 			}
 		}
 	}

@@ -350,9 +350,11 @@ func adjustmentBodySchema() obj {
 	s["required"] = []string{"xzqdm", "kind", "doc_no", "effective_date"}
 	s["example"] = obj{"xzqdm": "330304", "kind": "调整", "doc_no": "温自然资〔2026〕12号", "effective_date": "2026-12-20", "proposed_on": "2026-11-02",
 		"reason": "娄桥片区道路改线，调出部分地块并等量补划", "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-		"removals": []any{obj{"line_code": "330304-L1-007"}},
-		"additions": []any{obj{"level": 1, "line_code": "330304-L1-031", "line_name": "娄桥工业区南扩",
-			"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.58, 27.955}, {120.585, 27.955}, {120.585, 27.96}, {120.58, 27.96}, {120.58, 27.955}}}}}}}
+		// Valid against the demo (the contract test proposes it): a corner of 330304-GYQK-01
+		// out, a slightly larger square in, both level 1.
+		"removals": []any{obj{"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.632, 27.953}, {120.634, 27.953}, {120.634, 27.955}, {120.632, 27.955}, {120.632, 27.953}}}}}},
+		"additions": []any{obj{"level": 1, "line_code": "330304-GYQK-07", "line_name": "娄桥工业区南扩",
+			"geometry": obj{"type": "Polygon", "coordinates": [][][]float64{{{120.58, 27.955}, {120.5821, 27.955}, {120.5821, 27.957}, {120.58, 27.957}, {120.58, 27.955}}}}}}}
 	return s
 }
 
@@ -851,7 +853,7 @@ func problemSchema() obj {
 			"feature_id": obj{"type": "string"},
 			"instance":   obj{"type": "string"},
 			"allowed":    obj{"type": "array", "items": obj{"type": "string"}, "description": "the accepted values or roles"},
-			"rule":       obj{"description": "figures of a refused block-line change (shortfall per level), or the failing preview"},
+			"rule":       obj{"type": "object", "description": "figures of a refused block-line change (shortfall per level), or the failing preview"},
 			"report":     obj{"description": "import-refused: the validation report", "allOf": []any{sref("ImportReport")}},
 		},
 		"example": obj{"type": problemBase + "invalid-parameter", "title": "Invalid parameter", "status": 400,
@@ -879,7 +881,9 @@ func commonSchemas() obj {
 	geometry := func() obj {
 		return obj{"type": "object", "required": []string{"type"}, "description": "GeoJSON geometry (Polygon or MultiPolygon for writes)",
 			"properties": obj{"type": obj{"type": "string", "enum": []string{"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"}},
-				"coordinates": obj{"type": "array", "items": obj{}}, "geometries": obj{"type": "array", "items": obj{}}}}
+				// Positions nest by geometry type: numbers in a Point, arrays of them above.
+				"coordinates": obj{"type": "array", "items": obj{"anyOf": []any{obj{"type": "number"}, obj{"type": "array", "items": obj{}}}}},
+				"geometries":  obj{"type": "array", "items": obj{"type": "object", "required": []string{"type"}, "properties": obj{"type": obj{"type": "string"}}}}}}
 	}
 	review := func() obj { return reflectSchema(store.DirectEditReview{}) }
 	// OpenAPI 3.0's nullable does not reach through allOf: a schema that may be null is
@@ -892,7 +896,7 @@ func commonSchemas() obj {
 		"Geometry":       geometry(),
 		"GeometryOrNull": orNull(geometry()),
 		"ReviewOrNull":   orNull(review()),
-		"Link": obj{"type": "object", "required": []string{"href"}, "properties": obj{"href": obj{"type": "string"}, "rel": obj{"type": "string"},
+		"Link": obj{"type": "object", "required": []string{"href", "rel"}, "properties": obj{"href": obj{"type": "string"}, "rel": obj{"type": "string"},
 			"type": obj{"type": "string"}, "title": obj{"type": "string"}, "templated": obj{"type": "boolean"}}},
 		"FeatureCollection": obj{"type": "object", "required": []string{"type", "features"}, "properties": obj{
 			"type": obj{"type": "string", "enum": []string{"FeatureCollection"}}, "features": obj{"type": "array", "items": obj{"type": "object"}}}},

@@ -74,6 +74,7 @@ func moreOperations() map[string]opDoc {
 		"PUT /v1/enterprises/:uscc/indicators/:year": write(tagEnter, "填报或更正企业年度指标 Enter or correct a year's indicators (registrar; omitted figures are cleared)", rolesRegistrar,
 			anyObject("tax_wan (required), va_wan, energy_tce, emission_t, employees, rd_wan, revenue_wan, land_mu_used, invest_wan, reported_on, source, reason"), 200, "Indicators"),
 
+		"GET /v1/key-figures": readAs(tagSearch, "关键指标 The map panel's key figures of a district (or the city) as of date=: idle land, 低效, block-line margin, 亩均 of the year before", keyFiguresSchema),
 		"GET /v1/search": readAs(tagSearch, "查找宗地 Find current parcels by 宗地代码, holder, USCC or project (prefix or contained); results with their bbox",
 			listOf("results", "SearchHit", obj{"q": obj{"type": "string"}, "limit": obj{"type": "integer"}, "more": obj{"type": "boolean"}})),
 	}

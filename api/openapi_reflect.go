@@ -16,7 +16,11 @@ var (
 // reflectSchema is the OpenAPI 3.0 schema of v's type as encoding/json writes and reads
 // it: a struct's json names (omitempty ones not required, "-" left out), a pointer,
 // slice or map nullable (nil encodes as null), json.RawMessage any value, time.Time an
-// RFC 3339 string. The tags doc and format add a description and a format. Reflected
+// RFC 3339 string. The tags doc and format add a description and a format; the tag
+// schema gives a member whose Go type says nothing (json.RawMessage) its schema: a
+// component's name (or a JSON pointer below components/schemas; a nullable one is its
+// own …OrNull component, as OpenAPI 3.0 has no nullable reference), or "object", with
+// ",nullable" when it may be null. Reflected
 // rather than written out so that a request type and its documentation cannot drift;
 // a small function rather than a library because OpenAPI 3.0 spells null as
 // nullable, which the JSON Schema generators (draft 2020-12) do not write.
@@ -127,6 +131,9 @@ func schemaOfType(t reflect.Type) obj {
 				name = f.Name
 			}
 			s := schemaOfType(f.Type)
+			if ts := tagSchema(f.Tag.Get("schema")); ts != nil {
+				s = ts
+			}
 			omit := strings.Contains(opts, "omitempty") || strings.Contains(opts, "omitzero")
 			if omit {
 				// Omitted rather than null when empty.
@@ -149,4 +156,16 @@ func schemaOfType(t reflect.Type) obj {
 		return out
 	}
 	return obj{}
+}
+
+// tagSchema is the schema a field's schema tag names.
+func tagSchema(tag string) obj {
+	name, opt, _ := strings.Cut(tag, ",")
+	switch name {
+	case "":
+		return nil
+	case "object":
+		return obj{"type": "object", "nullable": opt == "nullable"}
+	}
+	return sref(name)
 }

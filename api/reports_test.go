@@ -33,7 +33,7 @@ func TestReportsEveryFormat(t *testing.T) {
 	pool.QueryRow(ctx, `SELECT id FROM parcels ORDER BY id LIMIT 1`).Scan(&parcel)
 	query := map[string]string{
 		"idle": "date=" + exp.AsOf, "idle-parcels": "date=" + exp.AsOf, "changes": "from=" + exp.YearEnd + "&to=" + exp.AsOf,
-		"quality": "", "dossier": "parcel=" + strconv.FormatInt(parcel, 10), "mujun": "",
+		"quality": "", "dossier": "parcel=" + strconv.FormatInt(parcel, 10), "mujun": "", "mujun-districts": "",
 		// Issue 15's tables have no geometry; the demo has no targets or projects (their
 		// rows are tested in TestTargetsAgainstActuals and TestRemediationChain).
 		"targets": "date=" + exp.AsOf, "remediation": "date=" + exp.AsOf, "remediation-candidates": "year=2024",

@@ -276,7 +276,7 @@ func (s *Server) targetProgress(c echo.Context) error {
 		}
 		return writeJSON(c, http.StatusOK, mtJSON, map[string]any{"date": d.Format(time.DateOnly), "known_at": known, "targets": ps})
 	case "csv", "xlsx":
-		t, err := audit.Reports["targets"].Build(ctx, s.pool, audit.Params{Date: d, KnownAt: known, District: district})
+		t, err := audit.Reports["targets"].Run(ctx, s.pool, audit.Params{Date: d, KnownAt: known, District: district})
 		if err != nil {
 			return err
 		}

@@ -44,6 +44,7 @@ func (s *Server) routesV1(e *echo.Echo) {
 	v1.GET("/audit/:report", s.auditReport)
 	v1.GET("/vocabulary", s.vocabulary)
 	v1.GET("/search", s.search)
+	v1.GET("/key-figures", s.keyFigures)
 }
 
 // vocabulary serves the labels (Chinese, English), precedence and map colours of the

@@ -28,7 +28,18 @@ type Params struct {
 	Year     int        // 亩均 year
 	ParcelID int64      // dossier
 	KnownAt  *time.Time // as known at (targets, remediation); nil: now
+	// Order and Limit (mujun only): the enterprises by 亩均税收 rank, highest first
+	// (OrderTaxDesc) or lowest first (OrderTaxAsc), the first Limit of them; unjudged
+	// enterprises have no rank and are left out when an order is given. 0: every row.
+	Order string
+	Limit int
 }
+
+// The orders of the 亩均 report (Params.Order).
+const (
+	OrderTaxDesc = "tax_per_mu_desc"
+	OrderTaxAsc  = "tax_per_mu_asc"
+)
 
 // Report is one kind of report.
 type Report struct {
@@ -67,7 +78,7 @@ func Resolve(ctx context.Context, pool *pgxpool.Pool, r Report, p *Params, yearS
 			return ErrUnknownDistrict
 		}
 	}
-	if r.Name == "mujun" && !yearStated {
+	if (r.Name == "mujun" || r.Name == "mujun-districts") && !yearStated {
 		y, err := store.LatestMujunYear(ctx, pool, p.District)
 		if err != nil {
 			return err
@@ -333,8 +344,9 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 		col("preview_score", "预览得分（非官方） Preview score (unofficial)", report.Number),
 		col("preview_class", "预览分类（非官方） Preview class (unofficial)", report.Text),
 		col("official_class", "评价类别（官方） Official class", report.Text),
+		col("tax_per_mu_rank", "亩均税收排名 Rank by tax per mu", report.Integer),
 	}}
-	for _, m := range ms {
+	for _, m := range rankOrder(ms, p.Order, p.Limit) {
 		low := "未评 not judged"
 		switch {
 		case m.LowEfficiency == nil:
@@ -344,7 +356,7 @@ func mujun(ctx context.Context, pool *pgxpool.Pool, p Params) (*report.Table, er
 			low = "否 no"
 		}
 		t.Rows = append(t.Rows, []any{m.USCC, m.Name, m.Xzqdm, m.Source, roundp(m.LandMu, 4), m.LandSource, round(m.TaxWan, 2), roundp(m.VaWan, 2),
-			roundp(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), m.Threshold, low, roundp(m.PreviewScore, 2), m.PreviewClass, officialClass(official, m.USCC)})
+			roundp(m.TaxPerMu, 4), roundp(m.VaPerMu, 4), m.Threshold, low, roundp(m.PreviewScore, 2), m.PreviewClass, officialClass(official, m.USCC), rankCell(m.TaxRank)})
 		t.Geometry = append(t.Geometry, held[m.USCC]) // the parcels it held at the end of the year
 	}
 	return t, nil

@@ -46,6 +46,12 @@ type Table struct {
 	// Notes are the lines of the XLSX title block under the title: the date the report
 	// is as of, the district, the source ("generated at" is added).
 	Notes []string
+	// Sheet names the table's XLSX sheet (default: from the title).
+	Sheet string
+	// Sheets, when set, are what the XLSX workbook holds instead of the table alone
+	// (a summary and one sheet per district), each laid out as a table is; the other
+	// formats write the table itself.
+	Sheets []*Table
 }
 
 // Formats lists what Write understands.
@@ -174,16 +180,64 @@ func WriteCSV(w io.Writer, t *Table) error {
 // as wide as their Chinese text, numbers with two decimals, whole numbers without,
 // dates as dates, text cells (codes such as USCCs and 宗地代码) as text, and a totals
 // row for the columns that add up (SUBTOTAL, so a filter keeps it right).
+//
+// A table with Sheets writes one sheet for each of them, in order, each so laid out.
 func WriteXLSX(w io.Writer, t *Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	sheet := sheetName(t.Title)
-	f.SetSheetName("Sheet1", sheet)
-	sw, err := f.NewStreamWriter(sheet)
+	st, err := newStyles(f)
 	if err != nil {
 		return err
 	}
-	st, err := newStyles(f)
+	sheets := t.Sheets
+	if len(sheets) == 0 {
+		sheets = []*Table{t}
+	}
+	used := map[string]bool{}
+	for i, s := range sheets {
+		name := s.Sheet
+		if name == "" {
+			name = s.Title
+		}
+		name = uniqueSheetName(sheetName(name), used)
+		if i == 0 {
+			if err := f.SetSheetName("Sheet1", name); err != nil {
+				return err
+			}
+		} else if _, err := f.NewSheet(name); err != nil {
+			return err
+		}
+		// Table names are unique in a workbook: report, report2, …
+		table := "report"
+		if i > 0 {
+			table += strconv.Itoa(i + 1)
+		}
+		if err := writeSheet(f, name, table, s, st); err != nil {
+			return err
+		}
+	}
+	return f.Write(w)
+}
+
+// uniqueSheetName appends " (2)", " (3)" … to a name already used, within Excel's 31
+// characters.
+func uniqueSheetName(name string, used map[string]bool) string {
+	out := name
+	for k := 2; used[strings.ToLower(out)]; k++ {
+		suffix := " (" + strconv.Itoa(k) + ")"
+		r := []rune(name)
+		if len(r)+len([]rune(suffix)) > 31 {
+			r = r[:31-len([]rune(suffix))]
+		}
+		out = string(r) + suffix
+	}
+	used[strings.ToLower(out)] = true
+	return out
+}
+
+// writeSheet lays one table out on a sheet of f (see WriteXLSX).
+func writeSheet(f *excelize.File, sheet, table string, t *Table, st styles) error {
+	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
 	}
@@ -272,15 +326,12 @@ func WriteXLSX(w io.Writer, t *Table) error {
 	if len(t.Columns) > 0 {
 		end, _ := excelize.CoordinatesToCellName(len(t.Columns), max(last, headerRow+1))
 		off := false
-		if err := sw.AddTable(&excelize.Table{Range: "A" + strconv.Itoa(headerRow) + ":" + end, Name: "report",
+		if err := sw.AddTable(&excelize.Table{Range: "A" + strconv.Itoa(headerRow) + ":" + end, Name: table,
 			StyleName: "TableStyleLight9", ShowRowStripes: &off}); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return f.Write(w)
+	return sw.Flush()
 }
 
 var shanghai = time.FixedZone("Asia/Shanghai", 8*3600)
@@ -471,6 +522,7 @@ func WriteGeoJSON(w io.Writer, t *Table) error {
 // Sheet is an XLSX report read back: its title block, header, data rows and totals row
 // (nil without one), as raw cell values.
 type Sheet struct {
+	Name   string // the sheet's name
 	Title  string
 	Notes  []string
 	Header []string
@@ -486,11 +538,33 @@ func ReadXLSX(r io.Reader) (*Sheet, error) {
 		return nil, err
 	}
 	defer f.Close()
-	rows, err := f.GetRows(f.GetSheetName(0), excelize.Options{RawCellValue: true})
+	return readSheet(f, f.GetSheetName(0))
+}
+
+// ReadXLSXSheets reads back every sheet of a report WriteXLSX wrote, in order.
+func ReadXLSXSheets(r io.Reader) ([]*Sheet, error) {
+	f, err := excelize.OpenReader(r)
 	if err != nil {
 		return nil, err
 	}
-	s := &Sheet{}
+	defer f.Close()
+	var out []*Sheet
+	for _, name := range f.GetSheetList() {
+		s, err := readSheet(f, name)
+		if err != nil {
+			return nil, fmt.Errorf("sheet %s: %w", name, err)
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+func readSheet(f *excelize.File, name string) (*Sheet, error) {
+	rows, err := f.GetRows(name, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, err
+	}
+	s := &Sheet{Name: name}
 	i := 0
 	for ; i < len(rows) && len(rows[i]) > 0; i++ {
 		if i == 0 {

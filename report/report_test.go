@@ -162,3 +162,58 @@ func TestJSONAndGeoJSON(t *testing.T) {
 		t.Error("unknown format accepted")
 	}
 }
+
+// TestXLSXSheets: a table with Sheets writes each as its own sheet, laid out like a single
+// table (title block, header, rows, totals), with unique sheet and table names, and
+// ReadXLSXSheets reads them back in order; the other formats write the table itself.
+func TestXLSXSheets(t *testing.T) {
+	a, b := sample(), sample()
+	a.Sheet, b.Sheet = "瓯海区 330304", "瓯海区 330304" // the same name twice
+	b.Rows = b.Rows[:1]
+	top := sample()
+	top.Sheet = "汇总"
+	top.Sheets = []*Table{top, a, b}
+	var buf bytes.Buffer
+	if err := WriteXLSX(&buf, top); err != nil {
+		t.Fatal(err)
+	}
+	sheets, err := ReadXLSXSheets(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sheets) != 3 || sheets[0].Name != "汇总" || sheets[1].Name != "瓯海区 330304" || sheets[2].Name != "瓯海区 330304 (2)" {
+		t.Fatalf("sheets %d: %v", len(sheets), sheets)
+	}
+	for i, s := range sheets {
+		want := []*Table{top, a, b}[i]
+		if s.Title != want.Title || len(s.Rows) != len(want.Rows) || s.Totals == nil || s.Header[0] != "宗地代码 Parcel code" {
+			t.Errorf("sheet %s: %+v", s.Name, s)
+		}
+	}
+	if v, _ := strconv.ParseFloat(sheets[2].Totals[2], 64); v != 48.9512 {
+		t.Errorf("the one-row sheet totals %v", sheets[2].Totals)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	seen := map[string]bool{}
+	for _, name := range f.GetSheetList() {
+		tables, err := f.GetTables(name)
+		if err != nil || len(tables) != 1 || seen[tables[0].Name] {
+			t.Errorf("sheet %s: tables %v (%v)", name, tables, err)
+			continue
+		}
+		seen[tables[0].Name] = true
+	}
+	// ReadXLSX still reads the first sheet.
+	first, err := ReadXLSX(bytes.NewReader(buf.Bytes()))
+	if err != nil || first.Name != "汇总" {
+		t.Errorf("ReadXLSX: %v %v", err, first)
+	}
+	var js bytes.Buffer
+	if err := WriteJSON(&js, top); err != nil || strings.Count(js.String(), "330304001001GB00001") != 1 {
+		t.Errorf("JSON of a table with sheets: %v %s", err, js.String())
+	}
+}

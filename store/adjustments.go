@@ -30,7 +30,7 @@ type Adjustment struct {
 	ApprovedBy    *string `json:"approved_by"`
 	// ApprovedPreview is the preview's outcome when it was approved (raw Outcome JSON);
 	// ApprovedOverrideReason why it was approved although that preview failed.
-	ApprovedPreview        json.RawMessage  `json:"approved_preview"`
+	ApprovedPreview        json.RawMessage  `json:"approved_preview" schema:"ApprovedPreviewOrNull"`
 	ApprovedOverrideReason *string          `json:"approved_override_reason"`
 	AppliedAt              *time.Time       `json:"applied_at"`
 	AppliedBy              *string          `json:"applied_by"`
@@ -47,7 +47,7 @@ type AdjustmentPart struct {
 	LineCode *string         `json:"line_code"`
 	LineName *string         `json:"line_name"`
 	AreaM2   float64         `json:"area_m2"`
-	Geometry json.RawMessage `json:"geometry"`
+	Geometry json.RawMessage `json:"geometry" schema:"GeometryOrNull"`
 }
 
 // NewAdjustment is a validated proposal from the API.

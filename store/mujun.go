@@ -41,12 +41,19 @@ type Mujun struct {
 	// bands); the official classes come from the bureau. Not judged: no score, no class.
 	PreviewScore *float64 `json:"preview_score"`
 	PreviewClass string   `json:"preview_class"`
+	// TaxRank is the rank by 亩均税收 among the judged enterprises of the report's scope
+	// (the district asked for, or all): 1 the highest, ties share; nil when not judged.
+	TaxRank *int `json:"tax_per_mu_rank"`
 }
 
-// mujunSQL reads the year's verdicts, one row per enterprise, in a district or all.
+// mujunSQL reads the year's verdicts, one row per enterprise, in a district or all, with
+// each judged enterprise's rank by 亩均税收 among the judged of that scope (1 = highest;
+// ties share a rank).
 const mujunSQL = `SELECT v.uscc, coalesce(en.name, v.uscc), v.xzqdm, v.source, v.counts_from::text, v.land_mu, v.land_source,
   v.tax_wan, v.va_wan, v.energy_tce, v.emission_t, v.employees, v.rd_wan, v.revenue_wan, v.invest_wan,
-  v.tax_per_mu, landreg_sys.ratio(v.va_wan, v.land_mu), v.low_efficiency, v.threshold
+  v.tax_per_mu, landreg_sys.ratio(v.va_wan, v.land_mu), v.low_efficiency, v.threshold,
+  CASE WHEN v.low_efficiency IS NOT NULL
+    THEN rank() OVER (PARTITION BY v.low_efficiency IS NULL ORDER BY v.tax_per_mu DESC NULLS LAST) END
 FROM landreg_sys.enterprise_verdicts($1, NULL, NULL) v LEFT JOIN enterprises en ON en.uscc = v.uscc
 WHERE $2 = '' OR v.xzqdm = $2
 ORDER BY v.uscc`
@@ -95,7 +102,7 @@ func MujunYear(ctx context.Context, db DB, year int, xzqdm string) ([]Mujun, err
 	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Mujun, error) {
 		m := Mujun{Year: year}
 		err := r.Scan(&m.USCC, &m.Name, &m.Xzqdm, &m.Source, &m.CountsFrom, &m.LandMu, &m.LandSource, &m.TaxWan, &m.VaWan, &m.EnergyTce,
-			&m.EmissionT, &m.Employees, &m.RdWan, &m.RevenueWan, &m.InvestWan, &m.TaxPerMu, &m.VaPerMu, &m.LowEfficiency, &m.Threshold)
+			&m.EmissionT, &m.Employees, &m.RdWan, &m.RevenueWan, &m.InvestWan, &m.TaxPerMu, &m.VaPerMu, &m.LowEfficiency, &m.Threshold, &m.TaxRank)
 		return m, err
 	})
 	if err != nil {
@@ -160,4 +167,40 @@ func Rank(ms []Mujun) {
 		ms[i].PreviewClass = class
 		prevScore, prevClass = score(i), class
 	}
+}
+
+// DistrictMujun is a district's 亩均 figures for a year (区域亩均): its judged
+// enterprises' tax and value added over their land, from landreg_sys.district_mujun
+// (the same verdicts as the 亩均 report). A district without judged enterprises has
+// zero counts and no ratios.
+type DistrictMujun struct {
+	Xzqdm *string `json:"xzqdm"` // nil: firms judged on reported land without parcels
+	Name  string  `json:"name"`
+	Year  int     `json:"year"`
+	// Enterprises judged, of which LowEfficiency 低效.
+	Enterprises   int      `json:"enterprises"`
+	LowEfficiency int      `json:"low_efficiency"`
+	LandMu        *float64 `json:"land_mu"`
+	TaxWan        *float64 `json:"tax_wan"`
+	VaWan         *float64 `json:"va_wan"`
+	TaxPerMu      *float64 `json:"tax_per_mu_wan"`
+	VaPerMu       *float64 `json:"va_per_mu_wan"`
+}
+
+// DistrictMujunYear gives every current district's 亩均 figures for a year (and a row
+// for judged firms without a district, when there are any), by district code.
+func DistrictMujunYear(ctx context.Context, db DB, year int) ([]DistrictMujun, error) {
+	rows, err := db.Query(ctx, `SELECT coalesce(d.xzqdm, m.xzqdm),
+  coalesce(d.name, (SELECT a.name FROM districts_all a WHERE a.xzqdm = m.xzqdm ORDER BY a.version DESC LIMIT 1), '无所在行政区 no district'),
+  coalesce(m.enterprises, 0), coalesce(m.low_efficiency, 0), m.land_mu, m.tax_wan, m.va_wan, m.tax_per_mu, m.va_per_mu
+FROM landreg_sys.district_mujun($1) m FULL JOIN districts d ON d.xzqdm = m.xzqdm
+ORDER BY 1 NULLS LAST`, year)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (DistrictMujun, error) {
+		m := DistrictMujun{Year: year}
+		err := r.Scan(&m.Xzqdm, &m.Name, &m.Enterprises, &m.LowEfficiency, &m.LandMu, &m.TaxWan, &m.VaWan, &m.TaxPerMu, &m.VaPerMu)
+		return m, err
+	})
 }

@@ -19,7 +19,7 @@ type Event struct {
 	Type       string          `json:"type"`
 	EventDate  string          `json:"event_date"`
 	DocNo      *string         `json:"doc_no"`
-	Payload    json.RawMessage `json:"payload"`
+	Payload    json.RawMessage `json:"payload" schema:"object"`
 	Supersedes *int64          `json:"supersedes"`
 	Reason     *string         `json:"reason"`
 	RecordedAt time.Time       `json:"recorded_at"`
@@ -92,7 +92,7 @@ type ParcelVersion struct {
 	CreatedBy  *string         `json:"created_by"`
 	Reason     *string         `json:"reason"`
 	ClosedBy   *string         `json:"closed_by"`
-	Properties json.RawMessage `json:"properties"`
+	Properties json.RawMessage `json:"properties" schema:"Feature_parcels/properties/properties"`
 }
 
 // AuditEntry is one audit-log row.
@@ -105,8 +105,8 @@ type AuditEntry struct {
 	Op     string          `json:"op"`
 	Key    *string         `json:"row_key"`
 	TxID   int64           `json:"txid"`
-	Old    json.RawMessage `json:"old,omitempty"`
-	New    json.RawMessage `json:"new,omitempty"`
+	Old    json.RawMessage `json:"old,omitempty" schema:"object,nullable"`
+	New    json.RawMessage `json:"new,omitempty" schema:"object,nullable"`
 }
 
 // Dossier is everything about one parcel (一宗一档): versions, events, audit trail.

@@ -69,3 +69,28 @@ GROUP BY p.holder_uscc`, year)
 	}
 	return out, rows.Err()
 }
+
+// DistrictNames gives every registered district's name (its latest version's), and the
+// codes of the current districts in order.
+func DistrictNames(ctx context.Context, db DB) (map[string]string, []string, error) {
+	rows, err := db.Query(ctx, `SELECT DISTINCT ON (xzqdm) xzqdm, name, EXISTS (SELECT 1 FROM districts c WHERE c.xzqdm = a.xzqdm)
+FROM districts_all a ORDER BY xzqdm, version DESC`)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	names := map[string]string{}
+	var current []string
+	for rows.Next() {
+		var x, n string
+		var cur bool
+		if err := rows.Scan(&x, &n, &cur); err != nil {
+			return nil, nil, err
+		}
+		names[x] = n
+		if cur {
+			current = append(current, x)
+		}
+	}
+	return names, current, rows.Err()
+}

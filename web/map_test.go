@@ -30,10 +30,13 @@ const chromiumPath = "/usr/bin/chromium"
 // (and a second one with --auth-reads) and drives /map/ in headless Chromium through
 // e2e/map.mjs (playwright-core): idle parcels drawn at the default city view, the
 // district panel against GET /v1/districts/330304/quota, a category filter changing the
-// map and the counts, a parcel's card with its 亩均 figures, search by holder and by
+// map and the counts, a parcel's card with its 亩均 figures, the key figures against
+// GET /v1/key-figures, districts shaded by quota margin and by 亩均 (feature-state,
+// rendered fill, class legend against /v1/audit/mujun-districts), search by holder and by
 // code, a shared URL restoring the screen, bad URL state, print, export links, the
-// narrow layout and a token entered under --auth-reads; screenshots go to test-output/
-// at the repository root.
+// dashboard with its 亩均税收 ranking against /v1/audit/mujun?order=, the narrow layout
+// with the 亩均 controls and a token entered under --auth-reads; screenshots go to
+// test-output/ at the repository root.
 func TestMapInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		testenv.MissingClient(t, "%s is absent: install Debian's chromium (apt-get install -y chromium) to run the browser test", chromiumPath)

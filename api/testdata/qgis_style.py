@@ -1,6 +1,7 @@
 """Open a landreg collection with QGIS's OAPIF provider, follow the collection's link to
 its QML and SLD styles as a planner would (download, then Load Style), and print what
-QGIS made of each: the renderer type and one line per category (value, label, colour)."""
+QGIS made of each: the renderer type, the link followed, the classifying attribute (and
+whether the layer has that field), and one line per category (value, colour, label)."""
 import json
 import os
 import sys
@@ -31,7 +32,10 @@ for kind, mt in (("qml", "application/vnd.qgis.qml+xml"), ("sld", "application/v
         msg, ok = layer.loadSldStyle(path)
     r = layer.renderer()
     print(kind, "ok" if ok else "failed:" + msg, r.type())
+    print(kind, "link", links[mt])
     if r.type() == "categorizedSymbol":
+        attr = r.classAttribute()
+        print(kind, "attribute", attr, "field" if layer.fields().indexOf(attr) >= 0 else "nofield")
         for c in r.categories():
             print(kind, "category", c.value(), c.symbol().color().name(), c.label().replace(" ", "_"))
     elif r.type() == "RuleRenderer":

@@ -21,8 +21,8 @@ import (
 
 func auditCmd() *cobra.Command {
 	var db dbFlags
-	var date, from, to, district, format, out, knownAt string
-	var years, year int
+	var date, from, to, district, format, out, knownAt, order string
+	var years, year, limit int
 	var parcel int64
 	cmd := &cobra.Command{
 		Use:   "audit REPORT",
@@ -34,7 +34,9 @@ func auditCmd() *cobra.Command {
   changes       parcels whose status changed between --from and --to
   quality       data-quality findings (area mismatches, overlaps, parcels outside lines …)
   dossier       one parcel's full history (--parcel ID)
-  mujun         亩均 figures per enterprise for --year, with an unofficial preview class
+  mujun         亩均 figures per enterprise for --year, with an unofficial preview class;
+                --order tax_per_mu_desc|tax_per_mu_asc --limit N for the ranking
+  mujun-districts  亩均 of each district for --year (its judged firms' tax over their land)
   targets       the targets sheet: each target against its actual (--date, --known-at)
   remediation   the remediation ledger: projects by status, 亩 planned and freed
   remediation-candidates  整治企业清单 for --year
@@ -49,7 +51,16 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 			if !slices.Contains(report.Formats, format) || (format == "geojson" && !r.Geo) {
 				return fmt.Errorf("report %s cannot be written as %q", r.Name, format)
 			}
-			p := audit.Params{District: district, Years: years, Year: year, ParcelID: parcel}
+			p := audit.Params{District: district, Years: years, Year: year, ParcelID: parcel, Order: order, Limit: limit}
+			if (order != "" || limit != 0) && r.Name != "mujun" {
+				return fmt.Errorf("--order and --limit apply to the mujun report only")
+			}
+			if order != "" && order != audit.OrderTaxDesc && order != audit.OrderTaxAsc {
+				return fmt.Errorf("--order must be %s or %s", audit.OrderTaxDesc, audit.OrderTaxAsc)
+			}
+			if limit < 0 {
+				return fmt.Errorf("--limit must be 1 or more")
+			}
 			var err error
 			if p.Date, err = civilDate(date, time.Now()); err != nil {
 				return err
@@ -110,6 +121,8 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 	f.IntVar(&years, "years", 0, "idle-parcels: idle at least this many years")
 	f.IntVar(&year, "year", 0, "mujun: the year (default the latest year with figures on file)")
 	f.Int64Var(&parcel, "parcel", 0, "dossier: the parcel id")
+	f.StringVar(&order, "order", "", "mujun: rank order, "+audit.OrderTaxDesc+" (highest 亩均税收 first) or "+audit.OrderTaxAsc)
+	f.IntVar(&limit, "limit", 0, "mujun: only the first N rows")
 	f.StringVar(&format, "format", "json", "json | csv | xlsx | geojson")
 	f.StringVarP(&out, "output", "o", "", "write to this file (default standard output)")
 	return cmd

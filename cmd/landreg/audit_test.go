@@ -67,6 +67,32 @@ func TestAuditCLI(t *testing.T) {
 	if b, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(b), fmt.Sprintf(`"name":"%d 年`, latest)) || !strings.Contains(string(b), "MultiPolygon") {
 		t.Errorf("mujun without --year (latest %d): %v %.300s", latest, err, b)
 	}
+	// Issue 16: the ranking on the command line, and the ledger for every district as
+	// a workbook of a summary and one sheet per district.
+	cmd = exec.Command(bin, "audit", "mujun", "--year", "2024", "--order", "tax_per_mu_desc", "--limit", "3", "--format", "csv")
+	cmd.Env = cleanEnv("DATABASE_URL=" + url)
+	if b, err := cmd.CombinedOutput(); err != nil || strings.Count(string(b), "\n") != 4 || !strings.Contains(string(b), "亩均税收排名") {
+		t.Errorf("mujun ranking: %v\n%s", err, b)
+	}
+	cmd = exec.Command(bin, "audit", "idle", "--order", "tax_per_mu_desc")
+	cmd.Env = cleanEnv("DATABASE_URL=" + url)
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "mujun report only") {
+		t.Errorf("--order on the idle report: %v %s", err, b)
+	}
+	ledger := filepath.Join(t.TempDir(), "ledger.xlsx")
+	cmd = exec.Command(bin, "audit", "idle-parcels", "--date", "2025-06-30", "--format", "xlsx", "-o", ledger)
+	cmd.Env = cleanEnv("DATABASE_URL=" + url)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("audit idle-parcels: %v\n%s", err, b)
+	}
+	lf, err := os.Open(ledger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lf.Close()
+	if sheets, err := report.ReadXLSXSheets(lf); err != nil || len(sheets) != 4 || sheets[0].Name != "汇总" || sheets[2].Name != "瓯海区 330304" {
+		t.Errorf("ledger.xlsx: %v, %d sheets", err, len(sheets))
+	}
 	cmd = exec.Command(bin, "audit", "idle", "--date", "31/12/2025")
 	cmd.Env = cleanEnv("DATABASE_URL=" + url)
 	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "YYYY-MM-DD") {

@@ -98,6 +98,8 @@ try {
   page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning") log(`console.${m.type()}:`, m.text()); });
   page.on("pageerror", (e) => log("pageerror:", e.message));
   page.on("response", (r) => { if (r.status() >= 400) log(`HTTP ${r.status()} ${r.url().replace(BASE, "")}`); });
+  const keyfigRequests = [];
+  page.on("request", (r) => { if (r.url().includes("/v1/key-figures")) keyfigRequests.push(r.url().replace(BASE, "")); });
 
   // 1. Load the page; wait for the layers and the panels.
   await page.goto(BASE + "/map/", { waitUntil: "domcontentloaded" });
@@ -137,6 +139,12 @@ try {
     check(fold.key < 768 && fold.legend < 768, `key figures (bottom ${fold.key.toFixed(0)} px) and legend (bottom ${fold.legend.toFixed(0)} px) above the fold at 1366×768`);
     const nCats = vocab.idle_categories.length;
     check(fold.rows >= nCats, `legend lists the ${nCats} categories of the vocabulary (${fold.rows} rows)`);
+    // The key figures' 亩均 is of the latest year whose figures count by today, not an
+    // empty current year.
+    const kf = (await api(`/v1/key-figures?date=${date}`)).body;
+    const mj = await page.evaluate(() => ({ ...document.querySelector('#keyfig [data-key="mujun"]').dataset }));
+    check(kf.mujun_year < Number(date.slice(0, 4)) && kf.tax_per_mu_wan > 0 && Number(mj.year) === kf.mujun_year && Math.abs(Number(mj.tax) - kf.tax_per_mu_wan) < 1e-9,
+      `city key figures: 亩均税收 ${mj.tax} 万元/亩 of ${mj.year} = /v1/key-figures`);
     const firstZh = (await page.textContent("#idle tr[data-category] td")).trim();
     check(firstZh === vocab.idle_categories[0].zh, `legend labels and order come from /v1/vocabulary (${firstZh})`);
     await page.screenshot({ path: shot("map-city.png") });
@@ -167,6 +175,19 @@ try {
   for (const field of ["total", "baseline", "margin"]) {
     const text = await page.textContent(`#quota tr[data-field="${field}"] td.num`);
     check(Math.abs(parseNum(text) - q2.body[field].mu) <= 0.006, `as of ${date}: panel ${field} ${text.trim()} 亩 = API ${q2.body[field].mu} 亩`);
+  }
+
+  // The key figures of the district and date come in one request, /v1/key-figures.
+  {
+    const k = (await api(`/v1/key-figures?date=${date}&district=${DISTRICT}`)).body;
+    const got = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll("#keyfig [data-key]")].map((e) => [e.dataset.key, { ...e.dataset }])));
+    check(Number(got.idle.parcels) === k.idle_parcels && Math.abs(Number(got.idle.mu) - k.idle_mu) < 1e-9 &&
+      Number(got.problem.parcels) === k.problem_parcels && Number(got.low.parcels) === k.low_efficiency_parcels &&
+      Math.abs(Number(got.margin.mu) - k.margin_mu) < 1e-9 && Math.abs(Number(got.mujun.tax) - k.tax_per_mu_wan) < 1e-9 &&
+      Number(got.mujun.year) === k.mujun_year,
+      `key figures = /v1/key-figures: idle ${k.idle_parcels} (${k.idle_mu} 亩), problem ${k.problem_parcels}, 低效 ${k.low_efficiency_parcels}, margin ${k.margin_mu}, 亩均税收 ${k.tax_per_mu_wan} (${k.mujun_year})`);
+    const asked = keyfigRequests.filter((u) => u.includes(`date=${date}`) && u.includes(`district=${DISTRICT}`));
+    check(asked.length === 1, `one request for the key figures of ${DISTRICT} as of ${date} (${asked.join(", ")})`);
   }
 
   const idle = await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`);
@@ -236,6 +257,54 @@ try {
     check(Math.abs(fs.v - q2.body.margin.mu) < 0.006 && fs.t >= 0 && fs.t <= 1, `district ${DISTRICT} shaded by its margin ${fs.v} = API ${q2.body.margin.mu}`);
     const label = await page.textContent(`.district-label[data-code="${DISTRICT}"] .measure`);
     check(label.includes("亩"), `district label shows the margin (${label})`);
+  }
+
+  // 2c'. Districts shaded by 亩均税收 / 亩均增加值 (the year before the date, from
+  // /v1/audit/mujun-districts): the feature-state value is the API's, the rendered fill is
+  // the colour of the district's class in the legend, and it differs from the margin's.
+  {
+    const fillOf = (d) => page.evaluate((code) => {
+      const m = window.landregMap;
+      const f = m.queryRenderedFeatures({ layers: ["districts-fill"] }).find((x) => x.properties.xzqdm === code);
+      if (!f) return null;
+      const c = f.layer.paint["fill-color"];
+      const hex = (x) => Math.round(x * 255).toString(16).padStart(2, "0");
+      return { colour: `#${hex(c.r / (c.a || 1))}${hex(c.g / (c.a || 1))}${hex(c.b / (c.a || 1))}`,
+        state: m.getFeatureState({ source: "land", sourceLayer: "districts", id: f.id }) };
+    }, d);
+    const before = await fillOf(DISTRICT);
+    check(before && before.colour, `district ${DISTRICT} rendered with the margin shading (${before && before.colour})`);
+    // The year is the key figures' (the latest whose figures count by the date).
+    const year = (await api(`/v1/key-figures?date=${date}&district=${DISTRICT}`)).body.mujun_year;
+    const rows = (await api(`/v1/audit/mujun-districts?year=${year}`)).body.rows;
+    const want = rows.find((r) => r.xzqdm === DISTRICT);
+    check(want && want.tax_per_mu_wan > 0 && want.va_per_mu_wan > 0, `API gives ${DISTRICT} 亩均税收 ${want && want.tax_per_mu_wan}, 亩均增加值 ${want && want.va_per_mu_wan} for ${year}`);
+    for (const [measure, field] of [["tax_per_mu", "tax_per_mu_wan"], ["va_per_mu", "va_per_mu_wan"]]) {
+      await page.selectOption("#measure", measure);
+      await page.waitForSelector(`body[data-ready="true"] #shade-legend .classes[data-measure="${measure}"][data-year="${year}"]`);
+      await mapIdle(page);
+      const got = await fillOf(DISTRICT);
+      check(Math.abs(got.state.v - want[field]) < 1e-6, `${measure}: district ${DISTRICT} feature-state ${got.state.v} = API ${want[field]}`);
+      const legend = await page.$$eval("#shade-legend .classes li[data-class]", (els) => els.map((e) => ({ c: e.dataset.class, colour: e.dataset.colour, text: e.textContent })));
+      const classes = legend.filter((x) => x.c !== "none");
+      const withFig = rows.filter((r) => typeof r[field] === "number").length;
+      const counted = classes.reduce((s, x) => s + Number((x.text.match(/\((\d+)\)/) || [])[1] || 0), 0);
+      check(classes.length === 5 && counted === withFig, `${measure}: legend lists 5 classes holding the ${withFig} districts with figures (${classes.map((x) => x.text.trim()).join(" | ")})`);
+      const mine = classes.find((x) => Number(x.c) === got.state.c);
+      check(mine && got.colour === mine.colour && got.colour !== before.colour,
+        `${measure}: district ${DISTRICT} is drawn ${got.colour}, the colour of its class ${got.state.c} in the legend (was ${before.colour})`);
+      const paint = await page.evaluate(() => JSON.stringify(window.landregMap.getPaintProperty("districts-fill", "fill-color")));
+      check(paint.includes('"step"'), `${measure}: the district fill is a step over the classes`);
+      const label = await page.textContent(`.district-label[data-code="${DISTRICT}"] .measure`);
+      check(label.includes("万元/亩"), `${measure}: district label shows the figure (${label})`);
+      check(new URL(page.url()).searchParams.get("measure") === measure, `the address holds measure=${measure}`);
+    }
+    // Lowest and highest district in the lowest and highest class.
+    const figs = rows.filter((r) => typeof r.va_per_mu_wan === "number").sort((a, b) => a.va_per_mu_wan - b.va_per_mu_wan);
+    const ends = await page.evaluate((codes) => codes.map((c) => window.landregMap.getFeatureState({ source: "land", sourceLayer: "districts", id: Number(c) }).c),
+      [figs[0].xzqdm, figs[figs.length - 1].xzqdm]);
+    check(ends[0] === 0 && ends[1] === 4, `the lowest district ${figs[0].xzqdm} is in class 0 and the highest ${figs[figs.length - 1].xzqdm} in class 4 (${ends})`);
+    await page.screenshot({ path: shot("map-mujun-shading.png") });
   }
 
   // 2d. Before the rule window the quota is not judged: no red 低于基数.
@@ -404,6 +473,8 @@ try {
   // 10. Print: the print layout carries the map canvas itself, drawn.
   {
     await page.selectOption("#paper", "A4");
+    await page.selectOption("#measure", "tax_per_mu");
+    await page.waitForSelector('body[data-ready="true"] #shade-legend .classes[data-measure="tax_per_mu"]');
     await page.evaluate(() => window.landregMap.jumpTo({ zoom: 11 }));
     await mapIdle(page);
     await page.emulateMedia({ media: "print" });
@@ -426,16 +497,20 @@ try {
       return { w: c.width, h: c.height, painted, colours: colours.size, mapW: r.width, mapH: r.height,
         head: getComputedStyle(document.querySelector("#print-head")).display, panel: getComputedStyle(document.querySelector("#panel")).display,
         legend: document.querySelectorAll("#print-legend li").length, scale: !!document.querySelector(".maplibregl-ctrl-scale"),
-        north: getComputedStyle(document.querySelector("#north")).display };
+        north: getComputedStyle(document.querySelector("#north")).display,
+        shade: document.querySelectorAll("#print-legend li[data-class]").length };
     });
     check(px.w > 300 && px.h > 200 && px.painted > 1000 && px.colours > 8,
       `printed map is drawn: ${px.w}×${px.h} px, ${px.colours} colours (map frame ${px.mapW.toFixed(0)}×${px.mapH.toFixed(0)})`);
     check(px.head !== "none" && px.panel === "none" && px.legend > 0 && px.scale && px.north !== "none",
       "print layout: title block shown, panel hidden, legend, scale bar and north arrow present");
+    check(px.shade === 5, `the print legend carries the 亩均 shading's 5 classes (${px.shade})`);
     await page.screenshot({ path: shot("map-print.png"), fullPage: true });
     await page.pdf({ path: shot("map-print.pdf"), format: "A4", landscape: true, printBackground: true });
     log("print screenshot and PDF saved:", shot("map-print.png"), shot("map-print.pdf"));
     await page.emulateMedia({ media: "screen" });
+    await page.selectOption("#measure", "");
+    await page.waitForSelector('body[data-ready="true"]');
   }
 
   // 10a. Dashboard: Chart.js is loaded only when it is opened; the charts match the API.
@@ -461,18 +536,36 @@ try {
       return { chart: typeof window.Chart, labels: idle.labels, last, nQuota: c["chart-quota"].data.datasets.length,
         mujun: c["chart-mujun"].data.datasets[0].data.reduce((a, b) => a + b, 0) + c["chart-mujun"].data.datasets[1].data.reduce((a, b) => a + b, 0),
         targets: c["chart-targets"].data.labels, shares: c["chart-targets"].data.datasets[0].data,
-        px: ["chart-idle", "chart-quota", "chart-mujun", "chart-targets"].map(blank) };
+        px: ["chart-idle", "chart-quota", "chart-mujun", "chart-targets", "chart-rank"].map(blank) };
     });
     const vocab = (await api("/v1/vocabulary")).body;
     const quiet = new Set(["NORMAL", "RETIRED"]);
     const ref = (await api(`/v1/audit/idle?date=${date}&district=${DISTRICT}`)).body.rows
       .filter((r) => !quiet.has(r.category) && vocab.idle_categories.some((c) => c.code === r.category)).reduce((s, r) => s + r.registered_mu, 0);
     check(dash.chart === "function" && Math.abs(dash.last - ref) < 0.01, `dashboard idle chart for ${date}: ${dash.last.toFixed(2)} 亩 = API ${ref.toFixed(2)} 亩 (${dash.labels.join(", ")})`);
-    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all four charts drawn (${dash.px.join(", ")} px)`);
+    check(dash.nQuota >= 2 && dash.px.every((n) => n > 500), `quota chart has ${dash.nQuota} series, mujun chart ${dash.mujun} enterprises; all five charts drawn (${dash.px.join(", ")} px)`);
     const tp = (await api(`/v1/targets/progress?date=${date}&district=${DISTRICT}`)).body.targets;
     check(tp.length === 2 && dash.targets.length === tp.length && tp.every((x, i) => dash.targets[i].endsWith(x.kind_zh) &&
       Math.abs(dash.shares[i] - Math.round((x.achieved_share || 0) * 1000) / 10) < 0.01),
       `targets chart: ${dash.targets.join(", ")} at ${dash.shares.join(", ")} % = API ${tp.map((x) => x.achieved_share).join(", ")}`);
+    // The 亩均税收 ranking: the top and bottom 5 of the district from the API, highest first.
+    {
+      const yr = (await api(`/v1/key-figures?date=${date}&district=${DISTRICT}`)).body.mujun_year;
+      const judged = (await api(`/v1/audit/mujun?year=${yr}&district=${DISTRICT}&order=tax_per_mu_desc`)).body.rows;
+      const rk = await page.evaluate(() => {
+        const c = window.landreg.charts["chart-rank"];
+        const cv = document.getElementById("chart-rank");
+        return { labels: c.data.labels, data: c.data.datasets[0].data, bars: c.getDatasetMeta(0).data.length, w: cv.width };
+      });
+      const want = Math.min(10, judged.length);
+      check(judged.length > 0 && rk.labels.length === want && rk.bars === want,
+        `ranking chart has ${rk.bars} bars = the top and bottom 5 of ${judged.length} judged enterprises of ${DISTRICT} (${yr})`);
+      check(rk.labels[0] === `1. ${judged[0].name}` && Math.abs(rk.data[0] - judged[0].tax_per_mu_wan) < 1e-9,
+        `the first bar is the API's top enterprise: ${rk.labels[0]} ${rk.data[0]} 万元/亩`);
+      const last = judged[judged.length - 1];
+      check(rk.labels[rk.labels.length - 1] === `${last.tax_per_mu_rank}. ${last.name}` && rk.data.every((v, i) => i === 0 || v <= rk.data[i - 1]),
+        `the last bar is the lowest (${rk.labels[rk.labels.length - 1]}), bars in falling order`);
+    }
     await page.screenshot({ path: shot("map-dashboard.png") });
     await page.click("#dash-close");
   }
@@ -488,6 +581,28 @@ try {
     check(lay.map.bottom <= lay.panel.top + 1 && lay.map.width >= 389 && lay.panel.width >= 389,
       `narrow layout: map 0–${lay.map.bottom.toFixed(0)} px, panel from ${lay.panel.top.toFixed(0)} px, full width`);
     await p4.screenshot({ path: shot("map-narrow.png") });
+    // The 亩均 controls on the narrow screen: the measure, its class legend and the key
+    // figures' 亩均 line fit the width; the dashboard's ranking chart is drawn full width.
+    await p4.goto(BASE + "/map/?measure=tax_per_mu&date=" + date, { waitUntil: "domcontentloaded" });
+    await ready(p4);
+    await p4.waitForSelector('#shade-legend .classes[data-measure="tax_per_mu"]');
+    const fit = await p4.evaluate(() => Object.fromEntries(["#measure", "#shade-legend", '#keyfig [data-key="mujun"]', "#shade-legend .classes ul"].map((sel) => {
+      const e = document.querySelector(sel);
+      const r = e.getBoundingClientRect();
+      return [sel, { left: r.left, right: r.right, width: r.width, scroll: e.scrollWidth - e.clientWidth, shown: r.width > 0 && r.height > 0 }];
+    })));
+    check(Object.values(fit).every((x) => x.shown && x.left >= 0 && x.right <= 391 && x.scroll <= 1),
+      `narrow: measure, class legend and 亩均 key figure fit in 390 px (${Object.entries(fit).map(([k, v]) => `${k} ${v.left.toFixed(0)}–${v.right.toFixed(0)}`).join(", ")})`);
+    await p4.click("#dash-open");
+    await p4.waitForSelector('#dashboard[data-ready="true"]', { timeout: T });
+    await p4.locator("#chart-rank").scrollIntoViewIfNeeded();
+    const rank = await p4.evaluate(() => {
+      const r = document.querySelector("#chart-rank").getBoundingClientRect();
+      return { left: r.left, right: r.right, height: r.height, bars: window.landreg.charts["chart-rank"].getDatasetMeta(0).data.length };
+    });
+    check(rank.left >= 0 && rank.right <= 391 && rank.right - rank.left > 300 && rank.height > 150 && rank.bars > 0,
+      `narrow: the ranking chart is ${(rank.right - rank.left).toFixed(0)}×${rank.height.toFixed(0)} px with ${rank.bars} bars`);
+    await p4.screenshot({ path: shot("map-narrow-mujun.png") });
     await p4.close();
   }
 

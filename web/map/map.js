@@ -99,10 +99,11 @@
     std: readFlag("std"),
     low: readFlag("low"),
     level: readChoice("level", ["", "1", "2"]),
-    measure: readChoice("measure", ["", "margin", "idle_share"]),
+    measure: readChoice("measure", ["", "margin", "idle_share", "tax_per_mu", "va_per_mu"]),
     basemap: params.get("basemap") ?? localStorage.getItem("landreg.basemap") ?? "",
-    idle: null, // the last /v1/audit/idle answer, for the panel and the key figures
+    idle: null, // the last /v1/audit/idle answer, for the panel
     quota: null,
+    keyfig: null, // the last /v1/key-figures answer
   };
   const hadView = /^#\d/.test(location.hash); // a shared view wins over fitting the data
   let token = sessionStorage.getItem(TOKEN_KEY) || "";
@@ -424,6 +425,11 @@
   function applyDistrictFill() {
     if (!map) return;
     const veil = LAYER_GROUPS.basemap.length && $('input[data-layer="basemap"]').checked;
+    if (MUJUN_MEASURES[state.measure]) {
+      map.setPaintProperty("districts-fill", "fill-color", mujunFill());
+      map.setPaintProperty("districts-fill", "fill-opacity", veil ? 0.55 : 0.92);
+      return;
+    }
     if (!state.measure) {
       map.setPaintProperty("districts-fill", "fill-color", "#f7f5ef");
       map.setPaintProperty("districts-fill", "fill-opacity", veil ? 0.25 : 0.92);
@@ -441,6 +447,7 @@
     }
     applyDistrictFill();
     if (!state.measure) { box.hidden = true; return; }
+    if (MUJUN_MEASURES[state.measure]) { await loadMujunShading(); return; }
     const key = `${state.measure}|${state.date}`;
     if (shading.key !== key) {
       // Fetched once per measure and date: the quota of each district, or one idle summary.
@@ -485,6 +492,89 @@
       if (map) map.setFeatureState(districtFeature(d.code), { t: scale(v), v });
       if (d.marker) d.marker.getElement().querySelector(".measure").textContent = fmt(v);
     }
+  }
+
+  // ---------- district shading by 亩均 (classes) ----------
+  // 亩均税收 and 亩均增加值 of each district for the year before the date, as the
+  // database computes them (/v1/audit/mujun-districts: the district's judged firms' tax
+  // or value added over their land), in five equal classes between the lowest and the
+  // highest district shown, like the other measures relative to the districts. The
+  // classes are a step expression on the feature-state value, so a district's fill is
+  // its class's colour and the legend lists the classes with their limits.
+  const MUJUN_MEASURES = {
+    tax_per_mu: { field: "tax_per_mu_wan", zh: "亩均税收", en: "tax per mu", colours: ["#c7e9c0", "#a1d99b", "#74c476", "#31a354", "#006d2c"] },
+    va_per_mu: { field: "va_per_mu_wan", zh: "亩均增加值", en: "value added per mu", colours: ["#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"] },
+  };
+  const NO_DATA = "#f7f5ef";
+  let mujunClasses = { key: "", year: 0, values: {}, breaks: [] };
+  // The 亩均 year: the key figures' (the latest year whose figures count by the date),
+  // else the year before the date's.
+  async function mujunYear() {
+    await keyfigLoading;
+    const k = state.keyfig;
+    return k && k.date === state.date ? k.mujun_year : Number(state.date.slice(0, 4)) - 1;
+  }
+  // Four limits for five classes; none when every district has the same figure.
+  function classBreaks(vals, n) {
+    if (!vals.length) return [];
+    const lo = Math.min(...vals), hi = Math.max(...vals);
+    if (hi - lo < 1e-9) return [];
+    return Array.from({ length: n - 1 }, (_, k) => lo + ((hi - lo) * (k + 1)) / n);
+  }
+  function classOf(v, breaks) { return breaks.filter((b) => v >= b).length; }
+  function classColours(m) {
+    const c = MUJUN_MEASURES[m].colours;
+    return mujunClasses.breaks.length ? c : [c[2]];
+  }
+  function mujunFill() {
+    const cs = classColours(state.measure);
+    const step = cs.length > 1 ? ["step", ["feature-state", "v"], cs[0], ...mujunClasses.breaks.flatMap((b, i) => [b, cs[i + 1]])] : cs[0];
+    return ["case", ["==", ["typeof", ["feature-state", "v"]], "number"], step, NO_DATA];
+  }
+  async function loadMujunShading() {
+    const box = $("#shade-legend");
+    const m = MUJUN_MEASURES[state.measure];
+    const year = await mujunYear();
+    const key = `${state.measure}|${year}`;
+    if (mujunClasses.key !== key) {
+      let r;
+      try {
+        r = await getJSON(`v1/audit/mujun-districts?year=${year}`);
+      } catch (err) {
+        box.hidden = false;
+        box.innerHTML = unavailable(err, "/v1/audit/mujun-districts");
+        return;
+      }
+      const values = {};
+      for (const x of r.rows || []) if (x.xzqdm && typeof x[m.field] === "number") values[x.xzqdm] = x[m.field];
+      mujunClasses = { key, year, values, breaks: classBreaks(Object.values(values), m.colours.length) };
+    }
+    const { values, breaks } = mujunClasses;
+    const cs = classColours(state.measure);
+    const counts = cs.map(() => 0);
+    let none = 0;
+    for (const d of state.districts) {
+      const v = values[d.code];
+      if (v === undefined) { none++; continue; }
+      const c = classOf(v, breaks);
+      counts[c]++;
+      if (map) map.setFeatureState(districtFeature(d.code), { v, c });
+      if (d.marker) d.marker.getElement().querySelector(".measure").textContent = `${num(v)} 万元/亩`;
+    }
+    applyDistrictFill();
+    box.hidden = false;
+    if (!Object.keys(values).length) {
+      box.innerHTML = `<div class="classes" data-measure="${esc(state.measure)}" data-year="${year}"><b>${year} 年${esc(m.zh)}</b>：无数据 <small>no figures for ${year}</small></div>`;
+      return;
+    }
+    const lims = [Math.min(...Object.values(values)), ...breaks, Math.max(...Object.values(values))];
+    const item = (i) => `<li data-class="${i}" data-colour="${cs[i]}" title="${esc(m.en)} class ${i + 1}"><i class="sw" style="background:${cs[i]}"></i>` +
+      `${cs.length > 1 ? `${num(lims[i])}–${num(lims[i + 1])}` : num(lims[0])} <small>(${counts[i]})</small></li>`;
+    box.innerHTML = `<div class="classes" data-measure="${esc(state.measure)}" data-year="${year}">` +
+      `<b>${year} 年${esc(m.zh)}（万元/亩）</b> <small>${esc(m.en)} of the district, ${year}</small>` +
+      `<ul>${cs.map((_, i) => item(i)).join("")}` +
+      (none ? `<li data-class="none"><i class="sw" style="background:${NO_DATA}"></i>无数据 <small>no figures (${none})</small></li>` : "") +
+      `</ul></div>`;
   }
 
   // ---------- panels ----------
@@ -579,7 +669,6 @@
       (note.length ? `<p class="muted note">${note.map(esc).join("<br>")}</p>` : "") +
       (state.cats ? `<button type="button" id="cats-all" class="link">显示全部类别 <small>show all</small></button>` : "");
     bindLegend();
-    renderKeyFigures();
     renderPrintLegend();
   }
   function legendHTML() {
@@ -602,23 +691,34 @@
     state.cats = set.size === CATEGORIES.length ? null : set;
     applyFilters();
   }
-  function renderKeyFigures() {
-    const by = idleByCategory();
-    let idleN = 0, idleMu = 0, probN = 0, probMu = 0, lowN = 0;
-    for (const [code, c] of by) {
-      if (CAT[code] && CAT[code].idle) { idleN += c.count; idleMu += c.registered_mu; }
-      if (!QUIET.has(code)) { probN += c.count; probMu += c.registered_mu; }
-      lowN += c.low;
+  // The key figures of the district (or city) as of the date, in one request
+  // (/v1/key-figures): idle land, all idle & inefficient land, 低效 parcels, the quota
+  // margin and the 亩均 of the year before, as the database computes them.
+  let keyfigLoading = null;
+  async function loadKeyFigures() {
+    const qs = `date=${state.date}` + (state.district ? `&district=${state.district}` : "");
+    state.keyfig = null;
+    try {
+      state.keyfig = await getJSON(`v1/key-figures?${qs}`);
+    } catch (err) {
+      $("#keyfig").innerHTML = `<div>${unavailable(err, "/v1/key-figures")}</div>`;
+      return;
     }
-    const q = state.quota;
-    const applies = q && q.rule_applies !== false;
-    const margin = q && q.margin ? q.margin.mu : null;
-    const mcls = margin === null || !applies ? "" : margin >= 0 ? "good" : "bad";
+    renderKeyFigures();
+  }
+  function renderKeyFigures() {
+    const k = state.keyfig;
+    if (!k) return;
+    const applies = k.rule_applies !== false;
+    const mcls = !applies ? "" : k.margin_mu >= 0 ? "good" : "bad";
+    const per = (v) => (v === null || v === undefined ? "—" : num(v));
     $("#keyfig").innerHTML =
-      `<div data-key="idle" title="Statutory idle land (闲置土地)"><b>${idleN}</b> 宗 · <b>${num(idleMu)}</b> 亩<small>闲置土地 idle land</small></div>` +
-      `<div data-key="problem" title="Every category but normal and retired"><b>${probN}</b> 宗 · <b>${num(probMu)}</b> 亩<small>闲置低效合计 idle &amp; inefficient</small></div>` +
-      `<div data-key="low"><b>${lowN}</b> 宗<small>低效 low efficiency</small></div>` +
-      `<div data-key="margin" title="Block-line quota margin"><b class="${mcls}">${margin === null ? "—" : num(margin)}</b> 亩<small>区块线余量 quota margin${q && !applies ? "（规则未适用）" : ""}</small></div>`;
+      `<div data-key="idle" data-parcels="${k.idle_parcels}" data-mu="${k.idle_mu}" title="Statutory idle land (闲置土地)"><b>${k.idle_parcels}</b> 宗 · <b>${num(k.idle_mu)}</b> 亩<small>闲置土地 idle land</small></div>` +
+      `<div data-key="problem" data-parcels="${k.problem_parcels}" data-mu="${k.problem_mu}" title="Every category but normal and retired"><b>${k.problem_parcels}</b> 宗 · <b>${num(k.problem_mu)}</b> 亩<small>闲置低效合计 idle &amp; inefficient</small></div>` +
+      `<div data-key="low" data-parcels="${k.low_efficiency_parcels}"><b>${k.low_efficiency_parcels}</b> 宗<small>低效 low efficiency</small></div>` +
+      `<div data-key="margin" data-mu="${k.margin_mu}" title="Block-line quota margin"><b class="${mcls}">${num(k.margin_mu)}</b> 亩<small>区块线余量 quota margin${!applies ? "（规则未适用）" : ""}</small></div>` +
+      `<div data-key="mujun" class="wide" data-tax="${k.tax_per_mu_wan ?? ""}" data-va="${k.va_per_mu_wan ?? ""}" data-year="${k.mujun_year}" title="亩均 ${k.mujun_year}: the judged enterprises' tax and value added over their land; 低效企业 ${k.low_enterprises} of ${k.enterprises}">` +
+      `<b>${per(k.tax_per_mu_wan)}</b> 亩均税收 · <b>${per(k.va_per_mu_wan)}</b> 亩均增加值 <small>万元/亩 · ${k.mujun_year}</small></div>`;
   }
   function renderPrintLegend() {
     $("#print-legend").innerHTML = CATEGORIES.filter((k) => shown(k.code)).map((k) =>
@@ -628,6 +728,15 @@
     const f = [state.cats ? `类别：${[...state.cats].map((c) => (CAT[c] || UNKNOWN).zh).join("、")}` : "",
       state.std ? "仅标准地" : "", state.low ? "仅低效" : "", state.level ? `${state.level === "1" ? "一" : "二"}级区块线` : ""].filter(Boolean);
     $("#print-filters").textContent = f.length ? `筛选：${f.join("；")}` : "";
+    printShadeLegend();
+  }
+  // The district shading's classes (亩均) in the print legend, as the panel lists them.
+  function printShadeLegend() {
+    const cls = document.querySelector("#shade-legend:not([hidden]) .classes");
+    if (!cls || !MUJUN_MEASURES[state.measure]) return;
+    const title = cls.querySelector("b");
+    $("#print-legend").insertAdjacentHTML("beforeend", `<li class="shade-title">${esc(title ? title.textContent : "")}</li>` +
+      [...cls.querySelectorAll("li[data-class]")].map((li) => `<li data-class="${esc(li.dataset.class)}">${li.innerHTML}</li>`).join(""));
   }
 
   // ---------- filters ----------
@@ -759,13 +868,14 @@
     Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
     const d = state.district ? `&district=${state.district}` : "";
     const dates = dashDates();
-    const year = Number(state.date.slice(0, 4)) - 1;
+    const year = await mujunYear();
     const districts = state.district ? state.districts.filter((x) => x.code === state.district) : state.districts;
-    const [idle, hist, mujun, targets] = await Promise.all([
+    const [idle, hist, mujun, targets, ranked] = await Promise.all([
       Promise.all(dates.map((dt) => getJSON(`v1/audit/idle?date=${dt}${d}`).catch(() => null))),
       Promise.all(districts.map((x) => getJSON(`v1/districts/${x.code}/quota/history`).catch(() => null))),
       getJSON(`v1/audit/mujun?year=${year}${d}`).catch((err) => ({ error: err })),
       getJSON(`v1/targets/progress?date=${state.date}${d}`).catch(() => null),
+      loadRanking(year, d),
     ]);
     // 1. Idle and inefficient land (亩) by category, stacked per date.
     const cats = CATEGORIES.filter((k) => !QUIET.has(k.code) && shown(k.code));
@@ -804,6 +914,7 @@
         datasets: [{ label: "企业数", backgroundColor: "#1f4e79", data: counts.map((n, i) => n - lows[i]) },
           { label: "其中低效", backgroundColor: "#8e44ad", data: lows }] },
       options: { scales: { x: { stacked: true, title: { display: true, text: "万元/亩" } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } } });
+    drawRanking(ranked, year);
     // 4. Targets (考核目标) as of the date: the share achieved, coloured by status.
     const statusColor = { achieved: "#1b7837", on_track: "#5aae61", behind: "#f58220", missed: "#d7191c", no_data: "#9aa5b1", not_started: "#c0c8d0" };
     const ts = (targets && targets.targets) || [];
@@ -811,11 +922,42 @@
       data: { labels: ts.map((x) => `${x.district || "全市"} ${x.kind_zh}`),
         datasets: [{ label: "完成率 %", data: ts.map((x) => (x.achieved_share === null || x.achieved_share === undefined ? 0 : Math.round(x.achieved_share * 1000) / 10)),
           backgroundColor: ts.map((x) => statusColor[x.status] || "#9aa5b1") }] },
-      options: { indexAxis: "y", scales: { x: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } } },
+      options: { indexAxis: "y", scales: { x: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: "%" } },
+        // District and target on two lines: a narrow column cuts one long line off.
+        y: { ticks: { font: { size: 10 }, callback(v) { return this.getLabelForValue(v).split(" "); } } } },
         plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: (c) => ts[c.dataIndex] ? ts[c.dataIndex].status_zh : "" } } } } });
     $("#dash-status").textContent = mujun && mujun.error ? `亩均：${mujun.error.detail || mujun.error.message}` :
       `${districtName(state.district)} · ${dates[0].slice(0, 4)}–${state.date} · 亩均 ${rows.length} 家企业`;
     box.dataset.ready = "true";
+  }
+  // 亩均税收 ranking: the RANK_N highest and RANK_N lowest enterprises of the district (or
+  // the city) for the year, ranked by the database (/v1/audit/mujun?order=&limit=), the
+  // highest first; an enterprise in both lists (few enterprises) is drawn once.
+  const RANK_N = 5;
+  async function loadRanking(year, d) {
+    const q = (order) => getJSON(`v1/audit/mujun?year=${year}${d}&order=${order}&limit=${RANK_N}`);
+    try {
+      const [top, bottom] = await Promise.all([q("tax_per_mu_desc"), q("tax_per_mu_asc")]);
+      const rows = [...top.rows];
+      for (const r of bottom.rows.slice().reverse()) if (!rows.some((x) => x.uscc === r.uscc)) rows.push(r);
+      return { rows };
+    } catch (err) {
+      return { rows: [], error: err };
+    }
+  }
+  function drawRanking(ranked, year) {
+    const rows = ranked.rows;
+    $("#rank-year").textContent = `${year} 年`;
+    const low = (r) => r.low_efficiency === true || String(r.low_efficiency).startsWith("是");
+    drawChart("chart-rank", { type: "bar",
+      data: { labels: rows.map((r) => `${r.tax_per_mu_rank}. ${r.name}`),
+        datasets: [{ label: "亩均税收 万元/亩", data: rows.map((r) => r.tax_per_mu_wan),
+          backgroundColor: rows.map((r) => (low(r) ? "#8e44ad" : "#1f4e79")) }] },
+      options: { indexAxis: "y",
+        scales: { x: { beginAtZero: true, title: { display: true, text: "万元/亩" } },
+          y: { ticks: { autoSkip: false, font: { size: 10 }, callback(v) { const s = this.getLabelForValue(v); return s.length > 12 ? s.slice(0, 11) + "…" : s; } } } },
+        plugins: { legend: { display: false }, tooltip: { callbacks: { afterLabel: (c) => (rows[c.dataIndex] && low(rows[c.dataIndex]) ? "低效企业" : "") } } } } });
+    if (ranked.error) $("#dash-status").textContent = `亩均排名：${ranked.error.detail || ranked.error.message}`;
   }
   $("#dash-open").addEventListener("click", () => loadDashboard());
   $("#dash-close").addEventListener("click", () => { $("#dashboard").hidden = true; });
@@ -1006,7 +1148,8 @@
     setReady(false);
     syncURL();
     updateExportLinks();
-    const work = [Promise.all([loadQuota(), loadIdle()]).then(() => { if (state.idle) renderIdle(); else renderKeyFigures(); }), loadShading()];
+    keyfigLoading = loadKeyFigures();
+    const work = [Promise.all([loadQuota(), loadIdle()]).then(() => { if (state.idle) renderIdle(); }), keyfigLoading, loadShading()];
     if (!$("#dashboard").hidden) work.push(loadDashboard());
     if (map) {
       map.setFilter("district-selected", ["==", ["get", "xzqdm"], state.district]);
