@@ -112,16 +112,7 @@ func operations(cfg Config) map[string]opDoc {
 	}
 	districtBody := districtWriteSchema(true)
 	styleContent := obj{mtMapboxStyle: obj{"schema": sref("MapboxStyle")}, mtQML: obj{"schema": obj{"type": "string"}}, mtSLD10: obj{"schema": obj{"type": "string"}}}
-	reportContent := obj{}
-	for _, f := range report.Formats {
-		s := sref("AuditReport")
-		if f == "geojson" {
-			s = sref("FeatureCollection")
-		} else if f != "json" {
-			s = binary
-		}
-		reportContent[strings.Split(report.ContentType(f), ";")[0]] = obj{"schema": s}
-	}
+	reportContent := reportContents()
 	exportContent := obj{}
 	for _, f := range []string{exchange.GPKG, exchange.SHP, exchange.GeoJSON} {
 		exportContent[exchange.MediaType(string(f))] = obj{"schema": binary}
@@ -441,6 +432,21 @@ func itemsQueryDoc(coll *catalog.Collection) []any {
 }
 
 func pref(name string) obj { return obj{"$ref": "#/components/parameters/" + name} }
+
+// reportContents are the media types of a report, one per format.
+func reportContents() obj {
+	out := obj{}
+	for _, f := range report.Formats {
+		s := sref("AuditReport")
+		if f == "geojson" {
+			s = sref("FeatureCollection")
+		} else if f != "json" {
+			s = binary
+		}
+		out[strings.Split(report.ContentType(f), ";")[0]] = obj{"schema": s}
+	}
+	return out
+}
 
 // queryParamDoc is the documented query parameter name of route key, from the
 // route-specific table first, then the shared components.

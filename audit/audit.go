@@ -27,7 +27,8 @@ type Params struct {
 	Years    int        // idle at least this many years
 	Year     int        // 亩均 year
 	ParcelID int64      // dossier
-	KnownAt  *time.Time // as known at (targets, remediation); nil: now
+	KnownAt  *time.Time // as known at (targets, remediation, disposals); nil: now
+	Overdue  bool       // disposals: only procedures with a step overdue
 }
 
 // Report is one kind of report.
