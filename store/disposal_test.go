@@ -260,5 +260,3 @@ func sameDate(a, b *time.Time) bool {
 	}
 	return a.Equal(*b)
 }
-
-

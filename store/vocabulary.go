@@ -40,6 +40,10 @@ type Vocabulary struct {
 	EventTypes     []EventType    `json:"event_types"`
 	DisposalStages []Term         `json:"disposal_stages"`
 	RecoveryBases  []Term         `json:"recovery_bases"`
+	// The decisions that dispose of idle land and the steps a procedure waits for
+	// (landreg_sys.disposal_decisions, disposal_steps; issue 15.6), in their order.
+	DisposalDecisions []Term `json:"disposal_decisions"`
+	DisposalSteps     []Term `json:"disposal_steps"`
 }
 
 // GetVocabulary reads the vocabulary tables.
@@ -72,6 +76,18 @@ func GetVocabulary(ctx context.Context, db DB) (*Vocabulary, error) {
 	}
 	if v.RecoveryBases, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
 		return nil, err
+	}
+	for _, l := range []struct {
+		table string
+		dst   *[]Term
+	}{{"disposal_decisions", &v.DisposalDecisions}, {"disposal_steps", &v.DisposalSteps}} {
+		rows, err = db.Query(ctx, `SELECT code, zh, en FROM landreg_sys.`+l.table+` ORDER BY ord`)
+		if err != nil {
+			return nil, err
+		}
+		if *l.dst, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }
