@@ -260,3 +260,72 @@ func sameDate(a, b *time.Time) bool {
 	}
 	return a.Equal(*b)
 }
+
+// TestFreedIncludesDisposals: the 腾出/盘活 actual (freed_mu) counts idle land disposed of
+// or recovered in the period by its decision date, but not a parcel of a remediation
+// project closed by the date (its project's freed_mu counts it), on the scenario of
+// TestTargetsAgainstActuals (projects: A closed 2024-10-15 12.5 亩 with P7, B closed
+// 2025-03-01 6 亩 with P8; target 50 亩 over 2024–2025) plus:
+//   - P9 (12 亩, no project) swapped 2024-09-01;
+//   - P7 (18 亩, in A) disposed 2024-12-01: A is closed, not counted again;
+//   - P8 (6 亩, in B) disposed 2024-12-15: counted on 2024-12-31, when B is open; from
+//     B's closing on, B's 6 亩 count and P8's disposal does not;
+//   - P10 (6 亩) recovered with compensation 2025-04-01 (no procedure: 收储);
+//   - P11 (3 亩) extended 2025-05-01 (time, nothing freed), P12 (3 亩) swapped 2026-01-10
+//     (after the period).
+//
+// 2024-12-31: 12.5 + 12 + 6 = 30.5 (due 50 × 366/731 = 25.03: on track).
+// 2025-06-30: 12.5 + 6 + 12 + 6 = 36.5 (due 50 × 546/731 = 37.35: behind).
+func TestFreedIncludesDisposals(t *testing.T) {
+	pool, parcels, ids := targetsScenario(t)
+	ctx := context.Background()
+	before := progressByID(t, pool, "2025-06-30", nil)[ids["freed_mu"]]
+	known := time.Now()
+	time.Sleep(10 * time.Millisecond)
+	procedure := func(id int64, notice, det string, decision ev) {
+		t.Helper()
+		for _, e := range []ev{{"IDLE_NOTICE", notice, nil}, {"IDLE_DETERMINED", det, nil}, decision} {
+			if err := insertEvent(ctx, pool, id, e, nil); err != nil {
+				t.Fatalf("%d %s: %v", id, e.typ, err)
+			}
+		}
+	}
+	p9 := addSupplyParcel(t, pool, "2012-05-01", supplyParcel{"0601", "招拍挂", false, 8000, "2012-05-01", ""})
+	p10 := addSupplyParcel(t, pool, "2013-05-01", supplyParcel{"0601", "招拍挂", false, 4000, "2013-05-01", ""})
+	p11 := addSupplyParcel(t, pool, "2014-05-01", supplyParcel{"0601", "招拍挂", false, 2000, "2014-05-01", ""})
+	p12 := addSupplyParcel(t, pool, "2014-06-01", supplyParcel{"0601", "招拍挂", false, 2000, "2014-06-01", ""})
+	procedure(p9, "2024-05-01", "2024-06-01", ev{"DISPOSED", "2024-09-01", map[string]any{"method": "置换土地"}})
+	procedure(parcels["P7"], "2024-11-01", "2024-11-20", ev{"DISPOSED", "2024-12-01", map[string]any{"decision": "CHANGE_USE"}})
+	procedure(parcels["P8"], "2024-11-01", "2024-11-20", ev{"DISPOSED", "2024-12-15", map[string]any{"decision": "TEMPORARY_USE"}})
+	if err := insertEvent(ctx, pool, p10, ev{"RECOVERY_DECIDED", "2025-04-01", map[string]any{"basis": "COMPENSATED", "compensation_wan": 80}}, nil); err != nil {
+		t.Fatal(err)
+	}
+	procedure(p11, "2025-03-01", "2025-04-01", ev{"EXTENSION_APPROVED", "2025-05-01", map[string]any{"new_start_deadline": "2015-01-01"}})
+	procedure(p12, "2025-09-01", "2025-10-01", ev{"DISPOSED", "2026-01-10", map[string]any{"method": "置换土地"}})
+
+	for _, c := range []struct {
+		date   string
+		want   float64
+		status string
+	}{{"2024-12-31", 30.5, "on_track"}, {"2025-06-30", 36.5, "behind"}, {"2026-03-01", 36.5, "missed"}} {
+		p := progressByID(t, pool, c.date, nil)[ids["freed_mu"]]
+		if !nearp(p.Actual, c.want) || p.Status != c.status || p.Basis == nil || !strings.Contains(*p.Basis, "闲置土地") {
+			t.Errorf("freed on %s: %v %s, want %v %s", c.date, deref(p.Actual), p.Status, c.want, c.status)
+		}
+	}
+	// As known before the disposals, the actual is the projects' alone.
+	if p := progressByID(t, pool, "2025-06-30", &known)[ids["freed_mu"]]; !nearp(p.Actual, 18.5) || !nearp(before.Actual, 18.5) {
+		t.Errorf("freed as known before the disposals: %v (before %v), want 18.5", deref(p.Actual), deref(before.Actual))
+	}
+	// cleared_mu (低效用地出清) is the projects' land alone.
+	if p := progressByID(t, pool, "2025-06-30", nil)[ids["cleared_mu"]]; !nearp(p.Actual, 24) {
+		t.Errorf("cleared: %v, want 24", deref(p.Actual))
+	}
+}
+
+func deref(f *float64) any {
+	if f == nil {
+		return nil
+	}
+	return *f
+}
