@@ -350,7 +350,7 @@ func adjustmentBodySchema() obj {
 func importFormSchema() obj {
 	props := obj{
 		"file":            obj{"type": "string", "format": "binary", "description": "the file: Shapefile (zip or its parts), GeoPackage, GeoJSON, CSV, XLSX"},
-		"kind":            obj{"type": "string", "enum": []string{string(exchange.Parcels), string(exchange.BlockLines), string(exchange.Enterprises), string(exchange.Events)}},
+		"kind":            obj{"type": "string", "enum": []string{string(exchange.Parcels), string(exchange.BlockLines), string(exchange.Enterprises), string(exchange.Events), string(exchange.Indicators), string(exchange.Classes)}},
 		"dry_run":         obj{"type": "boolean", "description": "validate and report, write nothing"},
 		"create_holders":  obj{"type": "boolean"},
 		"crs":             obj{"type": "string"},
@@ -363,6 +363,8 @@ func importFormSchema() obj {
 		"doc_no":          obj{"type": "string"},
 		"reason":          reasonSchema,
 		"proposed_on":     obj{"type": "string", "format": "date"},
+		"year":            obj{"type": "integer", "minimum": 1900, "maximum": 2199, "description": "indicators: the year; mujun-classes: for rows without 年度"},
+		"published_on":    obj{"type": "string", "format": "date", "description": "mujun-classes: publication date of rows without one"},
 	}
 	return obj{"type": "object", "required": []string{"file", "kind"}, "properties": props}
 }
