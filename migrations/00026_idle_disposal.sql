@@ -73,7 +73,16 @@ INSERT INTO landreg_sys.disposal_steps (code, zh, en, ord) VALUES
   ('FEE_PAYMENT',   '缴纳土地闲置费',         'collect the idle-land fee', 4),
   ('RECOVERY',      '报批无偿收回',           'seek approval to recover without compensation', 5);
 
+-- The map colours of the remediation statuses (issue 15 item 7): the style of the
+-- remediation layer and the map read them, as the idle categories' (00014).
+ALTER TABLE landreg_sys.remediation_statuses ADD COLUMN colour text CHECK (colour ~ '^#[0-9a-f]{6}$');
+UPDATE landreg_sys.remediation_statuses SET colour = CASE code
+  WHEN '列入清单' THEN '#8e44ad' WHEN '制定方案' THEN '#2471a3' WHEN '整治中' THEN '#d68910'
+  WHEN '达标销号' THEN '#1e8449' WHEN '关停退出' THEN '#566573' END;
+ALTER TABLE landreg_sys.remediation_statuses ALTER COLUMN colour SET NOT NULL;
+
 -- +goose Down
+ALTER TABLE landreg_sys.remediation_statuses DROP COLUMN colour;
 ALTER TABLE idle_policy DROP COLUMN notice_days, DROP COLUMN determination_days, DROP COLUMN decision_days,
   DROP COLUMN fee_payment_days;
 ALTER TABLE idle_policy_history DROP COLUMN notice_days, DROP COLUMN determination_days, DROP COLUMN decision_days,

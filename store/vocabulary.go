@@ -44,6 +44,17 @@ type Vocabulary struct {
 	// (landreg_sys.disposal_decisions, disposal_steps; issue 15.6), in their order.
 	DisposalDecisions []Term `json:"disposal_decisions"`
 	DisposalSteps     []Term `json:"disposal_steps"`
+	// The remediation status chain with its map colours (issue 15).
+	RemediationStatuses []RemediationStatus `json:"remediation_statuses"`
+}
+
+// RemediationStatus is a step of a remediation project's status chain and its colour.
+type RemediationStatus struct {
+	Code   string `json:"code"`
+	En     string `json:"en"`
+	Step   int    `json:"step"`
+	Closed bool   `json:"closed"`
+	Colour string `json:"colour"`
 }
 
 // GetVocabulary reads the vocabulary tables.
@@ -88,6 +99,13 @@ func GetVocabulary(ctx context.Context, db DB) (*Vocabulary, error) {
 		if *l.dst, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
 			return nil, err
 		}
+	}
+	rows, err = db.Query(ctx, `SELECT code, en, step, closed, colour FROM landreg_sys.remediation_statuses ORDER BY step, code DESC`)
+	if err != nil {
+		return nil, err
+	}
+	if v.RemediationStatuses, err = pgx.CollectRows(rows, pgx.RowToStructByPos[RemediationStatus]); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
