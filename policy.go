@@ -27,6 +27,11 @@ var PolicySettings = map[string]string{
 	"far_floor":               "numeric",
 	"far_floor_from":          "date",
 	"idle_fee_share":          "numeric",
+	// The periods of the idle-land disposal procedure (issue 15.6, 00026).
+	"notice_days":        "integer",
+	"determination_days": "integer",
+	"decision_days":      "integer",
+	"fee_payment_days":   "integer",
 }
 
 // PolicyBound is the accepted interval of a policy number.
@@ -53,6 +58,10 @@ var PolicyBounds = map[string]PolicyBound{
 	"coverage_floor":          {Range{0, 1, ""}, false, false, "建筑系数下限"},
 	"far_floor":               {Range{0, 20, ""}, true, false, "容积率下限"},
 	"idle_fee_share":          {Range{0, 1, ""}, false, false, "土地闲置费比例"},
+	"notice_days":             {Range{1, 3650, "日"}, false, true, "闲置后发出调查通知书期限"},
+	"determination_days":      {Range{1, 3650, "日"}, false, true, "调查通知至认定期限"},
+	"decision_days":           {Range{1, 3650, "日"}, false, true, "认定至处置决定期限"},
+	"fee_payment_days":        {Range{1, 3650, "日"}, false, true, "闲置费缴纳期限"},
 }
 
 // CheckPolicyValue checks one setting's text (as written: a decimal number, a date

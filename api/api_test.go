@@ -35,6 +35,12 @@ func TestAPI(t *testing.T) {
 	srv := httptest.NewServer(api.New(api.Config{Limits: api.Limits{Default: 100, Max: 500}, Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
 	want := map[string]int{"districts": counts.Districts, "block_lines": counts.BlockLines, "parcels": counts.Parcels}
+	// The demo's remediation projects (one per district, issue 15).
+	var projects int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM remediation_projects`).Scan(&projects); err != nil || projects == 0 {
+		t.Fatalf("demo remediation projects: %d %v", projects, err)
+	}
+	want["remediation_projects"] = projects
 
 	t.Run("landing and conformance", func(t *testing.T) {
 		var landing struct {
@@ -86,8 +92,8 @@ func TestAPI(t *testing.T) {
 			} `json:"collections"`
 		}
 		getJSON(t, srv.URL+"/collections", "application/json", &cs)
-		if len(cs.Collections) != 4 {
-			t.Fatalf("%d collections, want 4", len(cs.Collections))
+		if len(cs.Collections) != 5 {
+			t.Fatalf("%d collections, want 5", len(cs.Collections))
 		}
 		for _, c := range cs.Collections {
 			if c.ID == "parcel_status" {

@@ -20,15 +20,19 @@ import (
 )
 
 // GET /v1/audit/{report}?format=json|csv|xlsx|geojson&date=&district=&years=&from=&to=&year=&parcel=
-func (s *Server) auditReport(c echo.Context) error {
+func (s *Server) auditReport(c echo.Context) error { return s.serveReport(c, c.Param("report")) }
+
+// serveReport answers the report named name (an audit report, or a route of its own
+// such as /v1/disposals) in the format asked.
+func (s *Server) serveReport(c echo.Context, name string) error {
 	if s.cfg.AuthReads {
 		if err := checkRole(c, landreg.RoleAuditor); err != nil {
 			return err
 		}
 	}
-	r, ok := audit.Reports[c.Param("report")]
+	r, ok := audit.Reports[name]
 	if !ok {
-		p := notFound("没有报表 "+c.Param("report"), "unknown report "+strconv.Quote(c.Param("report")))
+		p := notFound("没有报表 "+name, "unknown report "+strconv.Quote(name))
 		p.Allowed = audit.Names()
 		return p
 	}
@@ -44,7 +48,7 @@ func (s *Server) auditReport(c echo.Context) error {
 		}
 		return p
 	}
-	params, p := auditParams(c)
+	params, p := auditParams(c, name)
 	if p != nil {
 		return p
 	}
@@ -119,7 +123,7 @@ func deref(v any) any {
 	return v
 }
 
-func auditParams(c echo.Context) (audit.Params, *Problem) {
+func auditParams(c echo.Context, name string) (audit.Params, *Problem) {
 	p := audit.Params{Date: landreg.Today(), District: c.QueryParam("district"), Year: landreg.Today().Year() - 1}
 	dates := []struct {
 		name string
@@ -170,10 +174,17 @@ func auditParams(c echo.Context) (audit.Params, *Problem) {
 	if _, err := strconv.Atoi(p.District); p.District != "" && (len(p.District) != 6 || err != nil) {
 		return p, badParam("district", "district 须为 6 位行政区划代码", "district must be a 6-digit code")
 	}
-	if pr := rankParams(c, &p); pr != nil {
+	if pr := rankParams(c, name, &p); pr != nil {
 		return p, pr
 	}
-	if c.Param("report") == "dossier" && p.ParcelID == 0 {
+	if v := c.QueryParam("overdue"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return p, badParam("overdue", "overdue 须为 true 或 false", "overdue must be true or false, got "+strconv.Quote(v))
+		}
+		p.Overdue = b
+	}
+	if name == "dossier" && p.ParcelID == 0 {
 		return p, badParam("parcel", "一宗一档需要 parcel 参数", "the dossier needs parcel=<id>")
 	}
 	return p, nil
@@ -184,12 +195,12 @@ const maxReportLimit = 10000
 
 // rankParams reads order= and limit= of the 亩均 report (its ranking by 亩均税收); the
 // other reports refuse them rather than ignore them.
-func rankParams(c echo.Context, p *audit.Params) *Problem {
+func rankParams(c echo.Context, name string, p *audit.Params) *Problem {
 	order, limit := c.QueryParam("order"), c.QueryParam("limit")
 	if order == "" && limit == "" {
 		return nil
 	}
-	if c.Param("report") != "mujun" {
+	if name != "mujun" {
 		field := "order"
 		if order == "" {
 			field = "limit"

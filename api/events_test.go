@@ -229,6 +229,9 @@ func TestEventRulesAPI(t *testing.T) {
 		}
 		refused(id, "RECOVERY_DECIDED", "2024-06-01", map[string]any{"basis": "COMPENSATED"}, "payload.compensation_wan")
 		refused(id, "RECOVERY_DECIDED", "2024-10-01", map[string]any{"basis": "UNCOMPENSATED", "compensation_wan": 5}, "payload.compensation_wan")
+		// 无偿收回 is a disposal decision: after the survey notice and the determination (issue 15.6).
+		event(id, "IDLE_NOTICE", "2024-09-10", nil)
+		event(id, "IDLE_DETERMINED", "2024-09-20", nil)
 		event(id, "RECOVERY_DECIDED", "2024-10-01", map[string]any{"basis": "UNCOMPENSATED"})
 		if st := status(id, "2024-10-01"); st["category"] != "RETIRED" {
 			t.Errorf("recovered: %v", st["category"])
@@ -303,6 +306,7 @@ func TestEventRulesAPI(t *testing.T) {
 		// Stages after the fee: an extension while it runs, a swap.
 		id2 := newParcel(8, nil)
 		event(id2, "IDLE_NOTICE", "2022-10-10", nil)
+		event(id2, "IDLE_DETERMINED", "2022-12-01", nil)
 		event(id2, "DISPOSED", "2023-03-01", map[string]any{"method": "置换土地"})
 		if d := anon.want(200, "", "GET", "/v1/parcels/"+id2+"/history", nil)["disposal"].(map[string]any); d["stage"] != "SWAPPED" || d["stage_zh"] != "置换" {
 			t.Errorf("swap: %v", d)

@@ -56,7 +56,7 @@ const maxUploadParts = 32
 // maxFieldBytes long.
 var importFields = map[string]bool{"kind": true, "dry_run": true, "crs": true, "layer": true, "mapping": true, "encoding": true,
 	"xzqdm": true, "reason": true, "effective_date": true, "adjustment_kind": true, "doc_no": true, "proposed_on": true,
-	"create_holders": true, "update": true, "year": true}
+	"create_holders": true, "update": true, "year": true, "published_on": true}
 
 const maxFieldBytes = 1 << 20
 
@@ -104,6 +104,12 @@ func (s *Server) postImport(c echo.Context) error {
 	opt := exchange.ImportOptions{Kind: kind, Path: main, Name: mainName, Layer: form["layer"], CRS: form["crs"], Encoding: form["encoding"],
 		Xzqdm: form["xzqdm"], AdjustmentKind: form["adjustment_kind"], DocNo: form["doc_no"],
 		Change: store.Change{Actor: actor(c)}}
+	if v := form["published_on"]; v != "" {
+		if _, p := parseDate("published_on", v); p != nil {
+			return p
+		}
+		opt.PublishedOn = v
+	}
 	reason, rp := reasonOf(c, form["reason"])
 	if rp != nil {
 		return rp
@@ -289,11 +295,15 @@ var fileErrorTitles = map[string]string{exchange.TypeMismatch: "File is not what
 func (s *Server) importKind(c echo.Context, v string) (exchange.Kind, error) {
 	kind, err := exchange.ParseKind(v)
 	if err != nil {
-		return "", badParam("kind", "kind 须为 parcels、block-lines、enterprises、events 或 indicators", "kind must be parcels, block-lines, enterprises, events or indicators")
+		return "", badParam("kind", "kind 须为 parcels、block-lines、enterprises、events、indicators 或 mujun-classes", "kind must be parcels, block-lines, enterprises, events, indicators or mujun-classes")
 	}
 	role := landreg.RoleRegistrar
-	if kind == exchange.BlockLines {
+	switch kind {
+	case exchange.BlockLines:
 		role = landreg.RolePlanner
+	case exchange.Classes:
+		// Official classes are the admins' (as POST /v1/mujun/classes).
+		return kind, checkRole(c)
 	}
 	return kind, checkRole(c, role)
 }

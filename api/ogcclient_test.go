@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -24,7 +25,7 @@ func TestOGCClient(t *testing.T) {
 	if _, err := os.Stat("../tools/ogc-client/node_modules/@camptocamp/ogc-client"); err != nil {
 		testenv.MissingClient(t, "tools/ogc-client/node_modules missing: run scripts/ogc-client.sh (`scripts/deps.sh test` does)")
 	}
-	_, srv, counts := demoServer(t, fixtures.Load)
+	pool, srv, counts := demoServer(t, fixtures.Load)
 	out, err := exec.Command("node", "../tools/ogc-client/walk.mjs", srv.URL).Output()
 	if err != nil {
 		t.Fatalf("ogc-client: %v\n%s", err, out)
@@ -55,6 +56,10 @@ func TestOGCClient(t *testing.T) {
 		t.Errorf("endpoint: features %v, tiles %v, styles %v, tile matrix sets %v", walk.HasFeatures, walk.HasTiles, walk.HasStyles, walk.TileMatrixSets)
 	}
 	want := map[string]int{"districts": counts.Districts, "block_lines": counts.BlockLines, "parcels": counts.Parcels, "parcel_status": counts.Parcels}
+	// The demo's remediation projects (one per district, issue 15).
+	var projects int
+	pool.QueryRow(context.Background(), `SELECT count(*) FROM remediation_projects`).Scan(&projects)
+	want["remediation_projects"] = projects
 	var ids []string
 	for _, c := range catalog.Collections() {
 		ids = append(ids, c.ID)

@@ -112,16 +112,7 @@ func operations(cfg Config) map[string]opDoc {
 	}
 	districtBody := districtWriteSchema(true)
 	styleContent := obj{mtMapboxStyle: obj{"schema": sref("MapboxStyle")}, mtQML: obj{"schema": obj{"type": "string"}}, mtSLD10: obj{"schema": obj{"type": "string"}}}
-	reportContent := obj{}
-	for _, f := range report.Formats {
-		s := sref("AuditReport")
-		if f == "geojson" {
-			s = sref("FeatureCollection")
-		} else if f != "json" {
-			s = binary
-		}
-		reportContent[strings.Split(report.ContentType(f), ";")[0]] = obj{"schema": s}
-	}
+	reportContent := reportContents()
 	exportContent := obj{}
 	for _, f := range []string{exchange.GPKG, exchange.SHP, exchange.GeoJSON} {
 		exportContent[exchange.MediaType(string(f))] = obj{"schema": binary}
@@ -361,7 +352,7 @@ func adjustmentBodySchema() obj {
 func importFormSchema() obj {
 	props := obj{
 		"file":            obj{"type": "string", "format": "binary", "description": "the file: Shapefile (zip or its parts), GeoPackage, GeoJSON, CSV, XLSX"},
-		"kind":            obj{"type": "string", "enum": []string{string(exchange.Parcels), string(exchange.BlockLines), string(exchange.Enterprises), string(exchange.Events)}},
+		"kind":            obj{"type": "string", "enum": []string{string(exchange.Parcels), string(exchange.BlockLines), string(exchange.Enterprises), string(exchange.Events), string(exchange.Indicators), string(exchange.Classes)}},
 		"dry_run":         obj{"type": "boolean", "description": "validate and report, write nothing"},
 		"create_holders":  obj{"type": "boolean"},
 		"crs":             obj{"type": "string"},
@@ -374,6 +365,8 @@ func importFormSchema() obj {
 		"doc_no":          obj{"type": "string"},
 		"reason":          reasonSchema,
 		"proposed_on":     obj{"type": "string", "format": "date"},
+		"year":            obj{"type": "integer", "minimum": 1900, "maximum": 2199, "description": "indicators: the year; mujun-classes: for rows without 年度"},
+		"published_on":    obj{"type": "string", "format": "date", "description": "mujun-classes: publication date of rows without one"},
 	}
 	return obj{"type": "object", "required": []string{"file", "kind"}, "properties": props}
 }
@@ -443,6 +436,21 @@ func itemsQueryDoc(coll *catalog.Collection) []any {
 }
 
 func pref(name string) obj { return obj{"$ref": "#/components/parameters/" + name} }
+
+// reportContents are the media types of a report, one per format.
+func reportContents() obj {
+	out := obj{}
+	for _, f := range report.Formats {
+		s := sref("AuditReport")
+		if f == "geojson" {
+			s = sref("FeatureCollection")
+		} else if f != "json" {
+			s = binary
+		}
+		out[strings.Split(report.ContentType(f), ";")[0]] = obj{"schema": s}
+	}
+	return out
+}
 
 // queryParamDoc is the documented query parameter name of route key, from the
 // route-specific table first, then the shared components.

@@ -75,6 +75,12 @@ func moreOperations() map[string]opDoc {
 			anyObject("tax_wan (required), va_wan, energy_tce, emission_t, employees, rd_wan, revenue_wan, land_mu_used, invest_wan, reported_on, source, reason"), 200, "Indicators"),
 
 		"GET /v1/key-figures": readAs(tagSearch, "关键指标 The map panel's key figures of a district (or the city) as of date=: idle land, 低效, block-line margin, 亩均 of the year before", keyFiguresSchema),
+		"GET /v1/disposals": func() opDoc {
+			d := readAs(tagRemediation, "闲置土地处置台账 Each idle parcel's disposal procedure as of date (as known at known_at): step, dates, next step due by, days overdue; JSON, CSV, XLSX or GeoJSON", sref("AuditReport"))
+			d.content = reportContents()
+			return d
+		}(),
+
 		"GET /v1/search": readAs(tagSearch, "查找宗地 Find current parcels by 宗地代码, holder, USCC or project (prefix or contained); results with their bbox",
 			listOf("results", "SearchHit", obj{"q": obj{"type": "string"}, "limit": obj{"type": "integer"}, "more": obj{"type": "boolean"}})),
 	}
@@ -90,4 +96,5 @@ func init() {
 	reflectedResponses["SearchHit"] = store.SearchHit{}
 	reflectedResponses["Indicators"] = store.Indicators{}
 	problemTypes = append(problemTypes, "status-step", "project-closed", "read-only")
+	problemTypes = append(problemTypes, "disposal-precondition")
 }

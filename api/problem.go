@@ -126,6 +126,7 @@ var kinds = map[string]struct {
 	landreg.KindNotFound:     {http.StatusNotFound, "Not found"},
 	"retired":                {http.StatusConflict, "Parcel retired"},
 	"invalid-event":          {http.StatusUnprocessableEntity, "Invalid event"},
+	"disposal-precondition":  {http.StatusUnprocessableEntity, "Disposal step out of the legal order"},
 	"rule-violation":         {http.StatusUnprocessableEntity, "Rule violation"},
 	"status-step":            {http.StatusConflict, "Status step out of the chain"},
 	"project-closed":         {http.StatusConflict, "Project closed"},

@@ -37,6 +37,8 @@ func TestReportsEveryFormat(t *testing.T) {
 		// Issue 15's tables have no geometry; the demo has no targets or projects (their
 		// rows are tested in TestTargetsAgainstActuals and TestRemediationChain).
 		"targets": "date=" + exp.AsOf, "remediation": "date=" + exp.AsOf, "remediation-candidates": "year=2024",
+		// Issue 15.6: the disposal ledger, one row per idle parcel (with its outline).
+		"disposals": "date=" + exp.AsOf,
 	}
 	empty := map[string]bool{"targets": true, "remediation": true}
 	if len(query) != len(audit.Reports) {

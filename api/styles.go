@@ -61,7 +61,7 @@ type collectionStyle struct {
 // hasStyle reports whether styleOf has a style for the collection.
 func hasStyle(id string) bool {
 	switch id {
-	case "districts", "block_lines", "parcels", "parcel_status":
+	case "districts", "block_lines", "parcels", "parcel_status", "remediation_projects":
 		return true
 	}
 	return false
@@ -86,6 +86,19 @@ func (s *Server) styleOf(c echo.Context, id string) (collectionStyle, bool, erro
 		for _, k := range v.IdleCategories {
 			st.classes = append(st.classes, styleClass{value: k.Code, label: k.Zh + " " + k.En, fill: k.Colour,
 				fillOpacity: 0.85, stroke: "#ffffff", width: 0.5})
+		}
+		return st, true, nil
+	case "remediation_projects":
+		// By status, in the colours of the vocabulary (landreg_sys.remediation_statuses),
+		// dashed outlines over a light fill, so the parcels' status shows through.
+		v, err := store.GetVocabulary(c.Request().Context(), s.pool)
+		if err != nil {
+			return collectionStyle{}, false, err
+		}
+		st := collectionStyle{title: "低效用地整治项目 remediation projects by status", attr: "status"}
+		for _, k := range v.RemediationStatuses {
+			st.classes = append(st.classes, styleClass{value: k.Code, label: k.Code + " " + k.En, fill: k.Colour,
+				fillOpacity: 0.25, stroke: k.Colour, width: 2.5, dashed: true})
 		}
 		return st, true, nil
 	}

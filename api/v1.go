@@ -42,6 +42,7 @@ func (s *Server) routesV1(e *echo.Echo) {
 	s.routesParcels(v1)
 	s.routesExchange(v1)
 	v1.GET("/audit/:report", s.auditReport)
+	v1.GET("/disposals", s.disposals)
 	v1.GET("/vocabulary", s.vocabulary)
 	v1.GET("/search", s.search)
 	v1.GET("/key-figures", s.keyFigures)

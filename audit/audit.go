@@ -27,7 +27,8 @@ type Params struct {
 	Years    int        // idle at least this many years
 	Year     int        // 亩均 year
 	ParcelID int64      // dossier
-	KnownAt  *time.Time // as known at (targets, remediation); nil: now
+	KnownAt  *time.Time // as known at (targets, remediation, disposals); nil: now
+	Overdue  bool       // disposals: only procedures with a step overdue
 	// Order and Limit (mujun only): the enterprises by 亩均税收 rank, highest first
 	// (OrderTaxDesc) or lowest first (OrderTaxAsc), the first Limit of them; unjudged
 	// enterprises have no rank and are left out when an order is given. 0: every row.

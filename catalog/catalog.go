@@ -267,6 +267,27 @@ var collections = []*Collection{
 		}, areaProps),
 		Filterable: []string{"zddm", "xzqdm", "status", "low_efficiency", "since", "area_m2", "geometry"},
 	},
+	{
+		ID:    "remediation_projects",
+		Title: "低效用地整治项目 Remediation projects",
+		Description: "现行低效用地整治项目（腾笼换鸟），图形为其宗地之并 / current remediation projects of low-efficiency land, " +
+			"drawn as the union of their parcels (a project without parcels has no geometry). Style by the status property.",
+		Source: Source{Current: "collection_remediation_projects"},
+		Properties: []Property{
+			p("xzqdm", "行政区划代码 district code", Text),
+			p("town", "责任单位（乡镇/街道）responsible town", Text),
+			p("name", "项目名称 project", Text),
+			p("method", "整治方式 method", Text),
+			p("status", "整治状态 status (列入清单 → 制定方案 → 整治中 → 达标销号 | 关停退出)", Text),
+			p("status_since", "状态日期 status since", Date),
+			p("planned_mu", "计划整治面积 planned area", Number, "亩"),
+			p("freed_mu", "腾出面积 freed area", Number, "亩"),
+			p("planned_from", "计划起 planned from", Date),
+			p("planned_to", "计划止 planned to", Date),
+			p("block_renewal", "区块整体更新 renews a block", Boolean),
+		},
+		Filterable: []string{"xzqdm", "town", "name", "method", "status", "status_since", "planned_mu", "geometry"},
+	},
 }
 
 // Parcels (10^5–10^6) appear as polygons from z12, where a tile holds a town's worth,
@@ -285,6 +306,10 @@ var tileLayers = []*TileLayer{
 	{ID: "parcel_points", Collection: "parcels", MinZoom: 8, MaxZoom: 11, Versioned: true, IdleStatus: true, Labels: true,
 		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "area_mu": "Number", "is_standard_land": "Boolean",
 			"status": "String", "low_efficiency": "Boolean"}},
+	// Remediation projects (issue 15 item 7), from district scale: few, coloured by status.
+	{ID: "remediation_projects", Collection: "remediation_projects", MinZoom: 8, MaxZoom: 22,
+		Fields: map[string]string{"name": "String", "xzqdm": "String", "town": "String", "method": "String",
+			"status": "String", "planned_mu": "Number"}},
 	{ID: "districts_labels", Collection: "districts", MinZoom: 5, MaxZoom: 22, Labels: true,
 		Fields: map[string]string{"xzqdm": "String", "name": "String"}},
 	{ID: "block_lines_labels", Collection: "block_lines", MinZoom: 10, MaxZoom: 22, Versioned: true, Labels: true,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -158,4 +159,49 @@ func classRow(rep *ClassReport, idx int, vals map[string]string, opt ClassOption
 	seen[key] = idx
 	rep.Classes[r.Class]++
 	rep.Results = append(rep.Results, r)
+}
+
+// Classes is the import kind of the official classes through POST /v1/imports
+// (kind=mujun-classes): the same reading and checks as ImportClasses (landreg
+// mujun-classes import), answered as every import is, with an import report.
+const Classes Kind = "mujun-classes"
+
+// importClassKind runs ImportClasses for Import and reports it as the other kinds do:
+// one problem per refused cell, nothing written unless the whole file is clean (and not
+// a dry run), the counts of each class in the notes.
+func importClassKind(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
+	if !HaveGDAL() {
+		return nil, ErrNoGDAL
+	}
+	name := opt.Name
+	if name == "" {
+		name = filepath.Base(opt.Path)
+	}
+	if opt.PublishedOn != "" {
+		if _, err := time.Parse(time.DateOnly, opt.PublishedOn); err != nil {
+			return nil, &InputError{"公布日期 published_on 须为 YYYY-MM-DD", fmt.Sprintf("published_on must be a date YYYY-MM-DD, got %q", opt.PublishedOn)}
+		}
+	}
+	cr, err := ImportClasses(ctx, pool, ClassOptions{Path: opt.Path, Name: name, Layer: opt.Layer, Encoding: opt.Encoding,
+		Year: opt.Year, PublishedOn: opt.PublishedOn, DocNo: opt.DocNo, DryRun: opt.DryRun, Change: opt.Change})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Kind: Classes, File: name, Layer: opt.Layer, DryRun: opt.DryRun, Year: opt.Year, Features: cr.Rows,
+		Totals: map[string]int{}, Problems: []Problem{}, Mapping: map[string]string{}}
+	bad := map[int]bool{}
+	for _, p := range cr.Problems {
+		rep.add(p)
+		bad[p.Index] = true
+	}
+	rep.Invalid = len(bad)
+	delete(bad, -1)
+	rep.Valid = cr.Rows - len(bad)
+	rep.Imported = cr.Written
+	for _, c := range []string{"A", "B", "C", "D"} {
+		if n := cr.Classes[c]; n > 0 {
+			rep.Notes = append(rep.Notes, fmt.Sprintf("%s 类 class %s: %d", c, c, n))
+		}
+	}
+	return rep, nil
 }

@@ -68,8 +68,11 @@ type ImportOptions struct {
 	// Update lets an enterprises import change enterprises already registered (their
 	// empty cells leave a field as it is); without it such rows are conflicts.
 	Update bool
-	// Year of an indicators import (required there).
+	// Year of an indicators import (required there); of official classes, for rows
+	// without a 年度.
 	Year int
+	// PublishedOn: official classes, the publication date of rows without one.
+	PublishedOn string
 	// Progress, when set, is called as features are read (done of total).
 	Progress func(done, total int)
 }
@@ -88,6 +91,9 @@ const (
 func Import(ctx context.Context, pool *pgxpool.Pool, opt ImportOptions) (*Report, error) {
 	if opt.Kind == Indicators {
 		return importIndicators(ctx, pool, opt)
+	}
+	if opt.Kind == Classes {
+		return importClassKind(ctx, pool, opt)
 	}
 	if opt.Kind != Parcels && opt.Kind != BlockLines && !tabular(opt.Kind) {
 		return nil, &InputError{"导入类型须为 parcels、block-lines、enterprises、events 或 indicators", "kind must be parcels, block-lines, enterprises, events or indicators"}

@@ -37,8 +37,10 @@ func ParseKind(s string) (Kind, error) {
 		return Events, nil
 	case "indicators", "indicator":
 		return Indicators, nil
+	case "mujun-classes", "mujun-class", "classes":
+		return Classes, nil
 	}
-	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels, block-lines, enterprises, events or indicators", s, s)
+	return "", fmt.Errorf("未知的导入类型 %q / unknown import kind %q: use parcels, block-lines, enterprises, events, indicators or mujun-classes", s, s)
 }
 
 // tabular reports whether a kind is read from a spreadsheet rather than a layer of

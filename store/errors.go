@@ -269,6 +269,9 @@ func kindOf(code string) string {
 		return "retired"
 	case "LRE01", "LRE02", "LRE03", "LRE04", "LRE06", "LRE07":
 		return "invalid-event"
+	case "LRE08":
+		// The order of the idle-land disposal procedure (issue 15.6).
+		return "disposal-precondition"
 	case "LRT01":
 		// A remediation project's status out of its chain (issue 15).
 		return "status-step"

@@ -217,9 +217,10 @@ func TestIdleStatusBranches(t *testing.T) {
 		{"normal", parcelSpec{events: []ev{started, good, completed, producing, indicators(1200)}},
 			"2025-04-01", fixtures.Normal, "2025-03-31", []string{"TARGETS_MET"}, 0, false},
 		{"retired: recovery decided", parcelSpec{events: []ev{{"RECOVERY_DECIDED", "2022-03-01", map[string]any{"basis": "COMPENSATED", "compensation_wan": 120}}}}, "2022-03-01", fixtures.Retired, "2022-03-01", []string{"RECOVERY_DECIDED"}, 0, false},
-		{"disposed after idle", parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-02-01", nil}, {"DISPOSED", "2021-08-01", map[string]any{"method": "协议有偿收回"}}}},
+		{"disposed after idle", parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-02-01", nil}, {"IDLE_DETERMINED", "2021-03-01", nil}, {"DISPOSED", "2021-08-01", map[string]any{"method": "协议有偿收回"}}}},
 			"2022-06-01", fixtures.Normal, "2021-08-01", []string{"DISPOSED"}, 0, false},
-		{"disposed, then an adverse fact", parcelSpec{events: []ev{{"DISPOSED", "2021-08-01", nil}, {"IDLE_NOTICE", "2021-09-01", nil}}},
+		{"disposed, then an adverse fact", parcelSpec{events: []ev{{"IDLE_NOTICE", "2021-02-01", nil}, {"IDLE_DETERMINED", "2021-03-01", nil},
+			{"DISPOSED", "2021-08-01", nil}, {"IDLE_NOTICE", "2021-09-01", nil}}},
 			"2022-06-01", fixtures.Idle2Y, "2022-01-01", []string{"IDLE_2Y"}, 20, false},
 		// Precedence: every matching reason is kept, the most serious decides.
 		{"stalled and overdue", parcelSpec{events: []ev{started, {"SUSPENDED", "2020-06-01", map[string]any{"developed_land_ratio": 0.2, "invested_ratio": 0.1}}}},

@@ -17,30 +17,36 @@ import (
 // ValidFrom until ValidTo (the next version's date; nil: open), or, with Default, the
 // §8.1 defaults that rule where the district has no version.
 type IdlePolicy struct {
-	Xzqdm                 string     `json:"xzqdm"`
-	ProductionGraceMonths int        `json:"production_grace_months"`
-	StoppedMonths         int        `json:"stopped_months"`
-	CompletionGraceMonths int        `json:"completion_grace_months"`
-	RampupYears           int        `json:"rampup_years"`
-	UnusedShare           float64    `json:"unused_share"`
-	UnusedMinMu           float64    `json:"unused_min_mu"`
-	LowEffTaxPerMuWan     float64    `json:"low_eff_tax_per_mu_wan"`
-	CoverageFloor         float64    `json:"coverage_floor"`
-	FarFloor              *float64   `json:"far_floor"`
-	FarFloorFrom          *string    `json:"far_floor_from"`
-	IdleFeeShare          float64    `json:"idle_fee_share"`
-	DocNo                 *string    `json:"doc_no"`
-	ValidFrom             *string    `json:"valid_from"`
-	ValidTo               *string    `json:"valid_to"`
-	Version               int        `json:"version"`
-	Default               bool       `json:"default"`
-	SysFrom               *time.Time `json:"sys_from"`
-	SysTo                 *time.Time `json:"sys_to,omitempty"`
-	Withdrawn             bool       `json:"withdrawn,omitempty"`
-	CreatedBy             *string    `json:"created_by"`
-	Reason                *string    `json:"reason"`
-	ClosedBy              *string    `json:"closed_by,omitempty"`
-	CloseReason           *string    `json:"close_reason,omitempty"`
+	Xzqdm                 string   `json:"xzqdm"`
+	ProductionGraceMonths int      `json:"production_grace_months"`
+	StoppedMonths         int      `json:"stopped_months"`
+	CompletionGraceMonths int      `json:"completion_grace_months"`
+	RampupYears           int      `json:"rampup_years"`
+	UnusedShare           float64  `json:"unused_share"`
+	UnusedMinMu           float64  `json:"unused_min_mu"`
+	LowEffTaxPerMuWan     float64  `json:"low_eff_tax_per_mu_wan"`
+	CoverageFloor         float64  `json:"coverage_floor"`
+	FarFloor              *float64 `json:"far_floor"`
+	FarFloorFrom          *string  `json:"far_floor_from"`
+	IdleFeeShare          float64  `json:"idle_fee_share"`
+	// Periods of the disposal procedure (days): idle → notice → determination →
+	// decision, and a fee decision → payment.
+	NoticeDays        int        `json:"notice_days"`
+	DeterminationDays int        `json:"determination_days"`
+	DecisionDays      int        `json:"decision_days"`
+	FeePaymentDays    int        `json:"fee_payment_days"`
+	DocNo             *string    `json:"doc_no"`
+	ValidFrom         *string    `json:"valid_from"`
+	ValidTo           *string    `json:"valid_to"`
+	Version           int        `json:"version"`
+	Default           bool       `json:"default"`
+	SysFrom           *time.Time `json:"sys_from"`
+	SysTo             *time.Time `json:"sys_to,omitempty"`
+	Withdrawn         bool       `json:"withdrawn,omitempty"`
+	CreatedBy         *string    `json:"created_by"`
+	Reason            *string    `json:"reason"`
+	ClosedBy          *string    `json:"closed_by,omitempty"`
+	CloseReason       *string    `json:"close_reason,omitempty"`
 }
 
 // policyColumns reads a policy record p (of idle_policy's type, or idle_policy_all);
@@ -48,14 +54,16 @@ type IdlePolicy struct {
 const policyColumns = `p.xzqdm, p.production_grace_months, p.stopped_months, p.completion_grace_months, p.rampup_years,
   p.unused_share::float8, p.unused_min_mu::float8, p.low_eff_tax_per_mu_wan::float8, p.coverage_floor::float8,
   p.far_floor::float8, p.far_floor_from::text, p.idle_fee_share::float8, p.doc_no, p.valid_from::text, %[1]s,
-  p.version, p.sys_from, %[2]s, p.created_by, p.reason`
+  p.version, p.sys_from, %[2]s, p.created_by, p.reason,
+  p.notice_days, p.determination_days, p.decision_days, p.fee_payment_days`
 
 func scanPolicy(r pgx.CollectableRow) (IdlePolicy, error) {
 	var p IdlePolicy
 	err := r.Scan(&p.Xzqdm, &p.ProductionGraceMonths, &p.StoppedMonths, &p.CompletionGraceMonths, &p.RampupYears,
 		&p.UnusedShare, &p.UnusedMinMu, &p.LowEffTaxPerMuWan, &p.CoverageFloor, &p.FarFloor, &p.FarFloorFrom,
 		&p.IdleFeeShare, &p.DocNo, &p.ValidFrom, &p.ValidTo, &p.Version, &p.SysFrom, &p.SysTo, &p.Withdrawn,
-		&p.ClosedBy, &p.CloseReason, &p.CreatedBy, &p.Reason)
+		&p.ClosedBy, &p.CloseReason, &p.CreatedBy, &p.Reason,
+		&p.NoticeDays, &p.DeterminationDays, &p.DecisionDays, &p.FeePaymentDays)
 	p.Default = p.Version == 0
 	return p, err
 }

@@ -29,9 +29,10 @@ var tileColumns = map[string]string{
   t.is_standard_land, s.category AS status, s.category_zh AS status_zh, s.low_efficiency`,
 	"parcel_points": `t.id, t.zddm, t.xzqdm, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu,
   t.is_standard_land, s.category AS status, s.low_efficiency`,
-	"districts_labels":   `t.id, t.xzqdm, t.name`,
-	"block_lines_labels": `t.id, t.code, t.name, t.level`,
-	"parcels_labels":     `t.id, t.zddm, t.holder_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
+	"remediation_projects": `t.id, t.name, t.xzqdm, t.town, t.method, t.status, t.planned_mu::float8 AS planned_mu`,
+	"districts_labels":     `t.id, t.xzqdm, t.name`,
+	"block_lines_labels":   `t.id, t.code, t.name, t.level`,
+	"parcels_labels":       `t.id, t.zddm, t.holder_name, round(landreg_sys.m2_to_mu(t.area_m2)::numeric, 2)::float8 AS area_mu`,
 }
 
 var tileLayers []*TileLayer

@@ -40,6 +40,21 @@ type Vocabulary struct {
 	EventTypes     []EventType    `json:"event_types"`
 	DisposalStages []Term         `json:"disposal_stages"`
 	RecoveryBases  []Term         `json:"recovery_bases"`
+	// The decisions that dispose of idle land and the steps a procedure waits for
+	// (landreg_sys.disposal_decisions, disposal_steps; issue 15.6), in their order.
+	DisposalDecisions []Term `json:"disposal_decisions"`
+	DisposalSteps     []Term `json:"disposal_steps"`
+	// The remediation status chain with its map colours (issue 15).
+	RemediationStatuses []RemediationStatus `json:"remediation_statuses"`
+}
+
+// RemediationStatus is a step of a remediation project's status chain and its colour.
+type RemediationStatus struct {
+	Code   string `json:"code"`
+	En     string `json:"en"`
+	Step   int    `json:"step"`
+	Closed bool   `json:"closed"`
+	Colour string `json:"colour"`
 }
 
 // GetVocabulary reads the vocabulary tables.
@@ -71,6 +86,25 @@ func GetVocabulary(ctx context.Context, db DB) (*Vocabulary, error) {
 		return nil, err
 	}
 	if v.RecoveryBases, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
+		return nil, err
+	}
+	for _, l := range []struct {
+		table string
+		dst   *[]Term
+	}{{"disposal_decisions", &v.DisposalDecisions}, {"disposal_steps", &v.DisposalSteps}} {
+		rows, err = db.Query(ctx, `SELECT code, zh, en FROM landreg_sys.`+l.table+` ORDER BY ord`)
+		if err != nil {
+			return nil, err
+		}
+		if *l.dst, err = pgx.CollectRows(rows, pgx.RowToStructByPos[Term]); err != nil {
+			return nil, err
+		}
+	}
+	rows, err = db.Query(ctx, `SELECT code, en, step, closed, colour FROM landreg_sys.remediation_statuses ORDER BY step, code DESC`)
+	if err != nil {
+		return nil, err
+	}
+	if v.RemediationStatuses, err = pgx.CollectRows(rows, pgx.RowToStructByPos[RemediationStatus]); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -100,6 +100,19 @@ INSERT INTO targets (kind, value, period_from, period_to, xzqdm, doc_no, valid_f
 		t.Fatalf("district parcels' extent: %v", err)
 	}
 
+	// The demo's remediation project of the district, one step on (制定方案), and a point
+	// well inside it, for the remediation layer (issue 15).
+	var projectID int64
+	var plon, plat float64
+	if err := pool.QueryRow(ctx, `SELECT r.id, ST_X(c.center), ST_Y(c.center)
+		FROM collection_remediation_projects r, LATERAL ST_MaximumInscribedCircle(r.geom) c
+		WHERE r.xzqdm = $1 ORDER BY c.radius DESC, r.id LIMIT 1`, district).Scan(&projectID, &plon, &plat); err != nil {
+		t.Fatalf("pick a remediation project: %v", err)
+	}
+	if err := store.SetProjectStatus(ctx, pool, store.Change{Actor: "test"}, projectID, "制定方案", nil); err != nil {
+		t.Fatalf("project status: %v", err)
+	}
+
 	root, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +140,8 @@ INSERT INTO targets (kind, value, period_from, period_to, xzqdm, doc_no, valid_f
 		"LANDREG_OUT="+outDir,
 		"LANDREG_AUTH_URL="+authSrv.URL,
 		"LANDREG_TOKEN="+secret,
+		"LANDREG_PROJECT_ID="+strconv.FormatInt(projectID, 10),
+		"LANDREG_PROJECT_LONLAT="+fmt.Sprintf("%.7f,%.7f", plon, plat),
 	)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

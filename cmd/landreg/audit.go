@@ -23,6 +23,7 @@ func auditCmd() *cobra.Command {
 	var db dbFlags
 	var date, from, to, district, format, out, knownAt, order string
 	var years, year, limit int
+	var overdue bool
 	var parcel int64
 	cmd := &cobra.Command{
 		Use:   "audit REPORT",
@@ -40,6 +41,8 @@ func auditCmd() *cobra.Command {
   targets       the targets sheet: each target against its actual (--date, --known-at)
   remediation   the remediation ledger: projects by status, 亩 planned and freed
   remediation-candidates  整治企业清单 for --year
+  disposals     the idle-land disposal ledger: each procedure's steps, next step due by,
+                days overdue (--overdue: only those overdue; --date, --known-at)
 
 Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o idle.xlsx`,
 		Args: cobra.ExactArgs(1),
@@ -51,7 +54,7 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 			if !slices.Contains(report.Formats, format) || (format == "geojson" && !r.Geo) {
 				return fmt.Errorf("report %s cannot be written as %q", r.Name, format)
 			}
-			p := audit.Params{District: district, Years: years, Year: year, ParcelID: parcel, Order: order, Limit: limit}
+			p := audit.Params{District: district, Years: years, Year: year, ParcelID: parcel, Order: order, Limit: limit, Overdue: overdue}
 			if (order != "" || limit != 0) && r.Name != "mujun" {
 				return fmt.Errorf("--order and --limit apply to the mujun report only")
 			}
@@ -116,13 +119,14 @@ Example: landreg audit idle --date 2025-12-31 --district 330304 --format xlsx -o
 	f.StringVar(&date, "date", "", "as of this date (YYYY-MM-DD; default today)")
 	f.StringVar(&from, "from", "", "changes: start date (default a year before --to)")
 	f.StringVar(&to, "to", "", "changes: end date (default --date)")
-	f.StringVar(&knownAt, "known-at", "", "targets, remediation: as known at this time (RFC 3339, or a date: the end of that day)")
+	f.StringVar(&knownAt, "known-at", "", "targets, remediation, disposals: as known at this time (RFC 3339, or a date: the end of that day)")
 	f.StringVar(&district, "district", "", "行政区划代码, e.g. 330304 (default: every district)")
 	f.IntVar(&years, "years", 0, "idle-parcels: idle at least this many years")
 	f.IntVar(&year, "year", 0, "mujun: the year (default the latest year with figures on file)")
 	f.Int64Var(&parcel, "parcel", 0, "dossier: the parcel id")
 	f.StringVar(&order, "order", "", "mujun: rank order, "+audit.OrderTaxDesc+" (highest 亩均税收 first) or "+audit.OrderTaxAsc)
 	f.IntVar(&limit, "limit", 0, "mujun: only the first N rows")
+	f.BoolVar(&overdue, "overdue", false, "disposals: only procedures whose next step is overdue")
 	f.StringVar(&format, "format", "json", "json | csv | xlsx | geojson")
 	f.StringVarP(&out, "output", "o", "", "write to this file (default standard output)")
 	return cmd

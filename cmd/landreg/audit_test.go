@@ -54,6 +54,27 @@ func TestAuditCLI(t *testing.T) {
 			t.Errorf("%v: %v\n%s", args, err, b)
 		}
 	}
+	// Issue 15.6: the disposal ledger, overdue only: every row overdue, the same as the API's.
+	{
+		cmd := exec.Command(bin, "audit", "disposals", "--date", "2025-12-31", "--district", "330304", "--overdue", "--format", "csv")
+		cmd.Env = cleanEnv("DATABASE_URL=" + url)
+		b, err := cmd.CombinedOutput()
+		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+		if err != nil || len(lines) < 2 || !strings.Contains(lines[0], "逾期天数 Days overdue") {
+			t.Fatalf("audit disposals --overdue: %v\n%s", err, b)
+		}
+		for _, l := range lines[1:] {
+			cells := strings.Split(l, ",")
+			if last := cells[len(cells)-1]; last == "0" || last == "" {
+				t.Errorf("audit disposals --overdue lists a row not overdue: %s", l)
+			}
+		}
+		cmd = exec.Command(bin, "audit", "disposals", "--date", "2025-12-31", "--district", "330304", "--format", "csv")
+		cmd.Env = cleanEnv("DATABASE_URL=" + url)
+		if all, err := cmd.CombinedOutput(); err != nil || strings.Count(string(all), "\n") <= len(lines) {
+			t.Errorf("audit disposals (all): %v, %d lines against %d overdue", err, strings.Count(string(all), "\n"), len(lines))
+		}
+	}
 	// Issue 14.15: an unknown district is refused; mujun is for the latest year on file.
 	cmd = exec.Command(bin, "audit", "idle", "--district", "330399")
 	cmd.Env = cleanEnv("DATABASE_URL=" + url)

@@ -187,6 +187,10 @@ func showPolicy(ctx context.Context, w io.Writer, db store.DB, code string, d ti
 		{"建筑系数下限 coverage_floor", fmt.Sprint(in.CoverageFloor)},
 		{"容积率下限 far_floor", floatOrDash(in.FarFloor) + " from " + orDash(in.FarFloorFrom)},
 		{"闲置费比例 idle_fee_share", fmt.Sprint(in.IdleFeeShare)},
+		{"调查通知期限（日） notice_days", strconv.Itoa(in.NoticeDays)},
+		{"认定期限（日） determination_days", strconv.Itoa(in.DeterminationDays)},
+		{"处置决定期限（日） decision_days", strconv.Itoa(in.DecisionDays)},
+		{"闲置费缴纳期限（日） fee_payment_days", strconv.Itoa(in.FeePaymentDays)},
 	}
 	for _, r := range rows {
 		fmt.Fprintf(tw, "  %s\t%s\n", r[0], r[1])

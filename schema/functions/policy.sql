@@ -18,5 +18,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     jsonb_populate_record(NULL::idle_policy, jsonb_build_object('xzqdm', x,
       'production_grace_months', 12, 'stopped_months', 6, 'completion_grace_months', 6, 'rampup_years', 3,
       'unused_share', 0.20, 'unused_min_mu', 5, 'low_eff_tax_per_mu_wan', 10, 'coverage_floor', 0.30,
-      'far_floor', 1.5, 'far_floor_from', DATE '2024-01-01', 'idle_fee_share', 0.20, 'version', 0)))
+      'far_floor', 1.5, 'far_floor_from', DATE '2024-01-01', 'idle_fee_share', 0.20,
+      'notice_days', 30, 'determination_days', 60, 'decision_days', 90, 'fee_payment_days', 30, 'version', 0)))
 $$;

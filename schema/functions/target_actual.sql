@@ -11,7 +11,9 @@
 --    the period ÷ the bureau's transfers figures of the period's years so far (a year's
 --    figure counts for its year whenever it was entered; known_at still applies).
 --  * standard_land_share: 标准地 ÷ all industrial land supplied in the period.
---  * freed_mu: Σ freed_mu of the projects closed (达标销号 or 关停退出) in the period;
+--  * freed_mu: Σ freed_mu of the projects closed (达标销号 or 关停退出) in the period,
+--    plus the 亩 of idle land disposed of or recovered in the period by its decision
+--    date (landreg_sys.disposed_land), but for parcels of a project closed by at_date;
 --    cleared_mu: Σ registered area of those projects' parcels; firms_cleared: their
 --    distinct firms; blocks_renewed: those of them that renew a block (block_renewal).
 --  * tax_per_mu_wan, va_per_mu_wan: Σ tax (or value added) ÷ Σ 亩 over the evaluated
@@ -65,6 +67,8 @@ BEGIN
     )
     SELECT CASE kind
       WHEN 'freed_mu' THEN coalesce((SELECT sum(c.freed_mu) FROM closed c), 0)
+        + coalesce((SELECT sum(d.mu) FROM landreg_sys.disposed_land(period_from, upto, at_date, known_at) d
+                    WHERE NOT d.remediated AND (scope IS NULL OR d.xzqdm = scope)), 0)
       WHEN 'blocks_renewed' THEN (SELECT count(*) FILTER (WHERE c.block_renewal) FROM closed c)
       WHEN 'firms_cleared' THEN (SELECT count(DISTINCT l.uscc) FROM closed c
                                  JOIN remediation_project_enterprises l ON l.project_id = c.id
@@ -80,7 +84,9 @@ BEGIN
                 LIMIT 1) v), 0)
       END
     INTO actual;
-    basis := '期内关闭（达标销号、关停退出）的整治项目 / remediation projects closed in the period';
+    basis := CASE WHEN kind = 'freed_mu'
+      THEN '期内关闭（达标销号、关停退出）的整治项目腾出面积 + 期内处置、收回的闲置土地（未计入已关闭项目者） / land freed by remediation projects closed in the period + idle land disposed of or recovered in the period (not in a closed project)'
+      ELSE '期内关闭（达标销号、关停退出）的整治项目 / remediation projects closed in the period' END;
   ELSIF kind IN ('tax_per_mu_wan', 'va_per_mu_wan') THEN
     -- The latest year of the period that ended before at_date and has evaluated firms.
     SELECT max(yy) INTO y

@@ -12,6 +12,12 @@ CREATE TRIGGER parcel_events_validate_rules BEFORE INSERT ON parcel_events
   FOR EACH ROW WHEN (NEW.type IN ('EXTENSION_APPROVED', 'RECOVERY_DECIDED', 'IDLE_FEE_PAID'))
   EXECUTE FUNCTION landreg_sys.parcel_event_rules();
 
+-- After parcel_events_validate_rules (name order): the order of the idle-land disposal
+-- procedure (issue 15.6).
+CREATE TRIGGER parcel_events_validate_rules_disposal BEFORE INSERT ON parcel_events
+  FOR EACH ROW WHEN (NEW.type IN ('IDLE_DETERMINED', 'IDLE_FEE_LEVIED', 'EXTENSION_APPROVED', 'DISPOSED', 'RECOVERY_DECIDED'))
+  EXECUTE FUNCTION landreg_sys.disposal_rules();
+
 CREATE TRIGGER parcel_events_digest AFTER INSERT ON parcel_events REFERENCING NEW TABLE AS new_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_events_digest();
 

@@ -10,6 +10,7 @@
 //   LANDREG_PARCEL_HOLDER  its 权利人 (for search)
 //   LANDREG_SCREENSHOT     where to save the PNG; LANDREG_OUT the folder for the others
 //   LANDREG_AUTH_URL       a server over the same data with --auth-reads, LANDREG_TOKEN a token for it
+//   LANDREG_PROJECT_ID     a remediation project of the district, LANDREG_PROJECT_LONLAT a point well inside it
 // Exits non-zero with a message on the first failed check. Assertions on routes that a
 // server may not have yet (/v1/audit/idle, /v1/parcels/{id}/status|history) are made
 // only when the route answers 200.
@@ -34,6 +35,8 @@ const OUT = env.LANDREG_OUT || dirname(SHOT);
 const HOLDER = env.LANDREG_PARCEL_HOLDER || "";
 const AUTH_URL = (env.LANDREG_AUTH_URL || "").replace(/\/$/, "");
 const TOKEN = env.LANDREG_TOKEN || "";
+const PROJECT_ID = Number(env.LANDREG_PROJECT_ID || 0);
+const [PLON, PLAT] = (env.LANDREG_PROJECT_LONLAT || "0,0").split(",").map(Number);
 const T = 60_000; // per wait: software WebGL on a busy CI machine is slow
 
 const log = (...a) => console.log("[map.e2e]", ...a);
@@ -614,6 +617,56 @@ try {
   check(layers.indexOf("basemap-0") >= 0 && layers.indexOf("basemap-0") < layers.indexOf("districts-fill"),
     "?basemap= adds a raster layer beneath the data layers");
   await bm.close();
+
+  // 13. Remediation projects (issue 15): a layer of their own, toggled in the layer list,
+  // coloured by status in the vocabulary's colours (those of the layer's style), and a
+  // click on a project opens its card as GET /v1/remediation/{id} gives it.
+  if (PROJECT_ID) {
+    const pr = await context.newPage();
+    await pr.setViewportSize({ width: 1366, height: 768 });
+    await pr.goto(BASE + `/map/#15/${PLAT}/${PLON}`, { waitUntil: "domcontentloaded" });
+    await ready(pr);
+    const vocab = (await api("/v1/vocabulary")).body.remediation_statuses;
+    const project = (await api(`/v1/remediation/${PROJECT_ID}`)).body;
+    check(vocab.length === 5 && project && project.id === PROJECT_ID, `vocabulary has the ${vocab.length} remediation statuses; project ${PROJECT_ID} is ${project.status}`);
+    const ui = await pr.evaluate(() => ({
+      toggle: document.querySelector('input[data-layer="remediation"]')?.checked,
+      legend: [...document.querySelectorAll("#remediation-legend span[data-status]")].map((s) => s.dataset.status),
+      paint: JSON.stringify(window.landregMap.getPaintProperty("remediation-fill", "fill-color")),
+    }));
+    check(ui.toggle === true && ui.legend.join() === vocab.map((s) => s.code).join(), `layer list: remediation toggle on, legend ${ui.legend.join(" → ")}`);
+    const style = (await api("/collections/remediation_projects/styles/default?f=mapbox")).body;
+    const styleFill = JSON.stringify(style.layers.find((l) => l.type === "fill").paint["fill-color"]);
+    for (const s of vocab) {
+      check(ui.paint.includes(`"${s.code}","${s.colour}"`) && styleFill.includes(`"${s.code}","${s.colour}"`), `${s.code} drawn in ${s.colour}, as the style says`);
+    }
+    const hit = await pr.evaluate(([lon, lat]) => {
+      const m = window.landregMap;
+      const p = m.project([lon, lat]);
+      const f = m.queryRenderedFeatures([p.x, p.y], { layers: ["remediation-fill"] })[0];
+      const r = m.getCanvas().getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y, id: f ? f.id : null, status: f ? f.properties.status : null, name: f ? f.properties.name : null };
+    }, [PLON, PLAT]);
+    check(hit.id === PROJECT_ID && hit.status === project.status && hit.name === project.name,
+      `project ${PROJECT_ID} (${hit.name}, ${hit.status}) is drawn under (${hit.x.toFixed(0)}, ${hit.y.toFixed(0)})`);
+    await pr.mouse.click(hit.x, hit.y);
+    await pr.waitForSelector(`body[data-project="${PROJECT_ID}"] .project-card[data-project="${PROJECT_ID}"]`, { timeout: T });
+    const card = await pr.textContent(".project-card");
+    check(card.includes(project.name) && card.includes(project.status) && card.includes(project.method) && card.includes(project.town),
+      `project card: ${card.slice(0, 80)}…`);
+    await mapIdle(pr);
+    await pr.screenshot({ path: shot("map-remediation.png") });
+    log("screenshot saved:", shot("map-remediation.png"));
+    const drawn = () => pr.evaluate(() => window.landregMap.queryRenderedFeatures({ layers: ["remediation-fill"] }).length);
+    await pr.uncheck('input[data-layer="remediation"]');
+    await mapIdle(pr);
+    const off = await drawn();
+    await pr.check('input[data-layer="remediation"]');
+    await mapIdle(pr);
+    const on = await drawn();
+    check(off === 0 && on > 0, `the toggle hides the projects (${off} drawn) and shows them again (${on})`);
+    await pr.close();
+  }
 
   // 12. serve --auth-reads: the map asks for a token, keeps it for the tab and shows data.
   if (AUTH_URL && TOKEN) {

@@ -1108,6 +1108,54 @@
     return h;
   }
 
+  // ---------- remediation projects (低效用地整治, issue 15) ----------
+  // The current projects (the layer is not versioned: the date picker does not move it),
+  // each drawn as the union of its parcels from their own vector source, coloured by
+  // status in the vocabulary's colours (/v1/vocabulary remediation_statuses, the colours
+  // of the layer's style too), toggled in the layer list; a click opens the project's
+  // card (GET /v1/remediation/{id}) over the map. Test hook: <body data-project="ID">
+  // once a card has loaded.
+  const REMEDIATION_LAYERS = ["remediation-fill", "remediation-line"];
+  let projectPopup = null;
+  async function addRemediationLayer() {
+    const statuses = (await getJSON("v1/vocabulary")).remediation_statuses || [];
+    const colour = ["match", ["get", "status"], ...statuses.flatMap((s) => [s.code, s.colour]), "#888888"];
+    map.addSource("remediation", { type: "vector", tiles: [`${BASE}tiles/remediation_projects/{z}/{x}/{y}.mvt`],
+      minzoom: 8, maxzoom: 16, attribution: "landreg" });
+    const visibility = $('input[data-layer="remediation"]').checked ? "visible" : "none";
+    map.addLayer({ id: "remediation-fill", type: "fill", source: "remediation", "source-layer": "remediation_projects",
+      layout: { visibility }, paint: { "fill-color": colour, "fill-opacity": 0.25 } }, "parcel-selected");
+    map.addLayer({ id: "remediation-line", type: "line", source: "remediation", "source-layer": "remediation_projects",
+      layout: { visibility }, paint: { "line-color": colour, "line-width": 2.5, "line-dasharray": [3, 1.5] } }, "parcel-selected");
+    LAYER_GROUPS.remediation = REMEDIATION_LAYERS;
+    $("#remediation-legend").innerHTML = statuses.map((s) =>
+      `<span data-status="${esc(s.code)}" title="${esc(s.en)}"><i class="sw" style="background:${esc(s.colour)}"></i>${esc(s.code)}</span>`).join(" ");
+    map.on("click", "remediation-fill", (e) => { if (e.features.length) showProject(e.features[0].id, e.lngLat); });
+  }
+  async function showProject(id, lngLat) {
+    delete document.body.dataset.project;
+    if (projectPopup) projectPopup.remove();
+    let html;
+    try {
+      const p = await getJSON(`v1/remediation/${encodeURIComponent(id)}`);
+      const rows = [["整治状态", "Status", `${esc(p.status)} <small>${dash(p.status_since)}</small>`], ["整治方式", "Method", dash(p.method)],
+        ["责任单位", "Responsible town", dash(p.town)], ["计划整治（亩）", "Planned, mu", num(p.planned_mu)],
+        ["腾出（亩）", "Freed, mu", p.freed_mu === null ? "—" : num(p.freed_mu)],
+        ["计划期", "Planned", `${dash(p.planned_from)} – ${dash(p.planned_to)}`],
+        ["宗地", "Parcels", String((p.parcels || []).length)], ["企业", "Firms", dash((p.enterprises || []).join("、"))]];
+      html = `<div class="project-card" data-project="${esc(p.id)}"><b>${esc(p.name)}</b><table>` +
+        rows.map(([zh, en, v]) => `<tr><th title="${en}">${zh}</th><td>${v}</td></tr>`).join("") + `</table>` +
+        (p.plan_text ? `<p title="一企一策 plan">${esc(p.plan_text)}</p>` : "") + `</div>`;
+    } catch (err) {
+      html = unavailable(err, `v1/remediation/${id}`);
+    }
+    // Open towards the wider side of the map: the parcel card covers its left edge.
+    const x = map.project(lngLat).x, w = map.getCanvas().clientWidth;
+    projectPopup = new maplibregl.Popup({ offset: 8, maxWidth: "340px", anchor: x < w / 2 ? "left" : "right" })
+      .setLngLat(lngLat).setHTML(html).addTo(map);
+    document.body.dataset.project = String(id);
+  }
+
   // ---------- toggles ----------
   function bindToggles() {
     document.querySelectorAll("input[data-layer]").forEach((cb) => cb.addEventListener("change", () => {
@@ -1251,6 +1299,7 @@
     await new Promise((resolve) => map.once("load", resolve));
     applyBasemap();
     addDistrictLabels();
+    await addRemediationLayer();
     bindToggles();
     if (!hadView) fitTo(state.district);
     updateHint();
@@ -1326,6 +1375,7 @@
   });
 
   window.landreg = { state, selectParcel, refresh, exportURL, toggleCategory, preparePrint, loadDashboard, charts, get categories() { return CAT; } };
+  window.landreg.showProject = showProject; // remediation projects (issue 15)
   start().catch((err) => {
     console.error(err);
     status(`出错 / error: ${err.message}`);
