@@ -50,15 +50,15 @@ FROM generate_series(1, $1) i`
   agreed_rampup_review, far_min, far_max, coverage_min, invest_intensity_wan_per_mu, tax_per_mu_wan,
   va_per_mu_wan, energy_va_wan_per_tce, emission_va_wan_per_t, rd_ratio, valid_from)
 SELECT c.xzqdm || substr(c.n, 1, 6) || 'GB' || substr(c.n, 7, 5), c.xzqdm, p.location, p.project_name,
-  p.holder_name, p.holder_uscc, p.landuse_code, p.landuse_system, p.industry_code, p.registered_area_m2,
+  ` + copiedHolderName + `, ` + copiedHolderUSCC + `, p.landuse_code, p.landuse_system, p.industry_code, p.registered_area_m2,
   ST_Translate(p.geom, (k % 25) * 0.011, (k / 25) * 0.009), p.supply_method, p.contract_no,
   p.contract_date, p.price_wan, p.term_years, p.is_standard_land, p.agreed_delivery, p.agreed_start,
   p.agreed_completion, p.agreed_rampup_review, p.far_min, p.far_max, p.coverage_min,
   p.invest_intensity_wan_per_mu, p.tax_per_mu_wan, p.va_per_mu_wan, p.energy_va_wan_per_tce,
   p.emission_va_wan_per_t, p.rd_ratio, p.valid_from
-FROM (SELECT * FROM parcels WHERE xzqdm !~ '^3399') p, generate_series(1, $1) k,
-  LATERAL (SELECT (339901 + k % $2)::text AS xzqdm,
-                  lpad((900000000 + k * 1000 + p.id)::text, 11, '0') AS n) c
+FROM (SELECT * FROM parcels WHERE xzqdm !~ '^3399') p CROSS JOIN generate_series(1, $1) k
+  CROSS JOIN LATERAL (SELECT (339901 + k % $2)::text AS xzqdm,
+                  lpad((900000000 + k * 1000 + p.id)::text, 11, '0') AS n) c` + firmRanks + `
 ORDER BY k, p.id`
 
 	// Each copy gets its original's events, in the original's recording order.
@@ -88,7 +88,7 @@ func idleBench(b *testing.B) *pgxpool.Pool {
 			for _, step := range []struct {
 				sql  string
 				args []any
-			}{{idleDistrictsSQL, []any{idleDistricts}}, {idleCopyParcelsSQL, []any{idleCopies, idleDistricts}},
+			}{{idleDistrictsSQL, []any{idleDistricts}}, {copyFirmsSQL, []any{idleCopies}}, {idleCopyParcelsSQL, []any{idleCopies, idleDistricts}},
 				{idleCopyEventsSQL, []any{idleCopies, idleDistricts}}} {
 				if _, err := tx.Exec(ctx, step.sql, step.args...); err != nil {
 					return err

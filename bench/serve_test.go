@@ -72,13 +72,13 @@ const replicateSQL = `INSERT INTO parcels (zddm, xzqdm, location, project_name, 
   landuse_system, industry_code, registered_area_m2, geom, supply_method, contract_no, contract_date, price_wan,
   term_years, is_standard_land, agreed_delivery, agreed_start, agreed_completion, far_min, far_max,
   invest_intensity_wan_per_mu, tax_per_mu_wan, valid_from)
-SELECT p.xzqdm || substr(n, 1, 6) || 'GB' || substr(n, 7, 5), p.xzqdm, p.location, p.project_name, p.holder_name,
-  p.holder_uscc, p.landuse_code, p.landuse_system, p.industry_code, p.registered_area_m2,
+SELECT p.xzqdm || substr(n, 1, 6) || 'GB' || substr(n, 7, 5), p.xzqdm, p.location, p.project_name,
+  ` + copiedHolderName + `, ` + copiedHolderUSCC + `, p.landuse_code, p.landuse_system, p.industry_code, p.registered_area_m2,
   ST_Translate(p.geom, (k % 18) * 0.011, (k / 18) * 0.009), p.supply_method, p.contract_no, p.contract_date,
   p.price_wan, p.term_years, p.is_standard_land, p.agreed_delivery, p.agreed_start, p.agreed_completion,
   p.far_min, p.far_max, p.invest_intensity_wan_per_mu, p.tax_per_mu_wan, p.valid_from
-FROM (SELECT * FROM parcels WHERE zddm !~ '^.{6}9') p, generate_series(1, $1) k,
-  LATERAL (SELECT lpad((900000000 + k * 1000 + (p.id % 1000))::text, 11, '0') AS n) c`
+FROM (SELECT * FROM parcels WHERE zddm !~ '^.{6}9') p CROSS JOIN generate_series(1, $1) k
+  CROSS JOIN LATERAL (SELECT lpad((900000000 + k * 1000 + (p.id % 1000))::text, 11, '0') AS n) c` + firmRanks
 
 func bigData(b *testing.B) *pgxpool.Pool {
 	b.Helper()
@@ -100,6 +100,9 @@ func bigData(b *testing.B) *pgxpool.Pool {
 		}
 		t0 := time.Now()
 		big.err = store.InTx(ctx, big.pool, store.Change{Actor: "bench"}, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, copyFirmsSQL, copies); err != nil {
+				return err
+			}
 			_, err := tx.Exec(ctx, replicateSQL, copies)
 			return err
 		})
