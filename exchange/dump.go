@@ -68,15 +68,20 @@ func eachDumped(ctx context.Context, src *source, openOpts []string, layer strin
 	r := bufio.NewReaderSize(out, 1<<20)
 	f := &rawFeature{Props: map[string]string{}}
 	var cols []string // the COPY's columns, while inside one
+	var long []byte
 	n := 0
 	for {
 		line, rerr := r.ReadSlice('\n')
-		if errors.Is(rerr, bufio.ErrBufferFull) {
-			// A feature longer than the buffer: read the rest of the line.
-			long := append([]byte(nil), line...)
-			for errors.Is(rerr, bufio.ErrBufferFull) {
+		// A row goes on past a newline that is escaped (GDAL writes a backslash before
+		// a newline, tab or backslash of a text) or past the reader's buffer.
+		for rerr == nil && cols != nil && escapedNewline(line) || errors.Is(rerr, bufio.ErrBufferFull) {
+			long = append(long[:0:0], line...)
+			for {
 				line, rerr = r.ReadSlice('\n')
 				long = append(long, line...)
+				if !(rerr == nil && escapedNewline(long) || errors.Is(rerr, bufio.ErrBufferFull)) {
+					break
+				}
 			}
 			line = long
 		}
@@ -146,88 +151,101 @@ func copyColumns(line string) ([]string, error) {
 	return cols, nil
 }
 
-// parse fills f from one line of COPY text data.
+// escapedNewline reports whether line (ending in a newline) ends in an odd number of
+// backslashes before it: the newline is data.
+func escapedNewline(line []byte) bool {
+	k := 0
+	for i := len(line) - 2; i >= 0 && line[i] == '\\'; i-- {
+		k++
+	}
+	return k%2 == 1
+}
+
+// parse fills f from one row of COPY text data: fields separated by tabs that are not
+// escaped, \N for NULL, backslash escapes (\t \n \r \b \f \v, octal, \xhh, and a
+// backslash before any other character, a tab or a newline included, for that character).
 func (f *rawFeature) parse(line []byte, cols []string) error {
 	clear(f.Props)
 	f.ID, f.EWKB = "", nil
-	for i := 0; ; i++ {
-		cell, rest, more := bytes.Cut(line, []byte{'\t'})
-		if i >= len(cols) {
-			return fmt.Errorf("%d values for %d columns", i+1, len(cols))
+	cell := make([]byte, 0, 64)
+	i, col := 0, 0
+	for {
+		cell = cell[:0]
+		null := len(line)-i >= 2 && line[i] == '\\' && line[i+1] == 'N' && (len(line)-i == 2 || line[i+2] == '\t')
+		if null {
+			i += 2
 		}
-		if !(len(cell) == 2 && cell[0] == '\\' && cell[1] == 'N') { // \N is NULL
-			switch v := unescapeCopy(cell); cols[i] {
+		for !null && i < len(line) && line[i] != '\t' {
+			c := line[i]
+			i++
+			if c != '\\' || i == len(line) {
+				cell = append(cell, c)
+				continue
+			}
+			c = line[i]
+			i++
+			switch c {
+			case 't':
+				cell = append(cell, '\t')
+			case 'n':
+				cell = append(cell, '\n')
+			case 'r':
+				cell = append(cell, '\r')
+			case 'b':
+				cell = append(cell, '\b')
+			case 'f':
+				cell = append(cell, '\f')
+			case 'v':
+				cell = append(cell, '\v')
+			case 'x':
+				v, k := 0, 0
+				for ; k < 2 && i < len(line) && isHex(line[i]); k++ {
+					v = v*16 + hexVal(line[i])
+					i++
+				}
+				if k == 0 {
+					cell = append(cell, 'x')
+				} else {
+					cell = append(cell, byte(v))
+				}
+			case '0', '1', '2', '3', '4', '5', '6', '7':
+				v := int(c - '0')
+				for k := 1; k < 3 && i < len(line) && line[i] >= '0' && line[i] <= '7'; k++ {
+					v = v*8 + int(line[i]-'0')
+					i++
+				}
+				cell = append(cell, byte(v))
+			default:
+				cell = append(cell, c)
+			}
+		}
+		if col >= len(cols) {
+			return fmt.Errorf("more values than the %d columns", len(cols))
+		}
+		if !null {
+			switch cols[col] {
 			case dumpGeom:
-				b, err := hex.DecodeString(v)
-				if err != nil {
+				b := make([]byte, hex.DecodedLen(len(cell)))
+				if _, err := hex.Decode(b, cell); err != nil {
 					return fmt.Errorf("geometry is not hex EWKB: %w", err)
 				}
 				f.EWKB = b
 			case dumpFID:
-				f.ID = v
+				f.ID = string(cell)
 			default:
-				f.Props[cols[i]] = v
+				f.Props[cols[col]] = string(cell)
 			}
 		}
-		if !more {
-			if i+1 != len(cols) {
-				return fmt.Errorf("%d values for %d columns", i+1, len(cols))
-			}
-			return nil
+		col++
+		if i >= len(line) {
+			break
 		}
-		line = rest
+		i++ // the tab
 	}
-}
-
-// unescapeCopy decodes COPY text escapes (\\ \t \n \r \b \f \v, octal \ooo, \xhh).
-func unescapeCopy(b []byte) string {
-	if bytes.IndexByte(b, '\\') < 0 {
-		return string(b)
+	if col != len(cols) {
+		return fmt.Errorf("%d values for %d columns", col, len(cols))
 	}
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		if c != '\\' || i+1 == len(b) {
-			out = append(out, c)
-			continue
-		}
-		i++
-		switch c = b[i]; c {
-		case 't':
-			out = append(out, '\t')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'v':
-			out = append(out, '\v')
-		case 'x':
-			v, k := 0, 0
-			for ; k < 2 && i+1 < len(b) && isHex(b[i+1]); k++ {
-				i++
-				v = v*16 + hexVal(b[i])
-			}
-			if k == 0 {
-				out = append(out, 'x')
-			} else {
-				out = append(out, byte(v))
-			}
-		case '0', '1', '2', '3', '4', '5', '6', '7':
-			v := int(c - '0')
-			for k := 1; k < 3 && i+1 < len(b) && b[i+1] >= '0' && b[i+1] <= '7'; k++ {
-				i++
-				v = v*8 + int(b[i]-'0')
-			}
-			out = append(out, byte(v))
-		default:
-			out = append(out, c)
-		}
-	}
-	return string(out)
+	return nil
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
