@@ -221,3 +221,34 @@ func TestBulkImportBadFeaturesInTheMiddle(t *testing.T) {
 		}
 	}
 }
+
+// TestPropsJSONFromColumns: the properties the parcels trigger stores (props_json) are
+// row_to_json of the columns in the order the collection serves them, as the function
+// they replaced built them, for the demo parcels (every attribute filled somewhere) and
+// a generated import.
+func TestPropsJSONFromColumns(t *testing.T) {
+	needGDAL(t)
+	src := demo(t)
+	dst := withDistricts(t, src)
+	rep := mustImport(t, dst, exchange.ImportOptions{Kind: exchange.Parcels, CreateHolders: true, Path: bulkGPKG(t, src, t.TempDir(), "props.gpkg")})
+	if !rep.OK() {
+		t.Fatal(reportText(rep))
+	}
+	const q = `SELECT count(*) FILTER (WHERE props_json IS DISTINCT FROM (SELECT row_to_json(x)::text FROM (SELECT p.zddm, p.bdcdyh,
+    p.cert_no, p.xzqdm, p.location, p.project_name, p.holder_name, p.holder_uscc, p.landuse_code, p.landuse_system,
+    p.industry_code, p.registered_area_m2, p.supply_method, p.supervision_no, p.contract_no, p.contract_date, p.price_wan,
+    p.term_years, p.is_standard_land, p.agreed_delivery, p.agreed_start, p.agreed_completion, p.agreed_rampup_review,
+    p.far_min, p.far_max, p.coverage_min, p.invest_intensity_wan_per_mu, p.tax_per_mu_wan, p.va_per_mu_wan,
+    p.energy_va_wan_per_tce, p.emission_va_wan_per_t, p.rd_ratio, p.valid_from, NULL::date AS valid_to, p.version,
+    round(p.area_m2::numeric, 2) AS area_m2, round(landreg_sys.m2_to_mu(p.area_m2)::numeric, 4) AS area_mu,
+    round(landreg_sys.m2_to_ha(p.area_m2)::numeric, 4) AS area_ha) x)), count(*) FROM parcels p`
+	for name, pool := range map[string]*pgxpool.Pool{"demo": src, "import": dst} {
+		var bad, n int
+		if err := pool.QueryRow(context.Background(), q).Scan(&bad, &n); err != nil {
+			t.Fatal(err)
+		}
+		if bad > 0 || n == 0 {
+			t.Errorf("%s: %d of %d parcels' props_json differ from their columns", name, bad, n)
+		}
+	}
+}
