@@ -47,12 +47,13 @@ func gdalEnv(extra ...string) []string {
 var passedEnv = []string{"PATH", "LD_LIBRARY_PATH", "LANG", "LC_ALL", "LC_CTYPE", "GDAL_DATA", "GDAL_DRIVER_PATH", "PROJ_DATA", "PROJ_LIB"}
 
 // readerEnv is the environment of ogrinfo/ogr2ogr reading a file to import
-// (docs/decisions.md, "Upload safety"): only the file's driver (and GeoJSONSeq, which
-// ogr2ogr writes) is registered, SQLite may run no application function from a view
-// and SpatiaLite (whose virtual tables read any file) is not loaded, every HTTP
+// (docs/decisions.md, "Upload safety"): only the file's driver (and GeoJSONSeq and
+// PGDUMP, which ogr2ogr writes to stdout and which open nothing) is registered, SQLite
+// may run no application function from a view and SpatiaLite (whose virtual tables read
+// any file) is not loaded, every HTTP
 // request goes to a proxy that is not there, and HOME and the temp folder are work.
 func readerEnv(driver, work string) ([]string, error) {
-	skip, err := otherDrivers(driver, "GeoJSONSeq")
+	skip, err := otherDrivers(driver, "GeoJSONSeq", "PGDUMP")
 	if err != nil {
 		return nil, err
 	}

@@ -1,16 +1,12 @@
 package exchange
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -397,15 +393,18 @@ func sortedTargets(k Kind) []string {
 
 // loader stages, validates and loads one layer.
 type loader struct {
-	opt    ImportOptions
-	rep    *Report
-	crs    geo.CRS
-	kind   Kind
-	used   map[string]string // source field → property
-	cols   []string          // staged properties, sorted
-	types  map[string]string
-	bad    map[int]bool
-	srcIDs map[int]string
+	opt   ImportOptions
+	rep   *Report
+	crs   geo.CRS
+	kind  Kind
+	used  map[string]string // source field → property
+	cols  []string          // staged properties, sorted
+	types map[string]string
+	bad   map[int]bool
+	// curIdx and curID are the feature being read and its source id (code or FID),
+	// for the problems found while reading it.
+	curIdx int
+	curID  string
 	change store.Change
 	// extentProblem is what the layer's extent says about the CRS (swapped-axes,
 	// wrong-crs); misplaced are the features outside the CRS's box, placed those
@@ -431,14 +430,20 @@ func (l *loader) placement() bool {
 	return false
 }
 
+// problem records an error of the feature being read.
 func (l *loader) problem(idx int, code, field, msg string) {
-	l.bad[idx] = true
-	l.rep.add(Problem{Index: idx, SourceID: l.srcIDs[idx], Code: code, Field: field, Message: msg})
+	l.problemOf(idx, l.curID, code, field, msg)
 }
 
-// warning records a finding that does not block the import.
-func (l *loader) warning(idx int, code, field, msg string) {
-	l.rep.add(Problem{Index: idx, SourceID: l.srcIDs[idx], Code: code, Severity: "warning", Field: field, Message: msg})
+// problemOf records an error of feature idx whose source id is id.
+func (l *loader) problemOf(idx int, id, code, field, msg string) {
+	l.bad[idx] = true
+	l.rep.add(Problem{Index: idx, SourceID: id, Code: code, Field: field, Message: msg})
+}
+
+// warningOf records a finding that does not block the import.
+func (l *loader) warningOf(idx int, id, code, field, msg string) {
+	l.rep.add(Problem{Index: idx, SourceID: id, Code: code, Severity: "warning", Field: field, Message: msg})
 }
 
 type seqFeature struct {
@@ -447,8 +452,9 @@ type seqFeature struct {
 	Geometry   json.RawMessage `json:"geometry"`
 }
 
-// stage streams the layer out of ogr2ogr (GeoJSONSeq, coordinates left in the source
-// CRS) into a temporary table with COPY; PostGIS transforms on the way in.
+// stage streams the layer out of ogr2ogr (COPY data, coordinates left in the source CRS:
+// dump.go) into a temporary table with COPY; PostGIS transforms on the way in. Memory
+// stays flat: one feature at a time, nothing kept per feature but its problems.
 func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []string, layer string) error {
 	var cols []string
 	for _, c := range l.cols {
@@ -459,67 +465,57 @@ func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []s
 	if _, err := tx.Exec(ctx, ddl); err != nil {
 		return err
 	}
-	cmd := exec.CommandContext(ctx, "ogr2ogr", seqArgs(src, openOpts, layer)...)
-	cmd.Env = src.env
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
+	// ogr2ogr feeds a channel of rows while COPY sends the previous ones: the reader,
+	// the parse and the database each get a core when there are two.
+	type item struct {
+		row []any
+		err error
 	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	defer func() {
-		if cmd.ProcessState == nil {
-			cmd.Process.Kill()
-			cmd.Wait()
-		}
-	}()
-	r := bufio.NewReaderSize(out, 1<<20)
-	l.srcIDs = map[int]string{}
-	idx := 0
-	row := make([]any, 4+len(l.cols))
+	rows := make(chan item, 256)
+	readCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var readErr error
-	next := func() ([]any, error) {
-		for {
-			line, err := r.ReadBytes('\n')
-			if len(bytes.TrimSpace(line)) == 0 {
-				if err == io.EOF {
-					return nil, nil
-				}
-				if err != nil {
-					readErr = err
-					return nil, err
-				}
-				continue
-			}
-			line = bytes.TrimPrefix(line, []byte{0x1e})
-			var f seqFeature
-			dec := json.NewDecoder(bytes.NewReader(line))
-			dec.UseNumber()
-			if err := dec.Decode(&f); err != nil {
-				readErr = fmt.Errorf("reading ogr2ogr output at feature %d: %w", idx, err)
-				return nil, readErr
-			}
-			l.feature(idx, &f, row)
-			idx++
+	idx := 0
+	go func() {
+		defer close(rows)
+		err := eachDumped(readCtx, src, openOpts, layer, func(n int, f *rawFeature) error {
+			row := make([]any, 4+len(l.cols))
+			l.feature(n, f, row)
+			idx = n + 1
 			if l.opt.Progress != nil && idx%500 == 0 {
 				l.opt.Progress(idx, l.rep.Features)
 			}
-			return row, nil
+			select {
+			case rows <- item{row: row}:
+				return nil
+			case <-readCtx.Done():
+				return readCtx.Err()
+			}
+		})
+		if err != nil {
+			rows <- item{err: err}
 		}
+	}()
+	next := func() ([]any, error) {
+		it, ok := <-rows
+		if !ok {
+			return nil, nil
+		}
+		if it.err != nil {
+			readErr = it.err
+			return nil, it.err
+		}
+		return it.row, nil
 	}
-	_, err = tx.CopyFrom(ctx, pgx.Identifier{"landreg_import"}, append([]string{"ord", "src_id", "srid", "wkb"}, l.cols...), pgx.CopyFromFunc(next))
-	werr := cmd.Wait()
+	_, err := tx.CopyFrom(ctx, pgx.Identifier{"landreg_import"}, append([]string{"ord", "src_id", "srid", "wkb"}, l.cols...), pgx.CopyFromFunc(next))
+	cancel()
+	for range rows { // the reader has stopped once its channel is closed
+	}
+	if readErr != nil {
+		return readErr
+	}
 	if err != nil {
-		if readErr != nil {
-			return readErr
-		}
 		return err
-	}
-	if werr != nil {
-		return &InputError{"读取文件失败", "ogr2ogr could not read the file: " + gdalMessage(stderr.String(), werr)}
 	}
 	if l.opt.Progress != nil {
 		l.opt.Progress(idx, l.rep.Features)
@@ -528,24 +524,13 @@ func (l *loader) stage(ctx context.Context, tx pgx.Tx, src *source, openOpts []s
 	return nil
 }
 
-// seqArgs are ogr2ogr's arguments to stream a layer as GeoJSONSeq on stdout, with the
-// coordinates left in the source CRS (12 decimals) and dates as text.
-func seqArgs(src *source, openOpts []string, layer string) []string {
-	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
-	return append(args, src.path, layer, "-a_srs", "None", "-preserve_fid",
-		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
-}
-
 // feature fills row for one feature and records the problems Go can see: codes, value
 // types, geometry type, ring closure and placement in the CRS.
-func (l *loader) feature(idx int, f *seqFeature, row []any) {
-	for i := range row {
-		row[i] = nil
-	}
+func (l *loader) feature(idx int, f *rawFeature, row []any) {
 	vals := map[string]string{}
-	for src, v := range f.Properties {
+	for src, v := range f.Props {
 		if p, ok := l.used[src]; ok {
-			if s := text(v); s != "" {
+			if s := strings.TrimSpace(v); s != "" {
 				vals[p] = s
 			}
 		}
@@ -558,10 +543,10 @@ func (l *loader) feature(idx int, f *seqFeature, row []any) {
 	if l.kind == BlockLines {
 		id = vals["code"]
 	}
-	if id == "" && len(f.ID) > 0 {
-		id = "fid " + strings.Trim(string(f.ID), `"`)
+	if id == "" && f.ID != "" {
+		id = "fid " + f.ID
 	}
-	l.srcIDs[idx] = id
+	l.curIdx, l.curID = idx, id
 	for _, c := range l.cols {
 		s, ok := vals[c]
 		if !ok {
@@ -594,7 +579,7 @@ func (l *loader) feature(idx int, f *seqFeature, row []any) {
 	}
 	l.checkCodes(idx, vals)
 	row[0], row[1], row[2] = int32(idx), id, int32(l.crs.SRID)
-	if pg, err := geo.ParsePolygonal(f.Geometry, l.crs, false); err != nil {
+	if pg, err := geo.ParsePolygonalEWKB(f.EWKB, l.crs); err != nil {
 		code := "bad-geometry"
 		var ie *geo.InputError
 		misplaced := errors.As(err, &ie) && (strings.Contains(ie.EN, "swapped") || strings.Contains(ie.EN, "not plausible"))

@@ -58,3 +58,11 @@ func eachFeature(ctx context.Context, src *source, args []string, fn func(n int,
 	}
 	return nil
 }
+
+// seqArgs are ogr2ogr's arguments to stream a layer as GeoJSONSeq on stdout, with the
+// coordinates left in the source CRS (12 decimals) and dates as text.
+func seqArgs(src *source, openOpts []string, layer string) []string {
+	args := append([]string{"-f", "GeoJSONSeq", "/vsistdout/"}, openOpts...)
+	return append(args, src.path, layer, "-a_srs", "None", "-preserve_fid",
+		"-mapFieldType", "Date=String,DateTime=String,Time=String", "-lco", "COORDINATE_PRECISION=12")
+}

@@ -125,20 +125,24 @@ func (l *loader) validate(ctx context.Context, tx pgx.Tx) error {
 	if l.kind == Parcels {
 		args = append(args, l.opt.CreateHolders)
 	}
+	// Each finding with its feature's source id (code or FID), from the staging table.
+	q = `SELECT q.ord, coalesce(i.src_id, ''), q.code, q.severity, q.field, q.message
+FROM (SELECT row_number() OVER () AS k, * FROM (` + q + `) q0 (ord, code, severity, field, message)) q
+LEFT JOIN landreg_import i ON i.ord = q.ord ORDER BY q.k`
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return fmt.Errorf("validation: %w", err)
 	}
 	for rows.Next() {
 		var ord int
-		var code, severity, field, msg string
-		if err := rows.Scan(&ord, &code, &severity, &field, &msg); err != nil {
+		var id, code, severity, field, msg string
+		if err := rows.Scan(&ord, &id, &code, &severity, &field, &msg); err != nil {
 			return err
 		}
 		if severity == "warning" {
-			l.warning(ord, code, field, msg)
+			l.warningOf(ord, id, code, field, msg)
 		} else {
-			l.problem(ord, code, field, msg)
+			l.problemOf(ord, id, code, field, msg)
 		}
 	}
 	if err := rows.Err(); err != nil {
@@ -183,22 +187,29 @@ ORDER BY holder_uscc, ord`)
 			}
 			l.rep.EnterprisesCreated = int(tag.RowsAffected())
 		}
-		var cols, sel []string
+		// The actor, reason and legal date are read once (c) and stated on every row, so
+		// the versioning trigger reads no change context per row; it would set the same.
+		cols, sel := []string{"created_by", "reason"}, []string{"c.actor", "c.reason"}
+		validFrom := "c.eff"
 		for _, c := range l.cols {
 			if c != "xzqdm" && !l.mapped(c) {
 				continue
 			}
-			cols = append(cols, c)
 			expr := pgx.Identifier{c}.Sanitize() + "::" + l.types[c]
 			switch c {
 			case "landuse_system":
 				expr = "coalesce(landuse_system, 'GB/T 21010')"
 			case "is_standard_land":
 				expr = "coalesce(is_standard_land::boolean, false)"
+			case "valid_from":
+				validFrom = "coalesce(valid_from::date, c.eff)"
+				continue
 			}
+			cols = append(cols, c)
 			sel = append(sel, expr)
 		}
-		sql := `INSERT INTO parcels (` + strings.Join(cols, ", ") + `, geom) SELECT ` + strings.Join(sel, ", ") + `, g FROM landreg_import ORDER BY ord`
+		sql := `WITH c AS MATERIALIZED (SELECT landreg_sys.actor() AS actor, landreg_sys.reason() AS reason, landreg_sys.effective_date() AS eff)
+INSERT INTO parcels (` + strings.Join(cols, ", ") + `, valid_from, geom) SELECT ` + strings.Join(sel, ", ") + `, ` + validFrom + `, g FROM landreg_import, c ORDER BY ord`
 		tag, err := tx.Exec(ctx, sql)
 		if err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/ewkb"
 	"github.com/paulmach/orb/encoding/wkb"
 	"github.com/paulmach/orb/geojson"
 )
@@ -38,14 +39,35 @@ func ParsePolygonal(raw json.RawMessage, crs CRS, authorityAxes bool) (*Polygona
 	if err != nil {
 		return nil, &InputError{"几何不是有效的 GeoJSON", "geometry is not valid GeoJSON: " + err.Error()}
 	}
+	return polygonal(g.Geometry(), g.Type, crs, authorityAxes)
+}
+
+// ParsePolygonalEWKB is ParsePolygonal for a geometry as (E)WKB, as GDAL writes it for
+// PostgreSQL: the same checks and messages. A SRID in the EWKB is ignored (the file's
+// CRS is crs); nil is a missing geometry.
+func ParsePolygonalEWKB(b []byte, crs CRS) (*Polygonal, error) {
+	if b == nil {
+		return nil, &InputError{"缺少几何", "geometry is missing"}
+	}
+	g, _, err := ewkb.Unmarshal(b)
+	if err == nil && g == nil {
+		return nil, &InputError{"缺少几何", "geometry is missing"}
+	}
+	if err != nil {
+		return nil, &InputError{"几何不是有效的 WKB", "geometry is not valid WKB: " + err.Error()}
+	}
+	return polygonal(g, g.GeoJSONType(), crs, false)
+}
+
+func polygonal(g orb.Geometry, typ string, crs CRS, authorityAxes bool) (*Polygonal, error) {
 	var mp orb.MultiPolygon
-	switch t := g.Geometry().(type) {
+	switch t := g.(type) {
 	case orb.Polygon:
 		mp = orb.MultiPolygon{t}
 	case orb.MultiPolygon:
 		mp = t
 	default:
-		return nil, &InputError{"几何须为面（Polygon 或 MultiPolygon）", fmt.Sprintf("geometry must be a Polygon or MultiPolygon, got %s", g.Type)}
+		return nil, &InputError{"几何须为面（Polygon 或 MultiPolygon）", fmt.Sprintf("geometry must be a Polygon or MultiPolygon, got %s", typ)}
 	}
 	if len(mp) == 0 {
 		return nil, &InputError{"几何为空", "geometry is empty"}

@@ -3,9 +3,15 @@
 -- later ALTER TABLE ... ADD COLUMN on both keeps them aligned.
 CREATE OR REPLACE FUNCTION landreg_sys.version_row() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-  eff date := landreg_sys.effective_date();
+  eff date;
   adj text;
 BEGIN
+  -- The legal date is read only when a version needs it: an insert that states valid_from,
+  -- created_by and reason (a bulk import, which reads the change context once) reads no
+  -- context per row.
+  IF TG_OP <> 'INSERT' OR NEW.valid_from IS NULL THEN
+    eff := landreg_sys.effective_date();
+  END IF;
   -- A version's system time is its transaction's start (now()). A transaction that
   -- started before the one that wrote the current version, and waited for its lock,
   -- would close that version before it began and hide it from the rule check: it must

@@ -1,6 +1,6 @@
 -- The current parcels as /collections/parcels serves them (columns: see
 -- collection_districts.sql). The properties are stored per version (props_json,
--- built by the parcels trigger through landreg_sys.parcel_props). Reads parcels only,
+-- built by the parcels trigger landreg_sys.parcel_props_row). Reads parcels only,
 -- never history.
 CREATE VIEW collection_parcels AS
   SELECT t.id, t.version, t.valid_from, NULL::date AS valid_to, t.geom, '{"id":' || t.id || ',' || substr(t.props_json, 2) AS props,
