@@ -36,21 +36,28 @@ BEGIN
   INSERT INTO landreg_sys.status_timeline (parcel_id, during, zddm, xzqdm, category, category_zh, since, reasons,
     deadline, idle_fee_wan, low_efficiency, indicator_year, tax_per_mu_wan, va_per_mu_wan, unused_area_m2,
     registered_area_m2, area_m2)
-  WITH b AS MATERIALIZED (
+  WITH b0 AS (
     SELECT x.parcel_id, x.d FROM landreg_sys.status_boundaries(ids) x WHERE from_day IS NULL OR x.d > from_day
     UNION
     SELECT unnest(ids), from_day WHERE from_day IS NOT NULL
+  ),
+  b AS MATERIALIZED (
+    -- Each boundary with the next one: a state lasts until then.
+    SELECT b0.parcel_id, b0.d, lead(b0.d) OVER (PARTITION BY b0.parcel_id ORDER BY b0.d) AS next_d FROM b0
   ),
   first AS MATERIALIZED (
     SELECT g.d AS at, s.* FROM (SELECT b.d, array_agg(b.parcel_id) AS ids FROM b GROUP BY b.d) g
     CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
   ),
   more AS MATERIALIZED (
-    -- The thresholds each state passes before the next boundary (or after: harmless).
-    SELECT DISTINCT f.parcel_id, t.d FROM first f CROSS JOIN LATERAL unnest(f.thresholds) t(d)
-    WHERE t.d > f.at
-    EXCEPT
-    SELECT b.parcel_id, b.d FROM b
+    -- The thresholds each state passes before the next boundary, where the next state
+    -- (evaluated there) takes over. A state is the same on those days, so its
+    -- thresholds are too: one more pass covers them all.
+    SELECT DISTINCT f.parcel_id, t.d
+    FROM first f
+    JOIN b ON b.parcel_id = f.parcel_id AND b.d = f.at
+    CROSS JOIN LATERAL unnest(f.thresholds) t(d)
+    WHERE t.d > f.at AND (b.next_d IS NULL OR t.d < b.next_d)
   ),
   second AS (
     SELECT g.d AS at, s.* FROM (SELECT m.d, array_agg(m.parcel_id) AS ids FROM more m GROUP BY m.d) g

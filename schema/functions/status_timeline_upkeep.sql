@@ -28,8 +28,10 @@ BEGIN
   -- an INSERT trigger has no old_rows, a DELETE trigger no new_rows.
   CASE TG_TABLE_NAME
   WHEN 'parcel_events' THEN
+    -- Only events that bear on the status (a notice, a permit do not).
     SELECT array_agg(DISTINCT n.parcel_id), least(min(n.event_date), min(s.event_date)) INTO ids, from_day
-    FROM new_rows n LEFT JOIN parcel_events s ON s.id = n.supersedes;
+    FROM new_rows n LEFT JOIN parcel_events s ON s.id = n.supersedes
+    WHERE landreg_sys.status_kind(n.kind);
     IF EXISTS (SELECT FROM new_rows n WHERE n.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')) THEN
       ids := landreg_sys.status_scope(ids);
     END IF;
