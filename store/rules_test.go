@@ -453,7 +453,8 @@ VALUES ('330304-GYQK-77', '规划员新增', '330304', 2, ST_Multi(ST_MakeEnvelo
 
 	// Everything else it may not write, however it tries.
 	before := map[string]int{}
-	set := map[string]string{"block_line_ledger": "actor = 'x'", "audit_log": "actor = 'x'", "compensation_reserve": "area_m2 = 1e9", "api_tokens": "name = 'x'"}
+	set := map[string]string{"block_line_ledger": "actor = 'x'", "audit_log": "actor = 'x'", "compensation_reserve": "area_m2 = 1e9", "api_tokens": "name = 'x'",
+		"landreg_sys.status_timeline": "category = 'NORMAL'"}
 	for table, assign := range set {
 		before[table] = count(table)
 		for _, sql := range []string{
@@ -468,6 +469,10 @@ VALUES ('330304-GYQK-77', '规划员新增', '330304', 2, ST_Multi(ST_MakeEnvelo
 				t.Errorf("planner: %s: %v, want permission denied (42501)", sql, err)
 			}
 		}
+	}
+	// The status timeline is derived: only the triggers' definer function rewrites it.
+	if _, err := conn.Exec(ctx, `SELECT landreg_sys.refresh_status_timeline(NULL)`); err == nil || !strings.Contains(err.Error(), "permission denied") {
+		t.Errorf("planner could rebuild the status timeline: %v", err)
 	}
 	if _, err := conn.Exec(ctx, `SELECT token_hash FROM api_tokens`); err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("planner could read the API token hashes: %v", err)

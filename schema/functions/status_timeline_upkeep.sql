@@ -12,7 +12,7 @@
 --  * enterprise_indicators: the parcels those enterprises ever held, from the earliest
 --    day the figures written or removed count from;
 --  * districts (a district added or removed): its parcels, every day.
--- TRUNCATE of events rebuilds every parcel's.
+-- TRUNCATE of any of them rebuilds every parcel's.
 CREATE OR REPLACE FUNCTION landreg_sys.status_timeline_upkeep() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE

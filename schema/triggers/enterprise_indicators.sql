@@ -8,3 +8,5 @@ CREATE TRIGGER enterprise_indicators_90_timeline_upd AFTER UPDATE ON enterprise_
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
 CREATE TRIGGER enterprise_indicators_90_timeline_del AFTER DELETE ON enterprise_indicators REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+CREATE TRIGGER enterprise_indicators_90_timeline_truncate AFTER TRUNCATE ON enterprise_indicators
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();

@@ -10,3 +10,5 @@ CREATE TRIGGER idle_policy_90_timeline_upd AFTER UPDATE ON idle_policy REFERENCI
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
 CREATE TRIGGER idle_policy_90_timeline_del AFTER DELETE ON idle_policy REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+CREATE TRIGGER idle_policy_90_timeline_truncate AFTER TRUNCATE ON idle_policy
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();

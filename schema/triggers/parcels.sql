@@ -14,3 +14,5 @@ CREATE TRIGGER parcels_90_timeline_upd AFTER UPDATE ON parcels REFERENCING NEW T
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
 CREATE TRIGGER parcels_90_timeline_del AFTER DELETE ON parcels REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+CREATE TRIGGER parcels_90_timeline_truncate AFTER TRUNCATE ON parcels
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
