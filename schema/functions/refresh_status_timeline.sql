@@ -7,8 +7,8 @@
 -- (landreg_sys.status_boundaries) and then on every threshold those evaluations
 -- return, with equal neighbours merged into one range. Between two of these days the
 -- function reads the same state and passes no threshold, so the ranges give exactly
--- what it gives for any day. One statement for any number of parcels: the days are
--- grouped, and idle_core runs once per day for that day's parcels.
+-- what it gives for any day. One statement for any number of parcels: idle_core runs
+-- twice, each time on every (parcel, day) pair of its pass at once.
 -- Concurrency as for the event digest (refresh_event_digest): the parcels are locked
 -- first, and the rows are computed by later statements, whose snapshot (READ
 -- COMMITTED) includes whatever a transaction that held the lock committed.
@@ -46,8 +46,8 @@ BEGIN
     SELECT b0.parcel_id, b0.d, lead(b0.d) OVER (PARTITION BY b0.parcel_id ORDER BY b0.d) AS next_d FROM b0
   ),
   first AS MATERIALIZED (
-    SELECT g.d AS at, s.* FROM (SELECT b.d, array_agg(b.parcel_id) AS ids FROM b GROUP BY b.d) g
-    CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
+    SELECT s.* FROM (SELECT array_agg(b.parcel_id) AS ids, array_agg(b.d) AS days FROM b) g
+    CROSS JOIN LATERAL landreg_sys.idle_core(NULL, NULL, NULL, NULL, NULL, g.ids, g.days) s
   ),
   more AS MATERIALIZED (
     -- The thresholds each state passes before the next boundary, where the next state
@@ -55,13 +55,13 @@ BEGIN
     -- thresholds are too: one more pass covers them all.
     SELECT DISTINCT f.parcel_id, t.d
     FROM first f
-    JOIN b ON b.parcel_id = f.parcel_id AND b.d = f.at
+    JOIN b ON b.parcel_id = f.parcel_id AND b.d = f.day
     CROSS JOIN LATERAL unnest(f.thresholds) t(d)
-    WHERE t.d > f.at AND (b.next_d IS NULL OR t.d < b.next_d)
+    WHERE t.d > f.day AND (b.next_d IS NULL OR t.d < b.next_d)
   ),
   second AS (
-    SELECT g.d AS at, s.* FROM (SELECT m.d, array_agg(m.parcel_id) AS ids FROM more m GROUP BY m.d) g
-    CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
+    SELECT s.* FROM (SELECT array_agg(m.parcel_id) AS ids, array_agg(m.d) AS days FROM more m) g
+    CROSS JOIN LATERAL landreg_sys.idle_core(NULL, NULL, NULL, NULL, NULL, g.ids, g.days) s
   ),
   pts AS (
     -- Every day evaluated, with its status (NULL: no version valid that day).
@@ -72,7 +72,7 @@ BEGIN
         r.deadline, r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan,
         r.unused_area_m2, r.registered_area_m2, r.area_m2)::text END AS k
     FROM (SELECT b.parcel_id, b.d FROM b UNION ALL SELECT m.parcel_id, m.d FROM more m) x
-    LEFT JOIN (SELECT * FROM first UNION ALL SELECT * FROM second) r ON r.parcel_id = x.parcel_id AND r.at = x.d
+    LEFT JOIN (SELECT * FROM first UNION ALL SELECT * FROM second) r ON r.parcel_id = x.parcel_id AND r.day = x.d
   ),
   starts AS (
     -- The days on which the status differs from the day evaluated before.
