@@ -138,20 +138,24 @@ ev AS (
     -- The latest ramp-up review (达产复核).
     landreg_sys.rampup_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('RAMPUP_REVIEWED'))) AS rr
   FROM (
-    -- Every event, or (one district) the events of its parcels through the parcel_id
-    -- index. Two branches rather than an OR, so that the planner can turn the IN into a
-    -- semi-join; the branch whose condition is false is removed at planning.
+    -- Every event, (one district) the events of its parcels, or (some parcels) theirs,
+    -- the last two through the parcel_id index. Branches rather than an OR, so that the
+    -- planner can turn the IN into a semi-join and probe the index for named parcels
+    -- even in a generic plan (the event rules' per-row check); the branches whose
+    -- condition is false are cut at planning or at run time.
     SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
-    WHERE in_district IS NULL AND known_at IS NOT NULL
+    WHERE in_district IS NULL AND known_at IS NOT NULL AND only_id IS NULL AND only_ids IS NULL
     UNION ALL
     SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
-    WHERE in_district IS NOT NULL AND known_at IS NOT NULL
+    WHERE in_district IS NOT NULL AND known_at IS NOT NULL AND only_id IS NULL AND only_ids IS NULL
       AND x.parcel_id IN (SELECT v.id FROM parcels_all v WHERE v.xzqdm = in_district)
+    UNION ALL
+    SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
+    WHERE known_at IS NOT NULL
+      AND x.parcel_id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)
   ) e
   WHERE e.event_date <= at_date
     AND (known_at IS NULL OR e.recorded_at <= known_at)
-    AND (only_id IS NULL OR e.parcel_id = only_id)
-    AND (only_ids IS NULL OR e.parcel_id = ANY (only_ids))
     AND landreg_sys.status_kind(e.kind)
     -- Not replaced by a correction recorded by known_at. NOT IN over a small set: a
     -- hashed subplan, probed once per event (and run by parallel workers as well).
