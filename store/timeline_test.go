@@ -90,14 +90,14 @@ const periodsMismatchSQL = `WITH months AS (
 ), vp AS (
   SELECT * FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT v.id FROM parcels_all v))
 ), pd AS (
-  SELECT DISTINCT r.xzqdm, r.from_day + o.o AS d FROM landreg_sys.policy_periods() r, (VALUES (-1), (0), (1)) o(o)
+  SELECT DISTINCT r.xzqdm, r.from_day + o.o AS d FROM landreg_sys.policy_periods(NULL) r, (VALUES (-1), (0), (1)) o(o)
   WHERE r.from_day > '-infinity'
   UNION SELECT x.xzqdm, months.d FROM districts x, months
 ), pol AS (
   SELECT pd.xzqdm, pd.d,
-    (SELECT count(*) FROM landreg_sys.policy_periods() r
+    (SELECT count(*) FROM landreg_sys.policy_periods(NULL) r
      WHERE r.xzqdm = pd.xzqdm AND r.from_day <= pd.d AND (r.until_day IS NULL OR pd.d < r.until_day)) AS n,
-    (SELECT to_jsonb(landreg_sys.policy(r.xzqdm, r.from_day)) FROM landreg_sys.policy_periods() r
+    (SELECT to_jsonb(landreg_sys.policy(r.xzqdm, r.from_day)) FROM landreg_sys.policy_periods(NULL) r
      WHERE r.xzqdm = pd.xzqdm AND r.from_day <= pd.d AND (r.until_day IS NULL OR pd.d < r.until_day)) AS by_period,
     to_jsonb(landreg_sys.policy(pd.xzqdm, pd.d)) AS by_day
   FROM pd

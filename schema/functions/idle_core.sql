@@ -18,10 +18,14 @@
 -- day, says which day a row is for. The timeline and the event rules ask for thousands
 -- of (parcel, day) pairs at once, where one execution per day would repeat the fixed
 -- cost of the statement per day. Every test below reads its day from the row (p.at).
+-- few_pairs (a constant in the caller) chooses the plan for a few pairs (few_day_pairs)
+-- or for many (day_pairs).
 DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[]);
 DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[], bigint[], date[]);
+DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[], bigint[], date[], boolean);
 CREATE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
-  only_ids bigint[] DEFAULT NULL, pair_ids bigint[] DEFAULT NULL, pair_days date[] DEFAULT NULL)
+  only_ids bigint[] DEFAULT NULL, pair_ids bigint[] DEFAULT NULL, pair_days date[] DEFAULT NULL,
+  few_pairs boolean DEFAULT false)
 RETURNS TABLE (parcel_id bigint, zddm text, xzqdm text, category text, category_zh text, since date,
   reasons json, deadline date, idle_fee_wan numeric, low_efficiency boolean, indicator_year integer,
   tax_per_mu_wan double precision, va_per_mu_wan double precision, unused_area_m2 double precision,
@@ -52,7 +56,10 @@ WITH p AS (
         WHERE x.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)
         UNION ALL
         SELECT x.*, q.d FROM landreg_sys.day_pairs(pair_ids, pair_days) q JOIN parcels_all x ON x.id = q.id
-        WHERE known_at IS NULL) v
+        WHERE known_at IS NULL AND NOT few_pairs
+        UNION ALL
+        SELECT x.*, q.d FROM landreg_sys.few_day_pairs(pair_ids, pair_days) q JOIN parcels_all x ON x.id = q.id
+        WHERE known_at IS NULL AND few_pairs) v
   WHERE (in_district IS NULL OR v.xzqdm = in_district)
     AND v.valid_from <= v.at
     AND (known_at IS NULL OR v.sys_from <= known_at)
@@ -76,7 +83,10 @@ dg AS (
         WHERE x.parcel_id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)
         UNION ALL
         SELECT x.*, q.d FROM landreg_sys.day_pairs(pair_ids, pair_days) q
-        JOIN landreg_sys.parcel_event_digest x ON x.parcel_id = q.id) d
+        JOIN landreg_sys.parcel_event_digest x ON x.parcel_id = q.id WHERE NOT few_pairs
+        UNION ALL
+        SELECT x.*, q.d FROM landreg_sys.few_day_pairs(pair_ids, pair_days) q
+        JOIN landreg_sys.parcel_event_digest x ON x.parcel_id = q.id WHERE few_pairs) d
   WHERE known_at IS NULL
     -- One district: its parcels' digests through the primary key (an IN would hash
     -- all 200,000 digests).
@@ -180,7 +190,7 @@ pol AS (
            OR x.xzqdm = ANY (ARRAY(SELECT v.xzqdm FROM parcels_all v
                                    WHERE v.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END))))
     UNION ALL
-    SELECT r.xzqdm, r.from_day, r.until_day FROM landreg_sys.policy_periods() r WHERE pair_ids IS NOT NULL
+    SELECT r.xzqdm, r.from_day, r.until_day FROM landreg_sys.policy_periods(pair_ids) r WHERE pair_ids IS NOT NULL
   ) dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm, dd.from_day, known_at) pl
   OFFSET 0
 ),
@@ -434,7 +444,7 @@ LEFT JOIN (
   WHERE pair_ids IS NULL
   UNION ALL
   SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
-  FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT unnest(pair_ids))) x
+  FROM landreg_sys.verdict_periods(pair_ids) x
   WHERE pair_ids IS NOT NULL
 ) vd
   ON vd.uscc = c.holder_uscc

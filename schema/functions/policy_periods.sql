@@ -3,11 +3,14 @@
 -- force), and from -infinity to the first, where the §8.1 defaults apply. Within a
 -- period landreg_sys.policy(xzqdm, from_day) gives what it gives for any day of it, so
 -- a status of many (parcel, day) pairs looks the policy up once per period, not per day.
-CREATE OR REPLACE FUNCTION landreg_sys.policy_periods()
+-- Only the districts of the parcels ids (in any version); NULL: every district.
+DROP FUNCTION IF EXISTS landreg_sys.policy_periods();
+CREATE OR REPLACE FUNCTION landreg_sys.policy_periods(ids bigint[])
 RETURNS TABLE (xzqdm text, from_day date, until_day date)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT r.xzqdm, r.d, lead(r.d) OVER (PARTITION BY r.xzqdm ORDER BY r.d)
   FROM (SELECT d.xzqdm, '-infinity'::date AS d FROM districts d
         UNION
         SELECT p.xzqdm, p.valid_from FROM idle_policy p JOIN districts d ON d.xzqdm = p.xzqdm) r
+  WHERE ids IS NULL OR r.xzqdm = ANY (ARRAY(SELECT v.xzqdm FROM parcels_all v WHERE v.id = ANY (ids)))
 $$;
