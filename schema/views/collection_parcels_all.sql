@@ -1,12 +1,13 @@
 -- Every version of every parcel, current and closed (retired ones included), as
 -- /collections/parcels serves them for a datetime interval (columns: see
 -- collection_districts.sql); (id, version) is the key. The stored properties get their
--- valid_to filled in (through jsonb, so their keys come in jsonb's order), then each
--- version's idle status on its last day in force, or today if that is later (the
--- current version's: today), or its first day if that is later still (a version not
--- yet in force): what the version came to, whatever interval selects it
--- (docs/decisions.md, "Issue 17: parcels status"). A single datetime reads
--- collection_parcels_on(d), whose status is the one of that day.
+-- valid_to filled in (through jsonb, so their keys come in jsonb's order), then the
+-- version's idle status (status, status_zh: landreg_sys.status_members) on its last day
+-- in force, or today for a version not ended by then (the current one), never before
+-- its first day (a version not yet in force): what the version came to, whatever
+-- interval selects it (docs/decisions.md, "Issue 17: parcels status and closed OpenAPI
+-- schemas"). A single datetime reads collection_parcels_on(d) instead, whose status is
+-- the one of that day.
 CREATE VIEW collection_parcels_all AS
   SELECT t.id, t.version, t.valid_from, t.valid_to, t.geom,
     '{"id":' || t.id || ',' ||
