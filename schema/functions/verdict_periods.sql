@@ -9,7 +9,10 @@ CREATE OR REPLACE FUNCTION landreg_sys.verdict_periods(ids bigint[])
 RETURNS TABLE (uscc text, from_day date, until_day date, tax_per_mu double precision, threshold double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 WITH h AS (
-  SELECT DISTINCT v.holder_uscc AS uscc FROM parcels_all v WHERE v.id = ANY (ids) AND v.holder_uscc IS NOT NULL
+  -- A join with the ids rather than id = ANY (ids): a bulk refresh passes hundreds of
+  -- thousands of pairs, and = ANY over a parameter array is a linear search per row.
+  SELECT DISTINCT v.holder_uscc AS uscc FROM unnest(ids) q(id) JOIN parcels_all v ON v.id = q.id
+  WHERE v.holder_uscc IS NOT NULL
 ),
 days AS (
   SELECT h.uscc, x.d, lead(x.d) OVER (PARTITION BY h.uscc ORDER BY x.d) AS until_day
