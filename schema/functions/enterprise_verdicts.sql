@@ -42,7 +42,10 @@ ei AS (
   -- timeline evaluates idle_core in a lateral join).
   FROM (SELECT * FROM enterprise_indicators x WHERE (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
         UNION ALL
-        SELECT * FROM enterprise_indicators x WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND x.uscc = ANY (ARRAY(SELECT us.uscc FROM us))) i
+        -- Joined with us rather than uscc = ANY: the status timeline's periods pass
+        -- thousands of holders, and = ANY over an array is a linear search per row.
+        SELECT x.* FROM us JOIN enterprise_indicators x ON x.uscc = us.uscc
+        WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)) i
   WHERE (known_at IS NULL OR i.sys_from <= known_at)
     AND (in_year IS NULL OR i.year = in_year)
   UNION ALL
@@ -65,7 +68,8 @@ ent AS (
 scope AS (
   -- Narrowed: the parcels these enterprises ever held.
   SELECT DISTINCT v.id FROM parcels_all v
-  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc = ANY (ARRAY(SELECT us.uscc FROM us))
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+    AND v.holder_uscc IN (SELECT us.uscc FROM us)
 ),
 moved AS (
   -- Parcels that changed holder. Their reports go to the holder at each year's end, so
@@ -127,9 +131,9 @@ held_ev AS (
   -- Each report with the holder of its parcel at the end of the report's year. Every
   -- enterprise: v.id + 0, a hash join over the parcels rather than an index probe per
   -- report (100,000 probes into the two-table view cost 1 s; one pass over the
-  -- parcels, a tenth). Some enterprises (one parcel's holder): their parcels through the
-  -- holder index (an IN over them hashed every parcel), joined to their reports. The
-  -- branch whose condition is false is cut at run time.
+  -- parcels, a tenth). Some enterprises (one parcel's holder, or the thousands of a
+  -- bulk refresh's verdict periods): hashed against them; an = ANY would search the
+  -- array per row. The branch whose condition is false is cut at run time.
   SELECT ev.f, ev.employees, v.holder_uscc
   FROM ev JOIN parcels_all v ON v.id + 0 = ev.parcel_id
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
@@ -142,8 +146,7 @@ held_ev AS (
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
    AND (known_at IS NULL OR v.sys_from <= known_at)
    AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
-  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
-    AND v.holder_uscc = ANY (ARRAY(SELECT us.uscc FROM us))
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc IN (SELECT us.uscc FROM us)
 ),
 leg AS (
   -- Summed per holder of the parcel at the end of the report's year.

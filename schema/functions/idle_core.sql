@@ -445,7 +445,14 @@ LEFT JOIN (
   UNION ALL
   SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
   FROM landreg_sys.verdict_periods(pair_ids) x
-  WHERE pair_ids IS NOT NULL
+  WHERE pair_ids IS NOT NULL AND few_pairs
+  UNION ALL
+  -- Many pairs: a function scan of its own (the subquery argument keeps it from being
+  -- inlined), planned when it runs; inlined here, with the estimates of a few holders,
+  -- its joins looped over thousands of them.
+  SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
+  FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT unnest(pair_ids))) x
+  WHERE pair_ids IS NOT NULL AND NOT few_pairs
 ) vd
   ON vd.uscc = c.holder_uscc
   AND (vd.from_day IS NULL OR (vd.from_day <= c.at AND (vd.until_day IS NULL OR c.at < vd.until_day)))
