@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -415,11 +416,8 @@ func TestParcelEventValidation(t *testing.T) {
 // The demo fixtures: golden parcels at every date of domain.md §9.3, and every parcel
 // at both evaluation dates of expected.json, by id and as a set.
 func TestIdleStatusFixtures(t *testing.T) {
-	pool := dbtest.New(t)
+	pool, _ := demodb.Fixtures(t)
 	ctx := context.Background()
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)
@@ -525,11 +523,8 @@ FROM a FULL JOIN b USING (d, parcel_id)`
 // for every fixture parcel (the demo city with its replayed history) around the dates
 // events change it, and after corrections replace events.
 func TestIdleStatusDigestMatchesEvents(t *testing.T) {
-	pool := dbtest.New(t)
+	pool, _ := demodb.Demo(t)
 	ctx := context.Background()
-	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)
