@@ -159,6 +159,9 @@ var (
 
 // One case per branch of domain.md §8.4, on synthetic parcels with fixed dates.
 func TestIdleStatusBranches(t *testing.T) {
+	// One of the package's longest tests, on a database of its own: it runs beside
+	// the other parallel ones once the sequential tests are done.
+	t.Parallel()
 	pool := idleDB(t)
 	noStart := ""
 	tests := []struct {
@@ -416,6 +419,9 @@ func TestParcelEventValidation(t *testing.T) {
 // The demo fixtures: golden parcels at every date of domain.md §9.3, and every parcel
 // at both evaluation dates of expected.json, by id and as a set.
 func TestIdleStatusFixtures(t *testing.T) {
+	// One of the package's longest tests, on a database of its own: it runs beside
+	// the other parallel ones once the sequential tests are done.
+	t.Parallel()
 	pool, _ := demodb.Fixtures(t)
 	ctx := context.Background()
 	exp, err := fixtures.Expected()
@@ -523,6 +529,9 @@ FROM a FULL JOIN b USING (d, parcel_id)`
 // for every fixture parcel (the demo city with its replayed history) around the dates
 // events change it, and after corrections replace events.
 func TestIdleStatusDigestMatchesEvents(t *testing.T) {
+	// One of the package's longest tests, on a database of its own: it runs beside
+	// the other parallel ones once the sequential tests are done.
+	t.Parallel()
 	pool, _ := demodb.Demo(t)
 	ctx := context.Background()
 	exp, err := fixtures.Expected()
