@@ -250,8 +250,9 @@ func TestStyles(t *testing.T) {
 	}
 
 	needQGIS(t)
-	// parcel_status carries the status the style classifies by; parcels links the same
-	// style (its tiles carry status, its features do not).
+	// parcel_status and parcels carry the status the style classifies by (as of today):
+	// every feature is drawn in its status's colour.
+	today := statusOf(t, srv.URL+"/collections/parcel_status/items?limit=1000")
 	for _, coll := range []string{"parcel_status", "parcels"} {
 		cmd := exec.Command("/usr/bin/python3", "testdata/qgis_style.py", srv.URL, coll)
 		cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
@@ -260,16 +261,19 @@ func TestStyles(t *testing.T) {
 			t.Fatalf("QGIS %s: %v\n%s", coll, err, out)
 		}
 		got := map[string]map[string]string{"qml": {}, "sld": {}}
+		drawn := map[string]map[string]string{"qml": {}, "sld": {}}
 		for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 			f := strings.Fields(line)
 			switch {
+			case len(f) == 4 && f[1] == "feature":
+				drawn[f[0]][f[2]] = f[3]
 			case len(f) == 3 && f[1] == "link":
 				want := srv.URL + "/collections/" + coll + "/styles/default?f=" + map[string]string{"qml": "qml", "sld": "sld10"}[f[0]]
 				if f[2] != want {
 					t.Errorf("QGIS %s followed %s for %s, want %s", coll, f[2], f[0], want)
 				}
 			case len(f) == 4 && f[1] == "attribute":
-				if f[2] != "status" || (coll == "parcel_status" && f[3] != "field") {
+				if f[2] != "status" || f[3] != "field" {
 					t.Errorf("QGIS %s %s classifies by %s (%s)", coll, f[0], f[2], f[3])
 				}
 			case len(f) == 3 && f[1] != "ok":
@@ -291,6 +295,20 @@ func TestStyles(t *testing.T) {
 				if got[kind][code] != c {
 					t.Errorf("QGIS %s %s: %s coloured %s, want %s", coll, kind, code, got[kind][code], c)
 				}
+			}
+			// The renderer's symbol for each feature is its status's colour.
+			if len(drawn[kind]) != len(today) {
+				t.Errorf("QGIS %s %s: %d features drawn, %d parcels", coll, kind, len(drawn[kind]), len(today))
+			}
+			classed := map[string]int{}
+			for id, s := range today {
+				if c := drawn[kind][id]; c != colours[s[0]] || c == "" {
+					t.Errorf("QGIS %s %s: parcel %s (%s) drawn %q, want %s", coll, kind, id, s[0], c, colours[s[0]])
+				}
+				classed[s[0]]++
+			}
+			if len(classed) < 2 {
+				t.Errorf("QGIS %s %s: features in %v only", coll, kind, classed)
 			}
 		}
 	}

@@ -208,11 +208,8 @@ func operations(cfg Config) map[string]opDoc {
 		}(),
 		"GET /v1/parcels/:featureId/events": read(tagParcels, "宗地的事件 Events of a parcel", "ParcelEvents"),
 		"POST /v1/parcels/:featureId/events": func() opDoc {
-			b := requestSchema(eventRequest{})
-			b["properties"].(obj)["type"].(obj)["enum"] = landreg.EventTypes
-			b["required"] = []string{"type", "event_date"}
 			return write(tagParcels, "记录宗地事件 Record an event of a parcel (registrar)", rolesRegistrar,
-				withExample(b, obj{"type": "STARTED", "event_date": "2026-03-18", "doc_no": "温建施〔2026〕031号", "payload": obj{}, "reason": "施工许可后开工"}), 201, "Event")
+				eventRequestBody(obj{"type": "STARTED", "event_date": "2026-03-18", "doc_no": "温建施〔2026〕031号", "payload": obj{}, "reason": "施工许可后开工"}), 201, "Event")
 		}(),
 		"GET /v1/parcels/:featureId/status":  read(tagParcels, "宗地某日的状态（闲置、低效）及理由 A parcel's status (idle, inefficient) as of a date, with its reasons", "ParcelStatus"),
 		"GET /v1/parcels/:featureId/history": read(tagParcels, "宗地的每个版本、事件与审计记录 Every version, event and audit row of a parcel", "ParcelHistory"),
@@ -678,6 +675,7 @@ func buildOpenAPI(cfg Config) []byte {
 		}
 		schemas[name] = s
 	}
+	eventSchemas(schemas)
 	maps.Copy(schemas, commonSchemas())
 	doc := obj{
 		"openapi": "3.0.3",
@@ -788,7 +786,7 @@ func parametersDoc(cfg Config) obj {
 			"schema":      obj{"type": "array", "minItems": 4, "maxItems": 6, "items": obj{"type": "number"}}},
 		"bbox-crs": obj{"name": "bbox-crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
 		"crs":      obj{"name": "crs", "in": "query", "required": false, "schema": obj{"type": "string", "format": "uri", "enum": crsEnum}},
-		"datetime": obj{"name": "datetime", "in": "query", "required": false, "description": "A date (the versions valid that day) or an interval a/b with .. for open ends (every version valid in it).", "schema": str},
+		"datetime": obj{"name": "datetime", "in": "query", "required": false, "description": "A date (the versions valid that day) or an interval a/b with .. for open ends (every version valid in it, each Feature's id then its version's, id.version, e.g. \"12.3\", which /items/12.3 serves again).", "schema": str},
 		"district": obj{"name": "district", "in": "query", "required": false, "description": "行政区划代码 a district (GB/T 2260); absent: every district",
 			"schema": obj{"type": "string", "pattern": "^[1-9][0-9]{5}$"}},
 		"year": obj{"name": "year", "in": "query", "required": false, "description": "年度 a year", "schema": obj{"type": "integer", "minimum": 1900, "maximum": 2199}},

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/landreg/landreg/catalog"
@@ -22,7 +23,8 @@ import (
 )
 
 // jsonSchemaOf turns the OpenAPI 3.0 document into JSON Schema a validator reads: an
-// OpenAPI schema with nullable: true also admits null.
+// OpenAPI schema with nullable: true also admits null, and exclusiveMinimum: true makes
+// its minimum exclusive.
 func jsonSchemaOf(v any) any {
 	switch v := v.(type) {
 	case map[string]any:
@@ -31,6 +33,11 @@ func jsonSchemaOf(v any) any {
 			if k != "nullable" && k != "example" {
 				out[k] = jsonSchemaOf(x)
 			}
+		}
+		// OpenAPI 3.0's exclusiveMinimum is a flag on minimum; JSON Schema's the bound.
+		if v["exclusiveMinimum"] == true {
+			out["exclusiveMinimum"] = out["minimum"]
+			delete(out, "minimum")
 		}
 		if v["nullable"] == true {
 			return map[string]any{"anyOf": []any{out, map[string]any{"type": "null"}}}
@@ -244,6 +251,20 @@ func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
 	}
 	for _, p := range []string{"/v1/parcels/{featureId}", "/v1/parcels/{featureId}/events", "/v1/parcels/{featureId}/status", "/v1/parcels/{featureId}/history"} {
 		get(p, strings.Replace(p, "{featureId}", pid, 1), 200)
+	}
+	// One parcel per event type on record: every kind of payload, in its list and its
+	// dossier (with the audit rows of its record and events).
+	typed, err := pool.Query(ctx, `SELECT DISTINCT parcel_id::text FROM (SELECT DISTINCT ON (type) parcel_id FROM parcel_events ORDER BY type, id) e`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids, err := pgx.CollectRows(typed, pgx.RowTo[string])
+	if err != nil || len(ids) < 5 {
+		t.Fatalf("parcels with events: %v %v", ids, err)
+	}
+	for _, id := range ids {
+		get("/v1/parcels/{featureId}/events", "/v1/parcels/"+id+"/events", 200)
+		get("/v1/parcels/{featureId}/history", "/v1/parcels/"+id+"/history", 200)
 	}
 	get("/v1/adjustments/{id}", "/v1/adjustments/"+aid, 200)
 	get("/v1/adjustments/{id}/preview", "/v1/adjustments/"+aid+"/preview", 409) // applied: invalid-state

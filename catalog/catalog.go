@@ -55,6 +55,13 @@ type Source struct {
 	// for every request; ids and within only narrow the work (rows whose id is in ids,
 	// or whose box meets within).
 	AsOf string
+	// OnDate, when set, is a set-returning function (d date, within geometry DEFAULT
+	// NULL) of the versions valid on d, read for a single datetime instead of
+	// AllVersions: the collection's properties depend on the day asked (the parcels'
+	// idle status on d), which a view of every version cannot know. Current then holds
+	// them as of today, and AllVersions (datetime intervals) as of each version's last
+	// day. within only narrows the work.
+	OnDate string
 	// KnownAt, when set, is the source "as known at" a system time: a format with one
 	// %s, the placeholder of the time, giving AllVersions' columns as the register held
 	// them then (a version closed later shown as the open one it then was).
@@ -142,6 +149,14 @@ var areaProps = []Property{
 	p("area_ha", "面积（公顷）area", Number, "公顷"),
 }
 
+// The idle status a parcel's features end with (names and vocabulary of parcel_status
+// and the parcels tiles). Not filterable on parcels: a filter would read the timeline
+// for every parcel; parcel_status filters by status.
+var statusProps = []Property{
+	p("status", "闲置状态 idle status (/v1/vocabulary)", Text),
+	p("status_zh", "闲置状态名称 idle status name", Text),
+}
+
 func props(lists ...[]Property) []Property {
 	var out []Property
 	for _, l := range lists {
@@ -197,11 +212,13 @@ var collections = []*Collection{
 			"version", "area_m2", "geometry"},
 	},
 	{
-		ID:          "parcels",
-		Title:       "宗地 Industrial parcels",
-		Description: "现行工业宗地 / current industrial land parcels with supply contract facts. Areas are ellipsoidal (CGCS2000); registered_area_m2 is the legal (GK-plane) area.",
-		Versioned:   true,
-		Source:      Source{Current: "collection_parcels", AllVersions: "collection_parcels_all"},
+		ID:    "parcels",
+		Title: "宗地 Industrial parcels",
+		Description: "现行工业宗地及其闲置状态（默认今天，datetime= 指定日期）/ current industrial land parcels with supply contract facts " +
+			"and their idle status (status, status_zh) as of today or the date given by datetime= (for an interval: each version's on its last day). " +
+			"Areas are ellipsoidal (CGCS2000); registered_area_m2 is the legal (GK-plane) area. Style by the status property.",
+		Versioned: true,
+		Source:    Source{Current: "collection_parcels", AllVersions: "collection_parcels_all", OnDate: "collection_parcels_on"},
 		Properties: props([]Property{
 			p("zddm", "宗地代码 parcel code", Text),
 			p("bdcdyh", "不动产单元号 unit number", Text),
@@ -235,7 +252,7 @@ var collections = []*Collection{
 			p("energy_va_wan_per_tce", "单位能耗增加值 value added per energy", Number, "万元/吨标煤"),
 			p("emission_va_wan_per_t", "单位排放增加值 value added per emission", Number, "万元/吨"),
 			p("rd_ratio", "研发经费占比 R&D share of revenue", Number),
-		}, versionProps, areaProps),
+		}, versionProps, areaProps, statusProps),
 		Filterable: []string{"zddm", "bdcdyh", "xzqdm", "project_name", "holder_name", "holder_uscc", "landuse_code",
 			"industry_code", "supply_method", "is_standard_land", "registered_area_m2", "area_m2", "price_wan",
 			"contract_date", "agreed_start", "agreed_completion", "valid_from", "valid_to", "version", "geometry"},
@@ -358,7 +375,10 @@ func index(cs []*Collection, ls []*TileLayer) (map[string]*Collection, error) {
 		if c.Versioned != (s.AllVersions != "" || s.AsOf != "") {
 			return nil, fmt.Errorf("%s: a versioned collection needs an all-versions or as-of source, and only it", c.ID)
 		}
-		for _, name := range []string{s.AllVersions, s.AsOf} {
+		if s.OnDate != "" && (s.AllVersions == "" || s.AsOf != "") {
+			return nil, fmt.Errorf("%s: an on-date source stands beside an all-versions source, and not beside as-of", c.ID)
+		}
+		for _, name := range []string{s.AllVersions, s.AsOf, s.OnDate} {
 			if name != "" && !identifier.MatchString(name) {
 				return nil, fmt.Errorf("%s: source %q", c.ID, name)
 			}

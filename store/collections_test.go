@@ -33,6 +33,9 @@ func sources(c *catalog.Collection) []string {
 	if c.Source.AsOf != "" {
 		out = append(out, c.Source.AsOf+"(landreg_sys.today())")
 	}
+	if c.Source.OnDate != "" {
+		out = append(out, c.Source.OnDate+"(landreg_sys.today())")
+	}
 	return out
 }
 

@@ -295,6 +295,14 @@ func (c *Collection) where(q ItemsQuery, args *sqlArgs) (from string, conds []st
 		}
 		from = fmt.Sprintf("%s(%s::date%s)", src.AsOf, args.add(statusDate(q)), within)
 		q.AsOf = nil
+	} else if c.Versioned && q.AsOf != nil && src.OnDate != "" && q.KnownAt == nil {
+		// The versions valid on the date, with what they are on it (OnDate).
+		within := ""
+		if env != "" {
+			within = ", within => " + env
+		}
+		from = fmt.Sprintf("%s(%s::date%s)", src.OnDate, args.add(q.AsOf.Format(time.DateOnly)), within)
+		q.AsOf = nil
 	} else if c.Versioned && (q.AsOf != nil || q.Interval) {
 		from = src.AllVersions
 	}

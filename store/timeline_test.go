@@ -78,6 +78,68 @@ func checkTimeline(t *testing.T, pool *pgxpool.Pool, when string) {
 	t.Logf("%s: timeline = idle_core on %d statuses over %d days", when, n, days)
 }
 
+// periodsMismatchSQL compares the periods the paired evaluation of idle_core joins with
+// what they stand for, on every day either side of a period's start and on the first of
+// every month 2012–2032: the policy in force (landreg_sys.policy_periods against
+// landreg_sys.policy on the day), and every holder's 低效 verdict
+// (landreg_sys.verdict_periods against landreg_sys.enterprise_verdicts on the day). It
+// returns the policy mismatches, the policy rows compared, the verdict mismatches, the
+// verdict rows compared, and the first verdict mismatch.
+const periodsMismatchSQL = `WITH months AS (
+  SELECT m.d::date AS d FROM generate_series(DATE '2012-01-01', DATE '2032-01-01', interval '1 month') m(d)
+), vp AS (
+  SELECT * FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT v.id FROM parcels_all v))
+), pd AS (
+  SELECT DISTINCT r.xzqdm, r.from_day + o.o AS d FROM landreg_sys.policy_periods(NULL) r, (VALUES (-1), (0), (1)) o(o)
+  WHERE r.from_day > '-infinity'
+  UNION SELECT x.xzqdm, months.d FROM districts x, months
+), pol AS (
+  SELECT pd.xzqdm, pd.d,
+    (SELECT count(*) FROM landreg_sys.policy_periods(NULL) r
+     WHERE r.xzqdm = pd.xzqdm AND r.from_day <= pd.d AND (r.until_day IS NULL OR pd.d < r.until_day)) AS n,
+    (SELECT to_jsonb(landreg_sys.policy(r.xzqdm, r.from_day)) FROM landreg_sys.policy_periods(NULL) r
+     WHERE r.xzqdm = pd.xzqdm AND r.from_day <= pd.d AND (r.until_day IS NULL OR pd.d < r.until_day)) AS by_period,
+    to_jsonb(landreg_sys.policy(pd.xzqdm, pd.d)) AS by_day
+  FROM pd
+), vd AS (
+  SELECT DISTINCT vp.from_day + o.o AS d FROM vp, (VALUES (-1), (0), (1)) o(o)
+  UNION SELECT months.d FROM months
+), fn AS (
+  SELECT vd.d, e.uscc, e.tax_per_mu, e.threshold
+  FROM vd CROSS JOIN LATERAL landreg_sys.enterprise_verdicts(NULL, vd.d, NULL) e
+  WHERE e.uscc IN (SELECT v.holder_uscc FROM parcels_all v)
+), per AS (
+  SELECT vd.d, vp.uscc, vp.tax_per_mu, vp.threshold
+  FROM vd JOIN vp ON vp.from_day <= vd.d AND (vp.until_day IS NULL OR vd.d < vp.until_day)
+), j AS (
+  SELECT d, uscc, ROW(fn.tax_per_mu, fn.threshold)::text AS f, ROW(per.tax_per_mu, per.threshold)::text AS p
+  FROM fn FULL JOIN per USING (d, uscc)
+)
+SELECT (SELECT count(*) FILTER (WHERE n <> 1 OR by_period IS DISTINCT FROM by_day) FROM pol), (SELECT count(*) FROM pol),
+  count(*) FILTER (WHERE f IS DISTINCT FROM p), count(*),
+  coalesce((SELECT format('%s %s: function %s, periods %s', d, uscc, f, p) FROM j
+            WHERE f IS DISTINCT FROM p ORDER BY d, uscc LIMIT 1), '')
+FROM j`
+
+// checkPeriods fails the test where a policy or verdict period differs from the
+// function it stands for on some day.
+func checkPeriods(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
+	var polBad, polN, vdBad, vdN int64
+	var first string
+	if err := pool.QueryRow(context.Background(), periodsMismatchSQL).Scan(&polBad, &polN, &vdBad, &vdN, &first); err != nil {
+		t.Fatal(err)
+	}
+	if polN < 100 || vdN < 1000 {
+		t.Fatalf("periods: only %d policy and %d verdict rows compared", polN, vdN)
+	}
+	if polBad != 0 || vdBad != 0 {
+		t.Fatalf("periods differ from the functions: %d of %d policies, %d of %d verdicts; first verdict: %s",
+			polBad, polN, vdBad, vdN, first)
+	}
+	t.Logf("periods = functions on %d policies and %d verdicts", polN, vdN)
+}
+
 // TestStatusTimelineEqualsFunction: the status timeline, kept by the triggers, gives
 // exactly what idle_core gives as known now, for every demo parcel on every day that
 // could tell them apart; again after random event writes, corrections, policy versions,
@@ -206,6 +268,7 @@ WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORD
 		}
 	}
 	checkTimeline(t, pool, "after random writes")
+	checkPeriods(t, pool)
 
 	// A full rebuild (what schema.Apply does after a rule change) gives the same rows.
 	const digest = `SELECT md5(string_agg(ROW(t.parcel_id, t.during, t.category, t.since, t.reasons::text, t.low_efficiency)::text, ',' ORDER BY t.parcel_id, t.during)) FROM landreg_sys.status_timeline t`

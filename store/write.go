@@ -46,7 +46,9 @@ var writables = map[string]*Writable{
 			"invest_intensity_wan_per_mu": "numeric", "tax_per_mu_wan": "numeric", "va_per_mu_wan": "numeric",
 			"energy_va_wan_per_tce": "numeric", "emission_va_wan_per_t": "numeric", "rd_ratio": "numeric",
 			"valid_from": "date"},
-		ReadOnly: map[string]bool{"id": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true},
+		ReadOnly: map[string]bool{"id": true, "version": true, "valid_to": true, "area_m2": true, "area_mu": true, "area_ha": true,
+			// Its idle status (today or as of datetime=) is derived: landreg_sys.status_timeline.
+			"status": true, "status_zh": true},
 	},
 }
 

@@ -1,14 +1,17 @@
 """Open a landreg collection with QGIS's OAPIF provider, follow the collection's link to
 its QML and SLD styles as a planner would (download, then Load Style), and print what
 QGIS made of each: the renderer type, the link followed, the classifying attribute (and
-whether the layer has that field), and one line per category (value, colour, label)."""
+whether the layer has that field), one line per category (value, colour, label), and
+one line per feature with the colour of the symbol the renderer draws it with ("none"
+when it falls outside every category): `kind feature <id> <colour>`."""
 import json
 import os
 import sys
 import tempfile
 import urllib.request
 
-from qgis.core import QgsApplication, QgsVectorLayer
+from qgis.core import (QgsApplication, QgsExpressionContext, QgsExpressionContextUtils, QgsRenderContext,
+                       QgsVectorLayer)
 
 app = QgsApplication([], False)
 app.initQgis()
@@ -41,5 +44,14 @@ for kind, mt in (("qml", "application/vnd.qgis.qml+xml"), ("sld", "application/v
     elif r.type() == "RuleRenderer":
         for rule in r.rootRule().children():
             print(kind, "rule", rule.filterExpression().replace(" ", ""), rule.symbol().color().name())
+    # What the renderer makes of each feature, as when drawing the layer.
+    ctx = QgsRenderContext()
+    ctx.setExpressionContext(QgsExpressionContext(QgsExpressionContextUtils.globalProjectLayerScopes(layer)))
+    r.startRender(ctx, layer.fields())
+    for f in layer.getFeatures():
+        ctx.expressionContext().setFeature(f)
+        syms = r.symbolsForFeature(f, ctx)
+        print(kind, "feature", f["id"], syms[0].color().name() if syms else "none")
+    r.stopRender(ctx)
 sys.stdout.flush()
 os._exit(0)

@@ -75,9 +75,8 @@ BEGIN
   END IF;
 
   IF NEW.type = 'IDLE_FEE_LEVIED' THEN
-    -- Literal arguments, as parcel_event_rules: idle_core is then planned for the one parcel.
-    EXECUTE format('SELECT s.category, s.since FROM landreg_sys.idle_core(%L::date, %L::timestamptz, NULL, %s::bigint) s',
-      NEW.event_date, 'infinity', NEW.parcel_id) INTO st;
+    -- As parcel_event_rules: as known at a time, one generic plan.
+    SELECT s.category, s.since INTO st FROM landreg_sys.idle_core(NEW.event_date, 'infinity', NULL, NEW.parcel_id) s;
     IF st.category IS NULL OR st.category NOT IN ('IDLE_1Y', 'IDLE_2Y', 'IDLE_STALLED') THEN
       RAISE EXCEPTION '征缴土地闲置费仅适用于企业原因闲置满一年的土地（53号令第十四条；政府原因不征）：宗地 % 于 % 的状态为 % / an idle-land fee is levied only on land idle a full year of the holder''s making (53号令 art. 14; none for a government cause): parcel % is % on %',
         NEW.parcel_id, NEW.event_date, coalesce(landreg_sys.idle_category_zh(st.category), '无'),
@@ -91,4 +90,4 @@ END
 $$;
 
 ALTER FUNCTION landreg_sys.disposal_rules() SECURITY DEFINER SET search_path = public, pg_temp
-  SET jit = off SET datestyle = 'ISO, YMD';
+  SET jit = off SET datestyle = 'ISO, YMD' SET plan_cache_mode = force_generic_plan;

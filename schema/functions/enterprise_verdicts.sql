@@ -103,7 +103,14 @@ ev AS (
     (array_agg((e.payload->>'employees')::float8 ORDER BY e.fact DESC))[1]
   FROM (
     SELECT x.id, x.parcel_id, x.kind, x.fact, x.event_date, x.recorded_at, x.payload FROM parcel_events x
-    WHERE known_at IS NOT NULL OR in_year IS NOT NULL
+    WHERE (known_at IS NOT NULL OR in_year IS NOT NULL)
+      AND for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL
+    UNION ALL
+    -- Narrowed: the events of the parcels in scope, through the parcel_id index.
+    SELECT x.id, x.parcel_id, x.kind, x.fact, x.event_date, x.recorded_at, x.payload FROM parcel_events x
+    WHERE (known_at IS NOT NULL OR in_year IS NOT NULL)
+      AND NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+      AND x.parcel_id = ANY (ARRAY(SELECT scope.id FROM scope))
     UNION ALL
     SELECT x.id, x.parcel_id, x.kind, x.fact, x.event_date, x.recorded_at, x.payload FROM moved JOIN parcel_events x ON x.parcel_id = moved.id
     WHERE known_at IS NULL AND in_year IS NULL
@@ -111,7 +118,6 @@ ev AS (
   WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
     AND (known_at IS NULL OR e.recorded_at <= known_at)
     AND (in_year IS NULL OR e.fact[1] = in_year)
-    AND ((for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) OR e.parcel_id IN (SELECT scope.id FROM scope))
     AND (at_date IS NULL OR landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date) <= at_date)
     AND e.id NOT IN (SELECT s.supersedes FROM parcel_events s
                      WHERE s.supersedes IS NOT NULL AND (known_at IS NULL OR s.recorded_at <= known_at))
@@ -121,9 +127,9 @@ held_ev AS (
   -- Each report with the holder of its parcel at the end of the report's year. Every
   -- enterprise: v.id + 0, a hash join over the parcels rather than an index probe per
   -- report (100,000 probes into the two-table view cost 1 s; one pass over the
-  -- parcels, a tenth). Some enterprises (one parcel's holder): an index probe per report
-  -- of theirs instead of a pass over every parcel. The branch whose condition is false
-  -- is cut at run time.
+  -- parcels, a tenth). Some enterprises (one parcel's holder): their parcels through the
+  -- holder index (an IN over them hashed every parcel), joined to their reports. The
+  -- branch whose condition is false is cut at run time.
   SELECT ev.f, ev.employees, v.holder_uscc
   FROM ev JOIN parcels_all v ON v.id + 0 = ev.parcel_id
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
@@ -136,7 +142,8 @@ held_ev AS (
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
    AND (known_at IS NULL OR v.sys_from <= known_at)
    AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
-  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc IN (SELECT us.uscc FROM us)
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+    AND v.holder_uscc = ANY (ARRAY(SELECT us.uscc FROM us))
 ),
 leg AS (
   -- Summed per holder of the parcel at the end of the report's year.

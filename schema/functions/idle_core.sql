@@ -10,16 +10,26 @@
 -- into the caller's query, and the decision functions into it, so constant arguments
 -- (NULL district, one id, NULL known_at) simplify the plan. Callers set DateStyle ISO
 -- (the reasons' dates are written as text) and JIT off.
--- The last column, thresholds, lists the dates on which this status changes by the
--- passage of time alone (nothing more recorded): the deadlines the tests compare at_date
--- with. The status timeline (refresh_status_timeline) evaluates the function there.
+-- The column thresholds lists the dates on which this status changes by the passage of
+-- time alone (nothing more recorded): the deadlines the tests compare the day with. The
+-- status timeline (refresh_status_timeline) evaluates the function there.
+-- Pairs: with pair_ids and pair_days (at_date NULL, as known now only), the status of
+-- parcel pair_ids[i] on day pair_days[i], every pair in one execution; the last column,
+-- day, says which day a row is for. The timeline and the event rules ask for thousands
+-- of (parcel, day) pairs at once, where one execution per day would repeat the fixed
+-- cost of the statement per day. Every test below reads its day from the row (p.at).
+-- few_pairs (a constant in the caller) chooses the plan for a few pairs (few_day_pairs)
+-- or for many (day_pairs).
 DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[]);
+DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[], bigint[], date[]);
+DROP FUNCTION IF EXISTS landreg_sys.idle_core(date, timestamptz, text, bigint, bigint[], bigint[], date[], boolean);
 CREATE FUNCTION landreg_sys.idle_core(at_date date, known_at timestamptz, in_district text, only_id bigint,
-  only_ids bigint[] DEFAULT NULL)
+  only_ids bigint[] DEFAULT NULL, pair_ids bigint[] DEFAULT NULL, pair_days date[] DEFAULT NULL,
+  few_pairs boolean DEFAULT false)
 RETURNS TABLE (parcel_id bigint, zddm text, xzqdm text, category text, category_zh text, since date,
   reasons json, deadline date, idle_fee_wan numeric, low_efficiency boolean, indicator_year integer,
   tax_per_mu_wan double precision, va_per_mu_wan double precision, unused_area_m2 double precision,
-  registered_area_m2 numeric, area_m2 double precision, thresholds date[])
+  registered_area_m2 numeric, area_m2 double precision, thresholds date[], day date)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 WITH p AS (
   -- The parcel version valid at at_date as known at known_at: a version closed after
@@ -32,37 +42,51 @@ WITH p AS (
          -- The agreed indicators stay numeric: landreg_sys.short_of converts them only
          -- for the parcels whose indicators are judged.
          v.tax_per_mu_wan, v.va_per_mu_wan, v.energy_va_wan_per_tce, v.emission_va_wan_per_t, v.rd_ratio,
-         v.invest_intensity_wan_per_mu,
-         -- Retired by DELETE on or before at_date (and known to be by known_at).
-         (v.retired AND v.valid_to <= at_date AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
+         v.invest_intensity_wan_per_mu, v.at,
+         -- Retired by DELETE on or before the day (and known to be by known_at).
+         (v.retired AND v.valid_to <= v.at AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
          v.valid_to AS retired_on
   -- Every parcel, or the ones named through the primary key: two branches rather than
   -- an OR, which no index serves when the arguments are not constants (the status
   -- timeline evaluates this function in a lateral join, once per day).
-  FROM (SELECT * FROM parcels_all x WHERE only_id IS NULL AND only_ids IS NULL
+  -- The pairs are a third branch, each parcel with its own day.
+  FROM (SELECT x.*, at_date AS at FROM parcels_all x WHERE only_id IS NULL AND only_ids IS NULL AND pair_ids IS NULL
         UNION ALL
-        SELECT * FROM parcels_all x
-        WHERE x.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)) v
+        SELECT x.*, at_date FROM parcels_all x
+        WHERE x.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)
+        UNION ALL
+        SELECT x.*, q.d FROM landreg_sys.day_pairs(pair_ids, pair_days) q JOIN parcels_all x ON x.id = q.id
+        WHERE known_at IS NULL AND NOT few_pairs
+        UNION ALL
+        SELECT x.*, q.d FROM landreg_sys.few_day_pairs(pair_ids, pair_days) q JOIN parcels_all x ON x.id = q.id
+        WHERE known_at IS NULL AND few_pairs) v
   WHERE (in_district IS NULL OR v.xzqdm = in_district)
-    AND v.valid_from <= at_date
+    AND v.valid_from <= v.at
     AND (known_at IS NULL OR v.sys_from <= known_at)
-    AND (v.valid_to IS NULL OR v.valid_to > at_date
+    AND (v.valid_to IS NULL OR v.valid_to > v.at
          OR (known_at IS NOT NULL AND v.sys_to > known_at)
          OR (only_id IS NOT NULL AND v.retired))
   OFFSET 0
 ),
 dg AS (
   -- Now (known_at NULL): the digest of each parcel's events, kept by the event trigger.
-  -- width_bucket(at_date, keys) counts the keys <= at_date (the keys are sorted), so it
-  -- is the number of a type's events that count at at_date, and the position of the
-  -- latest figures they give.
-  SELECT d.*, width_bucket(at_date, d.k_ext) AS n_ext, width_bucket(at_date, d.k_prog) AS n_prog,
-    width_bucket(at_date, d.k_pv) AS n_pv, width_bucket(at_date, d.k_ai) AS n_ai,
-    width_bucket(at_date, d.k_gov) AS n_gov, width_bucket(at_date, d.k_rr) AS n_rr
-  FROM (SELECT * FROM landreg_sys.parcel_event_digest x WHERE only_id IS NULL AND only_ids IS NULL
+  -- width_bucket(day, keys) counts the keys <= day (the keys are sorted), so it is the
+  -- number of a type's events that count on the day, and the position of the latest
+  -- figures they give.
+  SELECT d.*, width_bucket(d.at, d.k_ext) AS n_ext, width_bucket(d.at, d.k_prog) AS n_prog,
+    width_bucket(d.at, d.k_pv) AS n_pv, width_bucket(d.at, d.k_ai) AS n_ai,
+    width_bucket(d.at, d.k_gov) AS n_gov, width_bucket(d.at, d.k_rr) AS n_rr
+  FROM (SELECT x.*, at_date AS at FROM landreg_sys.parcel_event_digest x
+        WHERE only_id IS NULL AND only_ids IS NULL AND pair_ids IS NULL
         UNION ALL
-        SELECT * FROM landreg_sys.parcel_event_digest x
-        WHERE x.parcel_id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)) d
+        SELECT x.*, at_date FROM landreg_sys.parcel_event_digest x
+        WHERE x.parcel_id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)
+        UNION ALL
+        SELECT x.*, q.d FROM landreg_sys.day_pairs(pair_ids, pair_days) q
+        JOIN landreg_sys.parcel_event_digest x ON x.parcel_id = q.id WHERE NOT few_pairs
+        UNION ALL
+        SELECT x.*, q.d FROM landreg_sys.few_day_pairs(pair_ids, pair_days) q
+        JOIN landreg_sys.parcel_event_digest x ON x.parcel_id = q.id WHERE few_pairs) d
   WHERE known_at IS NULL
     -- One district: its parcels' digests through the primary key (an IN would hash
     -- all 200,000 digests).
@@ -72,24 +96,24 @@ dg AS (
 ev AS (
   -- The same facts per parcel from either source: dates of events by type (first or
   -- latest by at_date) and the latest named facts (landreg_sys.*_fact).
-  SELECT dg.parcel_id,
-    CASE WHEN dg.d_recovery[1] <= at_date THEN dg.d_recovery[1] END AS recovered,
-    dg.d_disposed[width_bucket(at_date, dg.d_disposed)] AS disposed,
-    dg.d_adverse[width_bucket(at_date, dg.d_adverse)] AS adverse,
-    CASE WHEN dg.d_delivered[1] <= at_date THEN dg.d_delivered[1] END AS delivered,
-    CASE WHEN dg.d_started[1] <= at_date THEN dg.d_started[1] END AS started,
-    CASE WHEN dg.d_completed[1] <= at_date THEN dg.d_completed[1] END AS completed,
-    CASE WHEN dg.d_producing[1] <= at_date THEN dg.d_producing[1] END AS prod_first,
-    dg.d_producing[width_bucket(at_date, dg.d_producing)] AS prod_last,
-    dg.d_stopped[width_bucket(at_date, dg.d_stopped)] AS stopped,
-    dg.d_resumed[width_bucket(at_date, dg.d_resumed)] AS resumed,
-    dg.d_susp[width_bucket(at_date, dg.d_susp)] AS suspended,
+  SELECT dg.parcel_id, dg.at,
+    CASE WHEN dg.d_recovery[1] <= dg.at THEN dg.d_recovery[1] END AS recovered,
+    dg.d_disposed[width_bucket(dg.at, dg.d_disposed)] AS disposed,
+    dg.d_adverse[width_bucket(dg.at, dg.d_adverse)] AS adverse,
+    CASE WHEN dg.d_delivered[1] <= dg.at THEN dg.d_delivered[1] END AS delivered,
+    CASE WHEN dg.d_started[1] <= dg.at THEN dg.d_started[1] END AS started,
+    CASE WHEN dg.d_completed[1] <= dg.at THEN dg.d_completed[1] END AS completed,
+    CASE WHEN dg.d_producing[1] <= dg.at THEN dg.d_producing[1] END AS prod_first,
+    dg.d_producing[width_bucket(dg.at, dg.d_producing)] AS prod_last,
+    dg.d_stopped[width_bucket(dg.at, dg.d_stopped)] AS stopped,
+    dg.d_resumed[width_bucket(dg.at, dg.d_resumed)] AS resumed,
+    dg.d_susp[width_bucket(dg.at, dg.d_susp)] AS suspended,
     dg.p_ext[dg.n_ext] AS ext, dg.p_gov[dg.n_gov] AS gov, dg.p_prog[dg.n_prog] AS prog,
     dg.p_pv[dg.n_pv] AS pv, dg.p_ai[dg.n_ai] AS ai, dg.p_rr[dg.n_rr] AS rr
   FROM dg
   UNION ALL
   -- As known at an earlier time: the events themselves, aggregated over kind and fact.
-  SELECT e.parcel_id,
+  SELECT e.parcel_id, at_date,
     min(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('RECOVERY_DECIDED')) AS recovered,
     max(e.event_date) FILTER (WHERE e.kind = landreg_sys.event_kind('DISPOSED')) AS disposed,
     max(e.event_date) FILTER (WHERE landreg_sys.adverse_kind(e.kind)) AS adverse,
@@ -124,20 +148,24 @@ ev AS (
     -- The latest ramp-up review (达产复核).
     landreg_sys.rampup_fact_of(max(e.fact) FILTER (WHERE e.kind = landreg_sys.event_kind('RAMPUP_REVIEWED'))) AS rr
   FROM (
-    -- Every event, or (one district) the events of its parcels through the parcel_id
-    -- index. Two branches rather than an OR, so that the planner can turn the IN into a
-    -- semi-join; the branch whose condition is false is removed at planning.
+    -- Every event, (one district) the events of its parcels, or (some parcels) theirs,
+    -- the last two through the parcel_id index. Branches rather than an OR, so that the
+    -- planner can turn the IN into a semi-join and probe the index for named parcels
+    -- even in a generic plan (the event rules' per-row check); the branches whose
+    -- condition is false are cut at planning or at run time.
     SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
-    WHERE in_district IS NULL AND known_at IS NOT NULL
+    WHERE in_district IS NULL AND known_at IS NOT NULL AND only_id IS NULL AND only_ids IS NULL
     UNION ALL
     SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
-    WHERE in_district IS NOT NULL AND known_at IS NOT NULL
+    WHERE in_district IS NOT NULL AND known_at IS NOT NULL AND only_id IS NULL AND only_ids IS NULL
       AND x.parcel_id IN (SELECT v.id FROM parcels_all v WHERE v.xzqdm = in_district)
+    UNION ALL
+    SELECT x.id, x.parcel_id, x.event_date, x.recorded_at, x.kind, x.fact FROM parcel_events x
+    WHERE known_at IS NOT NULL
+      AND x.parcel_id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END)
   ) e
   WHERE e.event_date <= at_date
     AND (known_at IS NULL OR e.recorded_at <= known_at)
-    AND (only_id IS NULL OR e.parcel_id = only_id)
-    AND (only_ids IS NULL OR e.parcel_id = ANY (only_ids))
     AND landreg_sys.status_kind(e.kind)
     -- Not replaced by a correction recorded by known_at. NOT IN over a small set: a
     -- hashed subplan, probed once per event (and run by parallel workers as well).
@@ -147,19 +175,23 @@ ev AS (
 ),
 pol AS (
   -- Policy per district in force at at_date (as known at known_at), looked up once per
-  -- district rather than once per parcel.
-  SELECT pl.xzqdm, pl.production_grace_months, pl.stopped_months, pl.completion_grace_months,
+  -- district rather than once per parcel; for pairs, once per district and period of a
+  -- policy version (landreg_sys.policy_periods), each parcel joined to its day's period.
+  SELECT pl.xzqdm, dd.from_day, dd.until_day, pl.production_grace_months, pl.stopped_months, pl.completion_grace_months,
     pl.rampup_years, pl.idle_fee_share, pl.far_floor::float8 AS far_floor, pl.far_floor_from,
     pl.coverage_floor::float8 AS coverage_floor, pl.unused_share::float8 AS unused_share,
     pl.unused_min_mu::float8 * 10000 / 15 AS unused_min_m2, pl.low_eff_tax_per_mu_wan,
     pl.low_eff_tax_per_mu_wan::float8 AS low_eff_tax
-  FROM districts dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm, at_date, known_at) pl
-  -- Some parcels: only their districts (a policy lookup each, for every evaluation of
-  -- the timeline).
-  WHERE (in_district IS NULL OR dd.xzqdm = in_district)
-    AND ((only_id IS NULL AND only_ids IS NULL)
-         OR dd.xzqdm = ANY (ARRAY(SELECT v.xzqdm FROM parcels_all v
-                                  WHERE v.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END))))
+  FROM (
+    -- Some parcels: only their districts.
+    SELECT x.xzqdm, at_date AS from_day, NULL::date AS until_day FROM districts x
+    WHERE pair_ids IS NULL AND (in_district IS NULL OR x.xzqdm = in_district)
+      AND ((only_id IS NULL AND only_ids IS NULL)
+           OR x.xzqdm = ANY (ARRAY(SELECT v.xzqdm FROM parcels_all v
+                                   WHERE v.id = ANY (CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END))))
+    UNION ALL
+    SELECT r.xzqdm, r.from_day, r.until_day FROM landreg_sys.policy_periods(pair_ids) r WHERE pair_ids IS NOT NULL
+  ) dd CROSS JOIN LATERAL landreg_sys.policy(dd.xzqdm, dd.from_day, known_at) pl
   OFFSET 0
 ),
 b AS (
@@ -175,7 +207,7 @@ b AS (
     landreg_sys.start_deadline(p.agreed_start, (ev.ext).new_deadline, ev.delivered) AS deadline,
     landreg_sys.rampup_review(p.agreed_rampup_review, ev.prod_first, pol.rampup_years) AS review,
     landreg_sys.open_suspension(ev.suspended, ev.resumed) AS suspended,
-    -- The latest ratios reported by at_date, on a SUSPENDED or a PROGRESS report.
+    -- The latest ratios reported by the day, on a SUSPENDED or a PROGRESS report.
     (ev.prog).developed_ratio AS developed_ratio, (ev.prog).invested_ratio AS invested_ratio,
     (ev.pv).day AS verified, (ev.pv).far AS v_far, (ev.pv).coverage AS v_coverage, (ev.pv).unused_area_m2 AS v_unused,
     landreg_sys.far_needed(p.far_min, p.contract_date, pol.far_floor, pol.far_floor_from) AS far_needed,
@@ -188,8 +220,8 @@ b AS (
     (ev.rr).day AS reviewed, (ev.rr).passed AS review_passed,
     landreg_sys.invest_per_mu((ev.rr).invest_wan, coalesce(p.registered_m2, p.area_m2)) AS rr_invest_mu
   FROM p
-  JOIN pol ON pol.xzqdm = p.xzqdm
-  LEFT JOIN ev ON ev.parcel_id = p.id
+  JOIN pol ON pol.xzqdm = p.xzqdm AND pol.from_day <= p.at AND (pol.until_day IS NULL OR p.at < pol.until_day)
+  LEFT JOIN ev ON ev.parcel_id = p.id AND ev.at = p.at
   OFFSET 0
 ),
 -- The tests, each as the date it first holds (NULL: it does not hold). f, g and c end
@@ -200,7 +232,7 @@ b AS (
 -- here (one file each under schema/functions); they are plain SQL expressions, which
 -- PostgreSQL inlines.
 f AS (
-  SELECT b.id, b.zddm, b.xzqdm, b.holder_uscc, b.registered_area_m2, b.area_m2, b.price_wan, b.idle_fee_share,
+  SELECT b.id, b.at, b.zddm, b.xzqdm, b.holder_uscc, b.registered_area_m2, b.area_m2, b.price_wan, b.idle_fee_share,
     b.contract_date, b.valid_from, b.agreed_completion, b.deleted, b.retired_on, b.recovered,
     b.disposed, b.delivered, b.started, b.completed, b.prod_first, b.prod_last, b.stopped,
     b.gov_from, b.gov_until, b.deadline, b.review, b.suspended, b.developed_ratio, b.invested_ratio,
@@ -216,14 +248,14 @@ f AS (
     landreg_sys.production_due(b.completed, b.production_grace_months) AS production_due,
     landreg_sys.disposal_stands(b.disposed, b.adverse) AS disposed_ok,
     landreg_sys.gov_cause_covers(b.gov_until, b.deadline) AS gov,
-    landreg_sys.stalled_since(b.started, b.completed, b.suspended, b.developed_ratio, b.invested_ratio, at_date) AS s_stalled,
-    landreg_sys.construction_overdue(b.started, b.completed, b.agreed_completion, b.completion_grace_months, at_date) AS s_late,
+    landreg_sys.stalled_since(b.started, b.completed, b.suspended, b.developed_ratio, b.invested_ratio, b.at) AS s_stalled,
+    landreg_sys.construction_overdue(b.started, b.completed, b.agreed_completion, b.completion_grace_months, b.at) AS s_late,
     landreg_sys.below_minimum_since(b.completed, b.verified, b.v_far, b.far_needed) AS s_far,
     landreg_sys.below_minimum_since(b.completed, b.verified, b.v_coverage, b.coverage_needed) AS s_coverage,
     landreg_sys.unused_since(b.completed, b.verified, b.v_unused, b.unused_limit) AS s_unused,
-    landreg_sys.not_producing_since(b.completed, b.prod_first, b.production_grace_months, at_date) AS s_idle_built,
-    landreg_sys.production_stopped_since(b.completed, b.stopped, b.prod_last, b.stopped_months, at_date) AS s_stopped,
-    landreg_sys.indicators_judged(b.completed, b.prod_first, b.review, b.ai_year, at_date) AS judged,
+    landreg_sys.not_producing_since(b.completed, b.prod_first, b.production_grace_months, b.at) AS s_idle_built,
+    landreg_sys.production_stopped_since(b.completed, b.stopped, b.prod_last, b.stopped_months, b.at) AS s_stopped,
+    landreg_sys.indicators_judged(b.completed, b.prod_first, b.review, b.ai_year, b.at) AS judged,
     landreg_sys.ratio((b.ai).tax_wan, b.ai_mu) AS ai_tax_mu,
     landreg_sys.ratio((b.ai).va_wan, b.ai_mu) AS ai_va_mu,
     landreg_sys.ratio((b.ai).va_wan, (b.ai).energy_tce) AS ai_energy_va,
@@ -255,7 +287,7 @@ c AS (
     CASE
       WHEN g.retired THEN 'RETIRED'
       WHEN g.disposed_ok THEN 'NORMAL'
-      WHEN g.started IS NULL THEN landreg_sys.unstarted_category(g.deadline, g.gov, at_date)
+      WHEN g.started IS NULL THEN landreg_sys.unstarted_category(g.deadline, g.gov, g.at)
       ELSE landreg_sys.started_category(g.s_stalled, coalesce(g.s_late, g.s_far, g.s_coverage, g.s_unused),
                                         coalesce(g.s_idle_built, g.s_stopped), g.s_below, g.completed)
     END AS category
@@ -373,7 +405,7 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
       WHEN c.prod_first IS NULL THEN landreg_sys.idle_reason_json('AWAITING_PRODUCTION', 'NORMAL',
         '已竣工，投产宽限期内', 'completed, within the production grace period', c.completed,
         ',"production_due":' || landreg_sys.json_date(c.production_due))
-      WHEN at_date < c.review THEN landreg_sys.idle_reason_json('RAMPUP_NOT_DUE', 'NORMAL',
+      WHEN c.at < c.review THEN landreg_sys.idle_reason_json('RAMPUP_NOT_DUE', 'NORMAL',
         '已投产，达产复核未到期', 'producing, ramp-up review not yet due', c.prod_first,
         ',"review":' || landreg_sys.json_date(c.review))
       WHEN c.ai_year IS NULL THEN landreg_sys.idle_reason_json('NO_INDICATORS', 'NORMAL',
@@ -390,20 +422,31 @@ SELECT c.id, c.zddm, c.xzqdm, c.category, ic.zh,
   -- year on file (landreg_sys.enterprise_verdicts, one verdict per enterprise and year).
   landreg_sys.is_low_efficiency(c.retired, vd.tax_per_mu, vd.threshold),
   c.ai_year, c.ai_tax_mu, c.ai_va_mu, c.v_unused, c.registered_area_m2, c.area_m2,
-  -- Every date at_date is compared with above, whether or not the test applies now: a
+  -- Every date the day is compared with above, whether or not the test applies now: a
   -- superset costs the timeline an evaluation that changes nothing, a date left out
   -- would cost it a change.
   ARRAY[c.deadline, c.deadline_1y, c.deadline_2y, landreg_sys.years_after(c.suspended, 1),
     landreg_sys.completion_due(c.agreed_completion, c.completion_grace_months), c.production_due,
-    landreg_sys.months_after(c.stopped, c.stopped_months), c.review]
+    landreg_sys.months_after(c.stopped, c.stopped_months), c.review],
+  c.at
 FROM c
 -- The category's label (a hash join of 12 rows; a lookup per parcel would cost more).
 LEFT JOIN landreg_sys.idle_categories ic ON ic.code = c.category
 -- The holders' verdicts; narrowed to this call's holders (of any version: a superset)
 -- when it names parcels or a district, by arguments without a subquery (which would
 -- keep enterprise_verdicts from being inlined). Not read from p: a second reference would make
--- p a materialized CTE and slow the whole statement down threefold.
-LEFT JOIN landreg_sys.enterprise_verdicts(NULL, at_date, known_at, NULL,
-  CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END, in_district) vd
+-- p a materialized CTE and slow the whole statement down threefold. Pairs: each
+-- holder's verdict periods, joined on the row's day.
+LEFT JOIN (
+  SELECT x.uscc, x.tax_per_mu, x.threshold, NULL::date AS from_day, NULL::date AS until_day
+  FROM landreg_sys.enterprise_verdicts(NULL, at_date, known_at, NULL,
+    CASE WHEN only_id IS NOT NULL THEN ARRAY[only_id] ELSE only_ids END, in_district) x
+  WHERE pair_ids IS NULL
+  UNION ALL
+  SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
+  FROM landreg_sys.verdict_periods(pair_ids) x
+  WHERE pair_ids IS NOT NULL
+) vd
   ON vd.uscc = c.holder_uscc
+  AND (vd.from_day IS NULL OR (vd.from_day <= c.at AND (vd.until_day IS NULL OR c.at < vd.until_day)))
 $$;

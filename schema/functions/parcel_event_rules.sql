@@ -58,11 +58,12 @@ BEGIN
       -- recovery it replaces was recorded (otherwise that recovery retires the parcel).
       SELECT x.recorded_at - interval '1 microsecond' INTO known
       FROM parcel_events x WHERE x.id = NEW.supersedes AND x.type = 'RECOVERY_DECIDED';
-      -- Literal arguments: idle_core is then planned for this parcel (its events by the
-      -- parcel_id index); through idle_status the arguments stay parameters, and every
-      -- call scanned all events (a bulk load of recoveries took hours).
-      EXECUTE format('SELECT s.category, s.since FROM landreg_sys.idle_core(%L::date, %L::timestamptz, NULL, %s::bigint) s',
-        NEW.event_date, coalesce(known, 'infinity'), NEW.parcel_id) INTO st;
+      -- As known at a time, so that the events recorded earlier in this statement
+      -- count (the digest is brought up to date after the statement). One generic plan
+      -- (plan_cache_mode below): idle_core reaches one parcel's events and holder by
+      -- index whatever its arguments, and planning it per row cost more than running it.
+      SELECT s.category, s.since INTO st
+      FROM landreg_sys.idle_core(NEW.event_date, coalesce(known, 'infinity'), NULL, NEW.parcel_id) s;
       IF st.category IS NULL OR NOT (st.category = 'IDLE_2Y'
                            OR (st.category = 'IDLE_STALLED' AND NEW.event_date >= landreg_sys.years_after(st.since, 1))) THEN
         RAISE EXCEPTION '无偿收回仅适用于企业原因闲置满两年的土地（53号令第十四条），宗地 % 于 % 的状态为 %；请改为 COMPENSATED（协议有偿收回）并写明 compensation_wan / payload.basis UNCOMPENSATED is lawful only for land idle two years of the holder''s making (53号令 art. 14); parcel % is % on %: use COMPENSATED with compensation_wan',
@@ -92,4 +93,4 @@ $$;
 
 -- jit off and ISO dates, as idle_core's callers must (docs/idle.md).
 ALTER FUNCTION landreg_sys.parcel_event_rules() SECURITY DEFINER SET search_path = public, pg_temp
-  SET jit = off SET datestyle = 'ISO, YMD';
+  SET jit = off SET datestyle = 'ISO, YMD' SET plan_cache_mode = force_generic_plan;

@@ -7,8 +7,8 @@
 -- (landreg_sys.status_boundaries) and then on every threshold those evaluations
 -- return, with equal neighbours merged into one range. Between two of these days the
 -- function reads the same state and passes no threshold, so the ranges give exactly
--- what it gives for any day. One statement for any number of parcels: the days are
--- grouped, and idle_core runs once per day for that day's parcels.
+-- what it gives for any day. One statement for any number of parcels: idle_core runs
+-- twice, each time on every (parcel, day) pair of its pass at once.
 -- Concurrency as for the event digest (refresh_event_digest): the parcels are locked
 -- first, and the rows are computed by later statements, whose snapshot (READ
 -- COMMITTED) includes whatever a transaction that held the lock committed.
@@ -33,61 +33,14 @@ BEGIN
     UPDATE landreg_sys.status_timeline SET during = daterange(lower(during), from_day)
     WHERE parcel_id = ANY (ids) AND during @> from_day;
   END IF;
-  INSERT INTO landreg_sys.status_timeline (parcel_id, during, zddm, xzqdm, category, category_zh, since, reasons,
-    deadline, idle_fee_wan, low_efficiency, indicator_year, tax_per_mu_wan, va_per_mu_wan, unused_area_m2,
-    registered_area_m2, area_m2)
-  WITH b0 AS (
-    SELECT x.parcel_id, x.d FROM landreg_sys.status_boundaries(ids) x WHERE from_day IS NULL OR x.d > from_day
-    UNION
-    SELECT unnest(ids), from_day WHERE from_day IS NOT NULL
-  ),
-  b AS MATERIALIZED (
-    -- Each boundary with the next one: a state lasts until then.
-    SELECT b0.parcel_id, b0.d, lead(b0.d) OVER (PARTITION BY b0.parcel_id ORDER BY b0.d) AS next_d FROM b0
-  ),
-  first AS MATERIALIZED (
-    SELECT g.d AS at, s.* FROM (SELECT b.d, array_agg(b.parcel_id) AS ids FROM b GROUP BY b.d) g
-    CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
-  ),
-  more AS MATERIALIZED (
-    -- The thresholds each state passes before the next boundary, where the next state
-    -- (evaluated there) takes over. A state is the same on those days, so its
-    -- thresholds are too: one more pass covers them all.
-    SELECT DISTINCT f.parcel_id, t.d
-    FROM first f
-    JOIN b ON b.parcel_id = f.parcel_id AND b.d = f.at
-    CROSS JOIN LATERAL unnest(f.thresholds) t(d)
-    WHERE t.d > f.at AND (b.next_d IS NULL OR t.d < b.next_d)
-  ),
-  second AS (
-    SELECT g.d AS at, s.* FROM (SELECT m.d, array_agg(m.parcel_id) AS ids FROM more m GROUP BY m.d) g
-    CROSS JOIN LATERAL landreg_sys.idle_core(g.d, NULL, NULL, NULL, g.ids) s
-  ),
-  pts AS (
-    -- Every day evaluated, with its status (NULL: no version valid that day).
-    SELECT x.parcel_id, x.d, r.zddm, r.xzqdm, r.category, r.category_zh, r.since, r.reasons, r.deadline,
-      r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan, r.unused_area_m2,
-      r.registered_area_m2, r.area_m2,
-      CASE WHEN r.parcel_id IS NOT NULL THEN ROW(r.zddm, r.xzqdm, r.category, r.category_zh, r.since, r.reasons::text,
-        r.deadline, r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan,
-        r.unused_area_m2, r.registered_area_m2, r.area_m2)::text END AS k
-    FROM (SELECT b.parcel_id, b.d FROM b UNION ALL SELECT m.parcel_id, m.d FROM more m) x
-    LEFT JOIN (SELECT * FROM first UNION ALL SELECT * FROM second) r ON r.parcel_id = x.parcel_id AND r.at = x.d
-  ),
-  starts AS (
-    -- The days on which the status differs from the day evaluated before.
-    SELECT pts.*, lag(pts.k) OVER (PARTITION BY pts.parcel_id ORDER BY pts.d) IS DISTINCT FROM pts.k AS starts
-    FROM pts
-  ),
-  ranges AS (
-    SELECT s.*, lead(s.d) OVER (PARTITION BY s.parcel_id ORDER BY s.d) AS until
-    FROM starts s WHERE s.starts
-  )
-  SELECT r.parcel_id, daterange(r.d, r.until), r.zddm, r.xzqdm, r.category, r.category_zh, r.since, r.reasons,
-    r.deadline, r.idle_fee_wan, r.low_efficiency, r.indicator_year, r.tax_per_mu_wan, r.va_per_mu_wan,
-    r.unused_area_m2, r.registered_area_m2, r.area_m2
-  FROM ranges r
-  WHERE r.k IS NOT NULL;
+  -- A few parcels (an event, a record edit): the plan for a few pairs, index probes; more
+  -- (a holder's parcels, an import, a rebuild): the plan for many, hash joins. The
+  -- constant is folded into each statement's plan (landreg_sys.status_ranges).
+  IF cardinality(ids) <= 20 THEN
+    INSERT INTO landreg_sys.status_timeline SELECT * FROM landreg_sys.status_ranges(ids, from_day, true);
+  ELSE
+    INSERT INTO landreg_sys.status_timeline SELECT * FROM landreg_sys.status_ranges(ids, from_day, false);
+  END IF;
   IF from_day IS NOT NULL THEN
     -- Join the first new range to the last kept one where the status did not change.
     WITH joined AS (

@@ -1,0 +1,32 @@
+-- The 低效 verdicts (landreg_sys.enterprise_verdicts, as known now) of the holders of the
+-- parcels ids, in any version, as periods: a holder's verdict reads the day only to
+-- choose the figures that count by then, so it changes only on the days its own rows
+-- or the annual reports of a parcel it ever held count from. It is computed once on
+-- each such day and holds until the holder's next one (until_day NULL: from then on).
+-- A status of many (parcel, day) pairs then joins its holder's period instead of
+-- judging the holder again for every day.
+CREATE OR REPLACE FUNCTION landreg_sys.verdict_periods(ids bigint[])
+RETURNS TABLE (uscc text, from_day date, until_day date, tax_per_mu double precision, threshold double precision)
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+WITH h AS (
+  -- A join with the ids rather than id = ANY (ids): a bulk refresh passes hundreds of
+  -- thousands of pairs, and = ANY over a parameter array is a linear search per row.
+  SELECT DISTINCT v.holder_uscc AS uscc FROM unnest(ids) q(id) JOIN parcels_all v ON v.id = q.id
+  WHERE v.holder_uscc IS NOT NULL
+),
+days AS (
+  SELECT h.uscc, x.d, lead(x.d) OVER (PARTITION BY h.uscc ORDER BY x.d) AS until_day
+  FROM h CROSS JOIN LATERAL (
+    SELECT landreg_sys.indicators_count_from(i.year, i.reported_on) FROM enterprise_indicators i WHERE i.uscc = h.uscc
+    UNION
+    SELECT landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
+    FROM parcel_events e
+    WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
+      AND e.parcel_id IN (SELECT m.id FROM parcels_all m WHERE m.holder_uscc = h.uscc)
+  ) x(d)
+)
+SELECT v.uscc, days.d, days.until_day, v.tax_per_mu, v.threshold
+FROM (SELECT days.d, array_agg(days.uscc) AS us FROM days GROUP BY days.d) g
+CROSS JOIN LATERAL landreg_sys.enterprise_verdicts(NULL, g.d, NULL, g.us) v
+JOIN days ON days.uscc = v.uscc AND days.d = g.d
+$$;
