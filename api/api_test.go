@@ -24,7 +24,8 @@ import (
 )
 
 // One database with the demo fixtures and one real HTTP server on a free port serve
-// every subtest; the subtests only read.
+// every subtest; the subtests only read. The fixtures are loaded here, not cloned
+// (demodb), so the package also serves a database the loader has just written.
 func TestAPI(t *testing.T) {
 	ctx := context.Background()
 	pool := dbtest.New(t)

@@ -14,7 +14,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/report"
 	"github.com/landreg/landreg/store"
@@ -31,10 +31,7 @@ type reportDoc struct {
 
 func TestAuditReports(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Demo(t)
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)

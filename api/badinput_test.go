@@ -17,7 +17,7 @@ import (
 
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/audit"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // documentedTypes are the problem types docs/errors.md names (every backticked
@@ -42,7 +42,7 @@ func documentedTypes(t *testing.T) map[string]bool {
 // inputs are a fixed, bounded set (about 3,500 requests).
 func TestBadInput(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	admin := token(t, pool, "bad-input-admin", "admin")
 	routes := api.New(api.Config{Version: "test"}, pool, zerolog.Nop()).Routes()
 	documented := documentedTypes(t)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // Issue 14, "Block lines and quota": items 1, 2, 3, 5 and 6 through the API, on the
@@ -65,7 +65,7 @@ func m2(v any) float64 { return v.(map[string]any)["m2"].(float64) }
 // TestTerritoryAPI (14.1): a line lies in its own district (0.5 m tolerance) and shares
 // no land with another district's line, for Part 4 writes and adjustments alike.
 func TestTerritoryAPI(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "alice", "planner")}
 	admin := client{t, srv.URL, token(t, pool, "boss", "admin")}
 	const lat = 27.95
@@ -107,7 +107,7 @@ func TestTerritoryAPI(t *testing.T) {
 // TestFutureAdjustmentAPI (14.2): an adjustment effective tomorrow is previewed and may
 // be approved, but not applied before its date.
 func TestFutureAdjustmentAPI(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "alice", "planner")}
 	admin := client{t, srv.URL, token(t, pool, "boss", "admin")}
 	ctx := context.Background()
@@ -140,7 +140,7 @@ func TestFutureAdjustmentAPI(t *testing.T) {
 // TestApprovalChecksPreviewAPI (14.3): approval runs the preview and refuses a failing
 // one without an override reason, which is recorded; dates follow the procedure.
 func TestApprovalChecksPreviewAPI(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "alice", "planner")}
 	admin := client{t, srv.URL, token(t, pool, "boss", "admin")}
 	ctx := context.Background()
@@ -241,7 +241,7 @@ func backDated(t *testing.T, pool *pgxpool.Pool, planner, admin client) (known t
 // for every change the figures recorded then and the figures restated from the versions
 // valid at its date, which are quota?date='s; the year-end series is quota's too.
 func TestQuotaHistoryAgreesWithQuota(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "alice", "planner")}
 	admin := client{t, srv.URL, token(t, pool, "boss", "admin")}
 	anon := client{t, srv.URL, ""}
@@ -302,7 +302,7 @@ func TestQuotaHistoryAgreesWithQuota(t *testing.T) {
 // register stood at a past system time reproduce what was published then, although a
 // back-dated change has been recorded since.
 func TestKnownAtAPI(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "alice", "planner")}
 	admin := client{t, srv.URL, token(t, pool, "boss", "admin")}
 	anon := client{t, srv.URL, ""}

@@ -13,9 +13,8 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/landreg/landreg"
-	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 	"github.com/landreg/landreg/testenv"
 )
@@ -30,10 +29,7 @@ func TestImportClassesHTTP(t *testing.T) {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	srv := httptest.NewServer(New(Config{Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
 	admin, _ := store.CreateToken(ctx, pool, "admin-zhao", landreg.RoleAdmin)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -26,7 +26,7 @@ import (
 
 func TestDistrictsAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	admin := client{t, srv.URL, token(t, pool, "admin-li", landreg.RoleAdmin)}
 	planner := client{t, srv.URL, token(t, pool, "planner-zhao", landreg.RolePlanner)}
 	registrar := client{t, srv.URL, token(t, pool, "registrar-qian", landreg.RoleRegistrar)}
@@ -213,7 +213,7 @@ func TestDistrictsAPI(t *testing.T) {
 
 func TestEnterprisesTransfersAndRetirement(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	reg := client{t, srv.URL, token(t, pool, "registrar-sun", landreg.RoleRegistrar)}
 	planner := client{t, srv.URL, token(t, pool, "planner-zhou", landreg.RolePlanner)}
 	anon := client{t, srv.URL, ""}
@@ -372,7 +372,7 @@ func TestImportCreateHoldersField(t *testing.T) {
 	if !exchange.HaveGDAL() {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	registrar := token(t, pool, "registrar-wu", landreg.RoleRegistrar)
 	c, _ := codes.USCCCheck("91330304MA2NEWH00")
 	holder := "91330304MA2NEWH00" + string(c)

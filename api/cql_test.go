@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/landreg/landreg/cql2"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // TestTemporalRelations: each T_* predicate, compiled and run by PostgreSQL, agrees
@@ -16,7 +16,7 @@ import (
 // open ends.
 func TestTemporalRelations(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	d := func(day int) time.Time { return time.Date(2024, 1, day, 0, 0, 0, 0, time.UTC) }
 	type iv struct{ s, e int } // 0 is an open end
 	relations := map[string]func(a, b iv) bool{

@@ -12,7 +12,7 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // Issue 14.16 and 14.19: what the database refuses reaches the caller as a bilingual
@@ -21,7 +21,7 @@ import (
 // in the header (QGIS), and the audit row carries it.
 func TestWriteRefusalsAndReasons(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	regToken := token(t, pool, "registrar-wu", landreg.RoleRegistrar)
 	reg := client{t, srv.URL, regToken}
 	send := func(method, path string, headers map[string]string, body any) (int, map[string]any) {

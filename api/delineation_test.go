@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -22,7 +22,7 @@ func TestDelineationAPI(t *testing.T) {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	admin := client{t, srv.URL, token(t, pool, "admin-li", landreg.RoleAdmin)}
 	planner := client{t, srv.URL, token(t, pool, "planner-zhao", landreg.RolePlanner)}
 	cangnan := geomJSON(t, pool, `SELECT ST_AsGeoJSON(ST_MakeEnvelope(120.30, 27.30, 120.60, 27.55, 4490), 9, 0)::json`)
@@ -134,7 +134,7 @@ func TestDelineationAPI(t *testing.T) {
 // shows the removal, the addition and the total that failed, not zeros.
 func TestRefusedPreviewShowsItsFigures(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "planner-zhao", landreg.RolePlanner)}
 	var lineID int64
 	if err := pool.QueryRow(ctx, `SELECT id FROM block_lines WHERE xzqdm = '330304' AND level = 1 ORDER BY id LIMIT 1`).Scan(&lineID); err != nil {

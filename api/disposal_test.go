@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -20,7 +20,7 @@ import (
 // of a date, as known at a time, overdue only) on a parcel computed by hand.
 func TestDisposalAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	secret, _ := store.CreateToken(ctx, pool, "registrar-disposal", "registrar")
 	adminSecret, _ := store.CreateToken(ctx, pool, "admin-disposal", "admin")
 	reg := client{t, srv.URL, secret}

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -21,7 +21,7 @@ import (
 // events instead of the digest: both must agree.
 func TestEventRulesAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	secret, _ := store.CreateToken(ctx, pool, "registrar-events", "registrar")
 	reg := client{t, srv.URL, secret}
 	anon := client{t, srv.URL, ""}

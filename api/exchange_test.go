@@ -18,9 +18,8 @@ import (
 
 	"github.com/rs/zerolog"
 
-	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 	"github.com/landreg/landreg/testenv"
 )
@@ -31,10 +30,7 @@ func TestExchangeHTTP(t *testing.T) {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	s := New(Config{Version: "test"}, pool, zerolog.Nop())
 	// Until server.go calls it, register the routes here (registering twice is harmless).
 	srv := httptest.NewServer(s)

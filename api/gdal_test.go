@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -25,7 +25,7 @@ func TestGDALClient(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 	oapif := "OAPIF:" + srv.URL + "/"
 
 	run := func(name string, args ...string) string {

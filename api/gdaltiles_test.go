@@ -14,7 +14,7 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -57,7 +57,7 @@ func TestGDALOGCAPITiles(t *testing.T) {
 		}
 	}
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	dir := t.TempDir()
 	gdal := func(name string, args ...string) (string, error) {
 		cmd := exec.Command(name, args...)

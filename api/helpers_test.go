@@ -14,15 +14,12 @@ import (
 	"github.com/landreg/landreg/store"
 )
 
-// demoServer is a fresh database loaded by load (fixtures.Load or LoadDemo) and a real
-// HTTP server on a free port over it, closed when the test ends.
-func demoServer(t *testing.T, load func(context.Context, *pgxpool.Pool) (fixtures.Counts, error)) (*pgxpool.Pool, *httptest.Server, fixtures.Counts) {
+// demoServer is a fresh database from db (demodb.Fixtures or demodb.Demo: a clone of
+// the data set loaded once per cluster; loadedBy for a load of the test's own) and a
+// real HTTP server on a free port over it, closed when the test ends.
+func demoServer(t *testing.T, db func(testing.TB) (*pgxpool.Pool, fixtures.Counts)) (*pgxpool.Pool, *httptest.Server, fixtures.Counts) {
 	t.Helper()
-	pool := dbtest.New(t)
-	counts, err := load(context.Background(), pool)
-	if err != nil {
-		t.Fatalf("load fixtures: %v", err)
-	}
+	pool, counts := db(t)
 	h := api.New(api.Config{Version: "test"}, pool, zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.ErrorLevel))
 	// Served with landreg serve's http.Server settings.
 	srv := httptest.NewUnstartedServer(h)
@@ -30,6 +27,19 @@ func demoServer(t *testing.T, load func(context.Context, *pgxpool.Pool) (fixture
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return pool, srv, counts
+}
+
+// loadedBy is a fresh migrated database that load fills during the test.
+func loadedBy(load func(context.Context, *pgxpool.Pool) (fixtures.Counts, error)) func(testing.TB) (*pgxpool.Pool, fixtures.Counts) {
+	return func(t testing.TB) (*pgxpool.Pool, fixtures.Counts) {
+		t.Helper()
+		pool := dbtest.New(t)
+		counts, err := load(context.Background(), pool)
+		if err != nil {
+			t.Fatalf("load: %v", err)
+		}
+		return pool, counts
+	}
 }
 
 // token creates an API token and returns its secret.

@@ -19,9 +19,8 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
-	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 	"github.com/landreg/landreg/testenv"
 )
@@ -35,10 +34,7 @@ func TestImportSpreadsheetsHTTP(t *testing.T) {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	srv := httptest.NewServer(New(Config{Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
 	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", landreg.RoleRegistrar)
@@ -145,10 +141,7 @@ func TestImportGBKShapefileHTTP(t *testing.T) {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	srv := httptest.NewServer(New(Config{Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
 	registrar, _ := store.CreateToken(ctx, pool, "registrar-wang", landreg.RoleRegistrar)

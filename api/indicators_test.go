@@ -7,8 +7,8 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -18,7 +18,7 @@ import (
 // 亩均 report reads the enterprise's row.
 func TestEnterpriseIndicatorsAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	reg := client{t, srv.URL, token(t, pool, "registrar-wu", landreg.RoleRegistrar)}
 	planner := client{t, srv.URL, token(t, pool, "planner-wu", landreg.RolePlanner)}
 	anon := client{t, srv.URL, ""}
@@ -126,7 +126,7 @@ func TestImportIndicatorsHTTP(t *testing.T) {
 		testenv.MissingClient(t, "GDAL tools not installed (apt-get install gdal-bin)")
 	}
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	registrar := token(t, pool, "registrar-tax", landreg.RoleRegistrar)
 	planner := token(t, pool, "planner-tax", landreg.RolePlanner)
 	var firm string

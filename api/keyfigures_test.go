@@ -9,8 +9,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -20,10 +19,7 @@ import (
 // the year before from mujun-districts — for a district and for the city.
 func TestKeyFigures(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	srv := httptest.NewServer(api.New(api.Config{Version: "test"}, pool, zerolog.Nop()))
 	defer srv.Close()
 	anon := client{t, srv.URL, ""}

@@ -11,8 +11,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -22,10 +21,7 @@ import (
 // district asked for, with ranks that count the enterprises above.
 func TestMujunByDistrictAndRank(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	year, err := store.LatestMujunYear(ctx, pool, "")
 	if err != nil || year == 0 {
 		t.Fatalf("no 亩均 year in the fixtures: %v", err)

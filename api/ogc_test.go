@@ -18,13 +18,14 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/geo"
 )
 
 func TestOGCFeatures(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 
 	// A known parcel and its first vertex in every CRS, computed by PostGIS/PROJ.
 	var id int64
@@ -531,7 +532,7 @@ func jsonNum(v float64) string {
 }
 
 func TestParcelStatusCollection(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)
@@ -580,7 +581,7 @@ func TestParcelStatusCollection(t *testing.T) {
 // A bbox outside its CRS's domain (zone-40 eastings with the zone number sent as
 // EPSG:4549) is the caller's error, not a server fault.
 func TestBBoxOutsideProjectionDomain(t *testing.T) {
-	_, srv, _ := demoServer(t, fixtures.Load)
+	_, srv, _ := demoServer(t, demodb.Fixtures)
 	res, body := get(t, srv.URL+"/collections/parcels/items?bbox-crs="+url.QueryEscape("http://www.opengis.net/def/crs/EPSG/0/4549")+
 		"&bbox=3090000,40560000,3100000,40570000")
 	if res.StatusCode != 400 || !strings.Contains(string(body), "invalid-parameter") {

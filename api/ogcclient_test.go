@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/landreg/landreg/catalog"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -25,7 +25,7 @@ func TestOGCClient(t *testing.T) {
 	if _, err := os.Stat("../tools/ogc-client/node_modules/@camptocamp/ogc-client"); err != nil {
 		testenv.MissingClient(t, "tools/ogc-client/node_modules missing: run scripts/ogc-client.sh (`scripts/deps.sh test` does)")
 	}
-	pool, srv, counts := demoServer(t, fixtures.Load)
+	pool, srv, counts := demoServer(t, demodb.Fixtures)
 	out, err := exec.Command("node", "../tools/ogc-client/walk.mjs", srv.URL).Output()
 	if err != nil {
 		t.Fatalf("ogc-client: %v\n%s", err, out)

@@ -13,7 +13,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/landreg/landreg/catalog"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // ogcSchemas compiles the JSON Schemas of api/testdata/ogcschema (written from the
@@ -105,7 +105,7 @@ func num(v any) float64 {
 // the matrices and the layers' zooms. Each schema must also refuse a document broken
 // the way the standard forbids, so that a schema that accepts anything fails here.
 func TestOGCTilesSchemas(t *testing.T) {
-	_, srv, _ := demoServer(t, fixtures.Load)
+	_, srv, _ := demoServer(t, demodb.Fixtures)
 	schemas := ogcSchemas(t)
 	valid := func(name, what string, doc any) {
 		t.Helper()

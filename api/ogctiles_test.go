@@ -14,12 +14,12 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/landreg/landreg/catalog"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 func TestOGCTiles(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 
 	t.Run("the tile matrix set", func(t *testing.T) {
 		var list struct {
@@ -188,7 +188,7 @@ func TestOGCTiles(t *testing.T) {
 // status colours are the vocabulary's; QGIS loads the QML and the SLD from the links.
 func TestStyles(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	colours := map[string]string{}
 	rows, _ := pool.Query(ctx, `SELECT code, colour FROM landreg_sys.idle_categories`)
 	for rows.Next() {

@@ -29,7 +29,7 @@ func TestOnboardCountyHTTP(t *testing.T) {
 		t.Fatalf("sample-county.sh: %v\n%s", err, out)
 	}
 	empty := func(context.Context, *pgxpool.Pool) (fixtures.Counts, error) { return fixtures.Counts{}, nil }
-	pool, srv, _ := demoServer(t, empty)
+	pool, srv, _ := demoServer(t, loadedBy(empty))
 	admin := token(t, pool, "admin-chen", "admin")
 	registrar := token(t, pool, "registrar-lin", "registrar")
 

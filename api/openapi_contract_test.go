@@ -18,7 +18,7 @@ import (
 
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/codes"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -197,7 +197,7 @@ func (k *contract) requestExample(method, path, mediaType string) any {
 // adjustment through proposal, publicity, approval and apply; a district registered and
 // changed; an idle policy version; an import.
 func TestOpenAPIResponsesMatchSchemas(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 	ctx := context.Background()
 	k := newContract(t, srv.URL)
 	var pid, aid, uscc, code string

@@ -14,7 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/landreg/landreg"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -31,7 +31,7 @@ var errRollback = errors.New("rollback")
 // the payload.
 func TestEventPayloadSchemas(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 	k := newContract(t, srv.URL)
 	schemas := k.doc["components"].(map[string]any)["schemas"].(map[string]any)
 	payloadSchema := func(typ string) map[string]any {
@@ -209,7 +209,7 @@ func asList(v any) []any {
 // retirement, fits its table's schema.
 func TestAuditRowSchemas(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 	k := newContract(t, srv.URL)
 	schemas := k.doc["components"].(map[string]any)["schemas"].(map[string]any)
 	jsonType := map[string]string{"text": "string", "date": "string", "timestamp with time zone": "string", "boolean": "boolean",

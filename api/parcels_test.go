@@ -7,13 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
 func TestParcelRegistry(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	secret, _ := store.CreateToken(ctx, pool, "registrar-chen", "registrar")
 	reg := client{t, srv.URL, secret}
 	anon := client{t, srv.URL, ""}

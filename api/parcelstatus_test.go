@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -52,7 +53,7 @@ func idOf(v any) string {
 // JSON-FG and CSV carry it too.
 func TestParcelsCarryTheirStatus(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, counts := demoServer(t, fixtures.Load)
+	pool, srv, counts := demoServer(t, demodb.Fixtures)
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -17,7 +17,7 @@ import (
 // document; the status as of a date is judged by the version in force then.
 func TestIdlePolicyVersionsAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	admin := client{t, srv.URL, token(t, pool, "admin-li", landreg.RoleAdmin)}
 	planner := client{t, srv.URL, token(t, pool, "planner-zhao", landreg.RolePlanner)}
 	count := func(sql string) (n int) {

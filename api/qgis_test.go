@@ -13,7 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -30,7 +30,7 @@ func needQGIS(t *testing.T) {
 // python3-qgis).
 func TestQGISClient(t *testing.T) {
 	needQGIS(t)
-	_, srv, counts := demoServer(t, fixtures.Load)
+	_, srv, counts := demoServer(t, demodb.Fixtures)
 	cmd := exec.Command("/usr/bin/python3", "testdata/qgis_read.py", srv.URL, "districts", "block_lines", "parcels", "parcel_status")
 	cmd.Env = append(os.Environ(), "QT_QPA_PLATFORM=offscreen")
 	out, err := cmd.Output()
@@ -84,7 +84,7 @@ func qgisEdit(t *testing.T, args ...string) string {
 func TestQGISDirectEditObeysTheRule(t *testing.T) {
 	needQGIS(t)
 	ctx := context.Background()
-	pool, _, _ := demoServer(t, fixtures.Load)
+	pool, _, _ := demoServer(t, demodb.Fixtures)
 	conn := qgisPlanner(t, pool)
 	var id int64
 	pool.QueryRow(ctx, `SELECT id FROM block_lines WHERE level = 1 ORDER BY id LIMIT 1`).Scan(&id)
@@ -108,7 +108,7 @@ func TestQGISDirectEditObeysTheRule(t *testing.T) {
 func TestQGISEditInsideAnAdjustment(t *testing.T) {
 	needQGIS(t)
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	planner := client{t, srv.URL, token(t, pool, "alice", "planner")}
 	admin := client{t, srv.URL, token(t, pool, "boss", "admin")}
 	var id int64
@@ -174,7 +174,7 @@ ORDER BY i, j LIMIT 1`, xzqdm)
 func TestQGISReadsTheViews(t *testing.T) {
 	needQGIS(t)
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 	login := dbtest.NewLogin(t, pool, "landreg_reader")
 	conn := fmt.Sprintf("dbname='%s' host=127.0.0.1 port=%d user='%s' password='%s' sslmode=disable",
 		login.Database, login.Port, login.User, login.Password)

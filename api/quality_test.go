@@ -9,13 +9,13 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/codes"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // Issue 14.14: the data-quality report as of a date judges the versions valid then.
 func TestQualityAsOfDate(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	reg := client{t, srv.URL, token(t, pool, "registrar-zheng", landreg.RoleRegistrar)}
 	var id, zddm, validFrom string
 	if err := pool.QueryRow(ctx, `SELECT id::text, zddm, valid_from::text FROM parcels
@@ -60,7 +60,7 @@ WHERE agreed_start IS NOT NULL AND contract_date IS NOT NULL AND valid_from < cu
 // Issue 14.8 through the API: a parcel exactly 满一年 past its start deadline is idle for
 // one year, and its days idle keep counting from deadline + 1 year at 满两年.
 func TestIdleParcelsYearsAPI(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	reg := client{t, srv.URL, token(t, pool, "registrar-he", landreg.RoleRegistrar)}
 	c, err := codes.USCCCheck("91330304MA2TXTG00")
 	if err != nil {

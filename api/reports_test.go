@@ -13,6 +13,7 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/audit"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -23,7 +24,7 @@ import (
 // year is for the latest year with figures on file, and follows a newer one.
 func TestReportsEveryFormat(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	anon := client{t, srv.URL, ""}
 	exp, err := fixtures.Expected()
 	if err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // TestSearch: GET /v1/search finds current parcels by 宗地代码, holder name, USCC and
@@ -16,7 +16,7 @@ import (
 // are literal. The ILIKEs can be served by the trigram indexes.
 func TestSearch(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	anon := client{t, srv.URL, ""}
 
 	var (

@@ -17,7 +17,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // request sends one request and returns the response with its body read.
@@ -63,7 +63,7 @@ func wantProblem(t *testing.T, res *http.Response, body []byte, status int, typ,
 // body; the tax of 1e308 made the 亩均 report a 500 internal error.
 func TestPoisonedValues(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	var idle int64
 	var asOf string
 	if err := pool.QueryRow(ctx, `SELECT parcel_id, current_date::text FROM landreg_sys.idle_statuses(current_date, NULL, NULL)
@@ -150,7 +150,7 @@ func TestPoisonedValues(t *testing.T) {
 // values are 400/422 problems naming the field, before anything reaches the database.
 func TestRefusedValues(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	reg := token(t, pool, "registrar-bounds", "registrar")
 	auth := map[string]string{"Authorization": "Bearer " + reg, "Content-Type": "application/json"}
 	var id int64
@@ -232,7 +232,7 @@ func TestRefusedValues(t *testing.T) {
 // know, a repeated or empty one are 400s; they used to be ignored (bbox=%zz returned
 // the whole layer).
 func TestQueryStrings(t *testing.T) {
-	_, srv, _ := demoServer(t, fixtures.Load)
+	_, srv, _ := demoServer(t, demodb.Fixtures)
 	for _, c := range []struct{ path, field string }{
 		{"/collections/parcels/items?bbox=%zz", "bbox"},
 		{"/collections/parcels/items?filter=%zz", "filter"},
@@ -308,7 +308,7 @@ func TestDatabaseUnavailable(t *testing.T) {
 
 // TestReadyWrites: /readyz is 200 on a healthy database, which includes a write to disk.
 func TestReadyWrites(t *testing.T) {
-	_, srv, _ := demoServer(t, fixtures.Load)
+	_, srv, _ := demoServer(t, demodb.Fixtures)
 	res, body := request(t, "GET", srv.URL+"/readyz", nil, "")
 	if res.StatusCode != 200 {
 		t.Fatalf("/readyz: %d %s", res.StatusCode, body)
@@ -319,7 +319,7 @@ func TestReadyWrites(t *testing.T) {
 // lists HEAD; If-Match compares strongly over lists; JSON bodies need a JSON media type.
 func TestHTTPMethods(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	reg := token(t, pool, "registrar-methods", "registrar")
 	var id int64
 	pool.QueryRow(ctx, `SELECT min(id) FROM parcels`).Scan(&id)

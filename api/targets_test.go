@@ -32,7 +32,7 @@ SELECT id, 'ANNUAL_INDICATORS', '2025-03-15', '{"year": 2024, "tax_wan": 150}' F
 // and a change of a closed project refused as problems; the 整治企业清单; official
 // classes beside the preview.
 func TestTargetsRemediationAPI(t *testing.T) {
-	pool, srv, _ := demoServer(t, oneDistrict)
+	pool, srv, _ := demoServer(t, loadedBy(oneDistrict))
 	admin := client{t, srv.URL, token(t, pool, "admin-li", landreg.RoleAdmin)}
 	planner := client{t, srv.URL, token(t, pool, "planner-zhao", landreg.RolePlanner)}
 	anon := client{t, srv.URL, ""}

@@ -11,7 +11,7 @@ import (
 
 	"github.com/paulmach/orb/encoding/mvt"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 )
 
 // tileOf returns the z/x/y of the Web Mercator tile holding lon/lat.
@@ -25,7 +25,7 @@ func tileOf(lon, lat float64, z int) (int, int) {
 
 func TestVectorTiles(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 
 	var lon, lat float64
 	pool.QueryRow(ctx, `SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM block_lines ORDER BY id LIMIT 1) s`).Scan(&lon, &lat)
@@ -105,7 +105,7 @@ func TestVectorTiles(t *testing.T) {
 // lock is still held.
 func TestClientGoneCancelsQuery(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	var lon, lat float64
 	pool.QueryRow(ctx, `SELECT ST_X(c), ST_Y(c) FROM (SELECT ST_Centroid(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&lon, &lat)
 	x, y := tileOf(lon, lat, 14)

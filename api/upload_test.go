@@ -27,6 +27,7 @@ import (
 
 	"github.com/landreg/landreg/api"
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
 )
@@ -120,7 +121,7 @@ func TestUploadsRefuseDisguises(t *testing.T) {
 	if !exchange.HaveGDAL() {
 		t.Skip("GDAL tools not installed")
 	}
-	pool, srv, _ := demoServer(t, noFixtures)
+	pool, srv, _ := demoServer(t, loadedBy(noFixtures))
 	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
 	token(t, pool, secretMarker+"-owner", landreg.RoleAdmin) // a row the database must not give away
 	dir := t.TempDir()
@@ -192,7 +193,7 @@ func TestUploadShapefileGBK(t *testing.T) {
 		t.Skip("GDAL tools not installed")
 	}
 	ctx := context.Background()
-	pool, srv, counts := demoServer(t, fixtures.Load)
+	pool, srv, counts := demoServer(t, demodb.Fixtures)
 	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
 	dir := t.TempDir()
 	gpkg := filepath.Join(dir, "parcels.gpkg")
@@ -267,7 +268,7 @@ func uploadTemps(t *testing.T, dir string) []string {
 func TestImportChecksTokenBeforeBody(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	pool, srv, _ := demoServer(t, noFixtures)
+	pool, srv, _ := demoServer(t, loadedBy(noFixtures))
 	auditor := token(t, pool, "auditor-zhao", landreg.RoleAuditor)
 	const boundary = "landreg-test-boundary"
 	start := "--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nparcels\r\n--" + boundary +
@@ -294,7 +295,7 @@ func TestImportChecksTokenBeforeBody(t *testing.T) {
 func TestImportTooLargeIsRefusedAtOnce(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp)
-	pool, srv, _ := demoServer(t, noFixtures)
+	pool, srv, _ := demoServer(t, loadedBy(noFixtures))
 	registrar := token(t, pool, "registrar-wang", landreg.RoleRegistrar)
 	head := "POST /v1/imports HTTP/1.1\r\nHost: landreg\r\nContent-Type: multipart/form-data; boundary=b\r\n" +
 		"Content-Length: " + fmt.Sprint(300<<20) + "\r\nAuthorization: Bearer " + registrar + "\r\n"

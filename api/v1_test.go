@@ -18,7 +18,7 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -88,7 +88,7 @@ func geomJSON(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) json.Ra
 
 func TestAdjustmentsAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	tok := func(name, role string) string { return token(t, pool, name, role) }
 	anon := client{t, srv.URL, ""}
 	alice := client{t, srv.URL, tok("alice", "planner")}
@@ -303,7 +303,7 @@ ORDER BY i, j LIMIT 1`
 // POST /v1/districts/{code}/ledger/{id}/review (admin only, once, with a finding).
 func TestDirectEditReviewAPI(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	tok := func(name, role string) string { return token(t, pool, name, role) }
 	alice := client{t, srv.URL, tok("alice", "planner")}
 	boss := client{t, srv.URL, tok("boss", "admin")}
@@ -354,7 +354,7 @@ VALUES ('330304-GYQK-R1', '直接新增', '330304', 1, ST_Multi(ST_MakeEnvelope(
 
 // TestVocabulary: the labels every client reads are the database's, one set for all.
 func TestVocabulary(t *testing.T) {
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	res, body := get(t, srv.URL+"/v1/vocabulary")
 	var v struct {
 		IdleCategories []struct{ Code, Zh, En, Colour string } `json:"idle_categories"`

@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/landreg/landreg/catalog"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -26,7 +27,7 @@ type servedFeature struct {
 // versioned collections.
 func TestViewsAreWhatTheAPIServes(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.LoadDemo)
+	pool, srv, _ := demoServer(t, demodb.Demo)
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)

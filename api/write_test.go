@@ -8,14 +8,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
 // TestPart4Writes edits block lines over HTTP the way QGIS 3.34 does.
 func TestPart4Writes(t *testing.T) {
 	ctx := context.Background()
-	pool, srv, _ := demoServer(t, fixtures.Load)
+	pool, srv, _ := demoServer(t, demodb.Fixtures)
 	secret, _ := store.CreateToken(ctx, pool, "qgis-zhang", "planner")
 	planner := client{t, srv.URL, secret}
 	anon := client{t, srv.URL, ""}

@@ -12,8 +12,7 @@ import (
 	"github.com/rs/zerolog"
 
 	"github.com/landreg/landreg/api"
-	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/report"
 )
 
@@ -26,10 +25,7 @@ import (
 // the JSON report. Asked for one district, the workbook has that one sheet.
 func TestXLSXSheetPerDistrict(t *testing.T) {
 	ctx := context.Background()
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	if _, err := pool.Exec(ctx, `SELECT landreg_sys.begin_change('test', '考核目标', NULL);
 INSERT INTO targets (kind, value, period_from, period_to, xzqdm, doc_no, valid_from) VALUES
   ('supply_mu', 200, '2025-01-01', '2025-12-31', '330304', '瓯政发〔2025〕1号（示例）', '2025-01-01'),

@@ -98,29 +98,7 @@ func NewDatabase(t testing.TB) string {
 	if templateErr != nil {
 		t.Fatalf("template database: %v", templateErr)
 	}
-	name := fmt.Sprintf("landreg_t_%d_%d", time.Now().UnixNano()%1e9, rand.IntN(1e6))
-	// CREATE DATABASE ... TEMPLATE fails while another session is connected to the
-	// template; retry briefly when parallel packages clone at the same moment.
-	for i := 0; ; i++ {
-		_, err = admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+templateDB+" OWNER "+pgx.Identifier{Owner(t)}.Sanitize())
-		if err == nil || i > 50 {
-			break
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx := context.Background()
-		c, err := pgx.Connect(ctx, AdminURL(t))
-		if err != nil {
-			return
-		}
-		defer c.Close(ctx)
-		c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-	})
-	return name
+	return cloneDatabase(ctx, t, admin, templateDB)
 }
 
 // Connect opens a pool on a database of the test cluster, closed at test end. It is
@@ -181,6 +159,17 @@ func ensureTemplate(ctx context.Context, admin *pgx.Conn, owner string) error {
 	}
 	_, err = admin.Exec(ctx, "ALTER DATABASE "+templateDB+" WITH is_template true")
 	return err
+}
+
+// dropDatabase drops a test's database, whoever is still connected.
+func dropDatabase(t testing.TB, name string) {
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, AdminURL(t))
+	if err != nil {
+		return
+	}
+	defer c.Close(ctx)
+	c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
 }
 
 // Persistent (re)creates a named migrated database that outlives the test that asked

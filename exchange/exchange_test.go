@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/testenv"
@@ -28,8 +29,15 @@ func needGDAL(t testing.TB) {
 	}
 }
 
-// demo is a database with the demo fixtures.
+// demo is a database with the demo fixtures (a clone of them loaded once, demodb).
 func demo(t testing.TB) *pgxpool.Pool {
+	t.Helper()
+	pool, _ := demodb.Fixtures(t)
+	return pool
+}
+
+// loaded is a database the demo fixtures are loaded into by the test itself.
+func loaded(t testing.TB) *pgxpool.Pool {
 	t.Helper()
 	pool := dbtest.New(t)
 	if _, err := fixtures.Load(context.Background(), pool); err != nil {
@@ -108,11 +116,13 @@ func reportText(r *exchange.Report) string {
 }
 
 // TestRoundTrip exports the demo parcels as GeoPackage and as a zipped Shapefile,
-// checks them with ogrinfo, and imports each into a second, fresh database.
+// checks them with ogrinfo, and imports each into a second, fresh database. Its
+// source is loaded, not cloned, so the package also exports what the loader has
+// just written.
 func TestRoundTrip(t *testing.T) {
 	needGDAL(t)
 	ctx := context.Background()
-	src := demo(t)
+	src := loaded(t)
 	want := areas(t, src)
 	dir := t.TempDir()
 	for _, format := range []string{"gpkg", "shp"} {

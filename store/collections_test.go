@@ -14,7 +14,7 @@ import (
 
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/store"
 )
 
@@ -41,10 +41,7 @@ func sources(c *catalog.Collection) []string {
 
 func loaded(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	pool := dbtest.New(t)
-	if _, err := fixtures.LoadDemo(context.Background(), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Demo(t)
 	return pool
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -158,6 +159,9 @@ var (
 
 // One case per branch of domain.md §8.4, on synthetic parcels with fixed dates.
 func TestIdleStatusBranches(t *testing.T) {
+	// One of the package's longest tests, on a database of its own: it runs beside
+	// the other parallel ones once the sequential tests are done.
+	t.Parallel()
 	pool := idleDB(t)
 	noStart := ""
 	tests := []struct {
@@ -415,11 +419,11 @@ func TestParcelEventValidation(t *testing.T) {
 // The demo fixtures: golden parcels at every date of domain.md §9.3, and every parcel
 // at both evaluation dates of expected.json, by id and as a set.
 func TestIdleStatusFixtures(t *testing.T) {
-	pool := dbtest.New(t)
+	// One of the package's longest tests, on a database of its own: it runs beside
+	// the other parallel ones once the sequential tests are done.
+	t.Parallel()
+	pool, _ := demodb.Fixtures(t)
 	ctx := context.Background()
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)
@@ -525,11 +529,11 @@ FROM a FULL JOIN b USING (d, parcel_id)`
 // for every fixture parcel (the demo city with its replayed history) around the dates
 // events change it, and after corrections replace events.
 func TestIdleStatusDigestMatchesEvents(t *testing.T) {
-	pool := dbtest.New(t)
+	// One of the package's longest tests, on a database of its own: it runs beside
+	// the other parallel ones once the sequential tests are done.
+	t.Parallel()
+	pool, _ := demodb.Demo(t)
 	ctx := context.Background()
-	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/store"
 )
@@ -79,11 +80,8 @@ func checkOneVerdict(t *testing.T, pool store.DB, d time.Time) (low, fine int) {
 // expected.json's dates, from the parcels' reports and, once enterprises have rows of
 // their own, from those; a firm without land is not judged anywhere.
 func TestOneLowEfficiencyVerdict(t *testing.T) {
-	pool := dbtest.New(t)
+	pool, _ := demodb.Fixtures(t)
 	ctx := context.Background()
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
 	exp, err := fixtures.Expected()
 	if err != nil {
 		t.Fatal(err)

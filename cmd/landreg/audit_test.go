@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/landreg/landreg/dbtest"
-	"github.com/landreg/landreg/fixtures"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/report"
 )
 
@@ -18,10 +18,7 @@ import (
 // --district 330304 --format xlsx -o idle.xlsx, against a database with the demo data.
 func TestAuditCLI(t *testing.T) {
 	bin := buildBinary(t)
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(context.Background(), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	url := dbtest.URL(t, pool.Config().ConnConfig.Database)
 	out := filepath.Join(t.TempDir(), "idle.xlsx")
 	cmd := exec.Command(bin, "audit", "idle", "--date", "2025-12-31", "--district", "330304", "--format", "xlsx", "-o", out)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/landreg/landreg/codes"
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -25,10 +25,7 @@ func TestImportSpreadsheetsCLI(t *testing.T) {
 	}
 	ctx := context.Background()
 	bin := buildBinary(t)
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	url := dbtest.URL(t, pool.Config().ConnConfig.Database)
 	dir := t.TempDir()
 	run := func(args ...string) (string, error) {

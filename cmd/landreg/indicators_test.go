@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/landreg/landreg/dbtest"
+	"github.com/landreg/landreg/dbtest/demodb"
 	"github.com/landreg/landreg/exchange"
-	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/testenv"
 )
 
@@ -23,10 +23,7 @@ func TestImportIndicatorsCLI(t *testing.T) {
 	}
 	ctx := context.Background()
 	bin := buildBinary(t)
-	pool := dbtest.New(t)
-	if _, err := fixtures.Load(ctx, pool); err != nil {
-		t.Fatal(err)
-	}
+	pool, _ := demodb.Fixtures(t)
 	url := dbtest.URL(t, pool.Config().ConnConfig.Database)
 	run := func(args ...string) (string, error) {
 		t.Helper()
