@@ -27,11 +27,13 @@ BEGIN
     DELETE FROM landreg_sys.status_timeline;
     ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
   ELSIF from_day IS NULL THEN
-    DELETE FROM landreg_sys.status_timeline WHERE parcel_id = ANY (ids);
+    -- Joined with the ids: the timeline's GiST index serves parcel_id = x, not = ANY.
+    DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id) WHERE t.parcel_id = q.id;
   ELSE
-    DELETE FROM landreg_sys.status_timeline WHERE parcel_id = ANY (ids) AND lower(during) >= from_day;
-    UPDATE landreg_sys.status_timeline SET during = daterange(lower(during), from_day)
-    WHERE parcel_id = ANY (ids) AND during @> from_day;
+    DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id)
+    WHERE t.parcel_id = q.id AND lower(t.during) >= from_day;
+    UPDATE landreg_sys.status_timeline t SET during = daterange(lower(t.during), from_day)
+    FROM unnest(ids) q(id) WHERE t.parcel_id = q.id AND t.during @> from_day;
   END IF;
   -- A few parcels (an event, a record edit): the plan for a few pairs, index probes; more
   -- (a holder's parcels, an import, a rebuild): the plan for many, hash joins. The
@@ -44,8 +46,8 @@ BEGIN
   IF from_day IS NOT NULL THEN
     -- Join the first new range to the last kept one where the status did not change.
     WITH joined AS (
-      DELETE FROM landreg_sys.status_timeline n USING landreg_sys.status_timeline o
-      WHERE n.parcel_id = ANY (ids) AND lower(n.during) = from_day
+      DELETE FROM landreg_sys.status_timeline n USING unnest(ids) q(id), landreg_sys.status_timeline o
+      WHERE n.parcel_id = q.id AND lower(n.during) = from_day
         AND o.parcel_id = n.parcel_id AND upper(o.during) = from_day
         AND ROW(o.zddm, o.xzqdm, o.category, o.category_zh, o.since, o.reasons::text, o.deadline, o.idle_fee_wan,
                 o.low_efficiency, o.indicator_year, o.tax_per_mu_wan, o.va_per_mu_wan, o.unused_area_m2,
