@@ -29,8 +29,15 @@ RETURNS TABLE (parcel_id bigint, d date) LANGUAGE sql STABLE PARALLEL SAFE AS $$
   SELECT v.id, landreg_sys.indicators_count_from(i.year, i.reported_on)
   FROM q JOIN parcels_all v ON v.id = q.id JOIN enterprise_indicators i ON i.uscc = v.holder_uscc
   UNION
-  SELECT v.id, landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
+  -- Per asked parcel, its holder's parcels' annual reports (OFFSET 0: planned per
+  -- holder, by the holder and parcel_id indexes; flattened, the generic plan hashed
+  -- every annual report in the table for each refresh).
+  SELECT v.id, x.d
   FROM q JOIN parcels_all v ON v.id = q.id
-  JOIN parcels_all m ON m.holder_uscc = v.holder_uscc
-  JOIN parcel_events e ON e.parcel_id = m.id AND e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
+  CROSS JOIN LATERAL (
+    SELECT landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
+    FROM parcels_all m JOIN parcel_events e ON e.parcel_id = m.id
+    WHERE m.holder_uscc = v.holder_uscc AND e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
+    OFFSET 0
+  ) x(d)
 $$;
