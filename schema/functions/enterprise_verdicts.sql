@@ -38,8 +38,8 @@ ei AS (
     i.rd_wan::float8 AS rd_wan, i.revenue_wan::float8 AS revenue_wan, i.invest_wan::float8 AS invest_wan,
     i.land_mu_used::float8 AS land_mu_used
   -- Every enterprise, or (narrowed) theirs through the uscc index: two branches rather
-  -- than an OR, which no index serves when the arguments are not constants (the status
-  -- timeline evaluates idle_core in a lateral join).
+  -- than an OR, which no index serves when the arguments are not constants (the event
+  -- rules run idle_core in one generic plan).
   FROM (SELECT * FROM enterprise_indicators x WHERE (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
         UNION ALL
         -- Joined with us rather than uscc = ANY: the status timeline's periods pass

@@ -47,8 +47,8 @@ WITH p AS (
          (v.retired AND v.valid_to <= v.at AND (known_at IS NULL OR v.sys_to <= known_at)) AS deleted,
          v.valid_to AS retired_on
   -- Every parcel, or the ones named through the primary key: two branches rather than
-  -- an OR, which no index serves when the arguments are not constants (the status
-  -- timeline evaluates this function in a lateral join, once per day).
+  -- an OR, which no index serves when the arguments are not constants (the event rules
+  -- run this function in one generic plan).
   -- The pairs are a third branch, each parcel with its own day.
   FROM (SELECT x.*, at_date AS at FROM parcels_all x WHERE only_id IS NULL AND only_ids IS NULL AND pair_ids IS NULL
         UNION ALL
