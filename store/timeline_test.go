@@ -75,6 +75,17 @@ func checkTimeline(t *testing.T, pool *pgxpool.Pool, when string) {
 	if bad != 0 {
 		t.Fatalf("%s: the timeline differs from idle_core on %d of %d (day, parcel) statuses; first: %s", when, bad, n, first)
 	}
+	// One status per parcel and day: the table has no exclusion constraint (00030), so the
+	// differential test also holds that no two ranges of a parcel overlap.
+	var overlaps int64
+	if err := conn.QueryRow(ctx, `SELECT count(*) FROM (
+  SELECT t.during && lead(t.during) OVER (PARTITION BY t.parcel_id ORDER BY lower(t.during)) AS o
+  FROM landreg_sys.status_timeline t) x WHERE x.o`).Scan(&overlaps); err != nil {
+		t.Fatal(err)
+	}
+	if overlaps != 0 {
+		t.Fatalf("%s: %d ranges of the timeline overlap the next range of their parcel", when, overlaps)
+	}
 	t.Logf("%s: timeline = idle_core on %d statuses over %d days", when, n, days)
 }
 

@@ -27,7 +27,7 @@ BEGIN
     DELETE FROM landreg_sys.status_timeline;
     ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
   ELSIF from_day IS NULL THEN
-    -- Joined with the ids: the timeline's GiST index serves parcel_id = x, not = ANY.
+    -- Joined with the ids: an index serves parcel_id = x better than = ANY (ids).
     DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id) WHERE t.parcel_id = q.id;
   ELSE
     DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id)
@@ -60,6 +60,15 @@ BEGIN
     )
     UPDATE landreg_sys.status_timeline o SET during = daterange(lower(o.during), j.up)
     FROM joined j WHERE o.parcel_id = j.parcel_id AND upper(o.during) = from_day;
+    -- The cut and the join are the only steps that could make two ranges of a parcel
+    -- overlap (status_ranges' own ranges follow each other); the table has no exclusion
+    -- constraint (00030), so the refresh checks its parcels here.
+    IF EXISTS (SELECT 1 FROM unnest(ids) q(id) CROSS JOIN LATERAL (
+                 SELECT t.during && lead(t.during) OVER (ORDER BY lower(t.during)) AS overlaps
+                 FROM landreg_sys.status_timeline t WHERE t.parcel_id = q.id) r
+               WHERE r.overlaps) THEN
+      RAISE EXCEPTION 'status timeline: overlapping ranges after a refresh from %', from_day USING ERRCODE = 'XX000';
+    END IF;
   END IF;
 END
 $$;
