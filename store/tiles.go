@@ -89,8 +89,8 @@ const (
 )
 
 // The idle status of each parcel of the tile as of the tile's date (%[1]s), from the
-// status timeline: an index lookup per feature (the timeline's exclusion index on
-// parcel and range), or one pass over the day's statuses for a city-wide tile, as the
+// status timeline: an index lookup per feature (the timeline's index on parcel
+// and range start), or one pass over the day's statuses for a city-wide tile, as the
 // planner finds cheaper from the table's statistics. A parcel without a status that
 // day (none: it is not valid then) is drawn without one.
 const tileStatusJoin = `
