@@ -165,6 +165,41 @@ func BenchmarkClassify200k(b *testing.B) {
 	}
 }
 
+// BenchmarkIdleFigures200k: the figures of all 200,310 parcels' statuses as of one date
+// (district, category, 低效 flag, fee, areas: what the idle reports add up), from the
+// per-parcel figures of the timeline (landreg_sys.idle_figures). Target: < 150 ms.
+func BenchmarkIdleFigures200k(b *testing.B) {
+	pool := idleBench(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		var n int
+		var mu float64
+		if err := pool.QueryRow(ctx, `SELECT count(*), sum(registered_area_m2)::float8 FROM landreg_sys.idle_figures($1)`,
+			idleDate.Format(time.DateOnly)).Scan(&n, &mu); err != nil {
+			b.Fatal(err)
+		}
+		if n != (1+idleCopies)*330 {
+			b.Fatalf("%d statuses", n)
+		}
+	}
+}
+
+// BenchmarkIdleSummaryCity: the idle report (district × category: count, 亩, fees) of
+// the whole 200,000-parcel province. No target of its own: it is the figures plus a
+// GROUP BY.
+func BenchmarkIdleSummaryCity(b *testing.B) {
+	pool := idleBench(b)
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rows, err := store.IdleSummary(ctx, pool, idleDate, "")
+		if err != nil || len(rows) == 0 {
+			b.Fatal(rows, err)
+		}
+	}
+}
+
 // BenchmarkStatusesAt200k: the same through store.StatusesAt, rows transferred to Go.
 // No target; it shows the cost on top of the classification.
 func BenchmarkStatusesAt200k(b *testing.B) {

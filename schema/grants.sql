@@ -43,7 +43,7 @@ BEGIN
       collection_parcels, collection_parcels_all TO landreg_reader;
     -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
     -- The status functions read the digest of events and the vocabulary (00014).
-    GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.status_timeline, landreg_sys.value_bounds, landreg_sys.event_types,
+    GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.status_timeline, landreg_sys.status_figures, landreg_sys.value_bounds, landreg_sys.event_types,
       landreg_sys.idle_categories, landreg_sys.disposal_stages, landreg_sys.recovery_bases TO landreg_reader;
     -- The idle-land disposal procedure's vocabulary (00026).
     GRANT SELECT ON landreg_sys.disposal_decisions, landreg_sys.disposal_steps TO landreg_reader;

@@ -61,14 +61,18 @@ const (
 ORDER BY zddm`
 
 	// Per district × category: official (registered) and computed area in 亩, and the
-	// idle fees due, in 亩 (landreg_sys.m2_to_mu).
-	idleSummarySQL = `SELECT s.xzqdm, d.name, s.category, landreg_sys.idle_category_zh(s.category), count(*),
-  landreg_sys.m2_to_mu(coalesce(sum(s.registered_area_m2), 0)::float8), landreg_sys.m2_to_mu(sum(s.area_m2)),
-  coalesce(sum(s.unused_area_m2) FILTER (WHERE s.category = 'UNDERUSED'), 0),
-  sum(s.idle_fee_wan)::float8, count(*) FILTER (WHERE s.low_efficiency)
-FROM landreg_sys.idle_statuses($1, $2, nullif($3, '')) s
+	// idle fees due, in 亩 (landreg_sys.m2_to_mu); from the statuses' figures
+	// (landreg_sys.idle_figures), which is all a report adds up. Grouped before the
+	// districts are joined: the figures' row estimate is a guess, and on it the planner
+	// sorted every status on disk to group them.
+	idleSummarySQL = `SELECT s.xzqdm, d.name, s.category, landreg_sys.idle_category_zh(s.category), s.n,
+  landreg_sys.m2_to_mu(s.registered::float8), landreg_sys.m2_to_mu(s.area), s.unused, s.fee::float8, s.low
+FROM (SELECT s.xzqdm, s.category, count(*) AS n, coalesce(sum(s.registered_area_m2), 0) AS registered,
+        sum(s.area_m2) AS area, coalesce(sum(s.unused_area_m2) FILTER (WHERE s.category = 'UNDERUSED'), 0) AS unused,
+        sum(s.idle_fee_wan) AS fee, count(*) FILTER (WHERE s.low_efficiency) AS low
+      FROM landreg_sys.idle_figures($1, $2, nullif($3, '')) s
+      GROUP BY s.xzqdm, s.category) s
 JOIN districts d ON d.xzqdm = s.xzqdm
-GROUP BY s.xzqdm, d.name, s.category
 ORDER BY s.xzqdm, s.category`
 )
 

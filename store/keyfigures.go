@@ -76,7 +76,7 @@ func KeyFiguresAt(ctx context.Context, db DB, d time.Time, xzqdm string) (*KeyFi
   count(*) FILTER (WHERE s.category NOT IN ('NORMAL', 'RETIRED')),
   landreg_sys.m2_to_mu(coalesce(sum(s.registered_area_m2) FILTER (WHERE s.category NOT IN ('NORMAL', 'RETIRED')), 0)::float8),
   count(*) FILTER (WHERE s.low_efficiency)
-FROM landreg_sys.idle_statuses($1, NULL, nullif($2, '')) s
+FROM landreg_sys.idle_figures($1, NULL, nullif($2, '')) s
 JOIN districts d ON d.xzqdm = s.xzqdm
 JOIN landreg_sys.idle_categories c ON c.code = s.category`, civil(d), xzqdm).Scan(
 		&k.IdleParcels, &k.IdleMu, &k.ProblemParcels, &k.ProblemMu, &k.LowEfficiency)

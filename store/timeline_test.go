@@ -87,6 +87,52 @@ func checkTimeline(t *testing.T, pool *pgxpool.Pool, when string) {
 		t.Fatalf("%s: %d ranges of the timeline overlap the next range of their parcel", when, overlaps)
 	}
 	t.Logf("%s: timeline = idle_core on %d statuses over %d days", when, n, days)
+	checkFigures(t, conn, when)
+}
+
+// figuresMismatchSQL holds landreg_sys.status_figures equal to what its rows are made
+// of (the timeline's ranges), and landreg_sys.idle_figures equal to the same columns of
+// landreg_sys.idle_statuses: for the whole city on every range start and the day before
+// it and the first of every month 2012–2032, for each district on those months, and as
+// known now through the function on three days. It returns the mismatched figure rows, the
+// mismatched statuses, the statuses compared and the first mismatch.
+const figuresMismatchSQL = `WITH f AS (SELECT * FROM landreg_sys.status_figures),
+r AS (SELECT * FROM landreg_sys.status_figures_rows(ARRAY(SELECT DISTINCT t.parcel_id FROM landreg_sys.status_timeline t))),
+months AS (SELECT m.d::date AS d FROM generate_series(DATE '2012-01-01', DATE '2032-01-01', interval '1 month') m(d)),
+days AS (
+  SELECT DISTINCT lower(t.during) + o.o AS d FROM landreg_sys.status_timeline t, (VALUES (-1), (0)) o(o)
+  UNION SELECT months.d FROM months
+), scope AS (
+  SELECT days.d, NULL::text AS xzqdm, NULL::timestamptz AS known FROM days
+  UNION ALL SELECT months.d, x.xzqdm, NULL FROM months CROSS JOIN districts x
+  UNION ALL SELECT k.d, NULL, now() FROM (VALUES (DATE '2019-06-30'), (DATE '2023-12-31'), (DATE '2026-01-01')) k(d)
+), a AS (
+  SELECT scope.d, scope.xzqdm AS scope, g.* FROM scope CROSS JOIN LATERAL landreg_sys.idle_figures(scope.d, scope.known, scope.xzqdm) g
+), b AS (
+  SELECT scope.d, scope.xzqdm, s.parcel_id, s.xzqdm, s.category, s.low_efficiency, s.idle_fee_wan, s.registered_area_m2,
+    s.area_m2, s.unused_area_m2
+  FROM scope CROSS JOIN LATERAL landreg_sys.idle_statuses(scope.d, scope.known, scope.xzqdm) s
+), ab AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b), ba AS (SELECT * FROM b EXCEPT ALL SELECT * FROM a)
+SELECT (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r) x) + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f) y),
+  (SELECT count(*) FROM ab) + (SELECT count(*) FROM ba), (SELECT count(*) FROM b),
+  coalesce((SELECT format('figures %s', ab::text) FROM ab LIMIT 1), (SELECT format('statuses %s', ba::text) FROM ba LIMIT 1), '')`
+
+// checkFigures fails the test where the figures per parcel differ from the timeline or
+// from the statuses they stand for.
+func checkFigures(t *testing.T, conn *pgxpool.Conn, when string) {
+	t.Helper()
+	var rows, bad, n int64
+	var first string
+	if err := conn.QueryRow(context.Background(), figuresMismatchSQL).Scan(&rows, &bad, &n, &first); err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Fatalf("%s: only %d statuses compared with their figures", when, n)
+	}
+	if rows != 0 || bad != 0 {
+		t.Fatalf("%s: %d figure rows differ from the timeline, %d of %d figures from the statuses; first: %s", when, rows, bad, n, first)
+	}
+	t.Logf("%s: figures = timeline, idle_figures = idle_statuses on %d statuses", when, n)
 }
 
 // periodsMismatchSQL compares the periods the paired evaluation of idle_core joins with

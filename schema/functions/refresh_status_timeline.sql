@@ -25,15 +25,18 @@ BEGIN
   END IF;
   IF ids IS NULL THEN
     DELETE FROM landreg_sys.status_timeline;
+    DELETE FROM landreg_sys.status_figures;
     ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
   ELSIF from_day IS NULL THEN
     -- Joined with the ids: an index serves parcel_id = x better than = ANY (ids).
     DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id) WHERE t.parcel_id = q.id;
+    DELETE FROM landreg_sys.status_figures f USING unnest(ids) q(id) WHERE f.parcel_id = q.id;
   ELSE
     DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id)
     WHERE t.parcel_id = q.id AND lower(t.during) >= from_day;
     UPDATE landreg_sys.status_timeline t SET during = daterange(lower(t.during), from_day)
     FROM unnest(ids) q(id) WHERE t.parcel_id = q.id AND t.during @> from_day;
+    DELETE FROM landreg_sys.status_figures f USING unnest(ids) q(id) WHERE f.parcel_id = q.id;
   END IF;
   -- A few parcels (an event, a record edit): the plan for a few pairs, index probes; more
   -- (a holder's parcels, an import, a rebuild): the plan for many, hash joins. The
@@ -70,5 +73,7 @@ BEGIN
       RAISE EXCEPTION 'status timeline: overlapping ranges after a refresh from %', from_day USING ERRCODE = 'XX000';
     END IF;
   END IF;
+  -- The figures reports add up, per parcel, from the ranges just written (00032).
+  INSERT INTO landreg_sys.status_figures SELECT * FROM landreg_sys.status_figures_rows(ids);
 END
 $$;
