@@ -18,6 +18,10 @@ import (
 
 const mtMVT = "application/vnd.mapbox-vector-tile"
 
+// cutLayersHeader names the layers of a tile cut at the bound on features per layer
+// and tile (store.Tile).
+const cutLayersHeader = "Landreg-Cut-Layers"
+
 // tileLayersParam parses "parcels" or "block_lines,parcels".
 func tileLayersParam(s string) ([]*store.TileLayer, *Problem) {
 	var out []*store.TileLayer
@@ -73,13 +77,18 @@ func (s *Server) serveTile(c echo.Context, layers []*store.TileLayer, z, x, y in
 		asOf, statusDate = &d, d
 	}
 	// The request context cancels the query when the client pans away.
-	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf, statusDate)
+	tile, cut, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf, statusDate)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(tile)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	h := c.Response().Header()
+	if len(cut) > 0 {
+		// The layers that held more features than a tile carries: the tile has the
+		// first ones in the layer's order (the most serious status first), and says so.
+		h.Set(cutLayersHeader, strings.Join(cut, ","))
+	}
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age=60")
 	if match := c.Request().Header.Get("If-None-Match"); match == etag {
