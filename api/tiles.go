@@ -141,3 +141,9 @@ func (s *Server) tileJSON(c echo.Context) error {
 		"vector_layers": vl,
 	})
 }
+
+// cutLayersHeaders documents cutLayersHeader on the tile operations.
+var cutLayersHeaders = obj{cutLayersHeader: obj{"schema": obj{"type": "string"},
+	"description": "瓦片中要素超过每层上限而被截断的图层（逗号分隔）；截断时保留该层顺序中的前若干要素（宗地点：最严重状态优先）/ " +
+		"the layers of this tile that held more features than a tile carries per layer (comma-separated); such a layer holds the first ones " +
+		"in its order (parcel points: the most serious status first). Absent when the tile is whole."}}
