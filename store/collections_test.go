@@ -16,6 +16,7 @@ import (
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/dbtest/demodb"
@@ -375,5 +376,54 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Sca
 	}
 	if key(whole[0])[0] >= key(whole[len(whole)-1])[0] {
 		t.Errorf("the tile's parcels all have one status: the order is not tested")
+	}
+}
+
+// TestTileStatusIsTheCollections: every parcel point of the demo city's z8 tile carries
+// the status and 低效 flag parcel_status gives it on the tile's date, past and today.
+func TestTileStatusIsTheCollections(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	l, _ := store.TileLayerByID("parcel_points")
+	var x, y int
+	err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 256)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 256)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&x, &y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Time{time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), landreg.Today()} {
+		want := map[int64]string{}
+		rows, err := pool.Query(ctx, `SELECT id, status || '/' || low_efficiency FROM collection_parcel_status($1::date)`, d.Format(time.DateOnly))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			var s string
+			rows.Scan(&id, &s)
+			want[id] = s
+		}
+		rows.Close()
+		tile, cut, err := store.Tile(ctx, pool, []*store.TileLayer{l}, 8, x, y, &d, d)
+		if err != nil || len(cut) > 0 {
+			t.Fatal(err, cut)
+		}
+		layers, err := mvt.Unmarshal(tile)
+		if err != nil || len(layers) != 1 {
+			t.Fatalf("%v, %d layers", err, len(layers))
+		}
+		statuses := map[string]bool{}
+		for _, f := range layers[0].Features {
+			id := int64(f.ID.(float64))
+			got := fmt.Sprintf("%v/%v", f.Properties["status"], f.Properties["low_efficiency"])
+			statuses[got] = true
+			if got != want[id] {
+				t.Errorf("%s: parcel %d is %s in the tile, %q in parcel_status", d.Format(time.DateOnly), id, got, want[id])
+			}
+		}
+		if len(layers[0].Features) < 100 || len(statuses) < 3 {
+			t.Errorf("%s: %d points, %d statuses: too few to compare", d.Format(time.DateOnly), len(layers[0].Features), len(statuses))
+		}
 	}
 }

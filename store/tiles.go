@@ -121,9 +121,12 @@ const (
 // status timeline: an index lookup per feature (the timeline's index on parcel
 // and range start), or one pass over the day's statuses for a city-wide tile, as the
 // planner finds cheaper from the table's statistics. A parcel without a status that
-// day (none: it is not valid then) is drawn without one.
+// day (none: it is not valid then) is drawn without one. The range's start, implied by
+// @> (no range starts at -infinity), bounds the lookup: the ranges a parcel will enter
+// after the day (deadlines known ahead) are not read (z14: 0.66–0.69 → 0.71–0.75 of the
+// rate without the status).
 const tileStatusJoin = `
-  LEFT JOIN landreg_sys.status_timeline s ON s.parcel_id = t.id AND s.during @> %[1]s`
+  LEFT JOIN landreg_sys.status_timeline s ON s.parcel_id = t.id AND lower(s.during) <= %[1]s AND s.during @> %[1]s`
 
 // tileOrder is the order in which a layer's features fill the bound: by id. The
 // parcel points, of which one tile holds a city at low zoom, where the bound can
