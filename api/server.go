@@ -89,7 +89,7 @@ func newServer(cfg Config, pool *pgxpool.Pool, log zerolog.Logger, m *metrics, k
 		},
 		AllowOrigins:  []string{"*"},
 		AllowHeaders:  []string{"Authorization", "Content-Type", "Content-Crs", "If-Match", "If-None-Match", "X-Landreg-Reason"},
-		ExposeHeaders: []string{"ETag", "Location", "Content-Crs", "OGC-NumberMatched"},
+		ExposeHeaders: []string{"ETag", "Location", "Content-Crs", "OGC-NumberMatched", cutLayersHeader},
 	}))
 	e.Use(middleware.GzipWithConfig(middleware.GzipConfig{Level: 1, MinLength: 1024}))
 	e.Use(allowHead)

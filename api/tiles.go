@@ -18,6 +18,10 @@ import (
 
 const mtMVT = "application/vnd.mapbox-vector-tile"
 
+// cutLayersHeader names the layers of a tile cut at the bound on features per layer
+// and tile (store.Tile).
+const cutLayersHeader = "Landreg-Cut-Layers"
+
 // tileLayersParam parses "parcels" or "block_lines,parcels".
 func tileLayersParam(s string) ([]*store.TileLayer, *Problem) {
 	var out []*store.TileLayer
@@ -73,13 +77,18 @@ func (s *Server) serveTile(c echo.Context, layers []*store.TileLayer, z, x, y in
 		asOf, statusDate = &d, d
 	}
 	// The request context cancels the query when the client pans away.
-	tile, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf, statusDate)
+	tile, cut, err := store.Tile(c.Request().Context(), s.pool, layers, z, x, y, asOf, statusDate)
 	if err != nil {
 		return err
 	}
 	sum := sha256.Sum256(tile)
 	etag := `"` + hex.EncodeToString(sum[:12]) + `"`
 	h := c.Response().Header()
+	if len(cut) > 0 {
+		// The layers that held more features than a tile carries: the tile has the
+		// first ones in the layer's order (the most serious status first), and says so.
+		h.Set(cutLayersHeader, strings.Join(cut, ","))
+	}
 	h.Set("ETag", etag)
 	h.Set("Cache-Control", "public, max-age=60")
 	if match := c.Request().Header.Get("If-None-Match"); match == etag {
@@ -132,3 +141,9 @@ func (s *Server) tileJSON(c echo.Context) error {
 		"vector_layers": vl,
 	})
 }
+
+// cutLayersHeaders documents cutLayersHeader on the tile operations.
+var cutLayersHeaders = obj{cutLayersHeader: obj{"schema": obj{"type": "string"},
+	"description": "瓦片中要素超过每层上限而被截断的图层（逗号分隔）；截断时保留该层顺序中的前若干要素（宗地点：最严重状态优先）/ " +
+		"the layers of this tile that held more features than a tile carries per layer (comma-separated); such a layer holds the first ones " +
+		"in its order (parcel points: the most serious status first). Absent when the tile is whole."}}

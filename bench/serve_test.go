@@ -22,10 +22,12 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/paulmach/orb/encoding/mvt"
 
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/fixtures"
 	"github.com/landreg/landreg/geo"
+	"github.com/landreg/landreg/migrations"
 	"github.com/landreg/landreg/store"
 )
 
@@ -34,11 +36,26 @@ import (
 // same SQL run against the database alone, both with 8 concurrent connections.
 
 const (
-	bigName    = "landreg_bench_big"
-	copies     = 303 // × 330 fixture parcels ≈ 100,000
 	conns      = 8
 	loadPeriod = 4 * time.Second
 )
+
+// copies of the fixture city: 303 × 330 fixture parcels ≈ 100,000;
+// LANDREG_BENCH_SERVE_COPIES sets another number for the scale comparison of issue 18
+// (60: 20,130 parcels; 606: 200,310), each in a database of its own.
+var copies = func() int {
+	if n, err := strconv.Atoi(os.Getenv("LANDREG_BENCH_SERVE_COPIES")); err == nil && n >= 0 {
+		return n
+	}
+	return 303
+}()
+
+var bigName = func() string {
+	if copies == 303 {
+		return "landreg_bench_big"
+	}
+	return "landreg_bench_big_" + strconv.Itoa(copies)
+}()
 
 var big struct {
 	once sync.Once
@@ -83,16 +100,32 @@ FROM (SELECT * FROM parcels WHERE zddm !~ '^.{6}9') p CROSS JOIN generate_series
 func bigData(b *testing.B) *pgxpool.Pool {
 	b.Helper()
 	big.once.Do(func() {
-		big.url = dbtest.Persistent(b, bigName)
 		ctx := context.Background()
+		// LANDREG_BENCH_REUSE=1 serves a data set kept by an earlier run
+		// (LANDREG_BENCH_KEEP=1) as it is, when it is there and complete.
+		reuse := os.Getenv("LANDREG_BENCH_REUSE") != "" && keptData(ctx, b)
+		if reuse {
+			big.url = dbtest.URL(b, bigName)
+		} else {
+			big.url = dbtest.Persistent(b, bigName)
+		}
 		cfg, err := pgxpool.ParseConfig(big.url)
 		if err != nil {
 			big.err = err
 			return
 		}
 		cfg.MaxConns = conns * 2
+		// The server's own settings (store.Open), so the database-alone side runs the
+		// same plans.
 		cfg.ConnConfig.RuntimeParams["max_parallel_workers_per_gather"] = "0"
+		cfg.ConnConfig.RuntimeParams["jit"] = "off"
 		if big.pool, big.err = pgxpool.NewWithConfig(ctx, cfg); big.err != nil {
+			return
+		}
+		if reuse {
+			// Migrated to this code's schema (a changed schema rebuilds the timeline).
+			_, big.err = migrations.Up(ctx, big.pool)
+			fmt.Fprintf(os.Stderr, "bench data: %d parcels, kept\n", count(big.pool, "parcels"))
 			return
 		}
 		if _, big.err = fixtures.LoadDemo(ctx, big.pool); big.err != nil {
@@ -115,6 +148,19 @@ func bigData(b *testing.B) *pgxpool.Pool {
 		b.Fatal(big.err)
 	}
 	return big.pool
+}
+
+// keptData reports whether the data set's database is there with its parcels (the
+// build's last step, VACUUM ANALYZE, leaves them analysed).
+func keptData(ctx context.Context, b *testing.B) bool {
+	conn, err := pgx.Connect(ctx, dbtest.URL(b, bigName))
+	if err != nil {
+		return false
+	}
+	defer conn.Close(ctx)
+	var n int
+	err = conn.QueryRow(ctx, `SELECT count(*) FROM parcels`).Scan(&n)
+	return err == nil && n >= copies*330
 }
 
 func count(pool *pgxpool.Pool, table string) int {
@@ -249,6 +295,24 @@ func load(b *testing.B, period time.Duration, do func(r *rand.Rand) (int64, erro
 	return res
 }
 
+// interleaved runs two loads in alternating slices of a second, `loadPeriod` each in
+// all, so that a change in the machine's load (shared cores) falls on both alike.
+func interleaved(b *testing.B, a, c func(r *rand.Rand) (int64, error)) (result, result) {
+	b.Helper()
+	var ra, rc result
+	add := func(to *result, r result) {
+		to.n += r.n
+		to.bytes += r.bytes
+		to.dur += r.dur
+		to.lat = append(to.lat, r.lat...)
+	}
+	for range int(loadPeriod / time.Second) {
+		add(&ra, load(b, time.Second, a))
+		add(&rc, load(b, time.Second, c))
+	}
+	return ra, rc
+}
+
 var client = &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: conns * 2, DisableCompression: true}}
 
 func httpGet(url string) (int64, error) {
@@ -299,13 +363,19 @@ func dbItems(pool *pgxpool.Pool, q store.ItemsQuery) (int64, error) {
 // load generator when wrk is absent.
 func wrkLoad(b *testing.B, base, lua string, fallback func(r *rand.Rand) (int64, error)) result {
 	b.Helper()
+	return wrkLoadFor(b, loadPeriod, base, lua, fallback)
+}
+
+// wrkLoadFor is wrkLoad for a period of whole seconds.
+func wrkLoadFor(b *testing.B, period time.Duration, base, lua string, fallback func(r *rand.Rand) (int64, error)) result {
+	b.Helper()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		fmt.Fprintln(os.Stderr, "wrk not installed (apt-get install wrk): using the Go load generator")
-		return load(b, loadPeriod, fallback)
+		return load(b, period, fallback)
 	}
 	script := filepath.Join(b.TempDir(), "load.lua")
 	os.WriteFile(script, []byte("math.randomseed(42)\n"+lua), 0o644)
-	out, err := exec.Command("wrk", "-t1", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(loadPeriod.Seconds())),
+	out, err := exec.Command("wrk", "-t1", fmt.Sprintf("-c%d", conns), fmt.Sprintf("-d%ds", int(period.Seconds())),
 		"--latency", "-s", script, base).CombinedOutput()
 	if err != nil {
 		b.Fatalf("wrk: %v\n%s", err, out)
@@ -328,8 +398,8 @@ func wrkLoad(b *testing.B, base, lua string, fallback func(r *rand.Rand) (int64,
 		lat *= 1000
 	}
 	// A result with the measured rate over the period and a latency sample at the p99.
-	n := int(rps * loadPeriod.Seconds())
-	return result{n: n, dur: loadPeriod, lat: []time.Duration{time.Duration(lat * float64(time.Millisecond))}, wrk: true}
+	n := int(rps * period.Seconds())
+	return result{n: n, dur: period, lat: []time.Duration{time.Duration(lat * float64(time.Millisecond))}, wrk: true}
 }
 
 func report(b *testing.B, name string, httpRes, dbRes result) {
@@ -366,6 +436,83 @@ end`, maxID-1), func(r *rand.Rand) (int64, error) {
 		return dbItems(pool, store.ItemsQuery{Limit: 1000, After: r.Int64N(maxID)})
 	})
 	report(b, "pages", h, d)
+}
+
+// BenchmarkServeStatusPages: pages of parcel_status against pages of parcels (issue
+// 18), both from HTTP, limit 50 (the issue's page), at the same keyset positions (one
+// list, drawn in the same order for both), as later pages of a paging run: each
+// request carries the matched= token its collection's first page gave, so neither
+// counts. Reports both rates, their ratio (target ≥ 0.85: within 15 %) and the
+// time of each first page, which counts. Run it at two sizes
+// (LANDREG_BENCH_SERVE_COPIES=60 and 606) for pages at 20,000 against 200,000 parcels.
+func BenchmarkServeStatusPages(b *testing.B) {
+	onlyOnce(b)
+	srv := sharedServer(b)
+	maxID := int64(count(big.pool, "parcels"))
+	const limit = 50
+	r := rand.New(rand.NewPCG(42, 7))
+	positions := make([]int64, 4096)
+	var lua strings.Builder
+	lua.WriteString("after = {")
+	for k := range positions {
+		positions[k] = r.Int64N(maxID)
+		fmt.Fprintf(&lua, "%d,", positions[k])
+	}
+	lua.WriteString("}\n")
+	rates := map[string]result{}
+	scripts, fallbacks := map[string]string{}, map[string]func(*rand.Rand) (int64, error){}
+	colls := []string{"parcels", "parcel_status"}
+	for _, coll := range colls {
+		first := fmt.Sprintf("/collections/%s/items?limit=%d", coll, limit)
+		t0 := time.Now()
+		res, err := client.Get(srv.url + first)
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		firstMS := time.Since(t0).Seconds() * 1000
+		m := regexp.MustCompile(`matched=([0-9]+\.[A-Za-z0-9_-]+)`).FindSubmatch(body)
+		if res.StatusCode != 200 || m == nil {
+			b.Fatalf("%s: %d, no matched= in the links", first, res.StatusCode)
+		}
+		page := first + "&matched=" + string(m[1]) + "&after="
+		script := lua.String() + "i = 0\nrequest = function()\n  i = i + 1\n" +
+			"  return wrk.format(\"GET\", \"" + page + "\" .. after[(i % #after) + 1])\nend\n"
+		var i int
+		var mu sync.Mutex
+		scripts[coll] = script
+		fallbacks[coll] = func(*rand.Rand) (int64, error) {
+			mu.Lock()
+			i++
+			a := i
+			mu.Unlock()
+			return httpGet(srv.url + page + strconv.FormatInt(positions[a%len(positions)], 10))
+		}
+		b.ReportMetric(firstMS, coll+"_first_ms")
+		fmt.Fprintf(os.Stderr, "%s: first page (counting) %.0f ms\n", coll, firstMS)
+	}
+	// One-second slices, alternating, so that the machine's load falls on both alike;
+	// a rate is over all its slices, a p99 the second highest of its slices' p99s.
+	for range int(loadPeriod / time.Second) {
+		for _, coll := range colls {
+			r := wrkLoadFor(b, time.Second, srv.url, scripts[coll], fallbacks[coll])
+			acc := rates[coll]
+			acc.n, acc.dur, acc.wrk = acc.n+r.n, acc.dur+r.dur, r.wrk
+			acc.lat = append(acc.lat, r.lat...)
+			rates[coll] = acc
+		}
+	}
+	for _, coll := range colls {
+		fmt.Fprintf(os.Stderr, "pages of %s (limit %d, %d parcels): %.0f req/s, p99 %.1f ms; load %.2f\n",
+			coll, limit, maxID, rates[coll].rate(), rates[coll].p(0.99), loadAverage())
+	}
+	p, st := rates["parcels"], rates["parcel_status"]
+	b.ReportMetric(p.rate(), "parcels_req/s")
+	b.ReportMetric(st.rate(), "status_req/s")
+	b.ReportMetric(st.rate()/p.rate(), "ratio")
+	b.ReportMetric(p.p(0.99), "parcels_p99_ms")
+	b.ReportMetric(st.p(0.99), "status_p99_ms")
 }
 
 // randomBox is a ~500 m square somewhere over the data.
@@ -446,7 +593,10 @@ FROM (SELECT ST_Centroid(geom) c FROM parcels) s ORDER BY 1, 2`)
 	return out
 }
 
-// BenchmarkTilesZ14: all three layers at z14. Target: ≥ 90 % of the database-only rate.
+// BenchmarkTilesZ14: all three layers at z14, from HTTP and from the database alone
+// (TileSQL); beside them the same statement without the status (TileSQLWithoutStatus)
+// on the same tiles. Targets: HTTP ≥ 90 % of the database-only rate (issue 5); the
+// tiles with their status ≥ 90 % of the rate without it (issue 18: status_ratio).
 func BenchmarkTilesZ14(b *testing.B) {
 	onlyOnce(b)
 	srv := sharedServer(b)
@@ -463,20 +613,36 @@ func BenchmarkTilesZ14(b *testing.B) {
 		t := tiles[r.IntN(len(tiles))]
 		return httpGet(fmt.Sprintf("%s/tiles/districts,block_lines,parcels/%d/%d/%d.mvt", srv.url, t[0], t[1], t[2]))
 	})
-	d := load(b, loadPeriod, func(r *rand.Rand) (int64, error) {
-		t := tiles[r.IntN(len(tiles))]
-		sql, args := store.TileSQL(layers, t[0], t[1], t[2], nil, time.Now())
+	dbTile := func(sql string, args []any) (int64, error) {
 		var tile []byte
-		err := pool.QueryRow(context.Background(), sql, args...).Scan(&tile)
+		var cut []string
+		err := pool.QueryRow(context.Background(), sql, args...).Scan(&tile, &cut)
+		if err == nil && len(cut) > 0 {
+			err = fmt.Errorf("tile cut: %v", cut)
+		}
 		return int64(len(tile)), err
+	}
+	d, plain := interleaved(b, func(r *rand.Rand) (int64, error) {
+		t := tiles[r.IntN(len(tiles))]
+		return dbTile(store.TileSQL(layers, t[0], t[1], t[2], nil, time.Now()))
+	}, func(r *rand.Rand) (int64, error) {
+		t := tiles[r.IntN(len(tiles))]
+		return dbTile(store.TileSQLWithoutStatus(layers, t[0], t[1], t[2], nil))
 	})
 	report(b, "tiles z14", h, d)
+	b.ReportMetric(plain.rate(), "plain_req/s")
+	b.ReportMetric(d.rate()/plain.rate(), "status_ratio")
+	b.ReportMetric(h.rate()/plain.rate(), "http_plain_ratio")
+	fmt.Fprintf(os.Stderr, "tiles z14 without the status: db %.0f req/s (p99 %.1f ms); with / without %.2f; load %.2f\n",
+		plain.rate(), plain.p(0.99), d.rate()/plain.rate(), loadAverage())
 }
 
 // BenchmarkTilesParcelPoints: the parcel points of zoom 8–11 (issue 16) carry each
-// parcel's idle status, classified for the parcels of the tile, so at city zoom one
-// tile classifies the whole city. Reports the slowest tile of each zoom (database only,
-// every tile holding a parcel rendered once after a warm-up) and the points in it.
+// parcel's idle status, from the status timeline, so at city zoom one tile holds the
+// whole city. Reports the slowest tile of each zoom (database only, every tile holding
+// a parcel rendered once after a warm-up, with and without the status: TileSQL and
+// TileSQLWithoutStatus), its features and whether the 50,000-feature bound cut it.
+// Target (issue 18): < 100 ms at z9–z11.
 func BenchmarkTilesParcelPoints(b *testing.B) {
 	onlyOnce(b)
 	pool := bigData(b)
@@ -485,11 +651,12 @@ func BenchmarkTilesParcelPoints(b *testing.B) {
 	if !ok {
 		b.Fatal("no parcel_points layer")
 	}
+	layers := []*store.TileLayer{l}
 	for z := 8; z <= 11; z++ {
 		rows, err := pool.Query(ctx, `SELECT DISTINCT
   floor((ST_X(c) + 180) / 360 * 2 ^ $1)::int,
   floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 2 ^ $1)::int
-FROM (SELECT ST_PointOnSurface(geom) c FROM parcels) s`, z)
+FROM (SELECT ST_PointOnSurface(geom) c FROM parcels) s ORDER BY 1, 2`, z)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -500,26 +667,54 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM parcels) s`, z)
 			tiles = append(tiles, [2]int{x, y})
 		}
 		rows.Close()
-		var slowest time.Duration
-		var total time.Duration
-		var bytes int
+		var slowest, slowestPlain, total time.Duration
+		var bytes, features int
+		var cuts []string
 		for i, t := range tiles {
 			if i == 0 {
-				store.Tile(ctx, pool, []*store.TileLayer{l}, z, t[0], t[1], nil, time.Now()) // warm-up
+				store.Tile(ctx, pool, layers, z, t[0], t[1], nil, time.Now()) // warm-up
 			}
 			t0 := time.Now()
-			tile, err := store.Tile(ctx, pool, []*store.TileLayer{l}, z, t[0], t[1], nil, time.Now())
+			tile, cut, err := store.Tile(ctx, pool, layers, z, t[0], t[1], nil, time.Now())
 			if err != nil {
 				b.Fatal(err)
 			}
 			d := time.Since(t0)
 			total += d
+			if len(cut) > 0 {
+				cuts = append(cuts, fmt.Sprintf("%d/%d/%d", z, t[0], t[1]))
+			}
+			sql, args := store.TileSQLWithoutStatus(layers, z, t[0], t[1], nil)
+			t1 := time.Now()
+			var plain []byte
+			var plainCut []string
+			if err := pool.QueryRow(ctx, sql, args...).Scan(&plain, &plainCut); err != nil {
+				b.Fatal(err)
+			}
+			dp := time.Since(t1)
 			if d > slowest {
 				slowest, bytes = d, len(tile)
+				features = mvtFeatures(b, tile)
 			}
+			slowestPlain = max(slowestPlain, dp)
 		}
-		fmt.Fprintf(os.Stderr, "parcel points z%d: %d tiles, slowest %.0f ms (%d KB), mean %.0f ms\n",
-			z, len(tiles), slowest.Seconds()*1000, bytes/1024, total.Seconds()*1000/float64(len(tiles)))
+		fmt.Fprintf(os.Stderr, "parcel points z%d: %d tiles, slowest %.0f ms (%d KB, %d points; without the status: slowest %.0f ms), mean %.0f ms, cut: %v, load %.2f\n",
+			z, len(tiles), slowest.Seconds()*1000, bytes/1024, features, slowestPlain.Seconds()*1000,
+			total.Seconds()*1000/float64(len(tiles)), cuts, loadAverage())
 		b.ReportMetric(slowest.Seconds()*1000, fmt.Sprintf("ms/z%d-slowest", z))
+		b.ReportMetric(slowestPlain.Seconds()*1000, fmt.Sprintf("ms/z%d-slowest-plain", z))
 	}
+}
+
+// mvtFeatures counts the features of a tile's layers.
+func mvtFeatures(b *testing.B, tile []byte) int {
+	layers, err := mvt.Unmarshal(tile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	for _, l := range layers {
+		n += len(l.Features)
+	}
+	return n
 }

@@ -51,9 +51,10 @@ type Source struct {
 	// never scans history.
 	AllVersions string
 	// AsOf, when set, is a set-returning function (d date, ids bigint[] DEFAULT NULL,
-	// within geometry DEFAULT NULL) of the features as of d, which the collection reads
-	// for every request; ids and within only narrow the work (rows whose id is in ids,
-	// or whose box meets within).
+	// within geometry DEFAULT NULL, after bigint DEFAULT NULL) of the features as of d,
+	// which the collection reads for every request; ids, within and after only narrow
+	// the work (rows whose id is in ids, whose box meets within, or whose id is above
+	// after: a keyset page).
 	AsOf string
 	// OnDate, when set, is a set-returning function (d date, within geometry DEFAULT
 	// NULL) of the versions valid on d, read for a single datetime instead of

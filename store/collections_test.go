@@ -1,7 +1,10 @@
 package store_test
 
 import (
+	"cmp"
 	"context"
+	"fmt"
+	"math"
 	"slices"
 	"sort"
 	"strings"
@@ -11,7 +14,9 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/geojson"
 
+	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/catalog"
 	"github.com/landreg/landreg/dbtest"
 	"github.com/landreg/landreg/dbtest/demodb"
@@ -161,7 +166,7 @@ func TestCollectionsForReaders(t *testing.T) {
 }
 
 // TestParcelStatusNarrowing: collection_parcel_status gives the same rows whether it
-// classifies the whole city or only the parcels asked for (ids, within).
+// classifies the whole city or only the parcels asked for (ids, within, after).
 func TestParcelStatusNarrowing(t *testing.T) {
 	ctx := context.Background()
 	pool := loaded(t)
@@ -184,6 +189,20 @@ SELECT (SELECT count(*) FROM w),
 	pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT id FROM collection_parcel_status('2024-12-31') WHERE id % 3 = 0) s`).Scan(&expected)
 	if byIDs != expected {
 		t.Errorf("by ids: %d rows equal to the whole city's, want %d", byIDs, expected)
+	}
+	// A keyset page's bound: the rows above it, each as the whole city has it.
+	var above, aboveEqual, aboveWant int
+	err = pool.QueryRow(ctx, `WITH w AS (SELECT * FROM collection_parcel_status('2024-12-31')),
+  k AS (SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY id) AS k FROM w)
+SELECT (SELECT count(*) FROM k, collection_parcel_status('2024-12-31', after => k.k) a),
+  (SELECT count(*) FROM k, collection_parcel_status('2024-12-31', after => k.k) a JOIN w USING (id)
+     WHERE a.props = w.props AND a.status = w.status),
+  (SELECT count(*) FROM k, w WHERE w.id > k.k)`).Scan(&above, &aboveEqual, &aboveWant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aboveWant == 0 || above != aboveWant || aboveEqual != aboveWant {
+		t.Errorf("after the median id: %d rows, %d equal to the whole city's, want %d", above, aboveEqual, aboveWant)
 	}
 }
 
@@ -225,9 +244,9 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM `+l.Collection+` ORDER BY valid_from
 			if xy, ok := labelTile[tl.ID]; ok {
 				tx, ty = xy[0], xy[1]
 			}
-			tile, err := store.Tile(ctx, pool, []*store.TileLayer{tl}, zoomOf(tl), tx, ty, asOf, time.Now())
-			if err != nil {
-				t.Fatal(err)
+			tile, cut, err := store.Tile(ctx, pool, []*store.TileLayer{tl}, zoomOf(tl), tx, ty, asOf, time.Now())
+			if err != nil || len(cut) > 0 {
+				t.Fatal(err, cut)
 			}
 			ls, err := mvt.Unmarshal(tile)
 			if err != nil {
@@ -268,3 +287,143 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM `+l.Collection+` ORDER BY valid_from
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// TestTileLabelPoint: the label layers' point (a point on the surface, in Web
+// Mercator by the formula of EPSG:3857) is PostGIS's ST_Transform of it, for every
+// feature of the label layers' collections.
+func TestTileLabelPoint(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	for _, table := range []string{"parcels", "parcels_history", "districts", "block_lines"} {
+		var n int
+		var worst float64
+		err := pool.QueryRow(ctx, `SELECT count(*), coalesce(max(ST_Distance(l.lp, ST_Transform(ST_PointOnSurface(t.geom), 3857))), 0)
+FROM `+table+` t`+store.LabelJoin).Scan(&n, &worst)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if (n == 0 && table != "parcels_history") || worst > 1e-6 {
+			t.Errorf("%s: %d label points, up to %g m from ST_Transform's", table, n, worst)
+		}
+	}
+}
+
+// TestTileCut: a layer with more features in a tile than the bound is cut to the
+// first ones in its order, the most serious status first, and the tile names it; the
+// same tile under a bound it does not reach is whole and names nothing.
+func TestTileCut(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	l, _ := store.TileLayerByID("parcel_points")
+	var x, y int
+	err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 256)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 256)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&x, &y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	precedence := map[string]int{}
+	rows, _ := pool.Query(ctx, `SELECT code, precedence FROM landreg_sys.idle_categories`)
+	for rows.Next() {
+		var code string
+		var p int
+		rows.Scan(&code, &p)
+		precedence[code] = p
+	}
+	rows.Close()
+	date := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	features := func() ([]*geojson.Feature, []string) {
+		tile, cut, err := store.Tile(ctx, pool, []*store.TileLayer{l}, 8, x, y, nil, date)
+		if err != nil {
+			t.Fatal(err)
+		}
+		layers, err := mvt.Unmarshal(tile)
+		if err != nil || len(layers) != 1 {
+			t.Fatalf("%v, %d layers", err, len(layers))
+		}
+		return layers[0].Features, cut
+	}
+	whole, cut := features()
+	if len(whole) < 100 || len(cut) != 0 {
+		t.Fatalf("the z8 tile holds %d parcels, cut %v", len(whole), cut)
+	}
+	// The layer's order: precedence (no status last), then id.
+	key := func(f *geojson.Feature) [2]int64 {
+		p, ok := precedence[fmt.Sprint(f.Properties["status"])]
+		if !ok {
+			p = math.MaxInt32
+		}
+		return [2]int64{int64(p), int64(f.ID.(float64))}
+	}
+	slices.SortFunc(whole, func(a, b *geojson.Feature) int {
+		ka, kb := key(a), key(b)
+		return cmp.Or(cmp.Compare(ka[0], kb[0]), cmp.Compare(ka[1], kb[1]))
+	})
+	const bound = 37
+	defer store.SetMaxTileFeatures(bound)()
+	got, cut := features()
+	if !slices.Equal(cut, []string{"parcel_points"}) || len(got) != bound {
+		t.Fatalf("under a bound of %d: %d features, cut %v", bound, len(got), cut)
+	}
+	want := map[int64]bool{}
+	for _, f := range whole[:bound] {
+		want[key(f)[1]] = true
+	}
+	for _, f := range got {
+		if !want[key(f)[1]] {
+			t.Errorf("parcel %v (%v) kept, not among the %d most serious", f.ID, f.Properties["status"], bound)
+		}
+	}
+	if key(whole[0])[0] >= key(whole[len(whole)-1])[0] {
+		t.Errorf("the tile's parcels all have one status: the order is not tested")
+	}
+}
+
+// TestTileStatusIsTheCollections: every parcel point of the demo city's z8 tile carries
+// the status and 低效 flag parcel_status gives it on the tile's date, past and today.
+func TestTileStatusIsTheCollections(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	l, _ := store.TileLayerByID("parcel_points")
+	var x, y int
+	err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 256)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 256)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&x, &y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []time.Time{time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), landreg.Today()} {
+		want := map[int64]string{}
+		rows, err := pool.Query(ctx, `SELECT id, status || '/' || low_efficiency FROM collection_parcel_status($1::date)`, d.Format(time.DateOnly))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			var s string
+			rows.Scan(&id, &s)
+			want[id] = s
+		}
+		rows.Close()
+		tile, cut, err := store.Tile(ctx, pool, []*store.TileLayer{l}, 8, x, y, &d, d)
+		if err != nil || len(cut) > 0 {
+			t.Fatal(err, cut)
+		}
+		layers, err := mvt.Unmarshal(tile)
+		if err != nil || len(layers) != 1 {
+			t.Fatalf("%v, %d layers", err, len(layers))
+		}
+		statuses := map[string]bool{}
+		for _, f := range layers[0].Features {
+			id := int64(f.ID.(float64))
+			got := fmt.Sprintf("%v/%v", f.Properties["status"], f.Properties["low_efficiency"])
+			statuses[got] = true
+			if got != want[id] {
+				t.Errorf("%s: parcel %d is %s in the tile, %q in parcel_status", d.Format(time.DateOnly), id, got, want[id])
+			}
+		}
+		if len(layers[0].Features) < 100 || len(statuses) < 3 {
+			t.Errorf("%s: %d points, %d statuses: too few to compare", d.Format(time.DateOnly), len(layers[0].Features), len(statuses))
+		}
+	}
+}

@@ -387,7 +387,12 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 	}
 	cargs = append([]any(nil), args...)
 	if q.Keyset() && q.After > 0 {
-		conds = append(conds, "t.id > "+args.add(q.After))
+		after := args.add(q.After)
+		conds = append(conds, "t.id > "+after)
+		if c.Source.AsOf != "" {
+			// The page's bound also narrows the as-of source's own work (its joins).
+			from = strings.TrimSuffix(from, ")") + ", after => " + after + ")"
+		}
 	}
 	cols := q.featureColumns(&args)
 	if q.Interval && c.Versioned {

@@ -4,12 +4,17 @@
 -- function it holds is landreg_sys.idle_core, docs/idle.md). A function, not a view,
 -- because the status depends on the date; its columns are those of every
 -- collection_* view (collection_districts.sql), then the queryables of package catalog.
--- ids and within narrow the rows: the parcels with those ids, or whose box meets within.
+-- ids, within and after narrow the rows: the parcels with those ids, whose box meets
+-- within, or whose id is above after (a keyset page: the bound is stated on both sides
+-- of the join, since the planner carries equalities across a join but not ranges, and
+-- a page's merge join otherwise read the timeline from its first parcel).
 --   SELECT * FROM collection_parcel_status('2025-12-31') WHERE status = 'IDLE_2Y';
 -- LANGUAGE sql, STABLE, no SET and no STRICT: PostgreSQL inlines it into the caller's
 -- query, so a page (keyset and LIMIT) or a box reads the timeline by index for its
 -- parcels only, and arguments left NULL fold away.
-CREATE OR REPLACE FUNCTION collection_parcel_status(d date, ids bigint[] DEFAULT NULL, within geometry DEFAULT NULL)
+DROP FUNCTION IF EXISTS collection_parcel_status(date, bigint[], geometry); -- before after
+CREATE OR REPLACE FUNCTION collection_parcel_status(d date, ids bigint[] DEFAULT NULL, within geometry DEFAULT NULL,
+  after bigint DEFAULT NULL)
 RETURNS TABLE (id bigint, version integer, valid_from date, valid_to date, geom geometry, props text,
   zddm text, xzqdm text, status text, low_efficiency boolean, since date, area_m2 double precision)
 LANGUAGE sql STABLE AS $$
@@ -27,4 +32,5 @@ LANGUAGE sql STABLE AS $$
   WHERE v.valid_from <= d AND (v.valid_to IS NULL OR v.valid_to > d)
     AND (ids IS NULL OR v.id = ANY (ids))
     AND (within IS NULL OR v.geom && within)
+    AND (after IS NULL OR v.id > after) AND (after IS NULL OR s.parcel_id > after)
 $$;
