@@ -16,3 +16,11 @@ CREATE TRIGGER parcels_90_timeline_del AFTER DELETE ON parcels REFERENCING OLD T
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
 CREATE TRIGGER parcels_90_timeline_truncate AFTER TRUNCATE ON parcels
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+
+-- The references to districts and enterprises, once per statement (landreg_sys.parcel_references,
+-- in place of the foreign keys; migration 00029). AFTER triggers of a statement run in name
+-- order: before the timeline and the audit.
+CREATE TRIGGER parcels_05_references_ins AFTER INSERT ON parcels REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_references();
+CREATE TRIGGER parcels_05_references_upd AFTER UPDATE ON parcels REFERENCING NEW TABLE AS new_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_references();
