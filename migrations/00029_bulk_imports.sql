@@ -23,7 +23,14 @@ COMMENT ON COLUMN audit_log.row_ids IS '批量语句写入的宗地 id / ids of 
 -- foreign key row by row, two queries per parcel of an import.
 ALTER TABLE parcels DROP CONSTRAINT parcels_xzqdm_fkey, DROP CONSTRAINT parcels_holder_uscc_fkey;
 
+-- A parcel's ellipsoidal area (area_m2) is set by its props trigger (landreg_sys.parcel_props_row),
+-- which computes it anyway for the properties, instead of a generated column that
+-- computed it a second time per row.
+ALTER TABLE parcels ALTER COLUMN area_m2 DROP EXPRESSION;
+
 -- +goose Down
+ALTER TABLE parcels DROP COLUMN area_m2;
+ALTER TABLE parcels ADD COLUMN area_m2 double precision GENERATED ALWAYS AS (ST_Area(geom::geography)) STORED;
 ALTER TABLE parcels ADD CONSTRAINT parcels_xzqdm_fkey FOREIGN KEY (xzqdm) REFERENCES districts,
   ADD CONSTRAINT parcels_holder_uscc_fkey FOREIGN KEY (holder_uscc) REFERENCES enterprises;
 ALTER TABLE audit_log DROP COLUMN row_ids, DROP COLUMN row_count;

@@ -132,7 +132,7 @@ type Dossier struct {
 // (landreg_sys.audit: row_count, row_ids); each parcel it wrote gets an entry from it
 // whose new row is the version it wrote (version 1, recorded at the statement's
 // transaction time, as at), shaped as landreg_sys.audit shapes a row: the parcels
-// columns less generated ones and props_json. Both joins are by index (the GiST of
+// columns less props_json. Both joins are by index (the GiST of
 // row_ids, the key of parcels_history).
 const parcelAuditSQL = `WITH k AS (SELECT array_agg(id::text) AS keys FROM unnest($1::bigint[]) q(id))
 SELECT a.row_key::bigint, a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
@@ -144,7 +144,7 @@ SELECT (coalesce(a.new_row, a.old_row)->>'parcel_id')::bigint, a.id, a.at, a.act
 FROM audit_log a, k WHERE a.table_name = 'parcel_events' AND coalesce(a.new_row, a.old_row)->>'parcel_id' = ANY (k.keys)
 UNION ALL
 SELECT v.id, a.id, a.at, a.actor, a.reason, a.table_name, a.op, v.id::text, a.txid, NULL::jsonb,
-  to_jsonb(v) - 'valid_to' - 'sys_to' - 'retired' - 'closed_by' - 'close_reason' - 'geom' - 'props_json' - 'area_m2', a.row_count
+  to_jsonb(v) - 'valid_to' - 'sys_to' - 'retired' - 'closed_by' - 'close_reason' - 'geom' - 'props_json', a.row_count
 FROM unnest($1::bigint[]) q(id)
 JOIN parcels_all v ON v.id = q.id AND v.version = 1
 JOIN audit_log a ON a.row_ids @> q.id AND a.at = v.sys_from AND a.table_name = 'parcels' AND a.op = 'INSERT'

@@ -1,7 +1,7 @@
 -- The audit rows of one statement (schema/triggers/audit.sql), written set-based from its
 -- transition tables so that a bulk import costs one INSERT … SELECT. Rows hold the row
--- as stored, less what is derived from it: generated columns (area_m2, an event's kind
--- and fact) and props_json (rebuilt from the columns). Geometry is written with
+-- as stored, less what is derived from it: generated columns (area_m2 of districts and
+-- block lines, an event's kind and fact) and props_json (rebuilt from the columns). Geometry is written with
 -- ST_AsGeoJSON(g, 15, 8), the same GeoJSON as PostGIS's jsonb cast at a fraction of its
 -- cost. The row key is the primary key (a composite one joined by commas). Old and new
 -- rows of an UPDATE are paired by position in the transition tables, which PostgreSQL

@@ -13,18 +13,23 @@
 CREATE OR REPLACE FUNCTION landreg_sys.parcel_references() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
-  k text;
+  ds text[];
+  hs text[];
+  k  text;
 BEGIN
-  PERFORM 1 FROM districts d WHERE d.xzqdm IN (SELECT n.xzqdm FROM new_rows n) FOR KEY SHARE OF d;
-  SELECT n.xzqdm INTO k FROM new_rows n WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.xzqdm = n.xzqdm) LIMIT 1;
+  -- One pass over the statement's rows (a transition table of an import holds every
+  -- row, geometry and all, on disk): the few distinct keys.
+  SELECT array_agg(DISTINCT p.xzqdm), array_agg(DISTINCT p.holder_uscc) FILTER (WHERE p.holder_uscc IS NOT NULL)
+  INTO ds, hs FROM (SELECT DISTINCT n.xzqdm, n.holder_uscc FROM new_rows n) p;
+  PERFORM 1 FROM districts d WHERE d.xzqdm = ANY (ds) FOR KEY SHARE OF d;
+  SELECT x INTO k FROM unnest(ds) x WHERE NOT EXISTS (SELECT 1 FROM districts d WHERE d.xzqdm = x) LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'insert or update on table "parcels" violates foreign key constraint "parcels_xzqdm_fkey"'
       USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'parcels_xzqdm_fkey', SCHEMA = 'public', TABLE = 'parcels',
             DETAIL = format('Key (xzqdm)=(%s) is not present in table "districts".', k);
   END IF;
-  PERFORM 1 FROM enterprises e WHERE e.uscc IN (SELECT n.holder_uscc FROM new_rows n) FOR KEY SHARE OF e;
-  SELECT n.holder_uscc INTO k FROM new_rows n
-  WHERE n.holder_uscc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = n.holder_uscc) LIMIT 1;
+  PERFORM 1 FROM enterprises e WHERE e.uscc = ANY (hs) FOR KEY SHARE OF e;
+  SELECT x INTO k FROM unnest(hs) x WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = x) LIMIT 1;
   IF FOUND THEN
     RAISE EXCEPTION 'insert or update on table "parcels" violates foreign key constraint "parcels_holder_uscc_fkey"'
       USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'parcels_holder_uscc_fkey', SCHEMA = 'public', TABLE = 'parcels',

@@ -1,6 +1,10 @@
 CREATE TRIGGER parcels_10_geom BEFORE INSERT OR UPDATE OF geom ON parcels
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.check_geom();
 
+-- The area is the geometry's (landreg_sys.parcel_props_row sets it): an update may not set it.
+CREATE TRIGGER parcels_15_area BEFORE UPDATE OF area_m2 ON parcels
+  FOR EACH ROW EXECUTE FUNCTION landreg_sys.parcel_area_written();
+
 CREATE TRIGGER parcels_20_version BEFORE INSERT OR UPDATE OR DELETE ON parcels
   FOR EACH ROW EXECUTE FUNCTION landreg_sys.version_row();
 
