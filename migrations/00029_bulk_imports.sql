@@ -29,8 +29,9 @@ ALTER TABLE parcels DROP CONSTRAINT parcels_xzqdm_fkey, DROP CONSTRAINT parcels_
 ALTER TABLE parcels ALTER COLUMN area_m2 DROP EXPRESSION;
 
 -- +goose Down
-ALTER TABLE parcels DROP COLUMN area_m2;
-ALTER TABLE parcels ADD COLUMN area_m2 double precision GENERATED ALWAYS AS (ST_Area(geom::geography)) STORED;
+-- area_m2 stays a plain column: PostgreSQL 15 cannot make a column generated again in
+-- place, and adding it anew would move it behind props_json, out of step with
+-- parcels_history (whose columns must follow parcels' in order).
 ALTER TABLE parcels ADD CONSTRAINT parcels_xzqdm_fkey FOREIGN KEY (xzqdm) REFERENCES districts,
   ADD CONSTRAINT parcels_holder_uscc_fkey FOREIGN KEY (holder_uscc) REFERENCES enterprises;
 ALTER TABLE audit_log DROP COLUMN row_ids, DROP COLUMN row_count;

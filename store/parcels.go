@@ -132,8 +132,8 @@ type Dossier struct {
 // (landreg_sys.audit: row_count, row_ids); each parcel it wrote gets an entry from it
 // whose new row is the version it wrote (version 1, recorded at the statement's
 // transaction time, as at), shaped as landreg_sys.audit shapes a row: the parcels
-// columns less props_json. Both joins are by index (the GiST of
-// row_ids, the key of parcels_history).
+// columns less props_json. Both joins are by index (the GiST of row_ids, the keys of
+// parcels and parcels_history).
 const parcelAuditSQL = `WITH k AS (SELECT array_agg(id::text) AS keys FROM unnest($1::bigint[]) q(id))
 SELECT a.row_key::bigint, a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
   a.old_row - 'geom' - 'props_json', a.new_row - 'geom' - 'props_json', NULL::integer

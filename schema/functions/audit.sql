@@ -14,8 +14,8 @@
 -- 1,000 rows with one row (issue 18.4, docs/decisions.md "Bulk imports: one audit row per
 -- statement"): actor, reason, the number of rows and their ids, which the readers join
 -- to the versions (store.ParcelAudit). The count is the statement's own (its transition
--- table), never a setting, so whoever writes is audited either way; updates and deletes
--- keep a row each (their old rows are not all versions: a delete's closing is).
+-- table), never a setting, so whoever writes is audited either way. Updates and deletes
+-- keep a row each, old and new side by side.
 -- SECURITY DEFINER: QGIS editors write audit rows only through it.
 CREATE OR REPLACE FUNCTION landreg_sys.audit() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
