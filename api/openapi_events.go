@@ -220,7 +220,8 @@ type auditColumn struct {
 
 // dossierAuditRows are the columns of the tables whose audit rows a parcel's dossier
 // shows (store.ParcelDossier), as landreg_sys.audit writes them (generated columns
-// left out) less what the dossier drops (geom; props_json, derived): every column that
+// left out; a parcel's area_m2 is set by its trigger since migration 00034, and older
+// rows lack it) less what the dossier drops (geom; props_json, derived): every column that
 // is not generated, in table order. TestAuditRowSchemas holds them equal to the
 // tables' columns.
 var dossierAuditRows = map[string][]auditColumn{
@@ -235,7 +236,7 @@ var dossierAuditRows = map[string][]auditColumn{
 		{"coverage_min", "numeric", true}, {"invest_intensity_wan_per_mu", "numeric", true}, {"tax_per_mu_wan", "numeric", true},
 		{"va_per_mu_wan", "numeric", true}, {"energy_va_wan_per_tce", "numeric", true}, {"emission_va_wan_per_t", "numeric", true},
 		{"rd_ratio", "numeric", true}, {"valid_from", "date", false}, {"sys_from", "timestamp with time zone", false},
-		{"version", "integer", false}, {"created_by", "text", true}, {"reason", "text", true}},
+		{"version", "integer", false}, {"created_by", "text", true}, {"reason", "text", true}, {"area_m2", "double precision", true}},
 	"parcel_events": {{"id", "bigint", false}, {"parcel_id", "bigint", false}, {"type", "text", false},
 		{"event_date", "date", false}, {"doc_no", "text", true}, {"payload", "jsonb", false}, {"supersedes", "bigint", true},
 		{"reason", "text", true}, {"recorded_at", "timestamp with time zone", false}, {"recorded_by", "text", false}},

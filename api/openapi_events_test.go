@@ -297,4 +297,27 @@ FROM audit_log WHERE table_name IN ('parcels', 'parcel_events', 'parcel_retireme
 	for _, id := range []int64{pid, other} {
 		k.check("GET", srv.URL, "/v1/parcels/{featureId}/history", "/v1/parcels/"+itoa(id)+"/history", nil, nil, 200)
 	}
+	// A bulk insert (one audit row for its statement, issue 18.4): each of its parcels'
+	// history shows an entry with the statement's actor, reason, row count and the row
+	// as written, in the same schema.
+	err = store.InTx(ctx, pool, store.Change{Actor: "bulk", Reason: "批量导入"}, func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO parcels (zddm, xzqdm, landuse_code, geom, location)
+SELECT format('330304999001GB%s', lpad(i::text, 5, '0')), '330304', '0601',
+  ST_Multi(ST_MakeEnvelope(120.5 + (i % 50) * 0.0002, 27.9 + (i / 50) * 0.0002, 120.50015 + (i % 50) * 0.0002, 27.90015 + (i / 50) * 0.0002, 4490)),
+  '批量 ' || i FROM generate_series(1, 1001) i`)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bulkID int64
+	pool.QueryRow(ctx, `SELECT id FROM parcels WHERE zddm = '330304999001GB00500'`).Scan(&bulkID)
+	var h struct {
+		Audit []map[string]any `json:"audit"`
+	}
+	json.Unmarshal(k.check("GET", srv.URL, "/v1/parcels/{featureId}/history", "/v1/parcels/"+itoa(bulkID)+"/history", nil, nil, 200), &h)
+	if len(h.Audit) != 1 || h.Audit[0]["actor"] != "bulk" || h.Audit[0]["reason"] != "批量导入" || h.Audit[0]["statement_rows"] != float64(1001) ||
+		h.Audit[0]["row_key"] != itoa(bulkID) || h.Audit[0]["new"].(map[string]any)["location"] != "批量 500" {
+		t.Errorf("history of a bulk-inserted parcel: %v", h.Audit)
+	}
 }

@@ -2,10 +2,12 @@ package exchange_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -70,9 +72,11 @@ FROM picked c JOIN holders h ON h.h = c.k % (SELECT count(*) FROM holders)`)
 }
 
 // TestBulkImportEqualsRowByRow: 3,000 generated parcels imported from a GeoPackage (COPY,
-// set-based checks, one INSERT … SELECT) give the same parcels, properties, versions and
-// audit rows, actor and reason included, as the same parcels written one INSERT at a
-// time (as the API or a QGIS user writes them) with the same change context.
+// set-based checks, one INSERT … SELECT) give the same parcels, properties and versions
+// as the same parcels written one INSERT at a time (as the API or a QGIS user writes
+// them) with the same change context, and the same audit trail as its readers show it
+// (actor, reason, time and the row as written), though the import is audited by one row
+// for its statement and the INSERTs by one row each.
 func TestBulkImportEqualsRowByRow(t *testing.T) {
 	needGDAL(t)
 	ctx := context.Background()
@@ -153,12 +157,101 @@ func TestBulkImportEqualsRowByRow(t *testing.T) {
 		}
 	}
 	same("parcels", `SELECT zddm, (to_jsonb(p) - 'id' - 'sys_from' - 'geom')::text || ST_AsEWKB(geom)::text FROM parcels p`)
-	same("audit of parcels", `SELECT new_row->>'zddm', concat_ws('|', op, actor, reason, (new_row - 'id' - 'sys_from')::text, old_row::text)
-FROM audit_log WHERE table_name = 'parcels'`)
 	same("audit of enterprises", `SELECT row_key, concat_ws('|', op, actor, reason, new_row::text) FROM audit_log WHERE table_name = 'enterprises'`)
 	same("versions", `SELECT zddm, concat_ws('|', version, valid_from, created_by, reason, (SELECT count(*) FROM parcels_history h WHERE h.zddm = p.zddm)) FROM parcels p`)
-	if n := count(t, bulk, `SELECT count(*) FROM audit_log WHERE table_name = 'parcels' AND actor = 'bulk-test'`); n != bulkParcels {
-		t.Errorf("%d audit rows name the actor, want %d", n, bulkParcels)
+
+	// The audit: one row for the import's statement (actor, reason, how many rows, which
+	// ids), one row per parcel for the INSERTs one at a time (landreg_sys.audit).
+	if n := count(t, bulk, `SELECT count(*) FROM audit_log WHERE table_name = 'parcels'`); n != 1 {
+		t.Errorf("%d audit rows of parcels after the import, want 1 for its statement", n)
+	}
+	if n := count(t, bulk, `SELECT count(*) FROM audit_log a WHERE a.table_name = 'parcels' AND a.op = 'INSERT' AND a.actor = 'bulk-test'
+  AND a.reason = $1 AND a.row_count = $2 AND a.row_key IS NULL AND a.new_row IS NULL
+  AND a.row_ids = (SELECT range_agg(int8range(id, id, '[]')) FROM parcels) AND a.at = ALL (SELECT sys_from FROM parcels)`, change.Reason, bulkParcels); n != 1 {
+		t.Errorf("the import's audit row does not name its actor, reason, %d rows and their ids", bulkParcels)
+	}
+	if n := count(t, ref, `SELECT count(*) FROM audit_log WHERE table_name = 'parcels' AND row_key IS NOT NULL AND row_count IS NULL`); n != bulkParcels {
+		t.Errorf("%d audit rows of parcels written one at a time, want %d", n, bulkParcels)
+	}
+	// What the readers show (the dossier, the API's history, the audit report's dossier:
+	// store.ParcelAudit) is the same for every parcel: who, why, when (the version's
+	// system time), what (the row as written), all but the ids of the audit row, the
+	// parcel and the transaction; the bulk entry says how many rows its statement wrote.
+	shown := func(p *pgxpool.Pool, statementRows int) map[string]string {
+		t.Helper()
+		var ids []int64
+		sys := map[int64]time.Time{}
+		rows, err := p.Query(ctx, `SELECT id, sys_from FROM parcels ORDER BY id`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var id int64
+			var at time.Time
+			if err := rows.Scan(&id, &at); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+			sys[id] = at
+		}
+		entries, err := store.ParcelAudit(ctx, p, ids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, id := range ids {
+			es := entries[id]
+			if len(es) != 1 {
+				t.Fatalf("parcel %d: %d audit entries, want 1", id, len(es))
+			}
+			e := es[0]
+			if !e.At.Equal(sys[id]) || e.Key == nil || *e.Key != fmt.Sprint(id) || e.Old != nil || e.New == nil ||
+				(statementRows == 0) != (e.StatementRows == nil) || (e.StatementRows != nil && *e.StatementRows != statementRows) {
+				t.Fatalf("parcel %d: entry %+v (at %s, key %v, statement rows %v), want at %s", id, e, e.At, e.Key, e.StatementRows, sys[id])
+			}
+			var row map[string]any
+			if err := json.Unmarshal(e.New, &row); err != nil {
+				t.Fatal(err)
+			}
+			if row["id"] != float64(id) {
+				t.Fatalf("parcel %d: audit row of %v", id, row["id"])
+			}
+			delete(row, "id")
+			delete(row, "sys_from")
+			b, _ := json.Marshal(row)
+			out[row["zddm"].(string)] = strings.Join([]string{e.Table, e.Op, e.Actor, *e.Reason, string(b)}, "|")
+		}
+		return out
+	}
+	a, b := shown(bulk, bulkParcels), shown(ref, 0)
+	if len(a) != bulkParcels || len(b) != bulkParcels {
+		t.Fatalf("audit entries of %d parcels imported, %d written row by row", len(a), len(b))
+	}
+	bad := 0
+	for k, v := range b {
+		if a[k] != v {
+			if bad++; bad <= 3 {
+				t.Errorf("audit entry of %s:\nimported     %s\nrow by row   %s", k, a[k], v)
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("audit entries: %d of %d differ", bad, len(b))
+	}
+	for k, v := range a {
+		if !strings.Contains(v, "|bulk-test|"+change.Reason+"|") {
+			t.Fatalf("audit entry of %s does not name the import's actor and reason: %s", k, v)
+		}
+	}
+	// The dossier of one imported parcel, as the API and the audit report read it.
+	var first int64
+	bulk.QueryRow(ctx, `SELECT min(id) FROM parcels`).Scan(&first)
+	d, err := store.ParcelDossier(ctx, bulk, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Audit) != 1 || d.Audit[0].Actor != "bulk-test" || d.Audit[0].StatementRows == nil || !strings.Contains(string(d.Audit[0].New), `"zddm"`) {
+		t.Errorf("dossier audit of parcel %d: %+v", first, d.Audit)
 	}
 	// The awkward texts survived the COPY in both directions.
 	if n := count(t, bulk, `SELECT count(*) FROM parcels WHERE location LIKE E'坐落\t"引号"\\\\反斜杠\n第二行 %'`); n != (bulkParcels+6)/7 {

@@ -226,7 +226,7 @@ func GetDistrictHistory(ctx context.Context, db DB, xzqdm string) (*DistrictHist
 		return nil, ErrNotFound
 	}
 	rows, err := db.Query(ctx, `SELECT a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
-  a.old_row - 'geom', a.new_row - 'geom'
+  a.old_row - 'geom', a.new_row - 'geom', NULL::integer
 FROM audit_log a WHERE a.table_name = 'districts' AND a.row_key = $1 ORDER BY a.id`, xzqdm)
 	if err != nil {
 		return nil, err

@@ -107,6 +107,10 @@ type AuditEntry struct {
 	TxID   int64           `json:"txid"`
 	Old    json.RawMessage `json:"old,omitempty" schema:"object,nullable"`
 	New    json.RawMessage `json:"new,omitempty" schema:"object,nullable"`
+	// StatementRows: the entry is the one audit row of a bulk statement (an import)
+	// that wrote this many rows; New is then this row as the statement wrote it, read
+	// from its version (issue 18.4).
+	StatementRows *int `json:"statement_rows,omitempty"`
 }
 
 // Dossier is everything about one parcel (一宗一档): versions, events, audit trail.
@@ -122,15 +126,49 @@ type Dossier struct {
 	Audit    []AuditEntry `json:"audit"`
 }
 
-// The audit rows carry whole rows; the geometry inside them is left out of the dossier
-// (it is in the versions) to keep it readable.
-const dossierAuditSQL = `SELECT a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
-  a.old_row - 'geom' - 'props_json', a.new_row - 'geom' - 'props_json'
-FROM audit_log a
-WHERE (a.table_name = 'parcels' AND a.row_key = $1::bigint::text)
-   OR (a.table_name = 'parcel_events' AND coalesce(a.new_row, a.old_row)->>'parcel_id' = $1::bigint::text)
-   OR (a.table_name = 'parcel_retirements' AND a.row_key = $1::bigint::text)
-ORDER BY a.id`
+// parcelAuditSQL: the audit entries of parcels $1 (first column: the parcel). The audit
+// rows carry whole rows; the geometry inside them is left out (it is in the versions) to
+// keep them readable. A bulk insert is audited by one row for the statement
+// (landreg_sys.audit: row_count, row_ids); each parcel it wrote gets an entry from it
+// whose new row is the version it wrote (version 1, recorded at the statement's
+// transaction time, as at), shaped as landreg_sys.audit shapes a row: the parcels
+// columns less props_json. Both joins are by index (the GiST of row_ids, the keys of
+// parcels and parcels_history).
+const parcelAuditSQL = `WITH k AS (SELECT array_agg(id::text) AS keys FROM unnest($1::bigint[]) q(id))
+SELECT a.row_key::bigint, a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
+  a.old_row - 'geom' - 'props_json', a.new_row - 'geom' - 'props_json', NULL::integer
+FROM audit_log a, k WHERE a.table_name IN ('parcels', 'parcel_retirements') AND a.row_key = ANY (k.keys)
+UNION ALL
+SELECT (coalesce(a.new_row, a.old_row)->>'parcel_id')::bigint, a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid,
+  a.old_row - 'geom' - 'props_json', a.new_row - 'geom' - 'props_json', NULL::integer
+FROM audit_log a, k WHERE a.table_name = 'parcel_events' AND coalesce(a.new_row, a.old_row)->>'parcel_id' = ANY (k.keys)
+UNION ALL
+SELECT v.id, a.id, a.at, a.actor, a.reason, a.table_name, a.op, v.id::text, a.txid, NULL::jsonb,
+  to_jsonb(v) - 'valid_to' - 'sys_to' - 'retired' - 'closed_by' - 'close_reason' - 'geom' - 'props_json', a.row_count
+FROM unnest($1::bigint[]) q(id)
+JOIN parcels_all v ON v.id = q.id AND v.version = 1
+JOIN audit_log a ON a.row_ids @> q.id AND a.at = v.sys_from AND a.table_name = 'parcels' AND a.op = 'INSERT'
+ORDER BY 1, 2`
+
+// ParcelAudit reads the audit trails of parcels (their rows, events and retirements),
+// oldest first, as the dossier shows them; a parcel without any has no key.
+func ParcelAudit(ctx context.Context, db DB, ids []int64) (map[int64][]AuditEntry, error) {
+	rows, err := db.Query(ctx, parcelAuditSQL, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64][]AuditEntry{}
+	for rows.Next() {
+		var id int64
+		var a AuditEntry
+		if err := rows.Scan(&id, &a.ID, &a.At, &a.Actor, &a.Reason, &a.Table, &a.Op, &a.Key, &a.TxID, &a.Old, &a.New, &a.StatementRows); err != nil {
+			return nil, err
+		}
+		out[id] = append(out[id], a)
+	}
+	return out, rows.Err()
+}
 
 // ParcelDossier gathers a parcel's full history; ErrNotFound if it never existed.
 func ParcelDossier(ctx context.Context, db DB, id int64) (*Dossier, error) {
@@ -166,12 +204,15 @@ FROM parcels_all WHERE id = $1 ORDER BY version`, id)
 	if d.Disposal, err = DisposalAt(ctx, db, id, nil); err != nil {
 		return nil, err
 	}
-	rows, err = db.Query(ctx, dossierAuditSQL, id)
+	audit, err := ParcelAudit(ctx, db, []int64{id})
 	if err != nil {
 		return nil, err
 	}
-	d.Audit, err = pgx.CollectRows(rows, pgx.RowToStructByPos[AuditEntry])
-	return d, err
+	d.Audit = audit[id]
+	if d.Audit == nil {
+		d.Audit = []AuditEntry{}
+	}
+	return d, nil
 }
 
 // ParcelProps reads a current parcel's writable properties as text (for validating a

@@ -117,7 +117,7 @@ FROM idle_policy_all p WHERE p.xzqdm = $1 ORDER BY p.version`, xzqdm)
 		return nil, err
 	}
 	// Rows are keyed "xzqdm,valid_from"; before versions (00018) by the code alone.
-	rows, err = db.Query(ctx, `SELECT a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid, a.old_row, a.new_row
+	rows, err = db.Query(ctx, `SELECT a.id, a.at, a.actor, a.reason, a.table_name, a.op, a.row_key, a.txid, a.old_row, a.new_row, NULL::integer
 FROM audit_log a WHERE a.table_name = 'idle_policy' AND (a.row_key = $1 OR a.row_key LIKE $1 || ',%') ORDER BY a.id`, xzqdm)
 	if err != nil {
 		return nil, err

@@ -1,7 +1,7 @@
 -- The audit rows of one statement (schema/triggers/audit.sql), written set-based from its
 -- transition tables so that a bulk import costs one INSERT … SELECT. Rows hold the row
--- as stored, less what is derived from it: generated columns (area_m2, an event's kind
--- and fact) and props_json (rebuilt from the columns). Geometry is written with
+-- as stored, less what is derived from it: generated columns (area_m2 of districts and
+-- block lines, an event's kind and fact) and props_json (rebuilt from the columns). Geometry is written with
 -- ST_AsGeoJSON(g, 15, 8), the same GeoJSON as PostGIS's jsonb cast at a fraction of its
 -- cost. The row key is the primary key (a composite one joined by commas). Old and new
 -- rows of an UPDATE are paired by position in the transition tables, which PostgreSQL
@@ -9,6 +9,13 @@
 -- select list is built once per statement from the catalog; names are quoted with %I.
 -- The actor and reason are read once per statement too (each read of the change context
 -- is a SECURITY DEFINER call: per row they cost more than the rest of a bulk import's audit).
+-- A table whose versions are the record of its rows (trigger argument 'versions': parcels,
+-- whose versions carry created_by, reason and system time) audits an INSERT of more than
+-- 1,000 rows with one row (issue 18.4, docs/decisions.md "Bulk imports: one audit row per
+-- statement"): actor, reason, the number of rows and their ids, which the readers join
+-- to the versions (store.ParcelAudit). The count is the statement's own (its transition
+-- table), never a setting, so whoever writes is audited either way. Updates and deletes
+-- keep a row each, old and new side by side.
 -- SECURITY DEFINER: QGIS editors write audit rows only through it.
 CREATE OR REPLACE FUNCTION landreg_sys.audit() RETURNS trigger LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp AS $$
@@ -17,7 +24,24 @@ DECLARE
   pk     text;
   who    text := landreg_sys.actor();
   why    text := landreg_sys.reason();
+  n      bigint;
+  lo     bigint;
+  hi     bigint;
+  ids    int8multirange;
 BEGIN
+  IF TG_OP = 'INSERT' AND TG_NARGS > 0 AND TG_ARGV[0] = 'versions' THEN
+    EXECUTE 'SELECT count(*), min(id), max(id) FROM new_rows' INTO n, lo, hi;
+    IF n > 1000 THEN
+      IF hi - lo + 1 = n THEN
+        ids := int8multirange(int8range(lo, hi, '[]')); -- one run of the sequence (ids are unique)
+      ELSE
+        EXECUTE 'SELECT range_agg(int8range(id, id, ''[]'')) FROM new_rows' INTO ids;
+      END IF;
+      INSERT INTO audit_log (table_name, op, row_key, actor, reason, row_count, row_ids)
+      VALUES (TG_TABLE_NAME, 'INSERT', NULL, who, why, n, ids);
+      RETURN NULL;
+    END IF;
+  END IF;
   SELECT string_agg(CASE WHEN t.typname = 'geometry' THEN format('ST_AsGeoJSON(r.%1$I, 15, 8)::jsonb AS %1$I', a.attname)
                          ELSE format('r.%I', a.attname) END, ', ' ORDER BY a.attnum)
   INTO cols

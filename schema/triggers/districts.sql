@@ -18,3 +18,11 @@ CREATE TRIGGER districts_90_timeline_ins AFTER INSERT ON districts REFERENCING N
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
 CREATE TRIGGER districts_90_timeline_del AFTER DELETE ON districts REFERENCING OLD TABLE AS old_rows
   FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.status_timeline_upkeep();
+
+-- Parcels name their district (landreg_sys.parcel_referenced, in place of parcels_xzqdm_fkey).
+CREATE TRIGGER districts_05_referenced_upd AFTER UPDATE ON districts REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_referenced('xzqdm', 'xzqdm', 'parcels_xzqdm_fkey');
+CREATE TRIGGER districts_05_referenced_del AFTER DELETE ON districts REFERENCING OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_referenced('xzqdm', 'xzqdm', 'parcels_xzqdm_fkey');
+CREATE TRIGGER districts_05_referenced_truncate AFTER TRUNCATE ON districts
+  FOR EACH STATEMENT EXECUTE FUNCTION landreg_sys.parcel_referenced('xzqdm', 'xzqdm', 'parcels_xzqdm_fkey');
