@@ -20,6 +20,6 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
   WHERE known_at IS NULL AND in_district IS NOT NULL AND t.xzqdm = in_district AND t.during @> at_date
   UNION ALL
   SELECT s.parcel_id, s.xzqdm, s.category, s.low_efficiency, s.idle_fee_wan, s.registered_area_m2, s.area_m2, s.unused_area_m2
-  FROM landreg_sys.idle_statuses(at_date, known_at, in_district) s
+  FROM landreg_sys.idle_statuses_known(at_date, known_at, in_district) s
   WHERE known_at IS NOT NULL
 $$;
