@@ -15,15 +15,18 @@ WITH h AS (
   WHERE v.holder_uscc IS NOT NULL
 ),
 days AS (
-  SELECT h.uscc, x.d, lead(x.d) OVER (PARTITION BY h.uscc ORDER BY x.d) AS until_day
-  FROM h CROSS JOIN LATERAL (
-    SELECT landreg_sys.indicators_count_from(i.year, i.reported_on) FROM enterprise_indicators i WHERE i.uscc = h.uscc
+  -- Set-based over all the holders at once (a lateral per holder scanned the annual
+  -- reports once per holder: quadratic in a bulk load).
+  SELECT x.uscc, x.d, lead(x.d) OVER (PARTITION BY x.uscc ORDER BY x.d) AS until_day
+  FROM (
+    SELECT i.uscc, landreg_sys.indicators_count_from(i.year, i.reported_on)
+    FROM h JOIN enterprise_indicators i ON i.uscc = h.uscc
     UNION
-    SELECT landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
-    FROM parcel_events e
+    SELECT m.holder_uscc, landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
+    FROM h JOIN parcels_all m ON m.holder_uscc = h.uscc
+    JOIN parcel_events e ON e.parcel_id = m.id
     WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
-      AND e.parcel_id IN (SELECT m.id FROM parcels_all m WHERE m.holder_uscc = h.uscc)
-  ) x(d)
+  ) x(uscc, d)
 )
 SELECT v.uscc, days.d, days.until_day, v.tax_per_mu, v.threshold
 FROM (SELECT days.d, array_agg(days.uscc) AS us FROM days GROUP BY days.d) g
