@@ -444,14 +444,14 @@ LEFT JOIN (
   WHERE pair_ids IS NULL
   UNION ALL
   SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
-  FROM landreg_sys.verdict_periods(pair_ids) x
+  FROM landreg_sys.verdict_periods(pair_ids, true) x
   WHERE pair_ids IS NOT NULL AND few_pairs
   UNION ALL
   -- Many pairs: a function scan of its own (the subquery argument keeps it from being
   -- inlined), planned when it runs; inlined here, with the estimates of a few holders,
   -- its joins looped over thousands of them.
   SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
-  FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT unnest(pair_ids))) x
+  FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT unnest(pair_ids)), false) x
   WHERE pair_ids IS NOT NULL AND NOT few_pairs
 ) vd
   ON vd.uscc = c.holder_uscc

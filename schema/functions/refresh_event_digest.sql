@@ -4,8 +4,14 @@
 -- latest figures counting by then (p_*, named facts; for government causes the span of
 -- those begun by then). Replaced events (corrections) are left out.
 CREATE OR REPLACE FUNCTION landreg_sys.refresh_event_digest(ids bigint[]) RETURNS void LANGUAGE plpgsql
-SECURITY DEFINER SET search_path = public, pg_temp AS $$
+SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
+  -- A few parcels (an event written through the API or QGIS): the session's cached plan
+  -- for a few, by the events' parcel index (planning the digest's statement anew took
+  -- longer than running it); many: each statement planned for its own ids.
+  IF ids IS NULL OR cardinality(ids) > 20 THEN
+    PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
+  END IF;
   -- Two transactions adding events to one parcel must not each write a digest that
   -- misses the other's event: a refresh waits for every other refresh of its parcels
   -- to commit, and only then reads the events (in READ COMMITTED each statement below

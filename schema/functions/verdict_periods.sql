@@ -4,8 +4,11 @@
 -- or the annual reports of a parcel it ever held count from. It is computed once on
 -- each such day and holds until the holder's next one (until_day NULL: from then on).
 -- A status of many (parcel, day) pairs then joins its holder's period instead of
--- judging the holder again for every day.
-CREATE OR REPLACE FUNCTION landreg_sys.verdict_periods(ids bigint[])
+-- judging the holder again for every day. few (a constant where idle_core inlines this
+-- for a few pairs) chooses how a holder's annual reports are found: per holder by the
+-- holder and parcel_id indexes, or for every holder at once.
+DROP FUNCTION IF EXISTS landreg_sys.verdict_periods(bigint[]);
+CREATE OR REPLACE FUNCTION landreg_sys.verdict_periods(ids bigint[], few boolean DEFAULT false)
 RETURNS TABLE (uscc text, from_day date, until_day date, tax_per_mu double precision, threshold double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
 WITH h AS (
@@ -15,17 +18,27 @@ WITH h AS (
   WHERE v.holder_uscc IS NOT NULL
 ),
 days AS (
-  -- Set-based over all the holders at once (a lateral per holder scanned the annual
-  -- reports once per holder: quadratic in a bulk load).
   SELECT x.uscc, x.d, lead(x.d) OVER (PARTITION BY x.uscc ORDER BY x.d) AS until_day
   FROM (
     SELECT i.uscc, landreg_sys.indicators_count_from(i.year, i.reported_on)
     FROM h JOIN enterprise_indicators i ON i.uscc = h.uscc
     UNION
+    -- A few holders: each one's reports by index (joined for all of them, the planner
+    -- hashed every annual report in the table for one event's refresh).
+    SELECT h.uscc, y.d FROM h CROSS JOIN LATERAL (
+      SELECT landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
+      FROM parcel_events e
+      WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
+        AND e.parcel_id IN (SELECT m.id FROM parcels_all m WHERE m.holder_uscc = h.uscc)
+    ) y(d)
+    WHERE few
+    UNION
+    -- Many: all of them at once (per holder, once the planner's estimate of the reports
+    -- was small, it scanned them once per holder: quadratic in a bulk load).
     SELECT m.holder_uscc, landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
     FROM h JOIN parcels_all m ON m.holder_uscc = h.uscc
     JOIN parcel_events e ON e.parcel_id = m.id
-    WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
+    WHERE NOT few AND e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
   ) x(uscc, d)
 )
 SELECT v.uscc, days.d, days.until_day, v.tax_per_mu, v.threshold
