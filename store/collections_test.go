@@ -308,6 +308,18 @@ FROM `+table+` t`+store.LabelJoin).Scan(&n, &worst)
 	}
 }
 
+// cityTileZ8 is the z8 tile (x, y) of the demo city: the one holding its first parcel.
+func cityTileZ8(t *testing.T, pool *pgxpool.Pool) (x, y int) {
+	t.Helper()
+	err := pool.QueryRow(context.Background(), `SELECT floor((ST_X(c) + 180) / 360 * 256)::int,
+  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 256)::int
+FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&x, &y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return x, y
+}
+
 // TestTileCut: a layer with more features in a tile than the bound is cut to the
 // first ones in its order, the most serious status first, and the tile names it; the
 // same tile under a bound it does not reach is whole and names nothing.
@@ -315,13 +327,7 @@ func TestTileCut(t *testing.T) {
 	ctx := context.Background()
 	pool := loaded(t)
 	l, _ := store.TileLayerByID("parcel_points")
-	var x, y int
-	err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 256)::int,
-  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 256)::int
-FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&x, &y)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, y := cityTileZ8(t, pool)
 	precedence := map[string]int{}
 	rows, _ := pool.Query(ctx, `SELECT code, precedence FROM landreg_sys.idle_categories`)
 	for rows.Next() {
@@ -385,13 +391,7 @@ func TestTileStatusIsTheCollections(t *testing.T) {
 	ctx := context.Background()
 	pool := loaded(t)
 	l, _ := store.TileLayerByID("parcel_points")
-	var x, y int
-	err := pool.QueryRow(ctx, `SELECT floor((ST_X(c) + 180) / 360 * 256)::int,
-  floor((1 - ln(tan(radians(ST_Y(c))) + 1 / cos(radians(ST_Y(c)))) / pi()) / 2 * 256)::int
-FROM (SELECT ST_PointOnSurface(geom) c FROM parcels ORDER BY id LIMIT 1) s`).Scan(&x, &y)
-	if err != nil {
-		t.Fatal(err)
-	}
+	x, y := cityTileZ8(t, pool)
 	for _, d := range []time.Time{time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC), time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), landreg.Today()} {
 		want := map[int64]string{}
 		rows, err := pool.Query(ctx, `SELECT id, status || '/' || low_efficiency FROM collection_parcel_status($1::date)`, d.Format(time.DateOnly))
