@@ -8,8 +8,8 @@ SECURITY DEFINER SET search_path = public, pg_temp SET plan_cache_mode = force_g
 BEGIN
   -- A few parcels (an event written through the API or QGIS): the session's cached plan
   -- for a few, by the events' parcel index (planning the digest's statement anew took
-  -- longer than running it); many: each statement planned for its own ids.
-  IF ids IS NULL OR cardinality(ids) > 20 THEN
+  -- longer than running it); a bulk refresh: each statement planned for its own ids.
+  IF ids IS NULL OR cardinality(ids) > 1000 THEN
     PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
   END IF;
   -- Two transactions adding events to one parcel must not each write a digest that

@@ -17,11 +17,13 @@ CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[], fro
 SECURITY DEFINER SET search_path = public, pg_temp
 SET jit = off SET datestyle = 'ISO, YMD' SET work_mem = '256MB' SET plan_cache_mode = force_generic_plan AS $$
 BEGIN
-  -- Many parcels (an import, a holder's parcels, a rebuild): each statement planned for
-  -- its own ids and the tables as they are now. A generic plan is cached for the
+  -- A bulk refresh (an import, a district's policy, a rebuild): each statement planned
+  -- for its own ids and the tables as they are now. A generic plan is cached for the
   -- session, from the sizes of its first refresh: one made when parcel_events was small
-  -- scanned it per holder when a bulk load in the same session had made it large.
-  IF ids IS NULL OR cardinality(ids) > 20 THEN
+  -- scanned it per holder when a bulk load in the same session had made it large. Up to
+  -- the bulk size the cached plan stays: planning status_ranges takes about 80 ms,
+  -- more than a holder's few dozen parcels take to refresh.
+  IF ids IS NULL OR cardinality(ids) > 1000 THEN
     PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
   END IF;
   IF ids IS NULL OR cardinality(ids) > 1000 THEN
