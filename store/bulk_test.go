@@ -285,3 +285,68 @@ SELECT '330304004001GB00002', xzqdm, landuse_code, geom, area_m2 FROM parcels WH
 		t.Errorf("the closed version keeps its area: %d", n)
 	}
 }
+
+// TestParcelReferencesConcurrent: a parcel naming an enterprise and the enterprise's
+// deletion, in two transactions racing in either order, many rounds: exactly one of
+// them commits, refused the other with the foreign key's error, and afterwards no parcel
+// in the database names a missing enterprise or district.
+func TestParcelReferencesConcurrent(t *testing.T) {
+	ctx := context.Background()
+	pool := idleDB(t)
+	const rounds = 40
+	for r := 0; r < rounds; r++ {
+		uscc := testUSCC(3000 + r)
+		if _, err := pool.Exec(ctx, `INSERT INTO enterprises (uscc, name) VALUES ($1, '并发 ' || $1)`, uscc); err != nil {
+			t.Fatal(err)
+		}
+		ch := store.Change{Actor: "test", Reason: "并发 / concurrent"}
+		// Each side holds its write uncommitted for a moment, longer on alternate rounds,
+		// so that either one's lock can come first.
+		pause := func(side int) { time.Sleep(time.Duration((r+side)%3) * time.Millisecond) }
+		start := make(chan struct{})
+		errs := make(chan error, 2)
+		go func() {
+			<-start
+			errs <- store.InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `INSERT INTO parcels (zddm, xzqdm, landuse_code, geom, holder_uscc)
+VALUES (format('330304005001GB%s', lpad($1::int::text, 5, '0')), '330304', '0601',
+  ST_Multi(ST_MakeEnvelope(120.52 + $1::int * 0.002, 28.01, 120.521 + $1::int * 0.002, 28.011, 4490)), $2)`, r, uscc)
+				pause(0)
+				return err
+			})
+		}()
+		go func() {
+			<-start
+			errs <- store.InTx(ctx, pool, ch, func(tx pgx.Tx) error {
+				_, err := tx.Exec(ctx, `DELETE FROM enterprises WHERE uscc = $1`, uscc)
+				pause(1)
+				return err
+			})
+		}()
+		close(start)
+		var failed []error
+		for i := 0; i < 2; i++ {
+			if err := <-errs; err != nil {
+				failed = append(failed, err)
+			}
+		}
+		if len(failed) != 1 {
+			t.Fatalf("round %d: %d of the two writers refused (%v), want exactly one", r, len(failed), failed)
+		}
+		if e := store.Translate(failed[0]); e == nil || e.Kind != "unknown-reference" {
+			t.Errorf("round %d: %v, want the reference's problem", r, failed[0])
+		}
+	}
+	if n := count(t, pool, `SELECT count(*) FROM parcels p
+WHERE (p.holder_uscc IS NOT NULL AND NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = p.holder_uscc))
+   OR NOT EXISTS (SELECT 1 FROM districts d WHERE d.xzqdm = p.xzqdm)`); n != 0 {
+		t.Errorf("%d parcels name a missing enterprise or district", n)
+	}
+	kept := count(t, pool, `SELECT count(*) FROM parcels WHERE zddm LIKE '330304005001GB%'`)
+	gone := count(t, pool, `SELECT count(*) FROM generate_series(0, $1 - 1) r
+WHERE NOT EXISTS (SELECT 1 FROM enterprises e WHERE e.uscc = format('91330304%s', lpad((3000 + r)::text, 9, '0')) || 'X')`, rounds)
+	if kept+gone != rounds {
+		t.Errorf("%d parcels written and %d enterprises deleted in %d rounds", kept, gone, rounds)
+	}
+	t.Logf("%d rounds: the parcel won %d, the deletion %d", rounds, kept, gone)
+}
