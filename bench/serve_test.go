@@ -658,14 +658,20 @@ func BenchmarkTilesZ14(b *testing.B) {
 // whole city. Reports the slowest tile of each zoom (database only, every tile holding
 // a parcel rendered once after a warm-up, with and without the status: TileSQL and
 // TileSQLWithoutStatus), its features and whether the 50,000-feature bound cut it.
+func BenchmarkTilesParcelPoints(b *testing.B) { lowZoomTiles(b, "parcel_points") }
+
+// BenchmarkTilesParcelCells: the same parcels at the same zooms counted per cell
+// (parcel_cells, from landreg_sys.status_points), the layer the map draws below z12.
 // Target (issue 18): < 100 ms at z9–z11.
-func BenchmarkTilesParcelPoints(b *testing.B) {
+func BenchmarkTilesParcelCells(b *testing.B) { lowZoomTiles(b, "parcel_cells") }
+
+func lowZoomTiles(b *testing.B, layer string) {
 	onlyOnce(b)
 	pool := bigData(b)
 	ctx := context.Background()
-	l, ok := store.TileLayerByID("parcel_points")
+	l, ok := store.TileLayerByID(layer)
 	if !ok {
-		b.Fatal("no parcel_points layer")
+		b.Fatal("no layer " + layer)
 	}
 	layers := []*store.TileLayer{l}
 	for z := 8; z <= 11; z++ {
@@ -684,7 +690,7 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM parcels) s ORDER BY 1, 2`, z)
 		}
 		rows.Close()
 		var slowest, slowestPlain, total time.Duration
-		var bytes, features int
+		var bytes, features, parcels int
 		var cuts []string
 		for i, t := range tiles {
 			if i == 0 {
@@ -700,37 +706,46 @@ FROM (SELECT ST_PointOnSurface(geom) c FROM parcels) s ORDER BY 1, 2`, z)
 			if len(cut) > 0 {
 				cuts = append(cuts, fmt.Sprintf("%d/%d/%d", z, t[0], t[1]))
 			}
-			sql, args := store.TileSQLWithoutStatus(layers, z, t[0], t[1], nil)
-			t1 := time.Now()
-			var plain []byte
-			var plainCut []string
-			if err := pool.QueryRow(ctx, sql, args...).Scan(&plain, &plainCut); err != nil {
-				b.Fatal(err)
+			if sql, args := store.TileSQLWithoutStatus(layers, z, t[0], t[1], nil); sql != "" {
+				t1 := time.Now()
+				var plain []byte
+				var plainCut []string
+				if err := pool.QueryRow(ctx, sql, args...).Scan(&plain, &plainCut); err != nil {
+					b.Fatal(err)
+				}
+				slowestPlain = max(slowestPlain, time.Since(t1))
 			}
-			dp := time.Since(t1)
 			if d > slowest {
 				slowest, bytes = d, len(tile)
-				features = mvtFeatures(b, tile)
+				features, parcels = mvtFeatures(b, tile)
 			}
-			slowestPlain = max(slowestPlain, dp)
 		}
-		fmt.Fprintf(os.Stderr, "parcel points z%d: %d tiles, slowest %.0f ms (%d KB, %d points; without the status: slowest %.0f ms), mean %.0f ms, cut: %v, load %.2f\n",
-			z, len(tiles), slowest.Seconds()*1000, bytes/1024, features, slowestPlain.Seconds()*1000,
+		fmt.Fprintf(os.Stderr, "%s z%d: %d tiles, slowest %.0f ms (%d KB, %d features of %d parcels; without the status: slowest %.0f ms), mean %.0f ms, cut: %v, load %.2f\n",
+			layer, z, len(tiles), slowest.Seconds()*1000, bytes/1024, features, parcels, slowestPlain.Seconds()*1000,
 			total.Seconds()*1000/float64(len(tiles)), cuts, loadAverage())
 		b.ReportMetric(slowest.Seconds()*1000, fmt.Sprintf("ms/z%d-slowest", z))
-		b.ReportMetric(slowestPlain.Seconds()*1000, fmt.Sprintf("ms/z%d-slowest-plain", z))
+		if slowestPlain > 0 {
+			b.ReportMetric(slowestPlain.Seconds()*1000, fmt.Sprintf("ms/z%d-slowest-plain", z))
+		}
 	}
 }
 
-// mvtFeatures counts the features of a tile's layers.
-func mvtFeatures(b *testing.B, tile []byte) int {
+// mvtFeatures counts the features of a tile's layers and the parcels they stand for
+// (a cell's n, else one).
+func mvtFeatures(b *testing.B, tile []byte) (features, parcels int) {
 	layers, err := mvt.Unmarshal(tile)
 	if err != nil {
 		b.Fatal(err)
 	}
-	n := 0
 	for _, l := range layers {
-		n += len(l.Features)
+		features += len(l.Features)
+		for _, f := range l.Features {
+			if n, ok := f.Properties["n"].(float64); ok {
+				parcels += int(n)
+			} else {
+				parcels++
+			}
+		}
 	}
-	return n
+	return features, parcels
 }

@@ -96,7 +96,17 @@ type TileLayer struct {
 	// tile that contains it, so a label is placed once rather than in every tile the
 	// polygon crosses.
 	Labels bool
+	// Cells layers draw the collection's parcels at city scale as a grid of cells
+	// (状态格网): CellsPerTile × CellsPerTile a tile, one point per cell and combination
+	// of district, status, 低效 and 标准地 flags (at the mean of its parcels' points on
+	// their surface), with how many parcels and 亩 it holds. The attributes are the
+	// parcels' own, so a filter on status, district or flags is exact on cells too.
+	Cells bool
 }
+
+// CellsPerTile is the side of a Cells layer's grid: a cell is 4096 / CellsPerTile tile
+// units, 16 px of a 512 px tile.
+const CellsPerTile = 32
 
 // Property is one property of a collection's features, as /schema describes it.
 type Property struct {
@@ -324,6 +334,11 @@ var tileLayers = []*TileLayer{
 	{ID: "parcel_points", Collection: "parcels", MinZoom: 8, MaxZoom: 11, Versioned: true, IdleStatus: true, Labels: true,
 		Fields: map[string]string{"zddm": "String", "xzqdm": "String", "area_mu": "Number", "is_standard_land": "Boolean",
 			"status": "String", "low_efficiency": "Boolean"}},
+	// The same parcels at the same zooms, counted per cell (issue 18.2): a city's
+	// tile in a few thousand features where its points are 10^4–10^5.
+	{ID: "parcel_cells", Collection: "parcels", MinZoom: 8, MaxZoom: 11, Versioned: true, IdleStatus: true, Cells: true,
+		Fields: map[string]string{"xzqdm": "String", "is_standard_land": "Boolean", "status": "String", "low_efficiency": "Boolean",
+			"n": "Number", "area_mu": "Number"}},
 	// Remediation projects (issue 15 item 7), from district scale: few, coloured by status.
 	{ID: "remediation_projects", Collection: "remediation_projects", MinZoom: 8, MaxZoom: 22,
 		Fields: map[string]string{"name": "String", "xzqdm": "String", "town": "String", "method": "String",

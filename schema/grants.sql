@@ -21,6 +21,8 @@ REVOKE EXECUTE ON FUNCTION
   landreg_sys.approve_adjustment(bigint, date, text, text),
   landreg_sys.refresh_event_digest(bigint[]),
   landreg_sys.refresh_status_timeline(bigint[], date),
+  landreg_sys.roll_status_cells(date),
+  landreg_sys.status_cells_tidy(),
   landreg_sys.district_close(districts, date, boolean)
 FROM PUBLIC;
 
@@ -43,7 +45,7 @@ BEGIN
       collection_parcels, collection_parcels_all TO landreg_reader;
     -- spatial_ref_sys is PostGIS's (the set-up superuser's); PUBLIC may read it.
     -- The status functions read the digest of events and the vocabulary (00014).
-    GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.status_timeline, landreg_sys.status_figures, landreg_sys.value_bounds, landreg_sys.event_types,
+    GRANT SELECT ON landreg_sys.parcel_event_digest, landreg_sys.status_timeline, landreg_sys.status_figures, landreg_sys.status_points, landreg_sys.status_cells, landreg_sys.status_cells_day, landreg_sys.value_bounds, landreg_sys.event_types,
       landreg_sys.idle_categories, landreg_sys.disposal_stages, landreg_sys.recovery_bases TO landreg_reader;
     -- The idle-land disposal procedure's vocabulary (00026).
     GRANT SELECT ON landreg_sys.disposal_decisions, landreg_sys.disposal_steps TO landreg_reader;

@@ -454,7 +454,8 @@ VALUES ('330304-GYQK-77', '规划员新增', '330304', 2, ST_Multi(ST_MakeEnvelo
 	// Everything else it may not write, however it tries.
 	before := map[string]int{}
 	set := map[string]string{"block_line_ledger": "actor = 'x'", "audit_log": "actor = 'x'", "compensation_reserve": "area_m2 = 1e9", "api_tokens": "name = 'x'",
-		"landreg_sys.status_timeline": "category = 'NORMAL'", "landreg_sys.status_figures": "category = '{NORMAL}'"}
+		"landreg_sys.status_timeline": "category = 'NORMAL'", "landreg_sys.status_figures": "category = '{NORMAL}'",
+		"landreg_sys.status_points": "category = '{NORMAL}'"}
 	for table, assign := range set {
 		before[table] = count(table)
 		for _, sql := range []string{

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"math/bits"
 	"sort"
 	"strings"
 	"time"
@@ -49,6 +50,13 @@ var tileLayers []*TileLayer
 func init() {
 	for _, cl := range catalog.TileLayers() {
 		cc, _ := catalog.ByID(cl.Collection)
+		if cl.Cells {
+			if cl.MaxZoom > cellsZoom || cellsZoom+bits.Len(uint(catalog.CellsPerTile))-1 != 16 {
+				panic("store: the cells of 00035 are CellsPerTile = 32 a tile of zoom 11 at most: layer " + cl.ID)
+			}
+			tileLayers = append(tileLayers, &TileLayer{TileLayer: cl, source: cc.Source})
+			continue
+		}
 		cols, ok := tileColumns[cl.ID]
 		scols, sok := tileStatusColumns[cl.ID]
 		if !ok || sok != cl.IdleStatus {
@@ -139,6 +147,59 @@ const (
 	tileSeverityOrder = `c.precedence NULLS LAST, t.id`
 )
 
+// A Cells layer (catalog.CellsPerTile): the cells of zoom 11 in the tile (00035: a
+// grid cell >> 8), added up into the tile's own. On the day the map's cells hold
+// (landreg_sys.status_cells_day) they are read from landreg_sys.status_cells, a few
+// rows per cell; on any other day they are made from the parcels' points
+// (landreg_sys.status_points, each parcel's piece of the day by binary search). One
+// branch runs: each is gated by a one-time test of the day. A cell's point is the mean
+// of its parcels' grid points, in tile units. %[2]s is the day; on the zoom-11 grid,
+// %[4]s and %[5]s are the tile's first column and row, %[6]s its width, %[7]s the
+// shift to the layer's cells; %[8]s and %[9]s are the tile's first grid column and
+// row, %[10]s grid cells per tile unit. The features are read most serious status
+// first, so a cut (which a grid of CellsPerTile² cells of a few districts does not
+// reach) would drop normal land first.
+const cellsLayerSQL = `(SELECT coalesce(ST_AsMVT(f, '%[1]s', 4096, 'geom') FILTER (WHERE w.rn <= %[3]d), ''::bytea) AS mvt,
+    count(*) > %[3]d AS cut
+  FROM (SELECT o.*, row_number() OVER () AS rn FROM (
+    SELECT ST_MakePoint(round((sum(p.sum_gx)::numeric / sum(p.n) - %[8]s) / %[10]s), round((sum(p.sum_gy)::numeric / sum(p.n) - %[9]s) / %[10]s)) AS geom,
+      p.xzqdm, p.category AS status, p.low_efficiency, p.standard_land AS is_standard_land, sum(p.n)::int AS n,
+      round(landreg_sys.m2_to_mu(sum(p.area_m2)::float8)::numeric, 2)::float8 AS area_mu
+    FROM (
+      SELECT c.cx, c.cy, c.xzqdm, c.category, c.low_efficiency, c.standard_land, c.n, c.area_m2, c.sum_gx, c.sum_gy
+      FROM landreg_sys.status_cells c
+      WHERE %[2]s = (SELECT d.day FROM landreg_sys.status_cells_day d)
+        AND c.cx >= %[4]s AND c.cx < %[4]s + %[6]s AND c.cy >= %[5]s AND c.cy < %[5]s + %[6]s
+      UNION ALL
+      SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, 1, o.area_m2, o.gx, o.gy
+      FROM landreg_sys.status_points x CROSS JOIN bounds
+        CROSS JOIN LATERAL landreg_sys.status_point_on(%[2]s, x.starts, x.ends, x.gx, x.gy, x.xzqdm, x.category,
+          x.low_efficiency, x.standard_land, x.area_m2) o
+      WHERE %[2]s IS DISTINCT FROM (SELECT d.day FROM landreg_sys.status_cells_day d)
+        AND x.extent && bounds.merc
+        AND o.cx >= %[4]s AND o.cx < %[4]s + %[6]s AND o.cy >= %[5]s AND o.cy < %[5]s + %[6]s) p
+    LEFT JOIN landreg_sys.idle_categories k ON k.code = p.category
+    GROUP BY p.cx >> %[7]s, p.cy >> %[7]s, p.xzqdm, p.category, k.precedence, p.low_efficiency, p.standard_land
+    ORDER BY k.precedence NULLS LAST, p.cy >> %[7]s, p.cx >> %[7]s, p.xzqdm, p.low_efficiency, p.standard_land
+    LIMIT %[3]d + 1) o) w
+  CROSS JOIN LATERAL (SELECT w.geom, w.xzqdm, w.status, w.low_efficiency, w.is_standard_land, w.n, w.area_mu) f) l%[11]d`
+
+// cellsZoom is the zoom of the cells landreg_sys.status_cells holds (00035): 2^16 a
+// side, CellsPerTile a tile of zoom 11. A Cells layer's tiles are of this zoom or below.
+const cellsZoom = 11
+
+// cellsLayer renders a Cells layer of tile z/x/y with its status on statusDate.
+func cellsLayer(l *TileLayer, args *sqlArgs, z, x, y int, statusDate time.Time, n int) string {
+	const gridZoom = 24
+	cellBits := bits.Len(uint(catalog.CellsPerTile)) - 1
+	gridSpan := int64(1) << (gridZoom - z)
+	cellSpan := int64(1) << (cellsZoom - z)
+	return fmt.Sprintf(cellsLayerSQL, l.ID, args.add(statusDate.Format(time.DateOnly))+"::date", maxTileFeatures,
+		args.add(int64(x)*cellSpan<<cellBits)+"::int", args.add(int64(y)*cellSpan<<cellBits)+"::int",
+		args.add(cellSpan<<cellBits)+"::int", args.add(cellsZoom-z)+"::int",
+		args.add(int64(x)*gridSpan)+"::bigint", args.add(int64(y)*gridSpan)+"::bigint", args.add(gridSpan/4096)+"::bigint", n)
+}
+
 const tileBoundsSQL = `WITH bounds AS (
   SELECT ST_TileEnvelope($1, $2, $3) AS merc,
          ST_Transform(ST_TileEnvelope($1, $2, $3, margin => 64.0 / 4096), 4490) AS query)`
@@ -153,8 +214,8 @@ func TileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 }
 
 // TileSQLWithoutStatus is TileSQL without the idle status: the same statement with
-// no status join and no status attributes, ordered by id. For benchmarks, which set
-// the two side by side.
+// no status join and no status attributes, ordered by id, and without the Cells
+// layers, which are counts of statuses. For benchmarks, which set the two side by side.
 func TileSQLWithoutStatus(layers []*TileLayer, z, x, y int, asOf *time.Time) (string, []any) {
 	return tileSQL(layers, z, x, y, asOf, time.Time{}, false)
 }
@@ -164,6 +225,16 @@ func tileSQL(layers []*TileLayer, z, x, y int, asOf *time.Time, statusDate time.
 	var parts, mvts, cuts []string
 	for _, l := range layers {
 		if z < l.MinZoom || z > l.MaxZoom {
+			continue
+		}
+		if l.Cells {
+			if !withStatus {
+				continue
+			}
+			n := len(parts)
+			parts = append(parts, cellsLayer(l, &args, z, x, y, statusDate, n))
+			mvts = append(mvts, fmt.Sprintf("l%d.mvt", n))
+			cuts = append(cuts, fmt.Sprintf("CASE WHEN l%d.cut THEN '%s' END", n, l.ID))
 			continue
 		}
 		source, filter, join, cols, order := l.source.Current, "", "", l.columns, tileOrder

@@ -133,7 +133,75 @@ func checkFigures(t *testing.T, conn *pgxpool.Conn, when string) {
 		t.Fatalf("%s: %d figure rows differ from the timeline, %d of %d figures from the statuses; first: %s", when, rows, bad, n, first)
 	}
 	t.Logf("%s: figures = timeline, idle_figures = idle_statuses on %d statuses", when, n)
+	checkPoints(t, conn, when)
 }
+
+// pointsMismatchSQL holds landreg_sys.status_points equal to what its rows are made of,
+// and what it gives on a day, by binary search, equal to the statuses of that day
+// (idle_statuses) with the flags and the point on the surface of the version valid
+// that day: on every range start and the day before it, and on the first of every
+// month 2012–2032. It returns the mismatched rows, the mismatched points, the points
+// compared and the first mismatch.
+const pointsMismatchSQL = `WITH f AS (SELECT * FROM landreg_sys.status_points),
+r AS (SELECT * FROM landreg_sys.status_points_rows(ARRAY(SELECT DISTINCT t.parcel_id FROM landreg_sys.status_timeline t))),
+days AS (
+  SELECT DISTINCT lower(t.during) + o.o AS d FROM landreg_sys.status_timeline t, (VALUES (-1), (0)) o(o)
+  UNION SELECT m.d::date FROM generate_series(DATE '2012-01-01', DATE '2032-01-01', interval '1 month') m(d)
+), a AS (
+  SELECT days.d, x.parcel_id, x.xzqdm[x.i], x.category[x.i], x.low_efficiency[x.i], x.standard_land[x.i], x.area_m2[x.i],
+    x.gx[x.i], x.gy[x.i]
+  FROM days CROSS JOIN LATERAL (SELECT p.*, width_bucket(days.d, p.starts) AS i FROM landreg_sys.status_points p) x
+  WHERE x.i > 0 AND (x.ends[x.i] IS NULL OR x.ends[x.i] > days.d)
+), b AS (
+  SELECT days.d, s.parcel_id, s.xzqdm, s.category, s.low_efficiency, v.is_standard_land, s.area_m2, g.gx, g.gy
+  FROM days CROSS JOIN LATERAL landreg_sys.idle_statuses(days.d) s
+  JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= days.d AND (v.valid_to IS NULL OR v.valid_to > days.d)
+  CROSS JOIN LATERAL landreg_sys.web_mercator_grid(ST_PointOnSurface(v.geom)) g
+), ab AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b), ba AS (SELECT * FROM b EXCEPT ALL SELECT * FROM a)
+SELECT (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r) x) + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f) y),
+  (SELECT count(*) FROM ab) + (SELECT count(*) FROM ba), (SELECT count(*) FROM b),
+  coalesce((SELECT format('points %s', ab::text) FROM ab LIMIT 1), (SELECT format('statuses %s', ba::text) FROM ba LIMIT 1), '')`
+
+// checkPoints fails the test where the points of the map's cells differ from the
+// timeline and versions they are made of, or from the statuses and versions of a day.
+func checkPoints(t *testing.T, conn *pgxpool.Conn, when string) {
+	t.Helper()
+	var rows, bad, n int64
+	var first string
+	if err := conn.QueryRow(context.Background(), pointsMismatchSQL).Scan(&rows, &bad, &n, &first); err != nil {
+		t.Fatal(err)
+	}
+	if n < 1000 {
+		t.Fatalf("%s: only %d points compared with the statuses", when, n)
+	}
+	if rows != 0 || bad != 0 {
+		t.Fatalf("%s: %d point rows differ from the timeline, %d of %d points from the statuses and versions; first: %s", when, rows, bad, n, first)
+	}
+	t.Logf("%s: status points = timeline and versions on %d points", when, n)
+	var cellsBad, cells int64
+	if err := conn.QueryRow(context.Background(), cellsMismatchSQL).Scan(&cellsBad, &cells); err != nil {
+		t.Fatal(err)
+	}
+	if cells < 10 || cellsBad != 0 {
+		t.Fatalf("%s: %d of the %d map cells kept for their day differ from the parcels' points that day", when, cellsBad, cells)
+	}
+}
+
+// cellsMismatchSQL holds the map's cells kept by differences (landreg_sys.status_cells)
+// equal to what the parcels' points give on the cells' day. It returns the rows that
+// differ either way and the cells.
+const cellsMismatchSQL = `WITH k AS (
+  SELECT c.cx, c.cy, c.xzqdm, c.category, c.low_efficiency, c.standard_land, c.n::bigint, c.area_m2, c.sum_gx, c.sum_gy
+  FROM landreg_sys.status_cells c
+), r AS (
+  SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, count(*), sum(o.area_m2), sum(o.gx), sum(o.gy)
+  FROM landreg_sys.status_cells_day d CROSS JOIN landreg_sys.status_points p
+    CROSS JOIN LATERAL landreg_sys.status_point_on(d.day, p.starts, p.ends, p.gx, p.gy, p.xzqdm, p.category,
+      p.low_efficiency, p.standard_land, p.area_m2) o
+  GROUP BY o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land
+)
+SELECT (SELECT count(*) FROM (SELECT * FROM k EXCEPT ALL SELECT * FROM r) a) + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM k) b),
+  (SELECT count(*) FROM k)`
 
 // periodsMismatchSQL compares the periods the paired evaluation of idle_core joins with
 // what they stand for, on every day either side of a period's start and on the first of
@@ -288,13 +356,23 @@ WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORD
 					Props: map[string]*string{"stopped_months": &s, "production_grace_months": &g, "low_eff_tax_per_mu_wan": &tax}})
 				return err
 			})
-		case r < 16: // an edit of the parcel record (a new version)
+		case r < 15: // an edit of the parcel record (a new version)
 			p := ids[rng.IntN(len(ids))]
 			eff := today.AddDate(0, 0, -rng.IntN(60))
 			try("parcel edit", func() error {
 				return store.InTx(ctx, pool, store.Change{Actor: ch.Actor, Reason: ch.Reason, Effective: eff}, func(tx pgx.Tx) error {
 					_, err := tx.Exec(ctx, `UPDATE parcels SET agreed_start = agreed_start + $2::int,
   registered_area_m2 = round(registered_area_m2 * 0.9, 2) WHERE id = $1`, p, rng.IntN(500)-250)
+					return err
+				})
+			})
+		case r < 16: // a version the status does not see: 标准地 flag, or the shape moved
+			p := ids[rng.IntN(len(ids))]
+			eff := today.AddDate(0, 0, -rng.IntN(400))
+			try("parcel flag or move", func() error {
+				return store.InTx(ctx, pool, store.Change{Actor: ch.Actor, Reason: ch.Reason, Effective: eff}, func(tx pgx.Tx) error {
+					_, err := tx.Exec(ctx, `UPDATE parcels SET is_standard_land = NOT is_standard_land,
+  geom = CASE WHEN $2 THEN ST_Multi(ST_Translate(geom, 0.0002, 0.0001)) ELSE geom END WHERE id = $1`, p, rng.IntN(2) == 0)
 					return err
 				})
 			})
@@ -319,7 +397,7 @@ WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORD
 		}
 	}
 	t.Logf("writes in %s: %v", time.Since(start).Round(time.Millisecond), accepted)
-	for _, w := range []string{"event", "correction", "policy", "parcel edit", "indicators", "retirement"} {
+	for _, w := range []string{"event", "correction", "policy", "parcel edit", "parcel flag or move", "indicators", "retirement"} {
 		if accepted[w] == 0 {
 			t.Errorf("no %s was accepted: the test does not exercise it", w)
 		}
@@ -349,14 +427,22 @@ WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORD
 // TestStatusTimelineConcurrentWrites: six writers recording events on the same few
 // parcels at once, each in its own transaction, leave the timeline exactly as a full
 // rebuild (which the differential test holds equal to the function) computes it: a
-// refresh never works from a snapshot that misses a concurrent writer's event.
+// refresh never works from a snapshot that misses a concurrent writer's event. The
+// parcels share a cell of the map, whose kept sums every refresh changes: afterwards
+// they are what the parcels' points give.
 func TestStatusTimelineConcurrentWrites(t *testing.T) {
 	pool := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := fixtures.LoadDemo(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	rows, _ := pool.Query(ctx, `SELECT DISTINCT parcel_id FROM parcel_events WHERE type = 'STARTED' ORDER BY 1 LIMIT 4`)
+	rows, _ := pool.Query(ctx, `WITH s AS (
+  SELECT p.parcel_id, o.cx, o.cy FROM landreg_sys.status_points p CROSS JOIN landreg_sys.status_cells_day d
+    CROSS JOIN LATERAL landreg_sys.status_point_on(d.day, p.starts, p.ends, p.gx, p.gy, p.xzqdm, p.category,
+      p.low_efficiency, p.standard_land, p.area_m2) o
+  WHERE p.parcel_id IN (SELECT parcel_id FROM parcel_events WHERE type = 'STARTED')
+), c AS (SELECT cx, cy FROM s GROUP BY cx, cy ORDER BY count(*) DESC, cx, cy LIMIT 1)
+SELECT s.parcel_id FROM s JOIN c USING (cx, cy) ORDER BY 1 LIMIT 4`)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil || len(ids) != 4 {
 		t.Fatalf("parcels: %v (%d)", err, len(ids))
@@ -393,6 +479,13 @@ func TestStatusTimelineConcurrentWrites(t *testing.T) {
 	var kept, rebuilt string
 	if err := pool.QueryRow(ctx, digest).Scan(&kept); err != nil {
 		t.Fatal(err)
+	}
+	var cellsBad, cells int64
+	if err := pool.QueryRow(ctx, cellsMismatchSQL).Scan(&cellsBad, &cells); err != nil {
+		t.Fatal(err)
+	}
+	if cells < 10 || cellsBad != 0 {
+		t.Fatalf("after concurrent writes %d of the %d map cells differ from the parcels' points", cellsBad, cells)
 	}
 	if _, err := pool.Exec(ctx, `SELECT landreg_sys.refresh_status_timeline(NULL)`); err != nil {
 		t.Fatal(err)

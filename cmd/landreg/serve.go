@@ -110,6 +110,17 @@ and stops the cluster on exit if it started it. With DATABASE_URL it only migrat
 				}
 			}
 
+			if !standbyOnly {
+				// The map's cells of today (store.RollStatusCells): rebuilt once a day, a
+				// few seconds for a province; the standbys replay them.
+				go store.KeepStatusCells(ctx, sess.pool, time.Minute, func(took time.Duration, err error) {
+					if err != nil {
+						log.Warn().Err(err).Msg("the map's cells of today: not rebuilt")
+					} else {
+						log.Info().Dur("took", took).Msg("the map's cells rebuilt for today")
+					}
+				})
+			}
 			if debugAddr != "" {
 				// Profiling endpoints on their own (loopback) listener, never on the API port.
 				go func() {

@@ -16,6 +16,8 @@ DROP FUNCTION IF EXISTS landreg_sys.refresh_status_timeline(bigint[]);
 CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[], from_day date DEFAULT NULL) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp
 SET jit = off SET datestyle = 'ISO, YMD' SET work_mem = '256MB' SET plan_cache_mode = force_generic_plan AS $$
+DECLARE
+  cells_day date;
 BEGIN
   -- A bulk refresh (an import, a district's policy, a rebuild): each statement planned
   -- for its own ids and the tables as they are now. A generic plan is cached for the
@@ -32,9 +34,34 @@ BEGIN
     LOCK TABLE landreg_sys.status_timeline IN ROW EXCLUSIVE MODE;
     PERFORM pg_advisory_xact_lock(7310443, (id % 2147483647)::int) FROM unnest(ids) id ORDER BY id;
   END IF;
+  -- The map's cells of their day lose what the parcels' points gave it (00035). The lock
+  -- comes before the day is read: a new day's rebuild (roll_status_cells) waits for
+  -- this refresh, or this one for it.
+  LOCK TABLE landreg_sys.status_cells IN ROW EXCLUSIVE MODE;
+  SELECT c.day INTO cells_day FROM landreg_sys.status_cells_day c;
+  IF ids IS NOT NULL THEN
+    WITH gone AS (DELETE FROM landreg_sys.status_points f USING unnest(ids) q(id) WHERE f.parcel_id = q.id RETURNING f.*)
+    INSERT INTO landreg_sys.status_cells AS c
+    SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, -count(*), -sum(o.area_m2), -sum(o.gx), -sum(o.gy)
+    FROM gone p CROSS JOIN LATERAL landreg_sys.status_point_on(cells_day, p.starts, p.ends, p.gx, p.gy, p.xzqdm, p.category,
+      p.low_efficiency, p.standard_land, p.area_m2) o
+    WHERE cells_day IS NOT NULL
+    GROUP BY o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land
+    ON CONFLICT ON CONSTRAINT status_cells_key DO UPDATE
+    SET n = c.n + EXCLUDED.n, area_m2 = c.area_m2 + EXCLUDED.area_m2, sum_gx = c.sum_gx + EXCLUDED.sum_gx,
+      sum_gy = c.sum_gy + EXCLUDED.sum_gy;
+  END IF;
   IF ids IS NULL THEN
     DELETE FROM landreg_sys.status_timeline;
     DELETE FROM landreg_sys.status_figures;
+    DELETE FROM landreg_sys.status_points;
+    -- Every parcel's point is written again below, into empty cells of the cells' day
+    -- (today when they have none yet).
+    DELETE FROM landreg_sys.status_cells;
+    IF cells_day IS NULL THEN
+      cells_day := landreg_sys.today();
+      INSERT INTO landreg_sys.status_cells_day (day) VALUES (cells_day);
+    END IF;
     ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
   ELSIF from_day IS NULL THEN
     -- Joined with the ids: an index serves parcel_id = x better than = ANY (ids).
@@ -84,5 +111,21 @@ BEGIN
   END IF;
   -- The figures reports add up, per parcel, from the ranges just written (00032).
   INSERT INTO landreg_sys.status_figures SELECT * FROM landreg_sys.status_figures_rows(ids);
+  -- Where the map's cells draw them, from the same ranges and the versions (00035), and
+  -- what they now give the cells of the cells' day.
+  IF cells_day IS NULL THEN
+    INSERT INTO landreg_sys.status_points SELECT * FROM landreg_sys.status_points_rows(ids);
+  ELSE
+    WITH made AS (INSERT INTO landreg_sys.status_points SELECT * FROM landreg_sys.status_points_rows(ids) RETURNING *)
+    INSERT INTO landreg_sys.status_cells AS c
+    SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, count(*), sum(o.area_m2), sum(o.gx), sum(o.gy)
+    FROM made p CROSS JOIN LATERAL landreg_sys.status_point_on(cells_day, p.starts, p.ends, p.gx, p.gy, p.xzqdm, p.category,
+      p.low_efficiency, p.standard_land, p.area_m2) o
+    GROUP BY o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land
+    ON CONFLICT ON CONSTRAINT status_cells_key DO UPDATE
+    SET n = c.n + EXCLUDED.n, area_m2 = c.area_m2 + EXCLUDED.area_m2, sum_gx = c.sum_gx + EXCLUDED.sum_gx,
+      sum_gy = c.sum_gy + EXCLUDED.sum_gy;
+    PERFORM landreg_sys.status_cells_tidy();
+  END IF;
 END
 $$;

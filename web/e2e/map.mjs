@@ -49,17 +49,22 @@ async function api(path) {
   return { status: res.status, body: res.ok ? await res.json() : null };
 }
 const shot = (name) => join(OUT, name);
-// Rendered parcels (points below zoom 12, shapes from 12) by status.
+// Rendered parcels (counted per grid cell below zoom 12, shapes from 12) by status.
 async function renderedByStatus(page) {
   return page.evaluate(() => {
     const m = window.landregMap;
     const by = {};
-    for (const f of m.queryRenderedFeatures({ layers: ["parcel-points", "parcels-fill"] })) {
+    for (const f of m.queryRenderedFeatures({ layers: ["parcels-fill"] })) {
       const s = f.properties.status ?? "UNKNOWN";
       by[s] = by[s] || new Set();
       by[s].add(f.id);
     }
-    return Object.fromEntries(Object.entries(by).map(([k, v]) => [k, v.size]));
+    const out = Object.fromEntries(Object.entries(by).map(([k, v]) => [k, v.size]));
+    for (const f of m.queryRenderedFeatures({ layers: ["parcel-cells"] })) {
+      const s = f.properties.status ?? "UNKNOWN";
+      out[s] = (out[s] || 0) + f.properties.n;
+    }
+    return out;
   });
 }
 async function ready(page) {
@@ -114,7 +119,7 @@ try {
   let date = await page.inputValue("#date");
   check(/^\d{4}-\d{2}-\d{2}$/.test(date), `date picker holds a date (${date})`);
   const tileURL = await page.evaluate(() => window.landregMap.getSource("land").tiles[0]);
-  check(tileURL.includes("/tiles/districts,block_lines,parcels,parcel_points,block_lines_labels/{z}/{x}/{y}.mvt?datetime=" + date),
+  check(tileURL.includes("/tiles/districts,block_lines,parcels,parcel_cells,block_lines_labels/{z}/{x}/{y}.mvt?datetime=" + date),
     `one vector source for all layers, as of the date (${tileURL.replace(BASE, "")})`);
   const nDistricts = await page.evaluate(() => window.landregMap.querySourceFeatures("land", { sourceLayer: "districts" }).length);
   check(nDistricts > 0, `district tiles loaded (${nDistricts} features)`);
@@ -232,7 +237,7 @@ try {
     // 低效 only: the map keeps only low-efficiency parcels.
     await page.check("#low");
     await mapIdle(page);
-    const lowOnly = await page.evaluate(() => window.landregMap.queryRenderedFeatures({ layers: ["parcel-points", "parcels-fill"] })
+    const lowOnly = await page.evaluate(() => window.landregMap.queryRenderedFeatures({ layers: ["parcel-cells", "parcels-fill"] })
       .every((f) => f.properties.low_efficiency === true));
     check(lowOnly && new URL(page.url()).searchParams.get("low") === "1", "仅低效 keeps only low-efficiency parcels, and the address says low=1");
     await page.uncheck("#low");
@@ -683,12 +688,12 @@ try {
     const seen = await pa.evaluate(() => ({
       stored: !!sessionStorage.getItem("landreg.token"),
       districts: window.landregMap.querySourceFeatures("land", { sourceLayer: "districts" }).length,
-      points: window.landregMap.queryRenderedFeatures({ layers: ["parcel-points"] }).length,
+      points: window.landregMap.queryRenderedFeatures({ layers: ["parcel-cells"] }).length,
       rows: document.querySelectorAll("#idle tr[data-category]").length,
       authShown: !document.querySelector("#auth").hidden,
     }));
     check(seen.stored && seen.districts > 0 && seen.points > 0 && seen.rows > 0 && !seen.authShown,
-      `with the token the map shows data (${seen.districts} districts, ${seen.points} parcel points, ${seen.rows} legend rows)`);
+      `with the token the map shows data (${seen.districts} districts, ${seen.points} parcel cells, ${seen.rows} legend rows)`);
     await pa.screenshot({ path: shot("map-auth.png") });
     await pa.close();
   }

@@ -17,9 +17,9 @@
 (() => {
   const $ = (sel) => document.querySelector(sel);
   const BASE = new URL("../", location.href).href; // the landreg root, relative to /map/
-  const TILE_LAYERS = "districts,block_lines,parcels,parcel_points,block_lines_labels";
-  const PARCEL_MINZOOM = 12; // parcel shapes; points below, from POINTS_MINZOOM
-  const POINTS_MINZOOM = 8;
+  const TILE_LAYERS = "districts,block_lines,parcels,parcel_cells,block_lines_labels";
+  const PARCEL_MINZOOM = 12; // parcel shapes; cells of parcels below, from POINTS_MINZOOM
+  const POINTS_MINZOOM = 8; // the cells of parcel_cells
   const LINE_LABEL_MINZOOM = 10;
   const params = new URLSearchParams(location.search);
   const TOKEN_KEY = "landreg.token";
@@ -203,7 +203,11 @@
     return ["match", ["coalesce", ["get", "status"], "UNKNOWN"],
       ...CATEGORIES.filter((c) => c.code !== "UNKNOWN").flatMap((c) => [c.code, c.color]), UNKNOWN.color];
   }
-  // One filter for parcel shapes and points, from the panel's filters.
+  // Cells of the most serious statuses drawn last, on top (CATEGORIES: most serious first).
+  function severityKey() {
+    return ["match", ["coalesce", ["get", "status"], "UNKNOWN"], ...CATEGORIES.flatMap((c, i) => [c.code, CATEGORIES.length - i]), 0];
+  }
+  // One filter for parcel shapes and cells, from the panel's filters.
   function parcelFilter() {
     const f = ["all"];
     if (state.cats) f.push(["in", ["coalesce", ["get", "status"], "UNKNOWN"], ["literal", [...state.cats]]]);
@@ -212,12 +216,14 @@
     if (state.low) f.push(["==", ["get", "low_efficiency"], true]);
     return f;
   }
-  const PARCEL_LAYERS = ["parcels-fill", "parcels-line", "parcel-points"];
+  const PARCEL_LAYERS = ["parcels-fill", "parcels-line", "parcel-cells"];
 
   function buildStyle() {
     const source = { type: "vector", tiles: [tileURL()], minzoom: 5, maxzoom: 16, attribution: "landreg" };
     if (state.extent) source.bounds = state.extent;
     const quiet = ["match", ["coalesce", ["get", "status"], "UNKNOWN"], [...QUIET], 1, 0];
+    // A cell's circle: its area grows with its parcels (up to 16), normal land smaller.
+    const cellSize = ["*", ["case", ["==", quiet, 1], 0.6, 1], ["min", 4, ["sqrt", ["coalesce", ["get", "n"], 1]]]];
     return {
       version: 8,
       sources: { land: source },
@@ -241,13 +247,16 @@
           paint: { "line-color": "#4a5568", "line-width": 1.6, "line-dasharray": [4, 2] } },
         { id: "district-selected", type: "line", source: "land", "source-layer": "districts", filter: ["==", ["get", "xzqdm"], ""],
           paint: { "line-color": "#1f4e79", "line-width": 3.5, "line-opacity": 0.8 } },
-        // Below the parcel zoom, one point per parcel: problems large, normal land small.
-        { id: "parcel-points", type: "circle", source: "land", "source-layer": "parcel_points", minzoom: POINTS_MINZOOM, maxzoom: PARCEL_MINZOOM,
+        // Below the parcel zoom, the parcels counted per cell of the grid (parcel_cells:
+        // one circle per cell, district, status and flags, so the filters stay exact),
+        // its area growing with the parcels it holds; problems drawn over normal land.
+        { id: "parcel-cells", type: "circle", source: "land", "source-layer": "parcel_cells", minzoom: POINTS_MINZOOM, maxzoom: PARCEL_MINZOOM,
           filter: parcelFilter(),
+          layout: { "circle-sort-key": severityKey() },
           paint: {
             "circle-color": statusColor(),
-            "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, ["case", ["==", quiet, 1], 1.2, 2.4], 11.9, ["case", ["==", quiet, 1], 2.5, 5]],
-            "circle-opacity": ["case", ["==", quiet, 1], 0.55, 0.95],
+            "circle-radius": ["interpolate", ["linear"], ["zoom"], 8, ["*", 1.6, cellSize], 11.9, ["*", 3.2, cellSize]],
+            "circle-opacity": ["case", ["==", quiet, 1], 0.55, 0.92],
             "circle-stroke-color": "#ffffff",
             "circle-stroke-width": ["case", ["==", quiet, 1], 0, 0.6],
           } },
@@ -260,7 +269,7 @@
     districts: ["districts-fill", "districts-line", "district-selected"],
     block_lines_1: ["block-lines-1-fill", "block-lines-1-line"],
     block_lines_2: ["block-lines-2-fill", "block-lines-2-line"],
-    parcels: ["parcels-fill", "parcels-line", "parcel-selected", "parcel-points"],
+    parcels: ["parcels-fill", "parcels-line", "parcel-selected", "parcel-cells"],
     basemap: [],
   };
 
@@ -1178,7 +1187,7 @@
     const z = map.getZoom();
     let t = `缩放 z${z.toFixed(1)}`;
     if (z < POINTS_MINZOOM) t += ` · 放大至 ${POINTS_MINZOOM} 级以上显示宗地 (zoom in to see parcels)`;
-    else if (z < PARCEL_MINZOOM) t += ` · 宗地以点显示，${PARCEL_MINZOOM} 级以上显示范围 (parcels as points; shapes from zoom ${PARCEL_MINZOOM})`;
+    else if (z < PARCEL_MINZOOM) t += ` · 宗地按格网汇总为圆点（点击放大），${PARCEL_MINZOOM} 级以上显示范围 (parcels counted per grid cell, click to zoom in; shapes from zoom ${PARCEL_MINZOOM})`;
     else if (statusServed === false) t += " · 服务端暂未提供宗地状态，宗地以灰色显示 (parcel status not served yet)";
     $("#hint").textContent = t;
   }
@@ -1309,12 +1318,19 @@
     map.on("sourcedata", (e) => { if (e.sourceId === "land" && e.isSourceLoaded) updateLineLabels(); });
 
     const hover = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 8, maxWidth: "320px" });
-    const parcelAt = (pt) => map.queryRenderedFeatures(pt, { layers: ["parcels-fill", "parcel-points"] })[0];
+    const parcelAt = (pt) => map.queryRenderedFeatures(pt, { layers: ["parcels-fill", "parcel-cells"] })[0];
     map.on("mousemove", (e) => {
       const f = parcelAt(e.point);
       map.getCanvas().style.cursor = f ? "pointer" : "";
       if (!f) { hover.remove(); return; }
       const k = CAT[f.properties.status] || UNKNOWN;
+      if (f.layer.id === "parcel-cells") {
+        hover.setLngLat(e.lngLat).setHTML(
+          `<b>${num(f.properties.n)} 宗 · ${num(f.properties.area_mu)} 亩</b><br><i class="sw" style="background:${k.color}"></i>${esc(k.zh)}` +
+          (f.properties.low_efficiency ? " · 低效" : "") + (f.properties.is_standard_land ? " · 标准地" : "") +
+          `<br>${dash(f.properties.xzqdm)} · 点击放大 (click to zoom in)`).addTo(map);
+        return;
+      }
       hover.setLngLat(e.lngLat).setHTML(
         `<b>${dash(f.properties.zddm)}</b><br>${f.properties.project_name ? esc(f.properties.project_name) + "<br>" : ""}` +
         `<i class="sw" style="background:${k.color}"></i>${esc(k.zh)} · ${num(f.properties.area_mu)} 亩` +
@@ -1323,6 +1339,7 @@
     map.on("mouseout", () => hover.remove());
     map.on("click", (e) => {
       const f = parcelAt(e.point);
+      if (f && f.layer.id === "parcel-cells") { map.easeTo({ center: e.lngLat, zoom: Math.min(PARCEL_MINZOOM + 1, map.getZoom() + 2) }); return; }
       if (f && f.id !== undefined) { selectParcel(f.id); return; }
       const b = map.queryRenderedFeatures(e.point, { layers: ["block-lines-1-fill", "block-lines-2-fill"] })[0];
       if (b) {

@@ -1,0 +1,195 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+
+	"github.com/landreg/landreg"
+	"github.com/landreg/landreg/catalog"
+	"github.com/landreg/landreg/store"
+)
+
+// cellsReferenceSQL is what the cells of a zoom ($2) on a day ($1) should hold, made
+// without landreg_sys.status_points: the day's statuses (idle_statuses) with the
+// version valid that day, its flags and the grid cell of its point on the surface,
+// grouped per tile, cell and attributes; each group as the key cellKey makes of a
+// feature, with its tile.
+const cellsReferenceSQL = `WITH p AS (
+  SELECT s.xzqdm, s.category, s.low_efficiency, v.is_standard_land, s.area_m2, g.gx, g.gy
+  FROM landreg_sys.idle_statuses($1::date) s
+  JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= $1::date AND (v.valid_to IS NULL OR v.valid_to > $1::date)
+  CROSS JOIN LATERAL landreg_sys.web_mercator_grid(ST_PointOnSurface(v.geom)) g
+)
+SELECT min(gx) >> (24 - $2::int), min(gy) >> (24 - $2::int),
+  concat_ws('|', xzqdm, category, coalesce(low_efficiency::text, '-'), coalesce(is_standard_land::text, '-'), count(*),
+    round(landreg_sys.m2_to_mu(sum(area_m2::numeric)::float8)::numeric, 2)::float8,
+    round((sum(gx)::numeric / count(*) - ((min(gx) >> (24 - $2::int))::bigint << (24 - $2::int))) / (1::bigint << (12 - $2::int))) || ',' ||
+    round((sum(gy)::numeric / count(*) - ((min(gy) >> (24 - $2::int))::bigint << (24 - $2::int))) / (1::bigint << (12 - $2::int))))
+FROM p
+GROUP BY gx >> (24 - $2::int - 5), gy >> (24 - $2::int - 5), xzqdm, category, low_efficiency, is_standard_land`
+
+// cellKey is a cell feature as cellsReferenceSQL keys it.
+func cellKey(p map[string]any, pt orb.Point) string {
+	s := func(k string) string {
+		switch v := p[k].(type) {
+		case nil:
+			return "-"
+		case float64:
+			return strconv.FormatFloat(v, 'f', -1, 64)
+		default:
+			return fmt.Sprint(v)
+		}
+	}
+	return fmt.Sprintf("%s|%s|%s|%s|%s|%s|%v,%v", s("xzqdm"), s("status"), s("low_efficiency"), s("is_standard_land"),
+		s("n"), s("area_mu"), pt[0], pt[1])
+}
+
+// TestTileCells: every parcel_cells tile of zooms 8–11 holding a demo parcel carries
+// exactly the cells made from the day's statuses and versions by the reference query
+// (the parcels of each cell and combination of attributes, their count, 亩 and mean
+// point), on three days, past and today, both from the cells kept for the day and
+// from the parcels' points (the cells kept for another day); the cells' parcels add up
+// to the day's parcels; the features come most serious status first; and the grid is
+// PostGIS's Web Mercator. The server's roll (store.RollStatusCells) brings cells of
+// another day to today, once.
+func TestTileCells(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	if catalog.CellsPerTile != 32 {
+		t.Fatalf("the reference query groups 32 cells a tile, the layer %d", catalog.CellsPerTile)
+	}
+	l, _ := store.TileLayerByID("parcel_cells")
+	precedence := map[string]int{}
+	rows, _ := pool.Query(ctx, `SELECT code, precedence FROM landreg_sys.idle_categories`)
+	for rows.Next() {
+		var code string
+		var p int
+		rows.Scan(&code, &p)
+		precedence[code] = p
+	}
+	rows.Close()
+	today := landreg.Today()
+	roll := func(d time.Time) {
+		t.Helper()
+		var got time.Time
+		if err := pool.QueryRow(ctx, `SELECT landreg_sys.roll_status_cells($1::date)`, d.Format(time.DateOnly)).Scan(&got); err != nil || !got.Equal(d) {
+			t.Fatal(err, got)
+		}
+	}
+	defer roll(today)
+	for _, c := range []struct {
+		d    time.Time
+		kept bool
+	}{
+		{time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC), true}, {time.Date(2023, 6, 30, 0, 0, 0, 0, time.UTC), false},
+		{time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), false}, {time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC), true},
+		{today, true}, {today, false},
+	} {
+		d := c.d
+		if c.kept {
+			roll(d)
+		} else {
+			roll(d.AddDate(0, 0, 1))
+		}
+		var parcels int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM landreg_sys.idle_statuses($1::date) s
+JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= $1::date AND (v.valid_to IS NULL OR v.valid_to > $1::date)`,
+			d.Format(time.DateOnly)).Scan(&parcels); err != nil {
+			t.Fatal(err)
+		}
+		if parcels < 100 {
+			t.Fatalf("%s: only %d parcels", d.Format(time.DateOnly), parcels)
+		}
+		for z := l.MinZoom; z <= l.MaxZoom; z++ {
+			want := map[[2]int][]string{}
+			rows, err := pool.Query(ctx, cellsReferenceSQL, d.Format(time.DateOnly), z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var x, y int
+				var k string
+				if err := rows.Scan(&x, &y, &k); err != nil {
+					t.Fatal(err)
+				}
+				want[[2]int{x, y}] = append(want[[2]int{x, y}], k)
+			}
+			rows.Close()
+			counted := 0
+			for xy, keys := range want {
+				asOf := &d
+				if d.Equal(today) {
+					asOf = nil // the tile of today without datetime=: the current versions
+				}
+				tile, cut, err := store.Tile(ctx, pool, []*store.TileLayer{l}, z, xy[0], xy[1], asOf, d)
+				if err != nil || len(cut) > 0 {
+					t.Fatal(err, cut)
+				}
+				layers, err := mvt.Unmarshal(tile)
+				if err != nil || len(layers) != 1 || layers[0].Name != "parcel_cells" {
+					t.Fatalf("z%d %v: %v, %d layers", z, xy, err, len(layers))
+				}
+				var got []string
+				last := 0
+				for _, f := range layers[0].Features {
+					pt, ok := f.Geometry.(orb.Point)
+					if !ok {
+						t.Fatalf("z%d %v: a %T", z, xy, f.Geometry)
+					}
+					got = append(got, cellKey(f.Properties, pt))
+					n, _ := f.Properties["n"].(float64)
+					counted += int(n)
+					p, ok := precedence[fmt.Sprint(f.Properties["status"])]
+					if !ok {
+						t.Fatalf("z%d %v: status %v", z, xy, f.Properties["status"])
+					}
+					if p < last {
+						t.Errorf("z%d %v: %v after a less serious status", z, xy, f.Properties["status"])
+					}
+					last = p
+				}
+				slices.Sort(got)
+				slices.Sort(keys)
+				if !slices.Equal(got, keys) {
+					t.Fatalf("%s z%d %v: cells\n%v\nwant\n%v", d.Format(time.DateOnly), z, xy, got, keys)
+				}
+			}
+			if counted != parcels {
+				t.Errorf("%s z%d: the cells hold %d parcels, the day has %d", d.Format(time.DateOnly), z, counted, parcels)
+			}
+			if z == 11 && len(want) < 2 {
+				t.Errorf("z11: the demo's cells lie in %d tile: tile edges are not tested", len(want))
+			}
+		}
+	}
+	// The server's daily roll: cells of another day are rebuilt for today, once.
+	roll(today.AddDate(0, 0, -1))
+	for i, want := range []bool{true, false} {
+		rolled, err := store.RollStatusCells(ctx, pool)
+		if err != nil || rolled != want {
+			t.Fatalf("roll %d: rolled %v (%v), want %v", i, rolled, err, want)
+		}
+	}
+	var day time.Time
+	if err := pool.QueryRow(ctx, `SELECT day FROM landreg_sys.status_cells_day`).Scan(&day); err != nil || !day.Equal(today) {
+		t.Fatalf("the cells are of %v (%v), not today", day, err)
+	}
+	// The grid: the cell of each parcel's point is where ST_Transform puts it.
+	var n, off int
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE g.gx <> floor((ST_X(m) + pi() * 6378137) / (2 * pi() * 6378137) * 2 ^ 24)
+    OR g.gy <> floor((pi() * 6378137 - ST_Y(m)) / (2 * pi() * 6378137) * 2 ^ 24))
+FROM parcels_all v CROSS JOIN LATERAL (SELECT ST_PointOnSurface(v.geom) AS p) o
+  CROSS JOIN LATERAL landreg_sys.web_mercator_grid(o.p) g CROSS JOIN LATERAL ST_Transform(o.p, 3857) m`).Scan(&n, &off); err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 || off > 0 {
+		t.Errorf("the grid cells of %d of %d points are not ST_Transform's", off, n)
+	}
+}
