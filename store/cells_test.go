@@ -25,7 +25,8 @@ const cellsReferenceSQL = `WITH p AS (
   SELECT s.xzqdm, s.category, s.low_efficiency, v.is_standard_land, s.area_m2, g.gx, g.gy
   FROM landreg_sys.idle_statuses($1::date) s
   JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= $1::date AND (v.valid_to IS NULL OR v.valid_to > $1::date)
-  CROSS JOIN LATERAL landreg_sys.web_mercator_grid(ST_PointOnSurface(v.geom)) g
+  CROSS JOIN LATERAL (SELECT landreg_sys.web_mercator_column(ST_X(o.p)) AS gx, landreg_sys.web_mercator_row(ST_Y(o.p)) AS gy
+    FROM (SELECT ST_PointOnSurface(v.geom) AS p) o) g
 )
 SELECT min(gx) >> (24 - $2::int), min(gy) >> (24 - $2::int),
   concat_ws('|', xzqdm, category, coalesce(low_efficiency::text, '-'), coalesce(is_standard_land::text, '-'), count(*),
@@ -186,7 +187,8 @@ JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= $1::date AND (v.val
 	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE g.gx <> floor((ST_X(m) + pi() * 6378137) / (2 * pi() * 6378137) * 2 ^ 24)
     OR g.gy <> floor((pi() * 6378137 - ST_Y(m)) / (2 * pi() * 6378137) * 2 ^ 24))
 FROM parcels_all v CROSS JOIN LATERAL (SELECT ST_PointOnSurface(v.geom) AS p) o
-  CROSS JOIN LATERAL landreg_sys.web_mercator_grid(o.p) g CROSS JOIN LATERAL ST_Transform(o.p, 3857) m`).Scan(&n, &off); err != nil {
+  CROSS JOIN LATERAL (SELECT landreg_sys.web_mercator_column(ST_X(o.p)) AS gx, landreg_sys.web_mercator_row(ST_Y(o.p)) AS gy) g
+  CROSS JOIN LATERAL ST_Transform(o.p, 3857) m`).Scan(&n, &off); err != nil {
 		t.Fatal(err)
 	}
 	if n < 100 || off > 0 {

@@ -156,7 +156,8 @@ days AS (
   SELECT days.d, s.parcel_id, s.xzqdm, s.category, s.low_efficiency, v.is_standard_land, s.area_m2, g.gx, g.gy
   FROM days CROSS JOIN LATERAL landreg_sys.idle_statuses(days.d) s
   JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= days.d AND (v.valid_to IS NULL OR v.valid_to > days.d)
-  CROSS JOIN LATERAL landreg_sys.web_mercator_grid(ST_PointOnSurface(v.geom)) g
+  CROSS JOIN LATERAL (SELECT landreg_sys.web_mercator_column(ST_X(o.p)) AS gx, landreg_sys.web_mercator_row(ST_Y(o.p)) AS gy
+    FROM (SELECT ST_PointOnSurface(v.geom) AS p) o) g
 ), ab AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b), ba AS (SELECT * FROM b EXCEPT ALL SELECT * FROM a)
 SELECT (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r) x) + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f) y),
   (SELECT count(*) FROM ab) + (SELECT count(*) FROM ba), (SELECT count(*) FROM b),

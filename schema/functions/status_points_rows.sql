@@ -8,16 +8,20 @@
 -- parcel that is not valid on their day.
 CREATE OR REPLACE FUNCTION landreg_sys.status_points_rows(ids bigint[])
 RETURNS SETOF landreg_sys.status_points LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  WITH v AS MATERIALIZED (
-    SELECT v.id, daterange(v.valid_from, v.valid_to) AS valid, v.is_standard_land, g.gx, g.gy
-    FROM (SELECT DISTINCT q.id FROM unnest(ids) q(id)) q
-    JOIN parcels_all v ON v.id = q.id
-    CROSS JOIN LATERAL landreg_sys.web_mercator_grid(ST_PointOnSurface(v.geom)) g
-    WHERE v.valid_to IS NULL OR v.valid_to > v.valid_from
-  ), r AS (
+  -- The versions and their points behind a fence (OFFSET 0): one point per version, and
+  -- the timeline reached by its index for a few parcels (a cached generic plan, where a
+  -- CTE's unknown size hashed the whole timeline for one parcel).
+  WITH r AS (
     SELECT t.parcel_id, t.during * v.valid AS during, t.xzqdm, t.category, t.low_efficiency, v.is_standard_land,
       t.area_m2, v.gx, v.gy
-    FROM v JOIN landreg_sys.status_timeline t ON t.parcel_id = v.id AND t.during && v.valid
+    FROM (SELECT v.id, daterange(v.valid_from, v.valid_to) AS valid, v.is_standard_land,
+            landreg_sys.web_mercator_column(ST_X(o.p)) AS gx, landreg_sys.web_mercator_row(ST_Y(o.p)) AS gy
+          FROM (SELECT DISTINCT q.id FROM unnest(ids) q(id)) q
+          JOIN parcels_all v ON v.id = q.id
+          CROSS JOIN LATERAL (SELECT ST_PointOnSurface(v.geom) AS p OFFSET 0) o
+          WHERE v.valid_to IS NULL OR v.valid_to > v.valid_from
+          OFFSET 0) v
+    JOIN landreg_sys.status_timeline t ON t.parcel_id = v.id AND t.during && v.valid
   )
   SELECT r.parcel_id, array_agg(lower(r.during) ORDER BY lower(r.during)), array_agg(upper(r.during) ORDER BY lower(r.during)),
     array_agg(r.xzqdm ORDER BY lower(r.during)), array_agg(r.category ORDER BY lower(r.during)),
