@@ -162,25 +162,28 @@ const (
 const cellsLayerSQL = `(SELECT coalesce(ST_AsMVT(f, '%[1]s', 4096, 'geom') FILTER (WHERE w.rn <= %[3]d), ''::bytea) AS mvt,
     count(*) > %[3]d AS cut
   FROM (SELECT o.*, row_number() OVER () AS rn FROM (
-    SELECT ST_MakePoint(round((sum(p.sum_gx)::numeric / sum(p.n) - %[8]s) / %[10]s), round((sum(p.sum_gy)::numeric / sum(p.n) - %[9]s) / %[10]s)) AS geom,
-      p.xzqdm, p.category AS status, p.low_efficiency, p.standard_land AS is_standard_land, sum(p.n)::int AS n,
-      round(landreg_sys.m2_to_mu(sum(p.area_m2)::float8)::numeric, 2)::float8 AS area_mu
+    SELECT ST_MakePoint(round((g.sum_gx::numeric / g.n - %[8]s) / %[10]s), round((g.sum_gy::numeric / g.n - %[9]s) / %[10]s)) AS geom,
+      g.xzqdm, g.category AS status, g.low_efficiency, g.standard_land AS is_standard_land, g.n::int AS n,
+      round(landreg_sys.m2_to_mu(g.area_m2::float8)::numeric, 2)::float8 AS area_mu
     FROM (
-      SELECT c.cx, c.cy, c.xzqdm, c.category, c.low_efficiency, c.standard_land, c.n, c.area_m2, c.sum_gx, c.sum_gy
-      FROM landreg_sys.status_cells c
-      WHERE %[2]s = (SELECT d.day FROM landreg_sys.status_cells_day d)
-        AND c.cx >= %[4]s AND c.cx < %[4]s + %[6]s AND c.cy >= %[5]s AND c.cy < %[5]s + %[6]s
-      UNION ALL
-      SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, 1, o.area_m2, o.gx, o.gy
-      FROM landreg_sys.status_points x CROSS JOIN bounds
-        CROSS JOIN LATERAL landreg_sys.status_point_on(%[2]s, x.starts, x.ends, x.gx, x.gy, x.xzqdm, x.category,
-          x.low_efficiency, x.standard_land, x.area_m2) o
-      WHERE %[2]s IS DISTINCT FROM (SELECT d.day FROM landreg_sys.status_cells_day d)
-        AND x.extent && bounds.merc
-        AND o.cx >= %[4]s AND o.cx < %[4]s + %[6]s AND o.cy >= %[5]s AND o.cy < %[5]s + %[6]s) p
-    LEFT JOIN landreg_sys.idle_categories k ON k.code = p.category
-    GROUP BY p.cx >> %[7]s, p.cy >> %[7]s, p.xzqdm, p.category, k.precedence, p.low_efficiency, p.standard_land
-    ORDER BY k.precedence NULLS LAST, p.cy >> %[7]s, p.cx >> %[7]s, p.xzqdm, p.low_efficiency, p.standard_land
+      SELECT p.cx >> %[7]s AS kx, p.cy >> %[7]s AS ky, p.xzqdm, p.category, p.low_efficiency, p.standard_land,
+        sum(p.n) AS n, sum(p.area_m2) AS area_m2, sum(p.sum_gx) AS sum_gx, sum(p.sum_gy) AS sum_gy
+      FROM (
+        SELECT c.cx, c.cy, c.xzqdm, c.category, c.low_efficiency, c.standard_land, c.n, c.area_m2, c.sum_gx, c.sum_gy
+        FROM landreg_sys.status_cells c
+        WHERE %[2]s = (SELECT d.day FROM landreg_sys.status_cells_day d)
+          AND c.cx >= %[4]s AND c.cx < %[4]s + %[6]s AND c.cy >= %[5]s AND c.cy < %[5]s + %[6]s
+        UNION ALL
+        SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, 1, o.area_m2, o.gx, o.gy
+        FROM landreg_sys.status_points x CROSS JOIN bounds
+          CROSS JOIN LATERAL landreg_sys.status_point_on(%[2]s, x.starts, x.ends, x.gx, x.gy, x.xzqdm, x.category,
+            x.low_efficiency, x.standard_land, x.area_m2) o
+        WHERE %[2]s IS DISTINCT FROM (SELECT d.day FROM landreg_sys.status_cells_day d)
+          AND x.extent && bounds.merc
+          AND o.cx >= %[4]s AND o.cx < %[4]s + %[6]s AND o.cy >= %[5]s AND o.cy < %[5]s + %[6]s) p
+      GROUP BY 1, 2, 3, 4, 5, 6) g
+    LEFT JOIN landreg_sys.idle_categories k ON k.code = g.category
+    ORDER BY k.precedence NULLS LAST, g.ky, g.kx, g.xzqdm, g.low_efficiency, g.standard_land
     LIMIT %[3]d + 1) o) w
   CROSS JOIN LATERAL (SELECT w.geom, w.xzqdm, w.status, w.low_efficiency, w.is_standard_land, w.n, w.area_mu) f) l%[11]d`
 

@@ -114,9 +114,9 @@ BEGIN
   -- Where the map's cells draw them, from the same ranges and the versions (00035), and
   -- what they now give the cells of the cells' day.
   IF cells_day IS NULL THEN
-    INSERT INTO landreg_sys.status_points SELECT * FROM landreg_sys.status_points_rows(ids);
+    INSERT INTO landreg_sys.status_points SELECT * FROM landreg_sys.status_points_rows(ids, cardinality(ids) <= 20);
   ELSE
-    WITH made AS (INSERT INTO landreg_sys.status_points SELECT * FROM landreg_sys.status_points_rows(ids) RETURNING *)
+    WITH made AS (INSERT INTO landreg_sys.status_points SELECT * FROM landreg_sys.status_points_rows(ids, cardinality(ids) <= 20) RETURNING *)
     INSERT INTO landreg_sys.status_cells AS c
     SELECT o.cx, o.cy, o.xzqdm, o.category, o.low_efficiency, o.standard_land, count(*), sum(o.area_m2), sum(o.gx), sum(o.gy)
     FROM made p CROSS JOIN LATERAL landreg_sys.status_point_on(cells_day, p.starts, p.ends, p.gx, p.gy, p.xzqdm, p.category,
