@@ -67,15 +67,7 @@ func TestTileCells(t *testing.T) {
 		t.Fatalf("the reference query groups 32 cells a tile, the layer %d", catalog.CellsPerTile)
 	}
 	l, _ := store.TileLayerByID("parcel_cells")
-	precedence := map[string]int{}
-	rows, _ := pool.Query(ctx, `SELECT code, precedence FROM landreg_sys.idle_categories`)
-	for rows.Next() {
-		var code string
-		var p int
-		rows.Scan(&code, &p)
-		precedence[code] = p
-	}
-	rows.Close()
+	precedence := precedences(t, pool)
 	today := landreg.Today()
 	roll := func(d time.Time) {
 		t.Helper()

@@ -328,15 +328,7 @@ func TestTileCut(t *testing.T) {
 	pool := loaded(t)
 	l, _ := store.TileLayerByID("parcel_points")
 	x, y := cityTileZ8(t, pool)
-	precedence := map[string]int{}
-	rows, _ := pool.Query(ctx, `SELECT code, precedence FROM landreg_sys.idle_categories`)
-	for rows.Next() {
-		var code string
-		var p int
-		rows.Scan(&code, &p)
-		precedence[code] = p
-	}
-	rows.Close()
+	precedence := precedences(t, pool)
 	date := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
 	features := func() ([]*geojson.Feature, []string) {
 		tile, cut, err := store.Tile(ctx, pool, []*store.TileLayer{l}, 8, x, y, nil, date)
@@ -383,6 +375,29 @@ func TestTileCut(t *testing.T) {
 	if key(whole[0])[0] >= key(whole[len(whole)-1])[0] {
 		t.Errorf("the tile's parcels all have one status: the order is not tested")
 	}
+}
+
+// precedences maps each status category to its precedence (1: the most serious).
+func precedences(t *testing.T, pool *pgxpool.Pool) map[string]int {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT code, precedence FROM landreg_sys.idle_categories`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var code string
+		var p int
+		if err := rows.Scan(&code, &p); err != nil {
+			t.Fatal(err)
+		}
+		out[code] = p
+	}
+	if rows.Err() != nil || len(out) == 0 {
+		t.Fatal(rows.Err(), len(out))
+	}
+	return out
 }
 
 // TestTileStatusIsTheCollections: every parcel point of the demo city's z8 tile carries

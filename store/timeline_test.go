@@ -96,7 +96,7 @@ func checkTimeline(t *testing.T, pool *pgxpool.Pool, when string) {
 // it and the first of every month 2012–2032, for each district on those months, and as
 // known now through the function on three days. It returns the mismatched figure rows, the
 // mismatched statuses, the statuses compared and the first mismatch.
-const figuresMismatchSQL = `WITH f AS (SELECT * FROM landreg_sys.status_figures),
+var figuresMismatchSQL = `WITH f AS (SELECT * FROM landreg_sys.status_figures),
 r AS (SELECT * FROM landreg_sys.status_figures_rows(ARRAY(SELECT DISTINCT t.parcel_id FROM landreg_sys.status_timeline t))),
 months AS (SELECT m.d::date AS d FROM generate_series(DATE '2012-01-01', DATE '2032-01-01', interval '1 month') m(d)),
 days AS (
@@ -112,28 +112,44 @@ days AS (
   SELECT scope.d, scope.xzqdm, s.parcel_id, s.xzqdm, s.category, s.low_efficiency, s.idle_fee_wan, s.registered_area_m2,
     s.area_m2, s.unused_area_m2
   FROM scope CROSS JOIN LATERAL landreg_sys.idle_statuses(scope.d, scope.known, scope.xzqdm) s
-), ab AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b), ba AS (SELECT * FROM b EXCEPT ALL SELECT * FROM a)
+)` + mismatchTail("figures")
+
+// mismatchTail ends the mismatch query of a derived table from its CTEs f (the table), r
+// (what its rows are made of), a (its values on the days compared) and b (what they
+// stand for): the rows that differ either way, the values that differ either way, the
+// values compared, and the first difference (labelled).
+func mismatchTail(label string) string {
+	return `, ab AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b), ba AS (SELECT * FROM b EXCEPT ALL SELECT * FROM a)
 SELECT (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r) x) + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f) y),
   (SELECT count(*) FROM ab) + (SELECT count(*) FROM ba), (SELECT count(*) FROM b),
-  coalesce((SELECT format('figures %s', ab::text) FROM ab LIMIT 1), (SELECT format('statuses %s', ba::text) FROM ba LIMIT 1), '')`
+  coalesce((SELECT format('` + label + ` %s', ab::text) FROM ab LIMIT 1), (SELECT format('statuses %s', ba::text) FROM ba LIMIT 1), '')`
+}
 
 // checkFigures fails the test where the figures per parcel differ from the timeline or
 // from the statuses they stand for.
 func checkFigures(t *testing.T, conn *pgxpool.Conn, when string) {
 	t.Helper()
+	checkDerived(t, conn, when, figuresMismatchSQL, "figure rows", "figures", "the timeline", "the statuses")
+	checkPoints(t, conn, when)
+}
+
+// checkDerived runs the mismatch query of a derived table (its rows against what they
+// are made of, then its values against what they stand for) and fails the test on any
+// difference or when too few values were compared.
+func checkDerived(t *testing.T, conn *pgxpool.Conn, when, sql, rowsName, valuesName, madeOf, standsFor string) {
+	t.Helper()
 	var rows, bad, n int64
 	var first string
-	if err := conn.QueryRow(context.Background(), figuresMismatchSQL).Scan(&rows, &bad, &n, &first); err != nil {
+	if err := conn.QueryRow(context.Background(), sql).Scan(&rows, &bad, &n, &first); err != nil {
 		t.Fatal(err)
 	}
 	if n < 1000 {
-		t.Fatalf("%s: only %d statuses compared with their figures", when, n)
+		t.Fatalf("%s: only %d %s compared with %s", when, n, valuesName, standsFor)
 	}
 	if rows != 0 || bad != 0 {
-		t.Fatalf("%s: %d figure rows differ from the timeline, %d of %d figures from the statuses; first: %s", when, rows, bad, n, first)
+		t.Fatalf("%s: %d %s differ from %s, %d of %d %s from %s; first: %s", when, rows, rowsName, madeOf, bad, n, valuesName, standsFor, first)
 	}
-	t.Logf("%s: figures = timeline, idle_figures = idle_statuses on %d statuses", when, n)
-	checkPoints(t, conn, when)
+	t.Logf("%s: %s = %s, = %s on %d", when, valuesName, madeOf, standsFor, n)
 }
 
 // pointsMismatchSQL holds landreg_sys.status_points equal to what its rows are made of,
@@ -142,7 +158,7 @@ func checkFigures(t *testing.T, conn *pgxpool.Conn, when string) {
 // that day: on every range start and the day before it, and on the first of every
 // month 2012–2032. It returns the mismatched rows, the mismatched points, the points
 // compared and the first mismatch.
-const pointsMismatchSQL = `WITH f AS (SELECT * FROM landreg_sys.status_points),
+var pointsMismatchSQL = `WITH f AS (SELECT * FROM landreg_sys.status_points),
 r AS (SELECT * FROM landreg_sys.status_points_rows(ARRAY(SELECT DISTINCT t.parcel_id FROM landreg_sys.status_timeline t))),
 days AS (
   SELECT DISTINCT lower(t.during) + o.o AS d FROM landreg_sys.status_timeline t, (VALUES (-1), (0)) o(o)
@@ -158,27 +174,13 @@ days AS (
   JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= days.d AND (v.valid_to IS NULL OR v.valid_to > days.d)
   CROSS JOIN LATERAL (SELECT landreg_sys.web_mercator_column(ST_X(o.p)) AS gx, landreg_sys.web_mercator_row(ST_Y(o.p)) AS gy
     FROM (SELECT ST_PointOnSurface(v.geom) AS p) o) g
-), ab AS (SELECT * FROM a EXCEPT ALL SELECT * FROM b), ba AS (SELECT * FROM b EXCEPT ALL SELECT * FROM a)
-SELECT (SELECT count(*) FROM (SELECT * FROM f EXCEPT ALL SELECT * FROM r) x) + (SELECT count(*) FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM f) y),
-  (SELECT count(*) FROM ab) + (SELECT count(*) FROM ba), (SELECT count(*) FROM b),
-  coalesce((SELECT format('points %s', ab::text) FROM ab LIMIT 1), (SELECT format('statuses %s', ba::text) FROM ba LIMIT 1), '')`
+)` + mismatchTail("points")
 
 // checkPoints fails the test where the points of the map's cells differ from the
 // timeline and versions they are made of, or from the statuses and versions of a day.
 func checkPoints(t *testing.T, conn *pgxpool.Conn, when string) {
 	t.Helper()
-	var rows, bad, n int64
-	var first string
-	if err := conn.QueryRow(context.Background(), pointsMismatchSQL).Scan(&rows, &bad, &n, &first); err != nil {
-		t.Fatal(err)
-	}
-	if n < 1000 {
-		t.Fatalf("%s: only %d points compared with the statuses", when, n)
-	}
-	if rows != 0 || bad != 0 {
-		t.Fatalf("%s: %d point rows differ from the timeline, %d of %d points from the statuses and versions; first: %s", when, rows, bad, n, first)
-	}
-	t.Logf("%s: status points = timeline and versions on %d points", when, n)
+	checkDerived(t, conn, when, pointsMismatchSQL, "point rows", "points", "the timeline and versions", "the statuses and versions of the day")
 	var cellsBad, cells int64
 	if err := conn.QueryRow(context.Background(), cellsMismatchSQL).Scan(&cellsBad, &cells); err != nil {
 		t.Fatal(err)
