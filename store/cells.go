@@ -9,16 +9,17 @@ import (
 )
 
 // RollStatusCells rebuilds the map's cells (landreg_sys.status_cells, 00035) for today
-// when they are of another day, and says whether it did. Until then a low-zoom tile
+// when they are of another day, and says whether it did (another server may have
+// just done it). Until then a low-zoom tile
 // of today adds its cells up from the parcels' points: exact, slower.
 func RollStatusCells(ctx context.Context, db DB) (rolled bool, err error) {
 	var day *time.Time
-	err = db.QueryRow(ctx, `SELECT landreg_sys.roll_status_cells()
+	err = db.QueryRow(ctx, `SELECT landreg_sys.roll_status_cells(NULL, true)
 WHERE (SELECT d.day FROM landreg_sys.status_cells_day d) IS DISTINCT FROM landreg_sys.today()`).Scan(&day)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return false, nil
 	}
-	return err == nil, err
+	return err == nil && day != nil, err
 }
 
 // KeepStatusCells rolls the map's cells over to each new day (RollStatusCells), checking

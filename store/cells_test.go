@@ -174,6 +174,11 @@ JOIN parcels_all v ON v.id = s.parcel_id AND v.valid_from <= $1::date AND (v.val
 	if err := pool.QueryRow(ctx, `SELECT day FROM landreg_sys.status_cells_day`).Scan(&day); err != nil || !day.Equal(today) {
 		t.Fatalf("the cells are of %v (%v), not today", day, err)
 	}
+	// A second server rolling at the same moment finds the cells of today, and leaves them.
+	var again *time.Time
+	if err := pool.QueryRow(ctx, `SELECT landreg_sys.roll_status_cells($1::date, true)`, today.Format(time.DateOnly)).Scan(&again); err != nil || again != nil {
+		t.Fatalf("a stale-only roll of cells already of today: %v (%v), want NULL", again, err)
+	}
 	// The grid: the cell of each parcel's point is where ST_Transform puts it.
 	var n, off int
 	if err := pool.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE g.gx <> floor((ST_X(m) + pi() * 6378137) / (2 * pi() * 6378137) * 2 ^ 24)

@@ -431,8 +431,8 @@ WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORD
 // parcels at once, each in its own transaction, leave the timeline exactly as a full
 // rebuild (which the differential test holds equal to the function) computes it: a
 // refresh never works from a snapshot that misses a concurrent writer's event. The
-// parcels share a cell of the map, whose kept sums every refresh changes: afterwards
-// they are what the parcels' points give.
+// parcels share a cell of the map, whose kept sums every refresh changes, while the
+// cells are rebuilt over and over: afterwards they are what the parcels' points give.
 func TestStatusTimelineConcurrentWrites(t *testing.T) {
 	pool := dbtest.New(t)
 	ctx := context.Background()
@@ -452,6 +452,26 @@ SELECT s.parcel_id FROM s JOIN c USING (cx, cy) ORDER BY 1 LIMIT 4`)
 	}
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	errs := make(chan error, 6)
+	// Meanwhile the map's cells are rebuilt for their day again and again (the server's
+	// roll): a difference a refresh adds must land on the cells of the day it was
+	// computed for, before or after a rebuild, never lost in between.
+	stopRolls, rolls := make(chan struct{}), make(chan int)
+	go func() {
+		n := 0
+		defer func() { rolls <- n }()
+		for {
+			select {
+			case <-stopRolls:
+				return
+			default:
+			}
+			if _, err := pool.Exec(ctx, `SELECT landreg_sys.roll_status_cells((SELECT day FROM landreg_sys.status_cells_day))`); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
 	for w := 0; w < 6; w++ {
 		go func(w int) {
 			ch := store.Change{Actor: fmt.Sprintf("test:writer%d", w), Reason: "concurrent timeline upkeep"}
@@ -473,6 +493,10 @@ SELECT s.parcel_id FROM s JOIN c USING (cx, cy) ORDER BY 1 LIMIT 4`)
 		if err := <-errs; err != nil {
 			t.Fatal(err)
 		}
+	}
+	close(stopRolls)
+	if n := <-rolls; n < 2 {
+		t.Errorf("the cells were rebuilt %d times during the writes", n)
 	}
 	var n int
 	if err := pool.QueryRow(ctx, `SELECT count(*) FROM parcel_events WHERE recorded_by LIKE 'test:writer%'`).Scan(&n); err != nil || n != 48 {
