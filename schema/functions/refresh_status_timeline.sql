@@ -52,12 +52,13 @@ BEGIN
       sum_gy = c.sum_gy + EXCLUDED.sum_gy;
   END IF;
   IF ids IS NULL THEN
-    DELETE FROM landreg_sys.status_timeline;
-    DELETE FROM landreg_sys.status_figures;
-    DELETE FROM landreg_sys.status_points;
-    -- Every parcel's point is written again below, into empty cells of the cells' day
-    -- (today when they have none yet).
-    DELETE FROM landreg_sys.status_cells;
+    -- Emptied, not deleted from: a rebuild in one transaction cannot reuse the space of
+    -- rows it deleted itself, so each rebuild (every schema change) left the tables
+    -- twice their size, and every whole-city read slower (figures 96–110 → 138–160 ms
+    -- at 200,310 parcels). Readers wait for the rebuild, as they wait for the schema
+    -- it comes with. Every parcel's point is written again below, into empty cells of
+    -- the cells' day (today when they have none yet).
+    TRUNCATE landreg_sys.status_timeline, landreg_sys.status_figures, landreg_sys.status_points, landreg_sys.status_cells;
     IF cells_day IS NULL THEN
       cells_day := landreg_sys.today();
       INSERT INTO landreg_sys.status_cells_day (day) VALUES (cells_day);
