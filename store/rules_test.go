@@ -455,7 +455,8 @@ VALUES ('330304-GYQK-77', '规划员新增', '330304', 2, ST_Multi(ST_MakeEnvelo
 	before := map[string]int{}
 	set := map[string]string{"block_line_ledger": "actor = 'x'", "audit_log": "actor = 'x'", "compensation_reserve": "area_m2 = 1e9", "api_tokens": "name = 'x'",
 		"landreg_sys.status_timeline": "category = 'NORMAL'", "landreg_sys.status_figures": "category = '{NORMAL}'",
-		"landreg_sys.status_points": "category = '{NORMAL}'"}
+		"landreg_sys.status_points": "category = '{NORMAL}'", "landreg_sys.status_cells": "n = 0",
+		"landreg_sys.status_cells_day": "day = '2000-01-01'"}
 	for table, assign := range set {
 		before[table] = count(table)
 		for _, sql := range []string{
@@ -474,6 +475,12 @@ VALUES ('330304-GYQK-77', '规划员新增', '330304', 2, ST_Multi(ST_MakeEnvelo
 	// The status timeline is derived: only the triggers' definer function rewrites it.
 	if _, err := conn.Exec(ctx, `SELECT landreg_sys.refresh_status_timeline(NULL)`); err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("planner could rebuild the status timeline: %v", err)
+	}
+	// Nor the map's cells (00035): rebuilding them for a day is the server's.
+	for _, sql := range []string{`SELECT landreg_sys.roll_status_cells('2000-01-01')`, `SELECT landreg_sys.status_cells_tidy()`} {
+		if _, err := conn.Exec(ctx, sql); err == nil || !strings.Contains(err.Error(), "permission denied") {
+			t.Errorf("planner: %s: %v, want permission denied", sql, err)
+		}
 	}
 	if _, err := conn.Exec(ctx, `SELECT token_hash FROM api_tokens`); err == nil || !strings.Contains(err.Error(), "permission denied") {
 		t.Errorf("planner could read the API token hashes: %v", err)
