@@ -20,9 +20,10 @@ type SearchHit struct {
 }
 
 // searchSQL finds current parcels whose 宗地代码, 权利人, USCC or 项目名称 contains the
-// text, case-insensitively; the trigram indexes of migration 00024 serve the ILIKEs (a
-// text of under three characters makes no trigram and reads the index whole, still
-// bounded by the table). Exact codes first, then prefixes, then the rest, each by code.
+// text, case-insensitively; the trigram indexes (migrations 00024, 00036) serve the
+// lower(column) LIKE lower(pattern) of the WHERE clause, the one form they are built
+// for (a text of under three characters makes no trigram and reads the index whole,
+// still bounded by the table). Exact codes first, then prefixes, then the rest, each by code.
 // $1 the text, $2 prefix pattern, $3 contains pattern, $4 limit.
 const searchSQL = `
 WITH m AS (
@@ -31,7 +32,8 @@ WITH m AS (
          WHEN p.zddm ILIKE $2 OR p.holder_name ILIKE $2 OR p.holder_uscc ILIKE $2 OR p.project_name ILIKE $2 THEN 1
          ELSE 2 END AS rank
   FROM parcels p
-  WHERE p.zddm ILIKE $3 OR p.holder_name ILIKE $3 OR p.holder_uscc ILIKE $3 OR p.project_name ILIKE $3
+  WHERE lower(p.zddm) LIKE lower($3) OR lower(p.holder_name) LIKE lower($3) OR lower(p.holder_uscc) LIKE lower($3)
+     OR lower(p.project_name) LIKE lower($3)
 )
 SELECT id, zddm, holder_name, holder_uscc, project_name, xzqdm,
   CASE WHEN zddm ILIKE $2 THEN 'zddm' WHEN holder_uscc ILIKE $2 THEN 'holder_uscc'
