@@ -56,6 +56,10 @@ type Source struct {
 	// the work (rows whose id is in ids, whose box meets within, or whose id is above
 	// after: a keyset page).
 	AsOf string
+	// AsOfCount, when set beside AsOf, is a function (d date) RETURNS bigint of the
+	// number of AsOf(d)'s rows: a page with no condition of its own (no box, filter or
+	// property) reports it as numberMatched instead of counting the rows.
+	AsOfCount string
 	// OnDate, when set, is a set-returning function (d date, within geometry DEFAULT
 	// NULL) of the versions valid on d, read for a single datetime instead of
 	// AllVersions: the collection's properties depend on the day asked (the parcels'
@@ -276,7 +280,7 @@ var collections = []*Collection{
 		Versioned: true,
 		// The extent and count are the current parcels'; the features are the parcel
 		// versions valid on the date, with their status as of it.
-		Source: Source{Current: "collection_parcels", AsOf: "collection_parcel_status"},
+		Source: Source{Current: "collection_parcels", AsOf: "collection_parcel_status", AsOfCount: "collection_parcel_status_count"},
 		Properties: props([]Property{
 			p("zddm", "宗地代码 parcel code", Text),
 			p("xzqdm", "行政区划代码 district code", Text),
@@ -394,7 +398,10 @@ func index(cs []*Collection, ls []*TileLayer) (map[string]*Collection, error) {
 		if s.OnDate != "" && (s.AllVersions == "" || s.AsOf != "") {
 			return nil, fmt.Errorf("%s: an on-date source stands beside an all-versions source, and not beside as-of", c.ID)
 		}
-		for _, name := range []string{s.AllVersions, s.AsOf, s.OnDate} {
+		if s.AsOfCount != "" && s.AsOf == "" {
+			return nil, fmt.Errorf("%s: an as-of count stands beside an as-of source", c.ID)
+		}
+		for _, name := range []string{s.AllVersions, s.AsOf, s.AsOfCount, s.OnDate} {
 			if name != "" && !identifier.MatchString(name) {
 				return nil, fmt.Errorf("%s: source %q", c.ID, name)
 			}

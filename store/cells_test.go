@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 	"github.com/landreg/landreg"
 	"github.com/landreg/landreg/catalog"
+	"github.com/landreg/landreg/geo"
 	"github.com/landreg/landreg/store"
 )
 
@@ -190,5 +192,80 @@ FROM parcels_all v CROSS JOIN LATERAL (SELECT ST_PointOnSurface(v.geom) AS p) o
 	}
 	if n < 100 || off > 0 {
 		t.Errorf("the grid cells of %d of %d points are not ST_Transform's", off, n)
+	}
+}
+
+// TestParcelStatusCount: a page of parcel_status with no condition of its own reports
+// the database's count of the day's rows (collection_parcel_status_count): on the cells'
+// day their sum, on any other day the rows counted; both equal count(*) of
+// collection_parcel_status, before and after a parcel is retired. A page with a box
+// counts its rows. A cell changed by hand shows which path each day takes.
+func TestParcelStatusCount(t *testing.T) {
+	ctx := context.Background()
+	pool := loaded(t)
+	c, _ := store.CollectionByID("parcel_status")
+	today := landreg.Today()
+	past := time.Date(2025, 12, 31, 0, 0, 0, 0, time.UTC)
+	if _, err := pool.Exec(ctx, `SELECT landreg_sys.roll_status_cells($1::date)`, today.Format(time.DateOnly)); err != nil {
+		t.Fatal(err)
+	}
+	count := func(db store.DB, q store.ItemsQuery) (got, want int64) {
+		t.Helper()
+		countSQL, args, _, _, err := c.ItemsSQL(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.QueryRow(ctx, countSQL, args...).Scan(&got); err != nil {
+			t.Fatal(countSQL, err)
+		}
+		d := today
+		if q.AsOf != nil {
+			d = *q.AsOf
+		}
+		if err := db.QueryRow(ctx, `SELECT count(*) FROM collection_parcel_status($1::date)`, d.Format(time.DateOnly)).Scan(&want); err != nil {
+			t.Fatal(err)
+		}
+		return got, want
+	}
+	check := func(when string) {
+		t.Helper()
+		for _, q := range []store.ItemsQuery{{Limit: 10}, {Limit: 10, AsOf: &today}, {Limit: 10, AsOf: &past}} {
+			if got, want := count(pool, q); got != want || want < 100 {
+				t.Errorf("%s, as of %v: numberMatched %d, rows %d", when, q.AsOf, got, want)
+			}
+		}
+	}
+	check("the demo")
+	var id int64
+	if err := pool.QueryRow(ctx, `SELECT id FROM parcels ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	ch := store.Change{Actor: "test", Reason: "测试 / test"}
+	if _, err := store.RetireParcel(ctx, pool, ch, id, "", "测试注〔2026〕2号", nil); err != nil {
+		t.Fatal(err)
+	}
+	check("a parcel retired")
+
+	// A box: the ordinary count of the box's rows.
+	countSQL, _, _, _, err := c.ItemsSQL(store.ItemsQuery{Limit: 10, BBox: &geo.BBox{MinX: 120, MinY: 27, MaxX: 121, MaxY: 28}})
+	if err != nil || !strings.Contains(countSQL, "count(*)") {
+		t.Errorf("a box's count: %s, %v", countSQL, err)
+	}
+
+	// One more parcel in a cell, by hand and rolled back: only the cells' day sees it.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `UPDATE landreg_sys.status_cells SET n = n + 1
+WHERE ctid = (SELECT ctid FROM landreg_sys.status_cells LIMIT 1)`); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := count(tx, store.ItemsQuery{Limit: 10}); got != want+1 {
+		t.Errorf("today with a cell changed: %d, rows %d (the cells are not read)", got, want)
+	}
+	if got, want := count(tx, store.ItemsQuery{Limit: 10, AsOf: &past}); got != want {
+		t.Errorf("another day with a cell changed: %d, rows %d", got, want)
 	}
 }

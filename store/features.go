@@ -386,6 +386,11 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 		countSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
 	cargs = append([]any(nil), args...)
+	if src := c.Source; src.AsOfCount != "" && len(conds) == 0 && q.BBox == nil && q.KnownAt == nil {
+		// Every row of the day: the database's own count of them (catalog.Source.AsOfCount).
+		var ca sqlArgs
+		countSQL, cargs = fmt.Sprintf("SELECT %s(%s::date)", src.AsOfCount, ca.add(statusDate(q))), ca
+	}
 	if q.Keyset() && q.After > 0 {
 		after := args.add(q.After)
 		conds = append(conds, "t.id > "+after)
