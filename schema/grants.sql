@@ -20,7 +20,7 @@ REVOKE EXECUTE ON FUNCTION
   landreg_sys.preview_adjustment(bigint),
   landreg_sys.approve_adjustment(bigint, date, text, text),
   landreg_sys.refresh_event_digest(bigint[]),
-  landreg_sys.refresh_status_timeline(bigint[], date, integer),
+  landreg_sys.refresh_status_timeline(bigint[], date),
   landreg_sys.roll_status_cells(date, boolean),
   landreg_sys.status_cells_tidy(),
   landreg_sys.district_close(districts, date, boolean)

@@ -427,30 +427,6 @@ WHERE type NOT IN ('TRANSFERRED', 'RECOVERY_DECIDED') AND supersedes IS NULL ORD
 	}
 }
 
-// TestStatusTimelineChunks: a refresh of more parcels than its chunk runs chunk by chunk
-// (refresh_status_timeline's chunk, 100,000 by default: a million parcels' events in
-// one statement filled the disk). With chunks of 7 on the demo, a rebuild into emptied
-// tables, a refresh of every parcel and one from a day give the timeline, the figures,
-// the points and the map's cells that the function and the day's statuses give.
-func TestStatusTimelineChunks(t *testing.T) {
-	pool := loaded(t)
-	ctx := context.Background()
-	for _, c := range []struct{ when, sql string }{
-		{"emptied and rebuilt in chunks of 7", `TRUNCATE landreg_sys.status_timeline, landreg_sys.status_figures,
-  landreg_sys.status_points, landreg_sys.status_cells; SELECT landreg_sys.refresh_status_timeline(NULL, NULL, 7)`},
-		{"every parcel emptied and refreshed in chunks of 7", `TRUNCATE landreg_sys.status_timeline, landreg_sys.status_figures,
-  landreg_sys.status_points, landreg_sys.status_cells;
-  SELECT landreg_sys.refresh_status_timeline(ARRAY(SELECT id FROM parcels_all ORDER BY id DESC), NULL, 7)`},
-		{"every parcel refreshed from 2024-03-01 in chunks of 7",
-			`SELECT landreg_sys.refresh_status_timeline(ARRAY(SELECT DISTINCT id FROM parcels_all), DATE '2024-03-01', 7)`},
-	} {
-		if _, err := pool.Exec(ctx, c.sql); err != nil {
-			t.Fatal(c.when, err)
-		}
-		checkTimeline(t, pool, c.when)
-	}
-}
-
 // TestStatusTimelineConcurrentWrites: six writers recording events on the same few
 // parcels at once, each in its own transaction, leave the timeline exactly as a full
 // rebuild (which the differential test holds equal to the function) computes it: a

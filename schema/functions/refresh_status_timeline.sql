@@ -12,28 +12,13 @@
 -- Concurrency as for the event digest (refresh_event_digest): the parcels are locked
 -- first, and the rows are computed by later statements, whose snapshot (READ
 -- COMMITTED) includes whatever a transaction that held the lock committed.
--- More than chunk parcels are refreshed chunk at a time, in id order, each chunk by the
--- same statements: a parcel's ranges read other parcels' records and events (its
--- holder's verdict) but never their ranges, so the chunks are independent. One statement
--- over every (parcel, day) pair of a million parcels with nine events each (the
--- 1,000,230-parcel bench set's events, loaded at once) spilled more than 50 GB of
--- sorts and hashes to disk and failed when the disk was full; a chunk's pairs fit in
--- work_mem. chunk is a parameter for the test that runs the chunked path on the demo.
 DROP FUNCTION IF EXISTS landreg_sys.refresh_status_timeline(bigint[]);
-DROP FUNCTION IF EXISTS landreg_sys.refresh_status_timeline(bigint[], date);
-CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[], from_day date DEFAULT NULL,
-  chunk integer DEFAULT 100000) RETURNS void LANGUAGE plpgsql
+CREATE OR REPLACE FUNCTION landreg_sys.refresh_status_timeline(ids bigint[], from_day date DEFAULT NULL) RETURNS void LANGUAGE plpgsql
 SECURITY DEFINER SET search_path = public, pg_temp
 SET jit = off SET datestyle = 'ISO, YMD' SET work_mem = '256MB' SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   cells_day date;
 BEGIN
-  IF cardinality(ids) > chunk THEN
-    FOR i IN 0 .. (cardinality(ids) - 1) / chunk LOOP
-      PERFORM landreg_sys.refresh_status_timeline(ids[i * chunk + 1 : (i + 1) * chunk], from_day, chunk);
-    END LOOP;
-    RETURN;
-  END IF;
   -- A bulk refresh (an import, a district's policy, a rebuild): each statement planned
   -- for its own ids and the tables as they are now. A generic plan is cached for the
   -- session, from the sizes of its first refresh: one made when parcel_events was small
@@ -78,12 +63,7 @@ BEGIN
       cells_day := landreg_sys.today();
       INSERT INTO landreg_sys.status_cells_day (day) VALUES (cells_day);
     END IF;
-    ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v ORDER BY v.id);
-    IF cardinality(ids) > chunk THEN
-      -- Into the emptied tables, chunk by chunk (each adds its points to the cells).
-      PERFORM landreg_sys.refresh_status_timeline(ids, NULL, chunk);
-      RETURN;
-    END IF;
+    ids := ARRAY(SELECT DISTINCT v.id FROM parcels_all v);
   ELSIF from_day IS NULL THEN
     -- Joined with the ids: an index serves parcel_id = x better than = ANY (ids).
     DELETE FROM landreg_sys.status_timeline t USING unnest(ids) q(id) WHERE t.parcel_id = q.id;
