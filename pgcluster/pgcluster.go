@@ -243,8 +243,8 @@ func (c *Cluster) Start(ctx context.Context, port int) (started bool, err error)
 // sharedBuffers sizes PostgreSQL's buffer cache for a machine of total bytes of memory:
 // a quarter of it (the PostgreSQL manual's starting point for a server that runs the
 // database), between 256 MB and 8 GB, in MB. The registry's whole-city reads scan the
-// status timeline (about 900 MB at 200,000 parcels): through a cache smaller than the
-// table every page is copied in from the kernel's cache again on each read. Unknown
+// status timeline, several times the size of the parcels: through a cache smaller than
+// the table every page is copied in from the kernel's cache again on each read. Unknown
 // memory (not Linux) keeps the floor. Shared memory is only backed as it is used.
 func sharedBuffers(total uint64) string {
 	mb := total / 4 >> 20
