@@ -381,15 +381,17 @@ func (c *Collection) ItemsSQL(q ItemsQuery) (countSQL string, cargs []any, featu
 	if err != nil {
 		return "", nil, "", nil, err
 	}
-	countSQL = "SELECT count(*) FROM " + from + " t"
-	if len(conds) > 0 {
-		countSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
-	}
-	cargs = append([]any(nil), args...)
-	if src := c.Source; src.AsOfCount != "" && len(conds) == 0 && q.BBox == nil && q.KnownAt == nil {
-		// Every row of the day: the database's own count of them (catalog.Source.AsOfCount).
+	if src := c.Source; src.AsOfCount != "" && len(conds) == 0 && q.KnownAt == nil {
+		// Every row of the day (a box or a filter would be a condition): the database's
+		// own count of them (catalog.Source.AsOfCount).
 		var ca sqlArgs
 		countSQL, cargs = fmt.Sprintf("SELECT %s(%s::date)", src.AsOfCount, ca.add(statusDate(q))), ca
+	} else {
+		countSQL = "SELECT count(*) FROM " + from + " t"
+		if len(conds) > 0 {
+			countSQL += "\nWHERE " + strings.Join(conds, "\n  AND ")
+		}
+		cargs = append([]any(nil), args...)
 	}
 	if q.Keyset() && q.After > 0 {
 		after := args.add(q.After)
