@@ -266,7 +266,24 @@ func checkPeriods(t *testing.T, pool *pgxpool.Pool) {
 			polBad, polN, vdBad, vdN, first)
 	}
 	t.Logf("periods = functions on %d policies and %d verdicts", polN, vdN)
+	// The periods of a bulk refresh, each day planned for its holders (per_day_from 0:
+	// whatever the number of parcels), are the one statement's.
+	var diff, n int64
+	if err := pool.QueryRow(context.Background(), manyPeriodsMismatchSQL).Scan(&diff, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n < 100 || diff != 0 {
+		t.Fatalf("verdict_periods_many: %d of %d periods differ from verdict_periods", diff, n)
+	}
 }
+
+// manyPeriodsMismatchSQL counts the periods verdict_periods_many, planned per day, and
+// verdict_periods give differently for every parcel, and the periods compared.
+const manyPeriodsMismatchSQL = `WITH ids AS (SELECT ARRAY(SELECT DISTINCT v.id FROM parcels_all v) AS ids),
+a AS (SELECT p.* FROM ids, landreg_sys.verdict_periods(ids.ids) p),
+b AS (SELECT p.* FROM ids, landreg_sys.verdict_periods_many(ids.ids, 0) p)
+SELECT (SELECT count(*) FROM (SELECT * FROM a EXCEPT ALL SELECT * FROM b) x) + (SELECT count(*) FROM (SELECT * FROM b EXCEPT ALL SELECT * FROM a) y),
+  (SELECT count(*) FROM a)`
 
 // TestStatusTimelineEqualsFunction: the status timeline, kept by the triggers, gives
 // exactly what idle_core gives as known now, for every demo parcel on every day that

@@ -447,11 +447,10 @@ LEFT JOIN (
   FROM landreg_sys.verdict_periods(pair_ids, true) x
   WHERE pair_ids IS NOT NULL AND few_pairs
   UNION ALL
-  -- Many pairs: a function scan of its own (the subquery argument keeps it from being
-  -- inlined), planned when it runs; inlined here, with the estimates of a few holders,
-  -- its joins looped over thousands of them.
+  -- Many pairs: a function scan of its own, planned when it runs; inlined here, with
+  -- the estimates of a few holders, its joins looped over thousands of them.
   SELECT x.uscc, x.tax_per_mu, x.threshold, x.from_day, x.until_day
-  FROM landreg_sys.verdict_periods(ARRAY(SELECT DISTINCT unnest(pair_ids)), false) x
+  FROM landreg_sys.verdict_periods_many(ARRAY(SELECT DISTINCT unnest(pair_ids))) x
   WHERE pair_ids IS NOT NULL AND NOT few_pairs
 ) vd
   ON vd.uscc = c.holder_uscc

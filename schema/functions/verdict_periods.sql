@@ -1,48 +1,20 @@
 -- The 低效 verdicts (landreg_sys.enterprise_verdicts, as known now) of the holders of the
 -- parcels ids, in any version, as periods: a holder's verdict reads the day only to
--- choose the figures that count by then, so it changes only on the days its own rows
--- or the annual reports of a parcel it ever held count from. It is computed once on
--- each such day and holds until the holder's next one (until_day NULL: from then on).
--- A status of many (parcel, day) pairs then joins its holder's period instead of
--- judging the holder again for every day. few (a constant where idle_core inlines this
--- for a few pairs) chooses how a holder's annual reports are found: per holder by the
--- holder and parcel_id indexes, or for every holder at once.
+-- choose the figures that count by then, so it changes only on the days
+-- landreg_sys.verdict_days gives. It is computed once on each such day and holds until
+-- the holder's next one (until_day NULL: from then on). A status of many (parcel, day)
+-- pairs then joins its holder's period instead of judging the holder again for every
+-- day. few: as in verdict_days. One statement, so that idle_core can inline it for a few
+-- pairs; for many, landreg_sys.verdict_periods_many plans each day for its holders.
 DROP FUNCTION IF EXISTS landreg_sys.verdict_periods(bigint[]);
 CREATE OR REPLACE FUNCTION landreg_sys.verdict_periods(ids bigint[], few boolean DEFAULT false)
 RETURNS TABLE (uscc text, from_day date, until_day date, tax_per_mu double precision, threshold double precision)
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
-WITH h AS (
-  -- A join with the ids rather than id = ANY (ids): a bulk refresh passes hundreds of
-  -- thousands of pairs, and = ANY over a parameter array is a linear search per row.
-  SELECT DISTINCT v.holder_uscc AS uscc FROM unnest(ids) q(id) JOIN parcels_all v ON v.id = q.id
-  WHERE v.holder_uscc IS NOT NULL
-),
-days AS (
-  SELECT x.uscc, x.d, lead(x.d) OVER (PARTITION BY x.uscc ORDER BY x.d) AS until_day
-  FROM (
-    SELECT i.uscc, landreg_sys.indicators_count_from(i.year, i.reported_on)
-    FROM h JOIN enterprise_indicators i ON i.uscc = h.uscc
-    UNION
-    -- A few holders: each one's reports by index (joined for all of them, the planner
-    -- hashed every annual report in the table for one event's refresh).
-    SELECT h.uscc, y.d FROM h CROSS JOIN LATERAL (
-      SELECT landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
-      FROM parcel_events e
-      WHERE e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
-        AND e.parcel_id IN (SELECT m.id FROM parcels_all m WHERE m.holder_uscc = h.uscc)
-    ) y(d)
-    WHERE few
-    UNION
-    -- Many: all of them at once (per holder, once the planner's estimate of the reports
-    -- was small, it scanned them once per holder: quadratic in a bulk load).
-    SELECT m.holder_uscc, landreg_sys.indicators_count_from(e.fact[1]::int, e.event_date)
-    FROM h JOIN parcels_all m ON m.holder_uscc = h.uscc
-    JOIN parcel_events e ON e.parcel_id = m.id
-    WHERE NOT few AND e.kind = landreg_sys.event_kind('ANNUAL_INDICATORS')
-  ) x(uscc, d)
+WITH days AS (
+  SELECT * FROM landreg_sys.verdict_days(ids, few)
 )
-SELECT v.uscc, days.d, days.until_day, v.tax_per_mu, v.threshold
-FROM (SELECT days.d, array_agg(days.uscc) AS us FROM days GROUP BY days.d) g
+SELECT v.uscc, days.from_day, days.until_day, v.tax_per_mu, v.threshold
+FROM (SELECT days.from_day AS d, array_agg(days.uscc) AS us FROM days GROUP BY days.from_day) g
 CROSS JOIN LATERAL landreg_sys.enterprise_verdicts(NULL, g.d, NULL, g.us) v
-JOIN days ON days.uscc = v.uscc AND days.d = g.d
+JOIN days ON days.uscc = v.uscc AND days.from_day = g.d
 $$;
