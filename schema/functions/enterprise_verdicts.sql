@@ -131,9 +131,13 @@ held_ev AS (
   -- Each report with the holder of its parcel at the end of the report's year. Every
   -- enterprise: v.id + 0, a hash join over the parcels rather than an index probe per
   -- report (100,000 probes into the two-table view cost 1 s; one pass over the
-  -- parcels, a tenth). Some enterprises (one parcel's holder, or the thousands of a
-  -- bulk refresh's verdict periods): hashed against them; an = ANY would search the
-  -- array per row. The branch whose condition is false is cut at run time.
+  -- parcels, a tenth). Many enterprises (a district, or the thousands of a bulk
+  -- refresh's verdict periods): joined, their holders hashed; an = ANY would search
+  -- the array per row. A few (an event's refresh): each report's parcel by the id
+  -- index, in a lateral that cannot be flattened, because the event rules' cached
+  -- generic plan cannot see how few they are, and at a million parcels it sorted every
+  -- parcel for a merge join on every event write. The branches whose condition is
+  -- false are cut at run time.
   SELECT ev.f, ev.employees, v.holder_uscc
   FROM ev JOIN parcels_all v ON v.id + 0 = ev.parcel_id
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
@@ -142,11 +146,26 @@ held_ev AS (
   WHERE for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL
   UNION ALL
   SELECT ev.f, ev.employees, v.holder_uscc
+  FROM ev CROSS JOIN LATERAL (
+    SELECT x.holder_uscc FROM parcels_all x
+    WHERE x.id = ev.parcel_id
+      AND x.valid_from <= make_date((ev.f).year, 12, 31)
+      AND (known_at IS NULL OR x.sys_from <= known_at)
+      AND (x.valid_to IS NULL OR x.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND x.sys_to > known_at))
+    OFFSET 0
+  ) v
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+    AND landreg_sys.verdicts_few(for_usccs, for_parcels, for_district)
+    AND v.holder_uscc IN (SELECT us.uscc FROM us)
+  UNION ALL
+  SELECT ev.f, ev.employees, v.holder_uscc
   FROM ev JOIN parcels_all v ON v.id = ev.parcel_id
    AND v.valid_from <= make_date((ev.f).year, 12, 31)
    AND (known_at IS NULL OR v.sys_from <= known_at)
    AND (v.valid_to IS NULL OR v.valid_to > make_date((ev.f).year, 12, 31) OR (known_at IS NOT NULL AND v.sys_to > known_at))
-  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL) AND v.holder_uscc IN (SELECT us.uscc FROM us)
+  WHERE NOT (for_usccs IS NULL AND for_parcels IS NULL AND for_district IS NULL)
+    AND NOT landreg_sys.verdicts_few(for_usccs, for_parcels, for_district)
+    AND v.holder_uscc IN (SELECT us.uscc FROM us)
 ),
 leg AS (
   -- Summed per holder of the parcel at the end of the report's year.

@@ -28,6 +28,14 @@ BEGIN
   IF ids IS NULL OR cardinality(ids) > 1000 THEN
     PERFORM set_config('plan_cache_mode', 'force_custom_plan', true);
   END IF;
+  -- A few parcels (an event): the cached plan's hash tables are sized from its
+  -- estimates, and joins through parcels_all (a UNION ALL, without statistics of its
+  -- own) estimate for one parcel a fixed share of every parcel, so in a large county
+  -- each write allocated and zeroed hash tables of tens of megabytes to hold a row or
+  -- two; work_mem caps that. A few parcels' rows fit in it many times over.
+  IF cardinality(ids) <= 20 THEN
+    PERFORM set_config('work_mem', '1MB', true);
+  END IF;
   IF ids IS NULL OR cardinality(ids) > 1000 THEN
     LOCK TABLE landreg_sys.status_timeline IN SHARE ROW EXCLUSIVE MODE;
   ELSE
