@@ -275,7 +275,40 @@ func checkPeriods(t *testing.T, pool *pgxpool.Pool) {
 	if n < 100 || diff != 0 {
 		t.Fatalf("verdict_periods_many: %d of %d periods differ from verdict_periods", diff, n)
 	}
+	// enterprise_verdicts narrowed to a district (its reports' parcels joined) and to that
+	// district's holders by name (looked up one by one, landreg_sys.verdicts_few) judge
+	// each of them alike.
+	if err := pool.QueryRow(context.Background(), fewVerdictsMismatchSQL).Scan(&diff, &n); err != nil {
+		t.Fatal(err)
+	}
+	if n < 10 || diff != 0 {
+		t.Fatalf("enterprise_verdicts: %d of %d verdicts of a few enterprises differ from their district's", diff, n)
+	}
 }
+
+// fewVerdictsMismatchSQL counts, over every district, the verdicts of its holders that
+// differ between the two narrowings, and the verdicts compared. Figures are rounded:
+// the two sum a holder's reports in different orders.
+const fewVerdictsMismatchSQL = `WITH d AS (
+  SELECT v.xzqdm, array_agg(DISTINCT v.holder_uscc) AS us FROM parcels_all v WHERE v.holder_uscc IS NOT NULL GROUP BY v.xzqdm
+),
+r AS (
+  SELECT 'district' AS via, x.* FROM d, landreg_sys.enterprise_verdicts(NULL, NULL, NULL, NULL, NULL, d.xzqdm) x
+  UNION ALL
+  SELECT 'few', x.* FROM d, landreg_sys.enterprise_verdicts(NULL, NULL, NULL, d.us) x
+),
+k AS (
+  SELECT via, uscc, year, xzqdm, source, counts_from, land_source, low_efficiency,
+    round(tax_wan::numeric, 6) AS tax, round(va_wan::numeric, 6) AS va, round(land_mu::numeric, 6) AS mu,
+    round(tax_per_mu::numeric, 6) AS tpm, threshold
+  FROM r
+)
+SELECT (SELECT count(*) FROM ((SELECT uscc, year, xzqdm, source, counts_from, land_source, low_efficiency, tax, va, mu, tpm, threshold FROM k WHERE via = 'district'
+          EXCEPT ALL SELECT uscc, year, xzqdm, source, counts_from, land_source, low_efficiency, tax, va, mu, tpm, threshold FROM k WHERE via = 'few')
+         UNION ALL
+         (SELECT uscc, year, xzqdm, source, counts_from, land_source, low_efficiency, tax, va, mu, tpm, threshold FROM k WHERE via = 'few'
+          EXCEPT ALL SELECT uscc, year, xzqdm, source, counts_from, land_source, low_efficiency, tax, va, mu, tpm, threshold FROM k WHERE via = 'district')) x),
+  (SELECT count(*) FROM k WHERE via = 'few')`
 
 // manyPeriodsMismatchSQL counts the periods verdict_periods_many, planned per day, and
 // verdict_periods give differently for every parcel, and the periods compared.
